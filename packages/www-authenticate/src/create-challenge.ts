@@ -1,0 +1,95 @@
+import { INSUFFICIENT_USER_AUTHENTICATION } from './constants.js'
+import { argumentError } from './errors.js'
+import { CHECKS } from './oauth-challenge.js'
+import { serializeChallenge } from './serialize.js'
+
+/**
+ * What {@link createOAuthChallenge} puts in a `Bearer` or `DPoP` challenge; every field is
+ * optional and checked against the syntax its spec gives it.
+ *
+ * @example
+ * const options: OAuthChallengeOptions = { error: 'insufficient_scope', scope: ['payments:write'] }
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export interface OAuthChallengeOptions {
+  /** `'Bearer'` (default) or `'DPoP'`. */
+  readonly scheme?: 'Bearer' | 'DPoP' | undefined
+  /** Protection space; any text without control characters or characters above U+00FF. */
+  readonly realm?: string | undefined
+  /** Error code: `1*NQSCHAR` (RFC 6749 Appendix A.7). */
+  readonly error?: string | undefined
+  /** Developer-facing explanation: `1*NQSCHAR` (no `"` or `\`). */
+  readonly error_description?: string | undefined
+  /** URI of a page about the error: `1*NQCHAR`. */
+  readonly error_uri?: string | undefined
+  /** Scopes the request needs: non-empty array of RFC 6749 §3.3 scope-tokens. */
+  readonly scope?: readonly string[] | undefined
+  /** Acceptable `acr` values, most preferred first: non-empty array of scope-tokens. */
+  readonly acr_values?: readonly string[] | undefined
+  /** Allowed seconds since the last active authentication: a non-negative safe integer. */
+  readonly max_age?: number | undefined
+  /** JWS algorithms accepted for DPoP proofs: non-empty array of scope-tokens. */
+  readonly algs?: readonly string[] | undefined
+  /** Absolute `https:` URL of the protected resource metadata (RFC 9728 §5.1). */
+  readonly resource_metadata?: string | undefined
+  /** A `claims` challenge (Microsoft Entra sends base64 JSON with `insufficient_claims`). */
+  readonly claims?: string | undefined
+}
+
+/**
+ * What {@link createStepUpChallenge} accepts: {@link OAuthChallengeOptions} without `error`, with
+ * at least one of `acr_values` and `max_age`.
+ *
+ * @example
+ * const options: StepUpChallengeOptions = { acr_values: ['phr'], max_age: 300 }
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export type StepUpChallengeOptions = Omit<OAuthChallengeOptions, 'error'>
+
+/**
+ * Builds the `WWW-Authenticate` value of any OAuth error challenge (`invalid_token`,
+ * `insufficient_scope`, `use_dpop_nonce`, step-up, …), quoting every value as the RFC examples do,
+ * and throws a `TypeError` with code `ERR_INVALID_ARG_VALUE` for a value that cannot be sent.
+ *
+ * @example
+ * createOAuthChallenge({ scheme: 'DPoP', error: 'invalid_token', error_description: 'Invalid DPoP key binding', algs: ['ES256'] })
+ * // 'DPoP error="invalid_token", error_description="Invalid DPoP key binding", algs="ES256"'
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export function createOAuthChallenge(options: OAuthChallengeOptions = {}): string {
+  if (typeof options !== 'object' || options === null) {
+    throw argumentError('options must be an object', 'ERR_INVALID_ARG_TYPE')
+  }
+  const scheme = options.scheme ?? 'Bearer'
+  if (scheme !== 'Bearer' && scheme !== 'DPoP') {
+    throw argumentError("options.scheme must be 'Bearer' or 'DPoP'")
+  }
+  const params: Record<string, string> = {}
+  for (const name in CHECKS) {
+    const option = options[name as keyof OAuthChallengeOptions]
+    if (option === undefined) continue
+    const wire = Array.isArray(option) ? option.join(' ') : String(option)
+    // Sent only if a recipient reads back exactly the option: same check, same type, same items.
+    if (JSON.stringify(CHECKS[name]!(wire)) !== JSON.stringify(option)) {
+      throw argumentError(`options.${name} cannot be sent in a challenge`)
+    }
+    params[name] = wire
+  }
+  return serializeChallenge({ scheme, params }, true)
+}
+
+/**
+ * Builds an RFC 9470 step-up challenge (`error="insufficient_user_authentication"` with
+ * `acr_values` and/or `max_age`), validated like {@link createOAuthChallenge}.
+ *
+ * @example
+ * createStepUpChallenge({ acr_values: ['myACR'], error_description: 'A different authentication level is required' })
+ * // 'Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="myACR"'
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export function createStepUpChallenge(options: StepUpChallengeOptions): string {
+  if (options?.acr_values === undefined && options?.max_age === undefined) {
+    throw argumentError('a step-up challenge needs acr_values or max_age')
+  }
+  return createOAuthChallenge({ ...options, error: INSUFFICIENT_USER_AUTHENTICATION })
+}

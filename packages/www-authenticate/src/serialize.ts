@@ -1,0 +1,79 @@
+import type { WwwAuthenticateChallengeInit } from './challenge.js'
+import { argumentError } from './errors.js'
+import { every, isToken68, QPAIR, TCHAR } from './grammar.js'
+
+/** Writes `value` as a token when it is one (unless `quote`), otherwise as a quoted-string. */
+function formatValue(value: unknown, quote: boolean, name: string): string {
+  if (typeof value !== 'string') {
+    throw argumentError(`invalid auth-param ${name}`, 'ERR_INVALID_ARG_TYPE')
+  }
+  if (value.includes('\t') || (value !== '' && !every(value, QPAIR))) {
+    throw argumentError(`invalid character in auth-param ${name}`)
+  }
+  return !quote && every(value, TCHAR) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`
+}
+
+/** Serialises one challenge or credentials; `quoteAll` quotes every parameter value. */
+export function serializeChallenge(
+  challenge: WwwAuthenticateChallengeInit,
+  quoteAll: boolean,
+): string {
+  const { scheme, token68, params } = challenge ?? {}
+  if (typeof scheme !== 'string' || !every(scheme, TCHAR)) {
+    throw argumentError('invalid scheme')
+  }
+  const names = params == null ? [] : Object.keys(params)
+  if (token68 !== undefined) {
+    if (typeof token68 !== 'string' || !isToken68(token68)) {
+      throw argumentError('invalid token68')
+    }
+    if (names.length > 0) throw argumentError('token68 and params are exclusive')
+    return `${scheme} ${token68}`
+  }
+  if (names.length === 0) return scheme
+  const seen = new Set<string>()
+  let out = `${scheme} `
+  for (const name of names) {
+    const lower = name.toLowerCase()
+    if (!every(name, TCHAR)) throw argumentError('invalid auth-param name')
+    if (seen.has(lower)) throw argumentError(`duplicate auth-param ${lower}`)
+    seen.add(lower)
+    const value = formatValue(
+      (params as Record<string, unknown>)[name],
+      quoteAll || lower === 'realm',
+      lower,
+    )
+    out += `${seen.size > 1 ? ', ' : ''}${name}=${value}`
+  }
+  return out
+}
+
+/**
+ * Serialises challenges into a `WWW-Authenticate` field value, quoting values only where needed
+ * (`realm` always), escaping `"` and `\`, and refusing with a coded `TypeError` anything that
+ * cannot be sent: control characters, text above U+00FF, invalid names, duplicates, bad token68.
+ *
+ * @example
+ * serializeWwwAuthenticate([{ scheme: 'Basic', params: { realm: 'simple' } }]) // 'Basic realm="simple"'
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
+ */
+export function serializeWwwAuthenticate(
+  challenges: readonly WwwAuthenticateChallengeInit[],
+): string {
+  if (!Array.isArray(challenges) || challenges.length === 0) {
+    throw argumentError('invalid challenges', 'ERR_INVALID_ARG_TYPE')
+  }
+  return challenges.map((challenge) => serializeChallenge(challenge, false)).join(', ')
+}
+
+/**
+ * Serialises credentials into an `Authorization` field value, with the same quoting and refusals
+ * as {@link serializeWwwAuthenticate}.
+ *
+ * @example
+ * serializeAuthorization({ scheme: 'DPoP', token68: 'Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU' })
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.2
+ */
+export function serializeAuthorization(credentials: WwwAuthenticateChallengeInit): string {
+  return serializeChallenge(credentials, false)
+}
