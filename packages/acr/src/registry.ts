@@ -1,0 +1,226 @@
+import { BUILT_IN_ACR_DEFINITIONS } from './acr-values.js'
+import type { AcrDefinition } from './definition.js'
+import { argumentError } from './errors.js'
+
+/**
+ * Options for {@link createAcrRegistry}.
+ *
+ * @example
+ * ```ts
+ * const options: AcrRegistryOptions = { defaults: false }
+ * ```
+ * @see https://openid.net/specs/openid-connect-eap-acr-values-1_0.html
+ */
+export interface AcrRegistryOptions {
+  /** Include `phr`, `phrh`, `mod-pr` and `mod-mf` (default `true`). */
+  readonly defaults?: boolean
+}
+
+/**
+ * An immutable set of authentication context classes with a "satisfies" order. Its methods do
+ * not use `this`, so they can be passed around on their own.
+ *
+ * @example
+ * ```ts
+ * const registry = createAcrRegistry()
+ * registry.satisfies('phrh', ['phr']) // true
+ * registry.expand(['phr']) // ['phr', 'phrh']
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface AcrRegistry {
+  /**
+   * True iff `actual` is a string that equals, is an alias of, or transitively satisfies one of
+   * `acceptable`. Comparison is exact and case-sensitive; a non-string or empty `actual`
+   * satisfies nothing; an unknown value satisfies only itself.
+   */
+  satisfies(actual: unknown, acceptable: readonly string[]): boolean
+  /**
+   * `acceptable` (in order, without repeats), then the value of every other known class that
+   * satisfies one of them, in registry order: what to list in `acr_values`.
+   */
+  expand(acceptable: readonly string[]): string[]
+  /**
+   * The values that satisfy every one of `sets` (the strictest merge of several `acr_values`
+   * requirements): values spelled in the sets first, in order of first appearance, then other
+   * known classes in registry order. Empty when no value can satisfy them all.
+   */
+  intersect(sets: readonly (readonly string[])[]): string[]
+  /** The definition of the class a value or alias belongs to. */
+  get(value: string): AcrDefinition | undefined
+  /** Every defined value (aliases excluded), built-ins first, in definition order. */
+  values(): string[]
+  /**
+   * The classes an authorization server may claim for the `amr` methods used: those whose
+   * `amr` rule matches, and every class those satisfy, in registry order.
+   */
+  fromAmr(amr: readonly string[]): string[]
+}
+
+// Printable ASCII except SP, DQUOTE and backslash (NQCHAR, RFC 6749 Appendix A): such a value can
+// sit unchanged in a space-separated `acr_values` list and in a quoted challenge parameter.
+const ACR = /^[\x21\x23-\x5B\x5D-\x7E]+$/
+const fail = argumentError
+
+const isRecord = (input: unknown): input is Record<string, unknown> =>
+  typeof input === 'object' && input !== null
+const isText = (value: unknown): value is string => typeof value === 'string'
+const isAcr = (value: unknown): value is string => isText(value) && ACR.test(value)
+const isList =
+  (check: (value: unknown) => boolean, min = 0) =>
+  (value: unknown): value is string[] =>
+    Array.isArray(value) && value.length >= min && value.every(check)
+const isAmrList = isList((value) => isText(value) && !!value, 1)
+const isRule = (rule: unknown): boolean =>
+  isRecord(rule) &&
+  !!(rule['allOf'] ?? rule['anyOf']) &&
+  Object.entries(rule).every(
+    ([key, list]) =>
+      (key === 'allOf' || key === 'anyOf') && (list === undefined || isAmrList(list)),
+  )
+// What each property of an AcrDefinition must hold when present.
+const FIELDS = new Map<string, (value: unknown) => boolean>([
+  ['value', isAcr],
+  ['description', isText],
+  ['source', isText],
+  ['satisfies', isList(isAcr)],
+  ['aliases', isList(isAcr)],
+  ['amr', isRule],
+])
+function normalize(input: unknown, where: string): AcrDefinition {
+  if (
+    !isRecord(input) ||
+    !isAcr(input['value']) ||
+    !Object.entries(input).every(([key, value]) => value === undefined || FIELDS.get(key)?.(value))
+  ) {
+    throw fail('ERR_INVALID_ARG_VALUE', `${where} is invalid`)
+  }
+  // A private deep copy: later changes to the caller's objects cannot reach the registry.
+  return structuredClone({
+    ...(input as unknown as AcrDefinition),
+    satisfies: (input['satisfies'] as string[] | undefined) ?? [],
+    aliases: (input['aliases'] as string[] | undefined) ?? [],
+  })
+}
+
+/**
+ * Create an immutable registry of authentication context classes from the built-ins (unless
+ * `defaults: false`) followed by `definitions`, precomputing the transitive "satisfies" closure
+ * so that {@link AcrRegistry.satisfies} is a lookup.
+ *
+ * Throws a coded `TypeError` (see {@link AcrRegistryErrorCode}) for a malformed definition
+ * (`ERR_INVALID_ARG_VALUE`), a value or alias defined twice (`ERR_ACR_DUPLICATE`), a `satisfies`
+ * entry naming an undefined value (`ERR_ACR_UNKNOWN_REFERENCE`) or a cycle (`ERR_ACR_CYCLE`).
+ *
+ * @example
+ * ```ts
+ * const registry = createAcrRegistry([
+ *   { value: 'urn:example:silver' },
+ *   { value: 'urn:example:gold', satisfies: ['urn:example:silver', 'phr'] },
+ * ])
+ * registry.satisfies('urn:example:gold', ['phr']) // true
+ * registry.expand(['urn:example:silver']) // ['urn:example:silver', 'urn:example:gold']
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export function createAcrRegistry(
+  definitions: readonly AcrDefinition[] = [],
+  options: AcrRegistryOptions = {},
+): AcrRegistry {
+  const defaults = options?.defaults ?? true
+  if (!Array.isArray(definitions) || typeof defaults !== 'boolean') {
+    throw fail('ERR_INVALID_ARG_TYPE', 'bad arguments')
+  }
+  const builtIns = defaults ? BUILT_IN_ACR_DEFINITIONS.length : 0
+  const defs = [...(defaults ? BUILT_IN_ACR_DEFINITIONS : []), ...definitions].map((d, i) =>
+    normalize(d, `definitions[${i - builtIns}]`),
+  )
+
+  // Every spelling (value or alias) → index of its class.
+  const classOf = new Map<string, number>()
+  const spellingsOf = defs.map((d, i) => {
+    const spellings = [d.value, ...d.aliases!]
+    for (const s of spellings) {
+      if (classOf.has(s)) {
+        throw fail('ERR_ACR_DUPLICATE', `duplicate "${s}"`)
+      }
+      classOf.set(s, i)
+    }
+    return spellings
+  })
+
+  // Transitive closure by depth-first search: every spelling each class satisfies, its own
+  // included. `null` marks a class still being visited, so reaching it again means a cycle.
+  const closure: (Set<string> | null | undefined)[] = []
+  const visit = (i: number): Set<string> => {
+    const { value, satisfies } = defs[i]!
+    if (closure[i] === null) throw fail('ERR_ACR_CYCLE', `cycle at "${value}"`)
+    if (!closure[i]) {
+      closure[i] = null
+      const reached = new Set(spellingsOf[i])
+      for (const ref of satisfies!) {
+        const j = classOf.get(ref)
+        if (j === undefined) {
+          throw fail('ERR_ACR_UNKNOWN_REFERENCE', `unknown "${ref}"`)
+        }
+        for (const s of visit(j)) reached.add(s)
+      }
+      closure[i] = reached
+    }
+    return closure[i]!
+  }
+
+  // The lookup behind satisfies(): spelling → every spelling it satisfies.
+  const lookup = new Map<string, Set<string>>()
+  spellingsOf.forEach((spellings, i) => {
+    for (const s of spellings) lookup.set(s, visit(i))
+  })
+
+  const array = <T>(
+    input: readonly T[],
+    check: (value: unknown) => boolean = isAcr,
+  ): readonly T[] => {
+    if (!isList(check)(input)) throw fail('ERR_INVALID_ARG_TYPE', 'expected acr values')
+    return input
+  }
+
+  const satisfies = (actual: unknown, acceptable: readonly string[]): boolean => {
+    if (!Array.isArray(acceptable)) array(acceptable)
+    if (typeof actual !== 'string' || !actual) return false
+    const reached = lookup.get(actual)
+    if (!reached) return acceptable.includes(actual)
+    for (let k = 0; k < acceptable.length; k++) if (reached.has(acceptable[k]!)) return true
+    return false
+  }
+
+  // The values that satisfy every set: those spelled in the sets (first appearance first), then
+  // every known class not spelled there, in registry order.
+  const intersect = (sets: readonly (readonly string[])[]): string[] => {
+    if (!array(sets, Array.isArray).length) throw fail('ERR_INVALID_ARG_VALUE', 'no sets')
+    const listed = sets.flatMap((set) => array(set))
+    const spelled = new Set(listed.map((s) => classOf.get(s)))
+    return [
+      ...new Set(listed),
+      ...defs.filter((_, i) => !spelled.has(i)).map((d) => d.value),
+    ].filter((v) => sets.every((set) => satisfies(v, set)))
+  }
+
+  return Object.freeze({
+    satisfies,
+    expand: (acceptable: readonly string[]) => intersect([acceptable]),
+    intersect,
+    get: (value: string) => structuredClone(defs[classOf.get(value)!]),
+    values: () => defs.map((d) => d.value),
+    fromAmr: (amr: readonly string[]) => {
+      const used = new Set(array(amr, isText))
+      const claimable = defs.flatMap(({ amr: rule }, i) =>
+        rule &&
+        rule.allOf?.every((m) => used.has(m)) !== false &&
+        rule.anyOf?.some((m) => used.has(m)) !== false
+          ? [visit(i)]
+          : [],
+      )
+      return defs.map((d) => d.value).filter((v) => claimable.some((reached) => reached.has(v)))
+    },
+  })
+}
