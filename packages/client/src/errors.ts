@@ -1,0 +1,68 @@
+import type { StepUpChallenge } from './challenge.js'
+
+/**
+ * The stable codes a {@link StepUpError} carries.
+ *
+ * @example
+ * const code: StepUpErrorCode = 'ERR_STEP_UP_LOOP'
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-5
+ *
+ * - `ERR_STEP_UP_LOOP`: the replay met the same challenge again after a step-up.
+ * - `ERR_STEP_UP_LIMIT`: more challenges than `maxStepUps` for one request.
+ * - `ERR_UNMET_AUTHENTICATION_REQUIREMENTS`: the authorization server answered the step-up with
+ *   `error=unmet_authentication_requirements`.
+ * - `ERR_STEP_UP_CANCELLED`: `stepUp` rejected with an `AbortError` (the user gave up).
+ * - `ERR_STEP_UP_FAILED`: `stepUp` rejected for another reason, or resolved without a token.
+ * - `ERR_BODY_NOT_REPLAYABLE`: the request body is a stream, so it could not be replayed.
+ */
+export type StepUpErrorCode =
+  | 'ERR_STEP_UP_LOOP'
+  | 'ERR_STEP_UP_LIMIT'
+  | 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS'
+  | 'ERR_STEP_UP_CANCELLED'
+  | 'ERR_STEP_UP_FAILED'
+  | 'ERR_BODY_NOT_REPLAYABLE'
+
+/**
+ * Options of the {@link StepUpError} constructor.
+ *
+ * @example
+ * new StepUpError('ERR_STEP_UP_FAILED', 'popup blocked', { challenge, cause: error })
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-5
+ */
+export interface StepUpErrorOptions {
+  /** The challenge that started the step-up, when there was one. */
+  readonly challenge?: StepUpChallenge | undefined
+  /** The last response received, when there was one (its body is left unread). */
+  readonly response?: Response | undefined
+  /** The underlying error, e.g. what `stepUp` threw. */
+  readonly cause?: unknown
+}
+
+/**
+ * Thrown by a step-up-aware fetch when a step-up cannot complete; `code` says why.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await api('https://api.example.com/transfers', { method: 'POST', body })
+ * } catch (error) {
+ *   if (error instanceof StepUpError && error.code === 'ERR_STEP_UP_LOOP') showHelp(error.challenge)
+ * }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-5
+ */
+export class StepUpError extends Error {
+  override readonly name = 'StepUpError'
+  /** Why the step-up stopped. */
+  declare readonly code: StepUpErrorCode
+  /** The challenge being answered, when there was one. */
+  declare readonly challenge: StepUpChallenge | undefined
+  /** The last response received, when there was one. */
+  declare readonly response: Response | undefined
+
+  constructor(code: StepUpErrorCode, message: string, options: StepUpErrorOptions = {}) {
+    super(message, options)
+    Object.assign(this, { code, challenge: options.challenge, response: options.response })
+  }
+}
