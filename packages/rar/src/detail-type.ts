@@ -1,0 +1,117 @@
+import type { $ZodObject, output } from 'zod/v4/core'
+import { invalidArgument } from './errors.js'
+
+/**
+ * One `authorization_details` object: the RFC 9396 §2.2 common fields plus type-specific members.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-2.2
+ */
+export type AuthorizationDetail = {
+  readonly type: string
+  readonly locations?: readonly string[] | undefined
+  readonly actions?: readonly string[] | undefined
+  readonly datatypes?: readonly string[] | undefined
+  readonly identifier?: string | undefined
+  readonly privileges?: readonly string[] | undefined
+  readonly [member: string]: unknown
+}
+
+/** The RFC 9396 §2.2 common fields, typed. */
+export type AuthorizationDetailCommonFields = {
+  readonly locations?: readonly string[] | undefined
+  readonly actions?: readonly string[] | undefined
+  readonly datatypes?: readonly string[] | undefined
+  readonly identifier?: string | undefined
+  readonly privileges?: readonly string[] | undefined
+}
+
+type Flatten<T> = { readonly [K in keyof T]: T[K] }
+/** The declared members of a schema's output, without index signatures (catchall, empty shape). */
+type Members<Schema extends $ZodObject> = {
+  [K in keyof output<Schema> as string extends K ? never : K]: output<Schema>[K]
+}
+
+/** The parsed detail of type `Type` whose type-specific members follow `Schema`. */
+export type TypedAuthorizationDetail<Type extends string, Schema extends $ZodObject> = Flatten<
+  { readonly type: Type } & Omit<AuthorizationDetailCommonFields, keyof Members<Schema>> &
+    Members<Schema>
+>
+
+/** A registered authorization details type, as returned by {@link defineAuthorizationDetailType}. */
+export interface AuthorizationDetailType<
+  Type extends string = string,
+  Schema extends $ZodObject = $ZodObject,
+> {
+  /** The `type` value (compared by code point, never normalised). */
+  readonly type: Type
+  /** zod 4 object schema (classic or mini) for the type-specific members. */
+  readonly schema: Schema
+  /** Human-readable description, published in the JSON Schema. */
+  readonly description?: string
+  /** Whether `granted` allows everything `requested` asks for; replaces the default comparison. */
+  covers?(
+    granted: TypedAuthorizationDetail<Type, Schema>,
+    requested: TypedAuthorizationDetail<Type, Schema>,
+  ): boolean
+}
+
+/** The parsed detail type of a registered type (or a union of them). */
+export type InferAuthorizationDetail<T> =
+  T extends AuthorizationDetailType<infer Type, infer Schema>
+    ? TypedAuthorizationDetail<Type, Schema>
+    : never
+
+/** The common fields a type schema may restrict further (RFC 9396 §2.2). */
+export const COMMON_ARRAY_FIELDS: readonly string[] = [
+  'locations',
+  'actions',
+  'datatypes',
+  'privileges',
+]
+
+/**
+ * Declares an authorization details type: its `type` value, a zod 4 object schema for its members
+ * and, optionally, how a granted detail covers a requested one.
+ *
+ * Members the schema does not declare are rejected (RFC 9396 §5 "unknown fields") unless the schema
+ * has a catchall (`z.looseObject`, `.catchall()`). The schema may also declare common fields such
+ * as `actions` to restrict their values; it may not declare `type`.
+ *
+ * @example
+ * ```ts
+ * import * as z from 'zod'
+ * const files = defineAuthorizationDetailType({
+ *   type: 'https://scheme.example.org/files',
+ *   schema: z.object({ permissions: z.array(z.object({ path: z.string(), access: z.array(z.string()) })) }),
+ * })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-2.1
+ */
+export function defineAuthorizationDetailType<
+  const Type extends string,
+  Schema extends $ZodObject,
+>(definition: {
+  readonly type: Type
+  readonly schema: Schema
+  readonly covers?: (
+    granted: TypedAuthorizationDetail<Type, Schema>,
+    requested: TypedAuthorizationDetail<Type, Schema>,
+  ) => boolean
+  readonly description?: string
+}): AuthorizationDetailType<Type, Schema> {
+  const { type, schema, covers, description } = definition ?? {}
+  const def = (schema as { _zod?: { def?: { type?: string; shape?: object } } } | undefined)?._zod
+    ?.def
+  if (
+    typeof type !== 'string' ||
+    type === '' ||
+    def?.type !== 'object' ||
+    !def.shape ||
+    Object.hasOwn(def.shape, 'type') ||
+    (covers !== undefined && typeof covers !== 'function') ||
+    (description !== undefined && typeof description !== 'string')
+  ) {
+    throw invalidArgument('invalid type definition')
+  }
+  return { ...definition }
+}

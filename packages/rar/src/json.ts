@@ -1,0 +1,156 @@
+import { invalid } from './errors.js'
+
+/** Size and shape bounds applied to untrusted `authorization_details`. */
+export interface AuthorizationDetailsLimits {
+  /** Most objects in the array. Default 100. */
+  readonly maxDetails: number
+  /** Most UTF-8 bytes of JSON text (or of the compact JSON form of a parsed value). Default 65536. */
+  readonly maxBytes: number
+  /** Most nested arrays/objects, the outer array counting as 1. Default 16. */
+  readonly maxDepth: number
+}
+
+const tooDeep = () => invalid('nested too deeply')
+const tooMany = () => invalid('too many details')
+const tooLarge = () => invalid('too large')
+const protoKey = () => invalid('member name "__proto__" is not allowed')
+
+const encoder = new TextEncoder()
+
+/** UTF-8 length of a string (a lone surrogate counts as the 3 bytes of U+FFFD). */
+export const utf8Length = (s: string): number => encoder.encode(s).length
+
+const TOKEN = /[\w.+-]+/y
+
+/**
+ * Reads RFC 8259 JSON text in one linear pass, enforcing the limits while reading: nesting depth
+ * and the number of top-level elements are checked before a container is entered or an element
+ * read, so hostile input fails fast and never exhausts the stack. Duplicate member names and
+ * `__proto__` members are rejected; every object is a fresh plain object built from own data.
+ * Strings, numbers and literals are decoded by `JSON.parse` on their own token.
+ */
+export function readJson(text: string, limits: AuthorizationDetailsLimits): unknown {
+  if (utf8Length(text) > limits.maxBytes) throw tooLarge()
+  let i = 0
+  const syntax = () => invalid('not valid JSON')
+  const token = (raw: string): unknown => {
+    try {
+      return JSON.parse(raw)
+    } catch {
+      throw syntax()
+    }
+  }
+  const skip = () => {
+    for (let c = text.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; ) {
+      c = text.charCodeAt(++i)
+    }
+  }
+  const string = (): string => {
+    const start = i++
+    let plain = true
+    for (;;) {
+      const c = text.charCodeAt(i++)
+      if (c === 34)
+        return plain ? text.slice(start + 1, i - 1) : (token(text.slice(start, i)) as string)
+      if (c === 92) {
+        plain = false
+        i++
+      } else if (!(c >= 32)) throw syntax()
+    }
+  }
+  const value = (depth: number): unknown => {
+    skip()
+    const c = text[i]
+    if (c === '"') return string()
+    if (c === '[' || c === '{') {
+      if (++depth > limits.maxDepth) throw tooDeep()
+      i++
+      const close = c === '[' ? ']' : '}'
+      const list: unknown[] = []
+      const object: Record<string, unknown> = {}
+      skip()
+      if (text[i] === close) {
+        i++
+      } else {
+        for (;;) {
+          if (c === '[') {
+            if (depth === 1 && list.length >= limits.maxDetails) throw tooMany()
+            list.push(value(depth))
+          } else {
+            skip()
+            if (text[i] !== '"') throw syntax()
+            const key = string()
+            if (key === '__proto__') throw protoKey()
+            if (Object.hasOwn(object, key)) throw invalid('duplicate member name')
+            skip()
+            if (text[i++] !== ':') throw syntax()
+            object[key] = value(depth)
+          }
+          skip()
+          const next = text[i++]
+          if (next === close) break
+          if (next !== ',') throw syntax()
+        }
+      }
+      return c === '[' ? list : object
+    }
+    TOKEN.lastIndex = i
+    const literal = TOKEN.exec(text)?.[0] ?? ''
+    i += literal.length
+    const result = token(literal)
+    if (result === Infinity || result === -Infinity) throw invalid('not a JSON value')
+    return result
+  }
+  const result = value(0)
+  skip()
+  if (i !== text.length) throw syntax()
+  return result
+}
+
+/**
+ * Copies an already-parsed value into fresh plain JSON data under the same limits, rejecting
+ * anything JSON cannot carry (undefined, functions, bigint, symbols, non-finite numbers, class
+ * instances, sparse arrays, cycles) and `__proto__` members.
+ */
+export function copyJson(input: unknown, limits: AuthorizationDetailsLimits): unknown {
+  let bytes = 0
+  const charge = (n: number) => {
+    bytes += n
+    if (bytes > limits.maxBytes) throw tooLarge()
+  }
+  const add = (text: string) =>
+    charge(text.length > limits.maxBytes ? text.length : utf8Length(text))
+  const copy = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'object' && v !== null) {
+      if (++depth > limits.maxDepth) throw tooDeep()
+      if (Array.isArray(v)) {
+        if (depth === 1 && v.length > limits.maxDetails) throw tooMany()
+        charge(v.length + 1)
+        const list: unknown[] = []
+        for (let k = 0; k < v.length; k++) list.push(copy(v[k], depth))
+        return list
+      }
+      const proto: unknown = Object.getPrototypeOf(v)
+      if (proto === Object.prototype || proto === null) {
+        const object: Record<string, unknown> = {}
+        charge(1)
+        for (const key of Object.keys(v)) {
+          if (key === '__proto__') throw protoKey()
+          add(`${JSON.stringify(key)}:,`)
+          object[key] = copy((v as Record<string, unknown>)[key], depth)
+        }
+        return object
+      }
+    } else if (
+      typeof v === 'string' ||
+      typeof v === 'boolean' ||
+      v === null ||
+      Number.isFinite(v)
+    ) {
+      add(JSON.stringify(v))
+      return v
+    }
+    throw invalid('not a JSON value')
+  }
+  return copy(input, 0)
+}

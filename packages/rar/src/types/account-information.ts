@@ -1,0 +1,86 @@
+import type {
+  $strict,
+  $ZodArray,
+  $ZodBoolean,
+  $ZodEnum,
+  $ZodObject,
+  $ZodOptional,
+  $ZodString,
+} from 'zod/v4/core'
+import {
+  type AuthorizationDetailType,
+  defineAuthorizationDetailType,
+  type TypedAuthorizationDetail,
+} from '../detail-type.js'
+import { array, boolean, oneOf, optional, strictObject, string } from './schema-kit.js'
+
+type AccountReferences = $ZodOptional<
+  $ZodArray<
+    $ZodObject<{ iban: $ZodOptional<$ZodString>; maskedPan: $ZodOptional<$ZodString> }, $strict>
+  >
+>
+
+/** Schema of the `account_information` members shown in RFC 9396 §2 and §7.1. */
+export type AccountInformationSchema = $ZodObject<
+  {
+    actions: $ZodOptional<
+      $ZodArray<
+        $ZodEnum<{
+          list_accounts: 'list_accounts'
+          read_balances: 'read_balances'
+          read_transactions: 'read_transactions'
+        }>
+      >
+    >
+    access: $ZodOptional<
+      $ZodObject<
+        {
+          accounts: AccountReferences
+          balances: AccountReferences
+          transactions: AccountReferences
+        },
+        $strict
+      >
+    >
+    recurringIndicator: $ZodOptional<$ZodBoolean>
+  },
+  $strict
+>
+
+/** A parsed `account_information` detail. */
+export type AccountInformationDetail = TypedAuthorizationDetail<
+  'account_information',
+  AccountInformationSchema
+>
+
+const references: AccountReferences = optional(
+  array(strictObject({ iban: optional(string()), maskedPan: optional(string()) })),
+)
+
+const schema: AccountInformationSchema = strictObject({
+  actions: optional(array(oneOf(['list_accounts', 'read_balances', 'read_transactions']))),
+  access: optional(
+    strictObject({ accounts: references, balances: references, transactions: references }),
+  ),
+  recurringIndicator: optional(boolean()),
+})
+
+/**
+ * The RFC 9396 `account_information` example type, including the enriched `access` form of §7.1;
+ * it uses the default conservative comparison.
+ *
+ * @example
+ * ```ts
+ * import { accountInformationDetailType } from '@stepup/rar/types/account-information'
+ * const registry = createAuthorizationDetailsRegistry([accountInformationDetailType])
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-7.1
+ */
+export const accountInformationDetailType: AuthorizationDetailType<
+  'account_information',
+  AccountInformationSchema
+> = defineAuthorizationDetailType({
+  type: 'account_information',
+  description: 'Access to account lists, balances and transactions (RFC 9396 §2 example).',
+  schema,
+})

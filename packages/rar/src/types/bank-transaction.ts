@@ -1,0 +1,62 @@
+import type { $strict, $ZodObject, $ZodString } from 'zod/v4/core'
+import { coversCommonFields } from '../covers.js'
+import { compareDecimalStrings } from '../decimal.js'
+import {
+  type AuthorizationDetailType,
+  defineAuthorizationDetailType,
+  type TypedAuthorizationDetail,
+} from '../detail-type.js'
+import { strictObject, string } from './schema-kit.js'
+
+/** Schema of the bank transfer's type-specific members. */
+export type BankTransactionSchema = $ZodObject<
+  {
+    transaction: $ZodObject<
+      { amount: $ZodString; currency: $ZodString; destination_account: $ZodString },
+      $strict
+    >
+  },
+  $strict
+>
+
+/** A parsed `urn:bank:params:oauth:request:transaction` detail. */
+export type BankTransactionDetail = TypedAuthorizationDetail<
+  'urn:bank:params:oauth:request:transaction',
+  BankTransactionSchema
+>
+
+const schema: BankTransactionSchema = strictObject({
+  transaction: strictObject({
+    amount: string(/^(?:0|[1-9]\d*)(?:\.\d+)?$/, 'amount must be a non-negative decimal string'),
+    currency: string(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code'),
+    destination_account: string(),
+  }),
+})
+
+/**
+ * The bank transfer type `urn:bank:params:oauth:request:transaction`: a granted transfer covers a
+ * requested one with the same currency and destination account and an amount no larger (compared
+ * as decimal strings), provided the common fields are covered too.
+ *
+ * @example
+ * ```ts
+ * import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
+ * const registry = createAuthorizationDetailsRegistry([bankTransactionDetailType])
+ * registry.covers(granted, [{ type: 'urn:bank:params:oauth:request:transaction', transaction: { amount: '10000', currency: 'EUR', destination_account: 'DE02100100109307118603' } }])
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-6.1
+ */
+export const bankTransactionDetailType: AuthorizationDetailType<
+  'urn:bank:params:oauth:request:transaction',
+  BankTransactionSchema
+> = defineAuthorizationDetailType({
+  type: 'urn:bank:params:oauth:request:transaction',
+  description:
+    'A transfer of transaction.amount (decimal string) in transaction.currency to transaction.destination_account.',
+  schema,
+  covers: (granted, requested) =>
+    coversCommonFields(granted, requested) &&
+    granted.transaction.currency === requested.transaction.currency &&
+    granted.transaction.destination_account === requested.transaction.destination_account &&
+    compareDecimalStrings(requested.transaction.amount, granted.transaction.amount) <= 0,
+})

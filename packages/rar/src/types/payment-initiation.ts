@@ -1,0 +1,89 @@
+import type {
+  $strict,
+  $ZodArray,
+  $ZodEnum,
+  $ZodObject,
+  $ZodOptional,
+  $ZodString,
+} from 'zod/v4/core'
+import { jsonEqual } from '../covers.js'
+import {
+  type AuthorizationDetailType,
+  COMMON_ARRAY_FIELDS,
+  defineAuthorizationDetailType,
+  type TypedAuthorizationDetail,
+} from '../detail-type.js'
+import { array, oneOf, optional, strictObject, string } from './schema-kit.js'
+
+type Account = $ZodObject<
+  { iban: $ZodOptional<$ZodString>; bic: $ZodOptional<$ZodString> },
+  $strict
+>
+
+/** Schema of the `payment_initiation` members shown in RFC 9396 §1 and §2. */
+export type PaymentInitiationSchema = $ZodObject<
+  {
+    actions: $ZodOptional<
+      $ZodArray<$ZodEnum<{ initiate: 'initiate'; status: 'status'; cancel: 'cancel' }>>
+    >
+    instructedAmount: $ZodOptional<
+      $ZodObject<{ currency: $ZodString; amount: $ZodString }, $strict>
+    >
+    creditorName: $ZodOptional<$ZodString>
+    creditorAccount: $ZodOptional<Account>
+    remittanceInformationUnstructured: $ZodOptional<$ZodString>
+  },
+  $strict
+>
+
+/** A parsed `payment_initiation` detail. */
+export type PaymentInitiationDetail = TypedAuthorizationDetail<
+  'payment_initiation',
+  PaymentInitiationSchema
+>
+
+const account: Account = strictObject({ iban: optional(string()), bic: optional(string()) })
+
+const schema: PaymentInitiationSchema = strictObject({
+  actions: optional(array(oneOf(['initiate', 'status', 'cancel']))),
+  instructedAmount: optional(
+    strictObject({
+      currency: string(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code'),
+      amount: string(/^(?:0|[1-9]\d*)(?:\.\d+)?$/, 'amount must be a non-negative decimal string'),
+    }),
+  ),
+  creditorName: optional(string()),
+  creditorAccount: optional(account),
+  remittanceInformationUnstructured: optional(string()),
+})
+
+/**
+ * The RFC 9396 `payment_initiation` example type. A granted detail covers a requested one that
+ * narrows it: every member the request names must match the grant (arrays as subsets, others
+ * exactly) and members it leaves out are inherited, as in the audience-restriction example of
+ * RFC 9396 §6.1.
+ *
+ * @example
+ * ```ts
+ * import { paymentInitiationDetailType } from '@stepup/rar/types/payment-initiation'
+ * const registry = createAuthorizationDetailsRegistry([paymentInitiationDetailType])
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-2
+ */
+export const paymentInitiationDetailType: AuthorizationDetailType<
+  'payment_initiation',
+  PaymentInitiationSchema
+> = defineAuthorizationDetailType({
+  type: 'payment_initiation',
+  description: 'Initiation of one payment (RFC 9396 §2 example).',
+  schema,
+  covers: (granted, requested) =>
+    Object.entries(requested).every(([member, wanted]) => {
+      const held = (granted as Record<string, unknown>)[member]
+      if (!Object.hasOwn(granted, member)) return false
+      if (COMMON_ARRAY_FIELDS.includes(member)) {
+        return Array.isArray(held) && (wanted as unknown[]).every((entry) => held.includes(entry))
+      }
+      return jsonEqual(held, wanted, 16)
+    }),
+})
