@@ -1,0 +1,355 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { AcrRegistry } from '@stepup/acr'
+import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider'
+import Provider, { errors, interactionPolicy } from 'oidc-provider'
+import { createAccountHandler } from './account.ts'
+import { createStepUpAcrRegistry, SUPPORTED_ACR_VALUES } from './acr.ts'
+import { createBankAuthorizationDetailsRegistry } from './bank-details.ts'
+import { escapeHtml, sendPage } from './html.ts'
+import { createInteractionHandler } from './interactions.ts'
+import { createServerKeys } from './keys.ts'
+import { type AuthorizationDetailsValidator, richAuthorizationRequests } from './rar.ts'
+import { DEMO_USERS, openUserStore, type SeedUser, type UserStore } from './store.ts'
+
+/** Options for {@link createAuthorizationServer}. */
+export interface AuthorizationServerOptions {
+  /**
+   * The issuer identifier (an `http(s)` origin, optionally with a path). Defaults to
+   * `http://localhost:<port>` once the port is bound. Its host is the WebAuthn RP ID, so use a
+   * host name (`localhost`), never an IP address, when browsers will run the ceremonies.
+   */
+  readonly issuer?: string
+  /** TCP port; defaults to the issuer's port, else 0 (a free port). */
+  readonly port?: number
+  /** Interface to listen on (default `127.0.0.1`). */
+  readonly host?: string
+  /** The resource indicator (RFC 8707) of the protected API: the `aud` of access tokens. */
+  readonly resource: string
+  /** Scopes the API accepts (default `accounts:read transfers:write password:write`). */
+  readonly resourceScopes?: readonly string[]
+  /** Registered clients (default: the public client `bank-web`, see README). */
+  readonly clients?: readonly ClientMetadata[]
+  /** JSON file for users, credentials and signing keys; memory only when absent. */
+  readonly dataFile?: string
+  /** Users created when missing from the store (default {@link DEMO_USERS}). */
+  readonly users?: readonly SeedUser[]
+  /** Validator for `authorization_details` (default: the bank transfer type from @stepup/rar). */
+  readonly authorizationDetails?: AuthorizationDetailsValidator
+  /** Access token lifetime in seconds (default 300). */
+  readonly accessTokenTtl?: number
+  /** How recent a sign-in must be to register a security key, in seconds (default 900). */
+  readonly registrationMaxAge?: number
+}
+
+/** A running authorization server. */
+export interface AuthorizationServer {
+  /** The issuer identifier, also the base URL of every endpoint. */
+  readonly issuer: string
+  /** The bound TCP port. */
+  readonly port: number
+  /** The node-oidc-provider instance. */
+  readonly provider: Provider
+  /** The user and credential store. */
+  readonly store: UserStore
+  /** The acr registry the provider is configured with. */
+  readonly acr: AcrRegistry
+  /** Stop listening and drop open connections. */
+  close(): Promise<void>
+}
+
+/** The default scopes of the bank API resource. */
+export const DEFAULT_RESOURCE_SCOPES: readonly string[] = Object.freeze([
+  'accounts:read',
+  'transfers:write',
+  'password:write',
+])
+
+/** The default client: a public browser client using PKCE (the bank web app in development). */
+export const DEFAULT_CLIENTS: readonly ClientMetadata[] = Object.freeze([
+  {
+    client_id: 'bank-web',
+    client_name: 'Bank',
+    application_type: 'web',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: ['http://localhost:5173/callback'],
+  },
+])
+
+function invalidArgument(message: string): TypeError {
+  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' })
+}
+
+function checkUrl(value: unknown, name: string): URL {
+  let url: URL
+  try {
+    url = new URL(String(value))
+  } catch {
+    throw invalidArgument(`${name} must be an absolute URL`)
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hash || url.search) {
+    throw invalidArgument(`${name} must be an http(s) URL without query or fragment`)
+  }
+  return url
+}
+
+function acrValuesOf(ctx: KoaContextWithOIDC): string[] | undefined {
+  const value = ctx.oidc.params?.['acr_values']
+  return typeof value === 'string' && value ? value.split(' ').filter(Boolean) : undefined
+}
+
+/**
+ * The interaction policy: node-oidc-provider's default, plus a login check that honours
+ * `acr_values` through the acr registry (a session whose class satisfies one requested value
+ * passes; otherwise the End-User must authenticate again, RFC 9470 §4).
+ */
+function createPolicy(acr: AcrRegistry): interactionPolicy.DefaultPolicy {
+  const { Check, base } = interactionPolicy
+  const policy = base()
+  const login = policy.get('login')!
+  login.checks.add(
+    new Check(
+      'acr_values',
+      'requested ACR could not be obtained',
+      'login_required',
+      (ctx) => {
+        const requested = acrValuesOf(ctx)
+        if (!requested || acr.satisfies(ctx.oidc.acr, requested)) {
+          return Check.NO_NEED_TO_PROMPT
+        }
+        if (ctx.oidc.result?.['login']) {
+          throw new errors.UnmetAuthenticationRequirements(
+            'the authentication performed does not meet the requested acr',
+          )
+        }
+        return Check.REQUEST_PROMPT
+      },
+      (ctx) => ({ acr_values: acrValuesOf(ctx) }),
+    ),
+  )
+  return policy
+}
+
+/**
+ * Start a real OpenID Provider (node-oidc-provider) for the step-up scenario: acr classes from
+ * an @stepup/acr registry, `acr_values`/`max_age`/`prompt=login`/`claims` honoured,
+ * `unmet_authentication_requirements` when they cannot be met, RFC 9068 JWT access tokens for
+ * one resource carrying `acr`, `auth_time`, `amr` and `authorization_details`, RAR validated by
+ * @stepup/rar, PKCE (S256) required, PAR, refresh tokens; password, TOTP and WebAuthn logins.
+ *
+ * @example
+ * ```ts
+ * const as = await createAuthorizationServer({ resource: 'http://localhost:4000/' })
+ * console.log(`${as.issuer}/.well-known/openid-configuration`)
+ * await as.close()
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
+ */
+export async function createAuthorizationServer(
+  options: AuthorizationServerOptions,
+): Promise<AuthorizationServer> {
+  if (options === null || typeof options !== 'object') {
+    throw invalidArgument('options must be an object')
+  }
+  const resource = checkUrl(options.resource, 'options.resource').href
+  const configuredIssuer =
+    options.issuer === undefined ? undefined : checkUrl(options.issuer, 'options.issuer')
+  const port =
+    options.port ??
+    (configuredIssuer?.port ? Number(configuredIssuer.port) : configuredIssuer ? undefined : 0)
+  if (port === undefined || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw invalidArgument('options.port must be an integer from 0 to 65535')
+  }
+  const resourceScopes = options.resourceScopes ?? DEFAULT_RESOURCE_SCOPES
+  const accessTokenTtl = options.accessTokenTtl ?? 300
+  const acr = createStepUpAcrRegistry()
+  const authorizationDetails =
+    options.authorizationDetails ?? createBankAuthorizationDetailsRegistry()
+
+  const store = await openUserStore({ file: options.dataFile, seeds: options.users ?? DEMO_USERS })
+  let keys = store.getKeys()
+  if (!keys) {
+    keys = await createServerKeys()
+    await store.setKeys(keys)
+  }
+
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(503).end()
+  }
+  const server = createServer((req, res) => handler(req, res))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const boundPort = (server.address() as AddressInfo).port
+  const issuerUrl = configuredIssuer ?? new URL(`http://localhost:${boundPort}`)
+  const issuer = issuerUrl.href.replace(/\/$/, '')
+
+  const configuration: Configuration = {
+    clients: [...(options.clients ?? DEFAULT_CLIENTS)],
+    jwks: keys.jwks as Configuration['jwks'],
+    cookies: { keys: [...keys.cookieKeys] },
+    acrValues: [...SUPPORTED_ACR_VALUES],
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'RS256',
+      // Clients may use every authorization details type unless their metadata narrows it.
+      authorization_details_types: authorizationDetails.typesSupported(),
+    },
+    claims: {
+      sid: null,
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
+      profile: ['name', 'preferred_username'],
+    },
+    scopes: ['openid', 'offline_access', 'profile'],
+    async findAccount(_ctx, sub) {
+      const user = store.findById(sub)
+      if (!user) return undefined
+      return {
+        accountId: sub,
+        claims: () => ({ sub, name: user.name, preferred_username: user.username }),
+      }
+    },
+    features: {
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => resource,
+        useGrantedResource: () => true,
+        getResourceServerInfo(_ctx, indicator) {
+          if (indicator !== resource) throw new errors.InvalidTarget()
+          return {
+            scope: resourceScopes.join(' '),
+            audience: resource,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: accessTokenTtl,
+            jwt: { sign: { alg: 'ES256' } },
+          }
+        },
+      },
+      richAuthorizationRequests: richAuthorizationRequests(authorizationDetails, resource),
+    },
+    pkce: { required: () => true },
+    interactions: {
+      url: (_ctx, interaction) =>
+        `${issuerUrl.pathname.replace(/\/$/, '')}/interaction/${interaction.uid}`,
+      policy: createPolicy(acr),
+    },
+    async loadExistingGrant(ctx) {
+      // Clients registered here are first-party: scopes and claims they ask for are granted
+      // without a consent screen; authorization_details always go through consent.
+      const { oidc } = ctx
+      const accountId = oidc.session?.accountId
+      if (!oidc.session || !accountId || !oidc.client) return undefined
+      const grantId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(oidc.client.clientId)
+      const grant =
+        (grantId ? await oidc.provider.Grant.find(grantId) : undefined) ??
+        new oidc.provider.Grant({ accountId, clientId: oidc.client.clientId })
+      grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' '))
+      grant.addOIDCClaims([...oidc.requestParamClaims])
+      for (const [indicator, server] of Object.entries(oidc.resourceServers ?? {})) {
+        const scopes = [...oidc.requestParamScopes].filter((s) => server.scopes.has(s))
+        if (scopes.length) grant.addResourceScope(indicator, scopes.join(' '))
+      }
+      await grant.save()
+      return grant
+    },
+    async extraTokenClaims(ctx, token) {
+      if (token.kind !== 'AccessToken') return undefined
+      const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken
+      if (!source) return undefined
+      return {
+        ...(source.acr !== undefined && { acr: source.acr }),
+        ...(source.amr !== undefined && { amr: source.amr }),
+        ...(source.authTime !== undefined && { auth_time: source.authTime }),
+      }
+    },
+    async issueRefreshToken(_ctx, client) {
+      // First-party clients registered with the refresh_token grant get one with every code
+      // (OpenID Connect would otherwise need offline_access together with prompt=consent).
+      return client.grantTypeAllowed('refresh_token')
+    },
+    ttl: {
+      AccessToken: accessTokenTtl,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 600,
+      Grant: 14 * 24 * 3600,
+      RefreshToken: 24 * 3600,
+      Session: 24 * 3600,
+    },
+    async renderError(ctx, out) {
+      ctx.type = 'html'
+      ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error</title></head><body><main><h1>Sign-in error</h1><p id="error-code">${escapeHtml(
+        out.error,
+      )}</p><p id="error-description">${escapeHtml(out.error_description ?? '')}</p></main></body></html>`
+    },
+  }
+
+  const provider = new Provider(issuer, configuration)
+  const rp = { rpID: issuerUrl.hostname, rpName: 'Step-up Bank', origin: issuerUrl.origin }
+  const interactions = createInteractionHandler({
+    provider,
+    store,
+    acr,
+    rp,
+    lockout: { attempts: 5, seconds: 300 },
+  })
+  const account = createAccountHandler({
+    provider,
+    store,
+    rp,
+    registrationMaxAge: options.registrationMaxAge ?? 900,
+  })
+  const base = issuerUrl.pathname.replace(/\/$/, '')
+  const callback = provider.callback()
+
+  handler = (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://internal')
+    const path = url.pathname.startsWith(`${base}/`)
+      ? url.pathname.slice(base.length)
+      : url.pathname
+    const serve = async (): Promise<void> => {
+      if (await interactions(req, res, path)) return
+      if (await account(req, res, path)) return
+      if (path === '/' && req.method === 'GET') {
+        sendPage(res, {
+          title: 'Authorization server',
+          body: `<p>OpenID Provider <code id="issuer">${escapeHtml(issuer)}</code>.</p>
+<ul><li><a href="${escapeHtml(base)}/.well-known/openid-configuration">Discovery document</a></li>
+<li><a href="${escapeHtml(base)}/account/security">Security keys</a></li></ul>`,
+        })
+        return
+      }
+      callback(req, res)
+    }
+    serve().catch((error: unknown) => {
+      console.error(error)
+      if (!res.headersSent) res.writeHead(500).end()
+    })
+  }
+
+  return {
+    issuer,
+    port: boundPort,
+    provider,
+    store,
+    acr,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()))
+        server.closeAllConnections()
+      }),
+  }
+}
