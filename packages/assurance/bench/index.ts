@@ -1,0 +1,78 @@
+import { compare } from 'bench-kit'
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose'
+import {
+  createJwtAccessTokenVerifier,
+  evaluateAssurance,
+  parseAccessTokenClaims,
+} from '../src/index.ts'
+
+const ISSUER = 'https://as.example.net'
+const AUDIENCE = 'https://rs.example.com'
+const now = Math.floor(Date.now() / 1000)
+const payload = {
+  sub: 'someone@example.net',
+  client_id: 's6BhdRkqt3',
+  scope: 'purchase transfers',
+  auth_time: now - 10,
+  acr: 'phrh',
+  jti: 'e1j3V_bKic8-LAEB_lccD0G',
+}
+
+for (const alg of ['ES256', 'RS256', 'EdDSA']) {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg }
+  const token = await new SignJWT(payload)
+    .setProtectedHeader({ alg, kid: 'k1', typ: 'at+jwt' })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .sign(privateKey)
+  const options = { issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [jwk] } }
+  const plain = createJwtAccessTokenVerifier(options)
+  const cached = createJwtAccessTokenVerifier({ ...options, cache: { max: 1000 } })
+  await cached.verify(token)
+  await compare(
+    `verify an RFC 9068 access token (${alg})`,
+    [
+      {
+        name: 'jose jwtVerify alone (floor)',
+        fn: async () =>
+          parseAccessTokenClaims(
+            (
+              await jwtVerify(token, publicKey, {
+                issuer: ISSUER,
+                audience: AUDIENCE,
+                typ: 'at+jwt',
+              })
+            ).payload,
+          ),
+      },
+      { name: '@stepup/assurance verify', fn: () => plain.verify(token) },
+      { name: '@stepup/assurance verify, cache hit', fn: () => cached.verify(token) },
+    ],
+    { baseline: 'jose jwtVerify alone (floor)' },
+  )
+}
+
+const claims = parseAccessTokenClaims({ ...payload, exp: now + 3600 })
+const requirement = { acr_values: ['phr'], max_age: 300, scope: ['transfers'] }
+const stale = { ...claims, auth_time: now - 3600 }
+await compare(
+  'evaluateAssurance (acr_values + max_age + scope)',
+  [
+    {
+      name: 'inline comparisons (floor)',
+      fn: () =>
+        (claims.acr === 'phr' || claims.acr === 'phrh') &&
+        now - (claims.auth_time ?? 0) <= 300 &&
+        claims.scopes.includes('transfers'),
+    },
+    { name: 'evaluateAssurance, allow', fn: () => evaluateAssurance(claims, requirement, { now }) },
+    {
+      name: 'evaluateAssurance, challenge',
+      fn: () => evaluateAssurance(stale, requirement, { now }),
+    },
+  ],
+  { baseline: 'inline comparisons (floor)' },
+)

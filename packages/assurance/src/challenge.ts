@@ -1,0 +1,152 @@
+import type { AuthorizationDetail } from '@stepup/rar'
+import { createOAuthChallenge } from '@stepup/www-authenticate'
+
+/**
+ * The typed wire values of a failure: what goes into the `WWW-Authenticate` challenge and the
+ * JSON body. Never holds anything taken from the token.
+ *
+ * @example
+ * ```ts
+ * const challenge: AssuranceChallenge = {
+ *   error: 'insufficient_user_authentication',
+ *   error_description: 'A different authentication level is required',
+ *   acr_values: ['myACR'],
+ * }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface AssuranceChallenge {
+  readonly error?: string
+  readonly error_description?: string
+  /** Acceptable classes in order of preference; one of them is required. */
+  readonly acr_values?: readonly string[]
+  /** Allowable seconds since the last active authentication. */
+  readonly max_age?: number
+  /** The scope necessary to access the resource. */
+  readonly scope?: readonly string[]
+  /** The authorization details the token does not cover (sent in the JSON body only). */
+  readonly authorization_details?: readonly AuthorizationDetail[]
+}
+
+/**
+ * How to render a challenge: the scheme the request used (`Bearer` by default), every scheme the
+ * resource server accepts (`Bearer` and `DPoP` for RFC 9449 §7.2), the DPoP `algs`, a `realm`
+ * and the RFC 9728 `resource_metadata` URL.
+ *
+ * @example
+ * ```ts
+ * const options: ChallengeOptions = {
+ *   scheme: 'DPoP',
+ *   schemes: ['Bearer', 'DPoP'],
+ *   algs: ['ES256'],
+ *   resource_metadata: 'https://rs.example.com/.well-known/oauth-protected-resource',
+ * }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.2
+ */
+export interface ChallengeOptions {
+  /** The scheme the request used; its challenge carries the error (default `Bearer`). */
+  readonly scheme?: 'Bearer' | 'DPoP'
+  /** Every scheme to challenge with, in order (default: `[scheme]`). */
+  readonly schemes?: readonly ('Bearer' | 'DPoP')[]
+  /** JWS algorithms accepted for DPoP proofs, sent as `algs` in the DPoP challenge. */
+  readonly algs?: readonly string[]
+  readonly realm?: string
+  readonly resource_metadata?: string
+}
+
+/**
+ * The JSON body of an error response.
+ *
+ * @example
+ * ```ts
+ * const body: ErrorResponseBody = { error: 'invalid_token', error_description: 'The access token is invalid' }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export interface ErrorResponseBody {
+  readonly error: string
+  readonly error_description?: string
+  readonly authorization_details?: readonly AuthorizationDetail[]
+}
+
+/**
+ * A ready-to-send error response: status, lower-cased header names and the JSON body (`null`
+ * when the request carried no credentials, which gets a challenge without error information).
+ *
+ * @example
+ * ```ts
+ * const { status, headers, body } = toErrorResponse(result)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export interface ErrorResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: ErrorResponseBody | null
+}
+
+/**
+ * Anything {@link toErrorResponse} renders: a failed {@link AssuranceResult}, an
+ * {@link AccessTokenError}, or a failed {@link extractAccessToken}.
+ *
+ * @example
+ * ```ts
+ * const missing: ErrorSource = { status: 401, challenge: {} }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export interface ErrorSource {
+  readonly status: number
+  readonly challenge: AssuranceChallenge
+}
+
+/** Serialise the challenge(s) for a failure, one per scheme, the error in the one used. */
+export function renderWwwAuthenticate(c: AssuranceChallenge, o: ChallengeOptions = {}): string {
+  const used = o.scheme ?? 'Bearer'
+  return (o.schemes ?? [used])
+    .map((scheme) =>
+      createOAuthChallenge({
+        scheme,
+        realm: o.realm,
+        ...(scheme === used && {
+          error: c.error,
+          error_description: c.error_description,
+          scope: c.scope,
+          acr_values: c.acr_values,
+          max_age: c.max_age,
+        }),
+        algs: scheme === 'DPoP' ? o.algs : undefined,
+        resource_metadata: o.resource_metadata,
+      }),
+    )
+    .join(', ')
+}
+
+/**
+ * Build the HTTP response for any failure: the `WWW-Authenticate` challenge (no error
+ * information when the request carried no credentials; none at all for a 503), the JSON body
+ * `{ error, error_description }` (plus the uncovered `authorization_details`), and the status.
+ *
+ * @example
+ * ```ts
+ * const extracted = extractAccessToken({ authorization: request.headers.get('authorization') })
+ * if (!extracted.ok) return toErrorResponse(extracted, { realm: 'api' })
+ * // { status: 401, headers: { 'www-authenticate': 'Bearer realm="api"' }, body: null }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc9728#section-5.1
+ */
+export function toErrorResponse(failure: ErrorSource, options?: ChallengeOptions): ErrorResponse {
+  const { status, challenge: c } = failure
+  const headers: Record<string, string> = {}
+  if (status !== 503) headers['www-authenticate'] = renderWwwAuthenticate(c, options)
+  if (c.error === undefined) return { status, headers, body: null }
+  headers['content-type'] = 'application/json'
+  const body: { -readonly [K in keyof ErrorResponseBody]: ErrorResponseBody[K] } = {
+    error: c.error,
+  }
+  if (c.error_description !== undefined) body.error_description = c.error_description
+  if (c.authorization_details) body.authorization_details = c.authorization_details
+  return { status, headers, body }
+}

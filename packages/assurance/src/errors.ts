@@ -1,0 +1,75 @@
+import type { AssuranceChallenge } from './challenge.js'
+
+/**
+ * The stable codes of {@link AccessTokenError}: why a token was refused (for logs; the wire only
+ * ever says `invalid_token`), or `ERR_VERIFIER_UNAVAILABLE` when it could not be checked right now.
+ *
+ * @example
+ * ```ts
+ * const code: AccessTokenErrorCode = 'ERR_TOKEN_EXPIRED'
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
+ */
+export type AccessTokenErrorCode =
+  | 'ERR_TOKEN_MALFORMED'
+  | 'ERR_TOKEN_TOO_LARGE'
+  | 'ERR_TOKEN_ALG_NOT_ALLOWED'
+  | 'ERR_TOKEN_KEY_NOT_FOUND'
+  | 'ERR_TOKEN_SIGNATURE_INVALID'
+  | 'ERR_TOKEN_EXPIRED'
+  | 'ERR_TOKEN_CLAIM_INVALID'
+  | 'ERR_TOKEN_INACTIVE'
+  | 'ERR_TOKEN_DPOP_BOUND'
+  | 'ERR_TOKEN_DPOP_MISMATCH'
+  | 'ERR_VERIFIER_UNAVAILABLE'
+
+/**
+ * Thrown by the verifiers when an access token is refused (`error: 'invalid_token'`, status 401)
+ * or cannot be verified right now (`temporary: true`, status 503); the underlying reason is in
+ * `cause`, for logs only, and the message never contains the token or its claims.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await verifier.verify(token)
+ * } catch (err) {
+ *   if (err instanceof AccessTokenError) return toErrorResponse(err)
+ *   throw err
+ * }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ */
+export class AccessTokenError extends Error {
+  override readonly name = 'AccessTokenError'
+  /** Why the token was refused; stable, for logs and metrics. */
+  readonly code: AccessTokenErrorCode
+  /** The OAuth error code for the response body. */
+  readonly error: 'invalid_token' | 'temporarily_unavailable'
+  /** True when the failure is on the server's side (JWKS or introspection unreachable). */
+  readonly temporary: boolean
+  /** 401, or 503 when `temporary`. */
+  readonly status: 401 | 503
+  /** The typed wire values of the response (generic description, nothing from the token). */
+  readonly challenge: AssuranceChallenge
+
+  constructor(code: AccessTokenErrorCode, message: string = code, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+    this.temporary = code === 'ERR_VERIFIER_UNAVAILABLE'
+    this.error = this.temporary ? 'temporarily_unavailable' : 'invalid_token'
+    this.status = this.temporary ? 503 : 401
+    this.challenge = this.temporary
+      ? { error: this.error, error_description: 'The access token cannot be verified right now' }
+      : { error: this.error, error_description: 'The access token is invalid' }
+  }
+}
+
+/** A caller mistake: a `TypeError` carrying a Node-style `code`. */
+export function argumentError(message: string, code = 'ERR_INVALID_ARG_VALUE'): TypeError {
+  return Object.assign(new TypeError(message), { code })
+}
+
+/** Throw `ERR_INVALID_ARG_VALUE` naming the option unless `ok`. */
+export function check(ok: unknown, name: string): asserts ok {
+  if (!ok) throw argumentError(`invalid option "${name}"`)
+}

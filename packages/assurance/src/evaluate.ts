@@ -1,0 +1,306 @@
+import { type AcrRegistry, createAcrRegistry } from '@stepup/acr'
+import { type AuthorizationDetail, createAuthorizationDetailsRegistry } from '@stepup/rar'
+import {
+  type AssuranceChallenge,
+  type ChallengeOptions,
+  renderWwwAuthenticate,
+} from './challenge.js'
+import type { AccessTokenClaims, AuthorizationDetailsRegistryLike } from './claims.js'
+import { check } from './errors.js'
+import { OAUTH_ERROR_STATUS } from './status.js'
+
+/**
+ * What a request needs from its access token: one of `acr_values`, an authentication no older
+ * than `max_age` seconds, all of `scope`, and `authorization_details` covered by the token's.
+ *
+ * @example
+ * ```ts
+ * const requirement: AssuranceRequirement = { acr_values: ['phrh'], max_age: 60, scope: ['payments'] }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface AssuranceRequirement {
+  /** Any of these (in order of preference), compared with the acr registry. */
+  readonly acr_values?: readonly string[]
+  /** Seconds allowed since `auth_time`; `0` means "just now" (within the clock tolerance). */
+  readonly max_age?: number
+  /** Every one of these scope-tokens. */
+  readonly scope?: readonly string[]
+  /** Each must be covered by the token's `authorization_details`. */
+  readonly authorization_details?: readonly AuthorizationDetail[]
+}
+
+/**
+ * The error a failed decision answers with, most fundamental first.
+ *
+ * @example
+ * ```ts
+ * const error: AssuranceError = 'insufficient_user_authentication'
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export type AssuranceError =
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'insufficient_authorization_details'
+  | 'insufficient_user_authentication'
+
+/**
+ * Why a decision failed, for audit logs: the rule, a stable code, what was required and what
+ * was missing (requirement values only; never the token's subject or claims).
+ *
+ * @example
+ * ```ts
+ * const reason: AssuranceReason = { rule: 'acr', code: 'acr_not_satisfied', required: ['phrh'] }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface AssuranceReason {
+  readonly rule: 'claims' | 'acr' | 'max_age' | 'scope' | 'authorization_details' | 'grant'
+  readonly code:
+    | 'claims_malformed'
+    | 'acr_malformed'
+    | 'auth_time_malformed'
+    | 'auth_time_in_future'
+    | 'scope_malformed'
+    | 'authorization_details_malformed'
+    | 'acr_missing'
+    | 'acr_not_satisfied'
+    | 'auth_time_missing'
+    | 'auth_time_stale'
+    | 'scope_missing'
+    | 'authorization_details_not_covered'
+    | 'grant_consumed'
+  readonly required?: readonly string[] | number
+  readonly missing?: readonly (string | AuthorizationDetail)[]
+}
+
+/**
+ * A failed decision: the status (from {@link OAUTH_ERROR_STATUS}), the error, the typed
+ * challenge values, the serialised `WWW-Authenticate` value and the audit reasons.
+ *
+ * @example
+ * ```ts
+ * if (!result.ok) console.log(result.status, result.wwwAuthenticate, result.reasons)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface AssuranceFailure {
+  readonly ok: false
+  readonly status: 401 | 403
+  readonly error: AssuranceError
+  readonly challenge: AssuranceChallenge
+  readonly wwwAuthenticate: string
+  readonly reasons: readonly AssuranceReason[]
+}
+
+/**
+ * The outcome of {@link evaluateAssurance}: allow (with the claims), or the challenge to send.
+ *
+ * @example
+ * ```ts
+ * const result: AssuranceResult = evaluateAssurance(claims, { acr_values: ['phr'] })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export type AssuranceResult<C = AccessTokenClaims> =
+  | { readonly ok: true; readonly claims: C }
+  | AssuranceFailure
+
+/**
+ * Options of {@link evaluateAssurance}.
+ *
+ * @example
+ * ```ts
+ * const options: EvaluateAssuranceOptions = { now: 1646340300, clockTolerance: 5 }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface EvaluateAssuranceOptions {
+  /** The current time in epoch seconds (default the system clock). */
+  readonly now?: number
+  /** The `@stepup/acr` registry deciding `satisfies` (default: the built-in classes). */
+  readonly acr?: Pick<AcrRegistry, 'satisfies'>
+  /** The `@stepup/rar` registry deciding coverage (default: RFC 9396's conservative comparison). */
+  readonly authorizationDetails?: AuthorizationDetailsRegistryLike
+  /** Seconds of leeway for `auth_time` in the future and for `max_age` (default 0). */
+  readonly clockTolerance?: number
+  /** How to render `wwwAuthenticate` (scheme, realm, resource_metadata, DPoP algs). */
+  readonly challenge?: ChallengeOptions
+}
+
+/** Claims as {@link evaluateAssurance} reads them: verified claims, or a raw claims set. */
+export type AssuranceClaimsInput =
+  | Readonly<Partial<AccessTokenClaims>>
+  | Readonly<Record<string, unknown>>
+
+/** Requirements already found well-formed (they are treated as immutable once used). */
+const checked = new WeakSet<object>()
+let defaultAcr: AcrRegistry | undefined
+let defaultDetails: AuthorizationDetailsRegistryLike | undefined
+
+/** The registry of the built-in classes, created on first use. */
+export function builtInAcr(): AcrRegistry {
+  if (!defaultAcr) defaultAcr = createAcrRegistry()
+  return defaultAcr
+}
+
+function defaultDetailsRegistry(): AuthorizationDetailsRegistryLike {
+  if (!defaultDetails)
+    defaultDetails = createAuthorizationDetailsRegistry([], { allowUnknownTypes: true })
+  return defaultDetails
+}
+
+const DESCRIPTIONS = {
+  invalid_token: 'The access token is invalid',
+  insufficient_scope: 'The request requires higher privileges than provided by the access token',
+  insufficient_authorization_details:
+    'The authorization details of the access token do not cover this request',
+  acr: 'A different authentication level is required',
+  max_age: 'More recent authentication is required',
+}
+
+// A list of RFC 6749 §3.3 scope-tokens (also the syntax of acr values in `acr_values`): each can
+// go, unchanged, into a space-separated challenge parameter.
+const tokens = (v: unknown): v is readonly string[] =>
+  Array.isArray(v) && v.every((s) => typeof s === 'string' && /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))
+
+/** Throw a coded TypeError unless `r` is a well-formed requirement. */
+export function checkRequirement(r: AssuranceRequirement): void {
+  if (checked.has(r)) return
+  check(typeof r === 'object' && r, 'requirement')
+  const { acr_values: acr, max_age: age, scope, authorization_details: ad } = r
+  check(acr === undefined || (tokens(acr) && acr.length > 0), 'acr_values')
+  check(age === undefined || (Number.isSafeInteger(age) && age >= 0), 'max_age')
+  check(scope === undefined || tokens(scope), 'scope')
+  check(ad === undefined || Array.isArray(ad), 'authorization_details')
+  checked.add(r)
+}
+
+/**
+ * Decide, synchronously and purely, whether verified claims meet a requirement: allow, or the one
+ * challenge that fixes everything unmet. Malformed `acr`/`auth_time` (or `auth_time` in the
+ * future) fail closed with `invalid_token`; missing `acr`/`auth_time` is a step-up. The error is
+ * the most fundamental unmet one: `invalid_token` > `insufficient_scope` >
+ * `insufficient_authorization_details` > `insufficient_user_authentication`, and a user
+ * authentication challenge carries both `acr_values` and `max_age` whenever the requirement has both.
+ *
+ * @example
+ * ```ts
+ * const result = evaluateAssurance(claims, { acr_values: ['phrh'], max_age: 300 })
+ * if (!result.ok) return new Response(null, {
+ *   status: result.status,
+ *   headers: { 'www-authenticate': result.wwwAuthenticate },
+ * })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ */
+export function evaluateAssurance<C extends AssuranceClaimsInput>(
+  claims: C,
+  requirement: AssuranceRequirement,
+  options: EvaluateAssuranceOptions = {},
+): AssuranceResult<C> {
+  checkRequirement(requirement)
+  const tolerance = options.clockTolerance ?? 0
+  const now = options.now ?? Date.now() / 1000
+  const c = (typeof claims === 'object' && claims !== null ? claims : {}) as Record<string, unknown>
+  const { acr, auth_time: authTime, scope, scopes, authorization_details: granted } = c
+  const reasons: AssuranceReason[] = []
+  const bad = (code: AssuranceReason['code']) => reasons.push({ rule: 'claims', code })
+
+  if (c !== claims) bad('claims_malformed')
+  if (acr !== undefined && typeof acr !== 'string') bad('acr_malformed')
+  if (authTime !== undefined && !Number.isFinite(authTime)) bad('auth_time_malformed')
+  else if ((authTime as number) > now + tolerance) bad('auth_time_in_future')
+  // `scopes` (from parseAccessTokenClaims) is only ever searched, so a foreign entry cannot match.
+  let tokenScopes: readonly unknown[] = []
+  if (Array.isArray(scopes)) tokenScopes = scopes
+  else if (typeof scope === 'string') tokenScopes = scope.split(' ')
+  else if (scope !== undefined) bad('scope_malformed')
+  if (granted !== undefined && !Array.isArray(granted)) bad('authorization_details_malformed')
+  if (reasons.length > 0) {
+    const challenge = { error: 'invalid_token', error_description: DESCRIPTIONS.invalid_token }
+    return fail('invalid_token', challenge, reasons, options)
+  }
+
+  const {
+    acr_values: acrValues,
+    max_age: maxAge,
+    scope: needed,
+    authorization_details: details,
+  } = requirement
+  if (acrValues && !(options.acr ?? builtInAcr()).satisfies(acr, acrValues)) {
+    reasons.push({
+      rule: 'acr',
+      code: acr === undefined ? 'acr_missing' : 'acr_not_satisfied',
+      required: acrValues,
+    })
+  }
+  const acrUnmet = reasons.length > 0
+  if (maxAge !== undefined) {
+    if (authTime === undefined)
+      reasons.push({ rule: 'max_age', code: 'auth_time_missing', required: maxAge })
+    else if (now - (authTime as number) > maxAge + tolerance) {
+      reasons.push({ rule: 'max_age', code: 'auth_time_stale', required: maxAge })
+    }
+  }
+  const userUnmet = reasons.length > 0
+  const missing =
+    needed?.every((s) => tokenScopes.includes(s)) === false
+      ? needed.filter((s) => !tokenScopes.includes(s))
+      : []
+  if (missing.length > 0) reasons.push({ rule: 'scope', code: 'scope_missing', missing })
+  let uncovered: readonly AuthorizationDetail[] | undefined
+  if (details && details.length > 0) {
+    const registry = options.authorizationDetails ?? defaultDetailsRegistry()
+    const coverage = registry.covers((granted as AuthorizationDetail[] | undefined) ?? [], details)
+    if (!coverage.covered) {
+      uncovered = coverage.uncovered
+      reasons.push({
+        rule: 'authorization_details',
+        code: 'authorization_details_not_covered',
+        missing: uncovered,
+      })
+    }
+  }
+  if (reasons.length === 0) return { ok: true, claims }
+
+  const error: AssuranceError =
+    missing.length > 0
+      ? 'insufficient_scope'
+      : uncovered
+        ? 'insufficient_authorization_details'
+        : 'insufficient_user_authentication'
+  const challenge: { -readonly [K in keyof AssuranceChallenge]: AssuranceChallenge[K] } = {
+    error,
+    error_description:
+      error === 'insufficient_user_authentication'
+        ? DESCRIPTIONS[acrUnmet ? 'acr' : 'max_age']
+        : DESCRIPTIONS[error],
+  }
+  if (userUnmet) {
+    if (acrValues) challenge.acr_values = acrValues
+    if (maxAge !== undefined) challenge.max_age = maxAge
+  }
+  if (needed && missing.length > 0) challenge.scope = needed
+  if (uncovered) challenge.authorization_details = uncovered
+  return fail(error, challenge, reasons, options)
+}
+
+/** Build a failed result (also used by the risk policy for a consumed grant). */
+export function fail(
+  error: AssuranceError,
+  challenge: AssuranceChallenge,
+  reasons: readonly AssuranceReason[],
+  options: EvaluateAssuranceOptions,
+): AssuranceFailure {
+  return {
+    ok: false,
+    status: OAUTH_ERROR_STATUS[error],
+    error,
+    challenge,
+    wwwAuthenticate: renderWwwAuthenticate(challenge, options.challenge),
+    reasons,
+  }
+}

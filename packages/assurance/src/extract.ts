@@ -1,0 +1,111 @@
+import type { AssuranceChallenge } from './challenge.js'
+
+/**
+ * Where a request may carry an access token, as a framework adapter sees it: the
+ * `Authorization` header value, whether the query string has an `access_token` parameter, and
+ * the `access_token` member of a form-encoded body (RFC 6750 §2.1–2.3).
+ *
+ * @example
+ * ```ts
+ * const sources: AccessTokenSources = {
+ *   authorization: request.headers.get('authorization'),
+ *   query: new URL(request.url).searchParams.has('access_token'),
+ * }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2
+ */
+export interface AccessTokenSources {
+  readonly authorization?: string | null | undefined
+  /** True when the URI query has `access_token` (always refused). */
+  readonly query?: boolean | undefined
+  /** The `access_token` form body parameter, when the adapter parsed one. */
+  readonly body?: string | null | undefined
+}
+
+/**
+ * Options of {@link extractAccessToken}.
+ *
+ * @example
+ * ```ts
+ * const options: ExtractAccessTokenOptions = { schemes: ['Bearer', 'DPoP'] }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
+ */
+export interface ExtractAccessTokenOptions {
+  /** Accepted schemes (default `['Bearer']`); others count as no credentials. */
+  readonly schemes?: readonly ('Bearer' | 'DPoP')[]
+  /** Longest token accepted, in characters (default 8192). */
+  readonly maxLength?: number
+}
+
+/**
+ * The token and its scheme, or a failure ready for {@link toErrorResponse}: 401 without error
+ * information when there are no credentials, 400 `invalid_request` when they are malformed,
+ * sent in the query string, or sent more than one way.
+ *
+ * @example
+ * ```ts
+ * const extracted: ExtractAccessTokenResult = extractAccessToken({ authorization: 'Bearer mF_9.B5f-4.1JqM' })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2
+ */
+export type ExtractAccessTokenResult =
+  | { readonly ok: true; readonly token: string; readonly scheme: 'Bearer' | 'DPoP' }
+  | { readonly ok: false; readonly status: 400 | 401; readonly challenge: AssuranceChallenge }
+
+const CREDENTIALS = /^([A-Za-z][\w!#$%&'*+.^`|~-]*)(?: +([A-Za-z0-9._~+/-]+=*))?$/
+const TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
+const MALFORMED = 'The access token credentials are malformed'
+
+const invalid = (error_description: string): ExtractAccessTokenResult => ({
+  ok: false,
+  status: 400,
+  challenge: { error: 'invalid_request', error_description },
+})
+
+/**
+ * Extract the access token of a request following RFC 6750 §2 (and RFC 9449 §7.1 for `DPoP`):
+ * exactly one method, the `Authorization` header or a form body parameter (Bearer only);
+ * a token in the URI query is refused with `invalid_request`, as is a malformed header.
+ *
+ * @example
+ * ```ts
+ * const extracted = extractAccessToken({ authorization: request.headers.get('authorization') })
+ * if (!extracted.ok) return toErrorResponse(extracted, { realm: 'api' })
+ * const claims = await verifier.verify(extracted.token, { scheme: extracted.scheme })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2
+ */
+export function extractAccessToken(
+  sources: AccessTokenSources,
+  options: ExtractAccessTokenOptions = {},
+): ExtractAccessTokenResult {
+  const { schemes = ['Bearer'], maxLength = 8192 } = options
+  const { authorization: header, query, body } = sources
+  let scheme: 'Bearer' | 'DPoP' | undefined
+  let token: string | undefined
+  if (typeof header === 'string' && header !== '') {
+    const m = header.length > maxLength + 16 ? null : CREDENTIALS.exec(header)
+    const name = m?.[1]?.toLowerCase()
+    const known = schemes.find((s) => s.toLowerCase() === name)
+    if (known) {
+      if (!m?.[2] || m[2].length > maxLength) return invalid(MALFORMED)
+      scheme = known
+      token = m[2]
+    } else if (!m && /^(bearer|dpop)\b/i.test(header)) {
+      return invalid(MALFORMED)
+    }
+  }
+  const hasBody = typeof body === 'string'
+  if ((token !== undefined ? 1 : 0) + (query ? 1 : 0) + (hasBody ? 1 : 0) > 1) {
+    return invalid('Multiple methods used to include access token')
+  }
+  if (query) return invalid('Access tokens in the URI query are not accepted')
+  if (hasBody && schemes.includes('Bearer')) {
+    return TOKEN.test(body) && body.length <= maxLength
+      ? { ok: true, token: body, scheme: 'Bearer' }
+      : invalid(MALFORMED)
+  }
+  if (scheme && token) return { ok: true, token, scheme }
+  return { ok: false, status: 401, challenge: {} }
+}

@@ -1,0 +1,47 @@
+export {
+  type AssuranceChallenge,
+  type ChallengeOptions,
+  type ErrorResponse,
+  type ErrorResponseBody,
+  type ErrorSource,
+  toErrorResponse,
+} from './challenge.js'
+export {
+  type AccessTokenClaims,
+  type AuthorizationDetailsRegistryLike,
+  parseAccessTokenClaims,
+} from './claims.js'
+export { AccessTokenError, type AccessTokenErrorCode } from './errors.js'
+export {
+  type AssuranceClaimsInput,
+  type AssuranceError,
+  type AssuranceFailure,
+  type AssuranceReason,
+  type AssuranceRequirement,
+  type AssuranceResult,
+  type EvaluateAssuranceOptions,
+  evaluateAssurance,
+} from './evaluate.js'
+export {
+  type AccessTokenSources,
+  type ExtractAccessTokenOptions,
+  type ExtractAccessTokenResult,
+  extractAccessToken,
+} from './extract.js'
+export {
+  createProtectedResourceMetadata,
+  createStepUpGuard,
+  type HttpRequestView,
+  type ProtectedResourceMetadata,
+  type ProtectedResourceMetadataOptions,
+  type RequirementInput,
+  type RequirementSource,
+  type StepUpAuth,
+  type StepUpEvent,
+  type StepUpGuard,
+  type StepUpGuardOptions,
+  type StepUpOutcome,
+} from './http.js'
+export { createJwtAccessTokenVerifier, type JwtAccessTokenVerifierOptions } from './jwt-verifier.js'
+export { OAUTH_ERROR_STATUS, type OAuthErrorCode } from './status.js'
+export type { AccessTokenVerifier, VerifierCacheOptions, VerifyOptions } from './verifier.js'

@@ -1,0 +1,53 @@
+import type { AcrRegistry } from '@stepup/acr'
+import type { AuthorizationDetail } from '@stepup/rar'
+import { argumentError } from './errors.js'
+import { type AssuranceRequirement, builtInAcr, checkRequirement } from './evaluate.js'
+
+/**
+ * Merge several requirements into the strictest one: `max_age` the minimum, `scope` the union,
+ * `authorization_details` the concatenation, and `acr_values` the values that satisfy every
+ * listed set (in the registry's order). Throws a `TypeError` coded `ERR_ACR_CONFLICT` when no
+ * value satisfies them all: an impossible policy is a configuration error.
+ *
+ * @example
+ * ```ts
+ * mergeRequirements([{ acr_values: ['phr'], max_age: 300 }, { acr_values: ['phrh'], max_age: 60 }])
+ * // { acr_values: ['phrh'], max_age: 60 }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export function mergeRequirements(
+  requirements: readonly AssuranceRequirement[],
+  options: {
+    readonly acr?: Pick<AcrRegistry, 'intersect'>
+    readonly names?: readonly string[]
+  } = {},
+): AssuranceRequirement {
+  const sets: (readonly string[])[] = []
+  const scope = new Set<string>()
+  const details: AuthorizationDetail[] = []
+  let maxAge: number | undefined
+  for (const r of requirements) {
+    checkRequirement(r)
+    if (r.acr_values) sets.push(r.acr_values)
+    if (r.max_age !== undefined) maxAge = Math.min(r.max_age, maxAge ?? r.max_age)
+    for (const s of r.scope ?? []) scope.add(s)
+    details.push(...(r.authorization_details ?? []))
+  }
+  const merged: { -readonly [K in keyof AssuranceRequirement]: AssuranceRequirement[K] } = {}
+  if (sets.length > 0) {
+    const acr = sets.length === 1 ? sets[0]! : (options.acr ?? builtInAcr()).intersect(sets)
+    if (acr.length === 0) {
+      const list = sets.map((s) => `[${s.join(' ')}]`).join(' ')
+      throw argumentError(
+        `no acr value satisfies all of ${list} (${options.names ?? ''})`,
+        'ERR_ACR_CONFLICT',
+      )
+    }
+    merged.acr_values = acr
+  }
+  if (maxAge !== undefined) merged.max_age = maxAge
+  if (scope.size > 0) merged.scope = [...scope]
+  if (details.length > 0) merged.authorization_details = details
+  return merged
+}

@@ -1,0 +1,242 @@
+import type { AcrRegistry } from '@stepup/acr'
+import type { AuthorizationDetail } from '@stepup/rar'
+import type { AccessTokenClaims } from './claims.js'
+import { type ConsumedGrantStore, createMemoryConsumedGrantStore } from './consumed-grant-store.js'
+import { check } from './errors.js'
+import {
+  type AssuranceRequirement,
+  type AssuranceResult,
+  type EvaluateAssuranceOptions,
+  evaluateAssurance,
+  fail,
+} from './evaluate.js'
+import { mergeRequirements } from './merge.js'
+import { sha256 } from './token-cache.js'
+import { epochNow, positive } from './verifier.js'
+
+/**
+ * What a risk rule sees: the verified claims, the request, the parsed `authorization_details` of
+ * the request body (if any), app-supplied signals (device, IP reputation, amount…) and the time.
+ *
+ * @example
+ * ```ts
+ * const context: RiskContext = {
+ *   claims,
+ *   request: { method: 'POST', url: '/transfers', headers: request.headers },
+ *   details: registry.parse(body.authorization_details),
+ *   signals: { newDevice: true },
+ * }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface RiskContext {
+  readonly claims: AccessTokenClaims
+  readonly request: {
+    readonly method: string
+    readonly url: string
+    readonly headers?: Headers | Readonly<Record<string, string | readonly string[] | undefined>>
+  }
+  readonly details?: readonly AuthorizationDetail[]
+  readonly signals?: Readonly<Record<string, unknown>>
+  /** Epoch seconds (default the system clock). */
+  readonly now?: number
+}
+
+/**
+ * A partial requirement from one rule; `singleUse` asks that the grant covering the request's
+ * `authorization_details` serve this request only.
+ *
+ * @example
+ * ```ts
+ * const part: RiskRequirement = { acr_values: ['phrh'], max_age: 60, singleUse: true }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface RiskRequirement extends AssuranceRequirement {
+  readonly singleUse?: boolean
+}
+
+/**
+ * A named rule: returns the partial requirement it imposes, or nothing when it does not fire.
+ *
+ * @example
+ * ```ts
+ * const rule: RiskRule = {
+ *   name: 'admin-area',
+ *   evaluate: ({ request }) => (request.url.startsWith('/admin') ? { acr_values: ['phrh'] } : undefined),
+ * }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface RiskRule {
+  readonly name: string
+  evaluate(context: RiskContext): RiskRequirement | undefined | Promise<RiskRequirement | undefined>
+}
+
+/**
+ * The explainable outcome of a policy: the merged requirement, the names of the rules that
+ * fired (in rule order), and whether the grant is single-use.
+ *
+ * @example
+ * ```ts
+ * const { requirement, fired } = await policy(context) // fired: ['large-transfer']
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface RiskDecision {
+  readonly requirement: AssuranceRequirement
+  readonly fired: readonly string[]
+  readonly singleUse: boolean
+}
+
+/**
+ * A {@link RiskDecision} with the {@link evaluateAssurance} result applied, the grant consumed
+ * when single-use.
+ *
+ * @example
+ * ```ts
+ * const { result, fired } = await policy.decide(context)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface RiskAssessment extends RiskDecision {
+  readonly result: AssuranceResult
+}
+
+/**
+ * A risk policy: call it for the requirement of a request, or `decide` to also evaluate the
+ * token and consume a single-use grant.
+ *
+ * @example
+ * ```ts
+ * const { result } = await policy.decide({ claims, request, details })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface RiskPolicy {
+  (context: RiskContext): Promise<RiskDecision>
+  decide(context: RiskContext, options?: EvaluateAssuranceOptions): Promise<RiskAssessment>
+}
+
+/**
+ * Options of {@link createRiskPolicy}.
+ *
+ * @example
+ * ```ts
+ * const options: RiskPolicyOptions = { acr: createAcrRegistry(), grants: createMemoryConsumedGrantStore() }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface RiskPolicyOptions {
+  /** Orders and intersects `acr_values` (default: the built-in classes). */
+  readonly acr?: AcrRegistry
+  /** Where single-use grants are marked (default: in memory, this process only). */
+  readonly grants?: ConsumedGrantStore
+  /** Seconds a consumed mark lives when the token has no `exp` (default 86400). */
+  readonly grantTtl?: number
+}
+
+const canonical = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(canonical).join(',')}]`
+    : typeof v === 'object' && v !== null
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+          .join(',')}}`
+      : (JSON.stringify(v) ?? 'null')
+
+/**
+ * The key under which a single-use grant is marked: SHA-256 (hex) over the issuer, the token's
+ * `jti` (or, lacking one, all its claims) and the canonical JSON of its `authorization_details`.
+ *
+ * @example
+ * ```ts
+ * const key = await grantKey(claims)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-6
+ */
+export function grantKey(claims: AccessTokenClaims): Promise<string> {
+  return sha256(
+    [
+      claims.iss,
+      claims.jti ?? canonical(claims.raw),
+      canonical(claims.authorization_details ?? []),
+    ].join('\0'),
+  )
+}
+
+/**
+ * Create a risk policy from named rules: every rule sees the context, the partial requirements
+ * of those that fire merge into the strictest (see {@link mergeRequirements}), and the decision
+ * lists which rules fired. Rules asking for `singleUse` make `decide` mark the token's grant in
+ * the {@link ConsumedGrantStore}; a second use is refused with
+ * `insufficient_authorization_details`.
+ *
+ * @example
+ * ```ts
+ * const policy = createRiskPolicy([
+ *   amountThreshold({ type: 'payment_initiation', thresholds: [
+ *     { atLeast: '1000', acr_values: ['phr'], max_age: 300 },
+ *     { atLeast: '10000', acr_values: ['phrh'], max_age: 60, singleUse: true },
+ *   ] }),
+ *   newDevice(),
+ * ])
+ * const { result, fired } = await policy.decide({ claims, request, details, signals })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export function createRiskPolicy(
+  rules: readonly RiskRule[],
+  options: RiskPolicyOptions = {},
+): RiskPolicy {
+  // Every rule needs a unique non-empty name (it is what `fired` reports) and an evaluate function.
+  const names = new Set(rules.map((r) => r?.name))
+  check(
+    names.size === rules.length &&
+      rules.every((r) => typeof r.name === 'string' && r.name && typeof r.evaluate === 'function'),
+    'rules',
+  )
+  const { acr, grants = createMemoryConsumedGrantStore(), grantTtl = 86_400 } = options
+  positive(grantTtl, 'grantTtl')
+  const policy = async (context: RiskContext): Promise<RiskDecision> => {
+    const parts = await Promise.all(rules.map((r) => r.evaluate(context)))
+    const fire = parts.filter((p) => p !== undefined)
+    const fired = rules.filter((_, i) => parts[i] !== undefined).map((r) => r.name)
+    return {
+      requirement: mergeRequirements(fire, { ...(acr && { acr }), names: fired }),
+      fired,
+      singleUse: fire.some((p) => p.singleUse === true),
+    }
+  }
+  return Object.assign(policy, {
+    async decide(
+      context: RiskContext,
+      evaluate: EvaluateAssuranceOptions = {},
+    ): Promise<RiskAssessment> {
+      const decision = await policy(context)
+      const now = evaluate.now ?? context.now ?? epochNow()
+      const o = { ...(acr && { acr }), ...evaluate, now }
+      const result = evaluateAssurance(context.claims, decision.requirement, o)
+      if (!result.ok || !decision.singleUse) return { ...decision, result }
+      const { claims } = context
+      const ttl =
+        claims.exp === undefined
+          ? grantTtl
+          : Math.max(1, Math.ceil(claims.exp - now + (o.clockTolerance ?? 0)))
+      if (await grants.add(await grantKey(claims), ttl)) return { ...decision, result }
+      const error = 'insufficient_authorization_details'
+      const challenge = {
+        error,
+        error_description: 'The authorization for this transaction has already been used',
+        ...(decision.requirement.authorization_details && {
+          authorization_details: decision.requirement.authorization_details,
+        }),
+      }
+      return {
+        ...decision,
+        result: fail(error, challenge, [{ rule: 'grant', code: 'grant_consumed' }], o),
+      }
+    },
+  })
+}

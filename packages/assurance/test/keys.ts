@@ -1,0 +1,54 @@
+import {
+  type CryptoKey,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  type JWTPayload,
+  SignJWT,
+} from 'jose'
+
+export const ISSUER = 'https://as.example.net'
+export const AUDIENCE = 'https://rs.example.com'
+/** Frozen clock of the tests: EX-9470-05 `iat` + 100 s. */
+export const NOW = 1646340300
+
+export interface TestKey {
+  readonly alg: string
+  readonly kid: string
+  readonly privateKey: CryptoKey
+  readonly publicKey: CryptoKey
+  readonly jwk: JWK
+}
+
+export async function makeKey(alg: string, kid: string): Promise<TestKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' }
+  return { alg, kid, privateKey, publicKey, jwk }
+}
+
+/** The EX-9470-05 claims (RFC 9470 §6.1), with the clock of the tests. */
+export const EX_9470_05: JWTPayload = {
+  iss: ISSUER,
+  sub: 'someone@example.net',
+  aud: AUDIENCE,
+  exp: 1646343000,
+  iat: 1646340200,
+  jti: 'e1j3V_bKic8-LAEB_lccD0G',
+  client_id: 's6BhdRkqt3',
+  scope: 'purchase',
+  auth_time: 1646340198,
+  acr: 'myACR',
+}
+
+export function sign(
+  key: TestKey,
+  payload: JWTPayload = EX_9470_05,
+  header: Record<string, unknown> = {},
+): Promise<string> {
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header })
+    .sign(key.privateKey)
+}
+
+export const b64url = (value: unknown): string =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
