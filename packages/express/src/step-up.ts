@@ -1,0 +1,63 @@
+import type { StepUpAuth, StepUpGuardOptions } from '@stepup/assurance'
+import { createStepUpGuard } from '@stepup/assurance'
+import type { Request, RequestHandler } from 'express'
+import { StepUpHttpError } from './error.js'
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The verified token, its claims and the decision, set by `stepUp()` on success. */
+      auth?: StepUpAuth
+    }
+  }
+}
+
+/**
+ * Options of {@link stepUp}: the shared guard options (`verify`, `requirement` or `policy`,
+ * `realm`, `resourceMetadata`, `acr`, `dpop`, `exposeChallenge`, `onDecision`, …) and
+ * `passErrors` to hand failures to `next(err)` instead of answering them.
+ *
+ * @example
+ * ```ts
+ * const options: StepUpOptions = { verify, requirement: { acr_values: ['phr'] }, passErrors: true }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface StepUpOptions extends StepUpGuardOptions<Request> {
+  /** Call `next(err)` with a {@link StepUpHttpError} instead of sending the failure response. */
+  passErrors?: boolean
+}
+
+/**
+ * Express 4/5 middleware that verifies the access token, runs the requirement or risk policy and
+ * either sets `req.auth` or answers with the status, `WWW-Authenticate` challenge and JSON body.
+ *
+ * @example
+ * ```ts
+ * app.post('/transfers', stepUp({ verify, requirement: { acr_values: ['phr'], max_age: 300 } }), handler)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export function stepUp(options: StepUpOptions): RequestHandler {
+  const guard = createStepUpGuard(options)
+  const passErrors = options.passErrors === true
+  return (req, res, next) => {
+    const view = {
+      method: req.method,
+      url: req.originalUrl,
+      headers: req.headersDistinct ?? req.headers,
+      body: () => req.body,
+    }
+    guard(view, req).then((outcome) => {
+      if (outcome.ok) {
+        req.auth = outcome.auth
+        next()
+      } else if (passErrors) {
+        next(new StepUpHttpError(outcome))
+      } else {
+        res.status(outcome.status).set(outcome.headers)
+        res.end(outcome.body ? JSON.stringify(outcome.body) : undefined)
+      }
+    }, next)
+  }
+}

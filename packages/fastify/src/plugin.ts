@@ -1,0 +1,94 @@
+import type {
+  AssuranceRequirement,
+  ProtectedResourceMetadataOptions,
+  RequirementSource,
+  StepUpAuth,
+  StepUpGuardOptions,
+} from '@stepup/assurance'
+import { createProtectedResourceMetadata, createStepUpGuard } from '@stepup/assurance'
+import type { RiskPolicy } from '@stepup/assurance/policy'
+import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import fp from 'fastify-plugin'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** A `preHandler` hook that enforces a requirement, a requirement function or a risk policy. */
+    requireAssurance(
+      requirement: (
+        request: FastifyRequest,
+      ) => AssuranceRequirement | Promise<AssuranceRequirement>,
+    ): preHandlerAsyncHookHandler
+    requireAssurance(requirement: AssuranceRequirement | RiskPolicy): preHandlerAsyncHookHandler
+  }
+  interface FastifyRequest {
+    /** The verified token, its claims and the decision, set by `requireAssurance()` hooks. */
+    auth?: StepUpAuth
+  }
+}
+
+/**
+ * Options of the plugin: the shared guard options without the per-route requirement, plus the
+ * RFC 9728 `metadata` document to serve.
+ *
+ * @example
+ * ```ts
+ * await app.register(stepUp, { verify, realm: 'bank', metadata: { resource: 'https://api.example.com' } })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface StepUpPluginOptions
+  extends Omit<StepUpGuardOptions<FastifyRequest>, 'requirement' | 'policy'> {
+  /** Serve this protected resource metadata at its `/.well-known/oauth-protected-resource` path. */
+  metadata?: ProtectedResourceMetadataOptions
+}
+
+const plugin: FastifyPluginAsync<StepUpPluginOptions> = async (fastify, options) => {
+  const { metadata, ...shared } = options
+  createStepUpGuard<FastifyRequest>(shared)
+  fastify.decorateRequest('auth', undefined)
+  fastify.decorate('requireAssurance', (requirement: RequirementSource<FastifyRequest>) => {
+    const guard = createStepUpGuard<FastifyRequest>(
+      typeof requirement === 'function' && 'decide' in requirement
+        ? { ...shared, policy: requirement }
+        : { ...shared, requirement },
+    )
+    const hook: preHandlerAsyncHookHandler = async (request, reply) => {
+      const view = {
+        method: request.method,
+        url: request.url,
+        headers: request.raw.headersDistinct ?? request.headers,
+        body: () => request.body,
+      }
+      const outcome = await guard(view, request)
+      if (outcome.ok) {
+        request.auth = outcome.auth
+        return
+      }
+      reply.code(outcome.status).headers(outcome.headers)
+      return reply.send(outcome.body ? JSON.stringify(outcome.body) : undefined)
+    }
+    return hook
+  })
+  if (metadata) {
+    const document = createProtectedResourceMetadata(metadata)
+    fastify.get(document.path, (_request, reply) => {
+      reply.headers(document.headers).send(document.body)
+    })
+  }
+}
+
+/**
+ * The Fastify 5 plugin: register it with the guard options, then add
+ * `preHandler: app.requireAssurance(requirement | fn | policy)` to the routes that need step-up.
+ *
+ * @example
+ * ```ts
+ * await app.register(stepUp, { verify, realm: 'bank' })
+ * app.post('/transfers', { preHandler: app.requireAssurance(transferPolicy) }, handler)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export const stepUp: FastifyPluginAsync<StepUpPluginOptions> = fp(plugin, {
+  fastify: '5.x',
+  name: '@stepup/fastify',
+})

@@ -1,0 +1,136 @@
+import { AccessTokenError, parseAccessTokenClaims } from '@stepup/assurance'
+import { createRiskPolicy } from '@stepup/assurance/policy'
+import Fastify from 'fastify'
+import { describe, expect, it } from 'vitest'
+import defaultExport, { stepUp } from '../src/index.ts'
+
+const verify = async (token: string) => {
+  if (token === 'down') throw new AccessTokenError('ERR_VERIFIER_UNAVAILABLE', 'JWKS unreachable')
+  if (token !== 'good') throw new Error('unknown token')
+  return parseAccessTokenClaims({
+    sub: 'alice',
+    acr: 'phr',
+    auth_time: Math.floor(Date.now() / 1000),
+  })
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+async function app() {
+  const fastify = Fastify()
+  await fastify.register(stepUp, { verify, realm: 'bank' })
+  return fastify
+}
+
+describe('@stepup/fastify', () => {
+  it('the default export is the named stepUp plugin', () => {
+    expect(defaultExport).toBe(stepUp)
+  })
+
+  it('requireAssurance(requirement) → preHandler that sets request.auth', async () => {
+    const fastify = await app()
+    fastify.get(
+      '/x',
+      { preHandler: fastify.requireAssurance({ acr_values: ['phr'] }) },
+      async (request) => ({
+        sub: request.auth?.claims.sub,
+        token: request.auth?.token,
+      }),
+    )
+    const res = await fastify.inject({ url: '/x', headers: bearer('good') })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ sub: 'alice', token: 'good' })
+  })
+
+  it('requireAssurance(fn) resolves the requirement per request', async () => {
+    const fastify = await app()
+    const hook = fastify.requireAssurance((request) => ({
+      max_age: request.headers['x-strict'] ? 0 : 300,
+    }))
+    fastify.get('/x', { preHandler: hook }, async () => 'ok')
+    expect((await fastify.inject({ url: '/x', headers: bearer('good') })).statusCode).toBe(200)
+    const strict = await fastify.inject({
+      url: '/x',
+      headers: { ...bearer('good'), 'x-strict': '1' },
+    })
+    expect([200, 401]).toContain(strict.statusCode)
+  })
+
+  it('requireAssurance(policy) runs after body parsing, so the policy reads RAR details', async () => {
+    const fastify = await app()
+    const seen: unknown[] = []
+    const policy = createRiskPolicy([
+      {
+        name: 'big',
+        evaluate: ({ details }) => {
+          seen.push(details)
+          return details?.length ? { acr_values: ['phrh'] } : undefined
+        },
+      },
+    ])
+    fastify.post('/t', { preHandler: fastify.requireAssurance(policy) }, async (request) => ({
+      fired: request.auth?.decision.fired,
+    }))
+    const details = [{ type: 'payment_initiation', instructedAmount: { amount: '10' } }]
+    const res = await fastify.inject({
+      method: 'POST',
+      url: '/t',
+      headers: bearer('good'),
+      payload: { authorization_details: details },
+    })
+    expect(seen).toEqual([details])
+    expect(res.statusCode).toBe(401)
+    expect(res.headers['www-authenticate']).toBe(
+      'Bearer realm="bank", error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="phrh"',
+    )
+    const none = await fastify.inject({
+      method: 'POST',
+      url: '/t',
+      headers: bearer('good'),
+      payload: {},
+    })
+    expect(none.json()).toEqual({ fired: [] })
+  })
+
+  it('no credentials → 401 bare challenge with realm and an empty body', async () => {
+    const fastify = await app()
+    fastify.get('/x', { preHandler: fastify.requireAssurance({}) }, async () => 'ok')
+    const res = await fastify.inject({ url: '/x' })
+    expect(res.statusCode).toBe(401)
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="bank"')
+    expect(res.body).toBe('')
+  })
+
+  it('a verifier outage → 503 without challenge, and the handler never runs', async () => {
+    const fastify = await app()
+    let ran = false
+    fastify.get('/x', { preHandler: fastify.requireAssurance({}) }, async () => {
+      ran = true
+      return 'ok'
+    })
+    const res = await fastify.inject({ url: '/x', headers: bearer('down') })
+    expect(res.statusCode).toBe(503)
+    expect(res.headers['www-authenticate']).toBeUndefined()
+    expect(ran).toBe(false)
+  })
+
+  it('serves the RFC 9728 metadata document from the metadata option', async () => {
+    const fastify = Fastify()
+    await fastify.register(stepUp, { verify, metadata: { resource: 'https://api.example.com/v1' } })
+    const res = await fastify.inject({ url: '/.well-known/oauth-protected-resource/v1' })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ resource: 'https://api.example.com/v1' })
+  })
+
+  it('bad options fail at registration with a coded TypeError', async () => {
+    const fastify = Fastify()
+    await expect(fastify.register(stepUp, {} as never).ready()).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
+  })
+
+  it('a bad requirement fails when the hook is built, not per request', async () => {
+    const fastify = await app()
+    expect(() => fastify.requireAssurance({ max_age: -1 })).toThrow(TypeError)
+  })
+})

@@ -1,0 +1,81 @@
+import type { StepUpAuth, StepUpGuard, StepUpGuardOptions, StepUpOutcome } from '@stepup/assurance'
+import { createStepUpGuard } from '@stepup/assurance'
+
+/**
+ * Options of {@link withStepUp} and {@link evaluateRequest}: `verify`, `requirement` or
+ * `policy`, `realm`, `resourceMetadata`, `acr`, `dpop`, `exposeChallenge`, `onDecision`, …
+ *
+ * @example
+ * ```ts
+ * const options: StepUpOptions = { verify, requirement: { acr_values: ['phr'], max_age: 300 } }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export type StepUpOptions = StepUpGuardOptions<Request>
+
+const guards = new WeakMap<StepUpOptions, StepUpGuard<Request>>()
+
+/** Read a JSON or form body from a clone, leaving the request's own body to the handler. */
+async function body(request: Request): Promise<unknown> {
+  const type = request.headers.get('content-type')?.toLowerCase() ?? ''
+  try {
+    if (type.startsWith('application/x-www-form-urlencoded')) {
+      return Object.fromEntries(new URLSearchParams(await request.clone().text()))
+    }
+    if (/^application\/([\w.+-]*\+)?json\b/.test(type)) return await request.clone().json()
+  } catch {}
+  return undefined
+}
+
+const view = (request: Request) => ({
+  method: request.method,
+  url: request.url,
+  headers: request.headers,
+  body: () => body(request),
+})
+
+/**
+ * Verify and decide for a web-standard `Request`: `{ ok: true, auth }` or the failure to send
+ * (`status`, `headers`, JSON `body`), for frameworks that build their own responses.
+ *
+ * @example
+ * ```ts
+ * const result = await evaluateRequest(request, { verify, requirement: { scope: ['read'] } })
+ * if (!result.ok) return Response.json(result.body, result)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export function evaluateRequest(request: Request, options: StepUpOptions): Promise<StepUpOutcome> {
+  let guard = guards.get(options)
+  if (!guard) {
+    guard = createStepUpGuard(options)
+    guards.set(options, guard)
+  }
+  return guard(view(request), request)
+}
+
+/**
+ * Wrap a `(request, auth) => Response` handler so it only runs once the request's access token
+ * meets the requirement; otherwise answer with the status, `WWW-Authenticate` and JSON body.
+ *
+ * @example
+ * ```ts
+ * export const POST = withStepUp((req, auth) => Response.json({ sub: auth.claims.sub }), {
+ *   verify,
+ *   requirement: { acr_values: ['phr'], max_age: 300 },
+ * })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export function withStepUp(
+  handler: (request: Request, auth: StepUpAuth) => Response | Promise<Response>,
+  options: StepUpOptions,
+): (request: Request) => Promise<Response> {
+  const guard = createStepUpGuard(options)
+  return async (request) => {
+    const outcome = await guard(view(request), request)
+    if (outcome.ok) return handler(request, outcome.auth)
+    const text = outcome.body ? JSON.stringify(outcome.body) : null
+    return new Response(text, { status: outcome.status, headers: outcome.headers })
+  }
+}

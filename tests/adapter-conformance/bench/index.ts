@@ -1,0 +1,91 @@
+/**
+ * Throughput of each framework bare, with a hand-written jose `jwtVerify` hook (the floor), with
+ * our adapter (without and with the verified-token cache) and with the peer people use today,
+ * all verifying the same ES256 and RS256 RFC 9068 tokens. autocannon on 127.0.0.1; every server
+ * runs in its own process; bounded runs; ratios against the floor in one run.
+ */
+import { fork } from 'node:child_process'
+import autocannon from 'autocannon'
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose'
+import type { BenchSetup } from './server.ts'
+
+const DURATION = Number(process.env['BENCH_SECONDS'] ?? 2.5)
+const issuer = 'https://as.example.com'
+const audience = 'https://api.example.com'
+const variants = ['bare', 'floor', 'stepup', 'stepup+cache', 'peer'] as const
+const peers = { express: 'express-oauth2-jwt-bearer', fastify: '@fastify/jwt' }
+
+async function keys(alg: 'ES256' | 'RS256') {
+  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true })
+  const jwk = { ...(await exportJWK(publicKey)), kid: alg, alg, use: 'sig' }
+  const token = await new SignJWT({
+    sub: 'alice',
+    acr: 'phr',
+    auth_time: Math.floor(Date.now() / 1000),
+  })
+    .setProtectedHeader({ alg, typ: 'at+jwt', kid: alg })
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(privateKey)
+  return { jwks: { keys: [jwk] }, pem: await exportSPKI(publicKey), token }
+}
+
+async function measure(setup: BenchSetup, token: string) {
+  const child = fork(new URL('./server.ts', import.meta.url), [JSON.stringify(setup)], {
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (m) => resolve((m as { port: number }).port))
+      child.once('exit', (code) => reject(new Error(`server exited with ${code}`)))
+    })
+    const options = {
+      url: `http://127.0.0.1:${port}/`,
+      connections: 32,
+      duration: DURATION,
+      headers: setup.variant === 'bare' ? {} : { authorization: `Bearer ${token}` },
+    }
+    await autocannon({ ...options, duration: 1 })
+    const result = await autocannon(options)
+    const bad = result.non2xx + result.errors
+    if (bad > 0)
+      throw new Error(`${setup.framework}/${setup.variant}/${setup.alg}: ${bad} failed requests`)
+    return { rps: result.requests.average, p99: result.latency.p99 }
+  } finally {
+    child.kill()
+  }
+}
+
+const rows: string[] = []
+for (const alg of ['ES256', 'RS256'] as const) {
+  const { jwks, pem, token } = await keys(alg)
+  for (const framework of ['express', 'fastify'] as const) {
+    const results = new Map<string, { rps: number; p99: number }>()
+    for (const variant of variants) {
+      results.set(
+        variant,
+        await measure({ framework, variant, alg, jwks, pem, issuer, audience }, token),
+      )
+    }
+    const base = results.get('floor')!.rps
+    for (const [variant, r] of results) {
+      const name =
+        variant === 'peer'
+          ? peers[framework]
+          : variant === 'floor'
+            ? 'jose jwtVerify hook (floor)'
+            : variant
+      rows.push(
+        `| ${framework} | ${alg} | ${name} | ${Math.round(r.rps).toLocaleString('en-US')} | ${r.p99} ms | ${(r.rps / base).toFixed(2)}× |`,
+      )
+    }
+  }
+}
+
+console.log(`\nautocannon, 32 connections, ${DURATION} s per run, Node ${process.version}\n`)
+console.log('| framework | alg | variant | req/s | p99 | vs floor |')
+console.log('| --- | --- | --- | ---: | ---: | ---: |')
+for (const row of rows) console.log(row)
