@@ -1,0 +1,122 @@
+import {
+  type AccessTokenClaims,
+  AccessTokenError,
+  type AccessTokenVerifier as CoreVerifier,
+  createJwtAccessTokenVerifier,
+  type JwtAccessTokenVerifierOptions,
+  parseAccessTokenClaims,
+  type VerifyOptions,
+} from '@stepup/assurance'
+import {
+  createIntrospectionVerifier,
+  type IntrospectionVerifierOptions,
+} from '@stepup/assurance/introspection'
+import * as Context from 'effect/Context'
+import * as Effect from 'effect/Effect'
+import * as Layer from 'effect/Layer'
+import { InvalidToken } from './assurance-errors.js'
+
+/**
+ * What the {@link AccessTokenVerifier} service does: resolve a token (and how it was presented)
+ * to its verified claims, or fail with {@link InvalidToken}.
+ *
+ * @example
+ * ```ts
+ * const shape: AccessTokenVerifierShape = { verify: (token) => Effect.fail(InvalidToken.fromCause(undefined)) }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
+ */
+export interface AccessTokenVerifierShape {
+  verify(token: string, options?: VerifyOptions): Effect.Effect<AccessTokenClaims, InvalidToken>
+}
+
+const AccessTokenVerifierBase: Context.ServiceClass<
+  AccessTokenVerifier,
+  '@stepup/effect/AccessTokenVerifier',
+  AccessTokenVerifierShape
+> = /*#__PURE__*/ Context.Service<AccessTokenVerifier, AccessTokenVerifierShape>()(
+  '@stepup/effect/AccessTokenVerifier',
+)
+
+/** The Promise-based verifier behind a service built here, so adapters can call it directly. */
+export const coreVerifiers: WeakMap<AccessTokenVerifierShape, CoreVerifier> = new WeakMap()
+
+const fromCore = (verifier: CoreVerifier): Layer.Layer<AccessTokenVerifier> => {
+  const shape: AccessTokenVerifierShape = {
+    verify: (token, options = {}) =>
+      Effect.tryPromise({
+        try: () => verifier.verify(token, options),
+        catch: InvalidToken.fromCause,
+      }),
+  }
+  coreVerifiers.set(shape, verifier)
+  return Layer.succeed(AccessTokenVerifier, shape)
+}
+
+/**
+ * The access token verifier service, with layers for RFC 9068 JWTs (jose, through
+ * `@stepup/assurance`), RFC 7662 introspection, any existing verifier or function, and a test
+ * layer that needs no keys.
+ *
+ * @example
+ * ```ts
+ * const VerifierLive = AccessTokenVerifier.jwt({
+ *   issuer: 'https://as.example.com',
+ *   audience: 'https://api.example.com',
+ *   jwks: new URL('https://as.example.com/jwks'),
+ * })
+ * const claims = yield* (yield* AccessTokenVerifier).verify(token)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
+ */
+export class AccessTokenVerifier extends AccessTokenVerifierBase {
+  /** Verify RFC 9068 JWT access tokens with `createJwtAccessTokenVerifier` (options checked now). */
+  static jwt(options: JwtAccessTokenVerifierOptions): Layer.Layer<AccessTokenVerifier> {
+    return AccessTokenVerifier.fromVerifier(createJwtAccessTokenVerifier(options))
+  }
+
+  /** Verify opaque tokens by RFC 7662 introspection with `createIntrospectionVerifier`. */
+  static introspection(options: IntrospectionVerifierOptions): Layer.Layer<AccessTokenVerifier> {
+    return AccessTokenVerifier.fromVerifier(createIntrospectionVerifier(options))
+  }
+
+  /** Wrap a `@stepup/assurance` verifier; what it rejects with becomes {@link InvalidToken}. */
+  static fromVerifier(verifier: CoreVerifier): Layer.Layer<AccessTokenVerifier> {
+    return fromCore(verifier)
+  }
+
+  /**
+   * Wrap a function resolving a token to its claims. As in the adapters, the claims' `cnf.jkt`
+   * must equal the DPoP proof's key thumbprint (so a DPoP-bound token is refused as Bearer).
+   */
+  static fromFunction(
+    verify: (token: string) => Promise<AccessTokenClaims>,
+  ): Layer.Layer<AccessTokenVerifier> {
+    return fromCore({
+      async verify(token, options = {}) {
+        const claims = await verify(token)
+        if (claims.cnf?.jkt !== options.jkt) {
+          throw new AccessTokenError('ERR_TOKEN_DPOP_MISMATCH', 'sender constraint mismatch')
+        }
+        return claims
+      },
+    })
+  }
+
+  /**
+   * A verifier for tests that needs no keys: each known token string stands for its claims
+   * (checked with `parseAccessTokenClaims`); any other token is refused as invalid.
+   */
+  static test(
+    tokens: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+  ): Layer.Layer<AccessTokenVerifier> {
+    const known = new Map(
+      Object.entries(tokens).map(([t, raw]) => [t, parseAccessTokenClaims(raw)]),
+    )
+    return AccessTokenVerifier.fromFunction(async (token) => {
+      const claims = known.get(token)
+      if (!claims) throw new AccessTokenError('ERR_TOKEN_SIGNATURE_INVALID', 'unknown test token')
+      return claims
+    })
+  }
+}

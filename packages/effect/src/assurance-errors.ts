@@ -1,0 +1,356 @@
+import {
+  AccessTokenError,
+  type AccessTokenErrorCode,
+  type AssuranceChallenge,
+  type AssuranceFailure,
+  type AssuranceReason,
+  type ChallengeOptions,
+  type ErrorResponse,
+  toErrorResponse,
+} from '@stepup/assurance'
+import type { AuthorizationDetailsError, AuthorizationDetailsIssue } from '@stepup/rar'
+import type { Cause } from 'effect'
+import * as Data from 'effect/Data'
+import * as Effect from 'effect/Effect'
+import * as HttpServerResponse from 'effect/http/HttpServerResponse'
+
+/**
+ * What every refused request carries: the status, the OAuth `error`, the typed challenge values,
+ * the serialised `WWW-Authenticate` value (none for a 503) and the audit `reasons`.
+ *
+ * @example
+ * ```ts
+ * const fields: DeniedFields = { status: 401, error: 'invalid_token', challenge, wwwAuthenticate, reasons: [] }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export interface DeniedFields {
+  readonly status: number
+  readonly error: string
+  readonly challenge: AssuranceChallenge
+  readonly wwwAuthenticate: string | undefined
+  readonly reasons: readonly AssuranceReason[]
+}
+
+/**
+ * The fields of {@link InvalidToken}: a verification failure (`code` from the verifier) or
+ * malformed claims found by `evaluate`; `temporary` marks a 503 (JWKS or introspection down).
+ *
+ * @example
+ * ```ts
+ * const fields: InvalidTokenFields = { ...denied, code: 'ERR_TOKEN_EXPIRED', temporary: false }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ */
+export interface InvalidTokenFields extends DeniedFields {
+  readonly status: 401 | 503
+  readonly error: 'invalid_token' | 'temporarily_unavailable'
+  /** The verifier's code; `undefined` when the verifier threw something else. */
+  readonly code: AccessTokenErrorCode | undefined
+  readonly temporary: boolean
+  /** The underlying failure, for logs only. */
+  readonly cause?: unknown
+}
+
+type Denied<Tag extends string, F> = new (
+  fields: F & { readonly message: string },
+) => Cause.YieldableError & { readonly _tag: Tag } & Readonly<F>
+
+const render = (self: DeniedFields, options?: ChallengeOptions): ErrorResponse =>
+  toErrorResponse(self, options)
+
+const respond = (self: DeniedFields): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
+  Effect.succeed(toHttpServerResponse(render(self)))
+
+/**
+ * Turn an {@link ErrorResponse} of `@stepup/assurance` into an Effect `HttpServerResponse`:
+ * the same status, headers and JSON body the Express, Fastify and fetch adapters send.
+ *
+ * @example
+ * ```ts
+ * const response = toHttpServerResponse(toErrorResponse({ status: 401, challenge: {} }))
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export function toHttpServerResponse(res: ErrorResponse): HttpServerResponse.HttpServerResponse {
+  const { 'content-type': contentType, ...headers } = res.headers
+  const options = { status: res.status, headers }
+  return res.body === null
+    ? HttpServerResponse.empty(options)
+    : HttpServerResponse.text(JSON.stringify(res.body), {
+        ...options,
+        contentType: contentType ?? 'application/json',
+      })
+}
+
+const message = (f: DeniedFields): string => f.challenge.error_description ?? f.error
+
+const InvalidTokenBase: Denied<'InvalidToken', InvalidTokenFields> =
+  /*#__PURE__*/ Data.TaggedError('InvalidToken')
+
+/**
+ * The access token was refused (401 `invalid_token`), or could not be checked right now
+ * (`temporary`, 503): nothing from the token is in the message or challenge.
+ *
+ * @example
+ * ```ts
+ * verifier.verify(token).pipe(Effect.catchTag('InvalidToken', (e) => Effect.succeed(e.status)))
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ */
+export class InvalidToken extends InvalidTokenBase {
+  constructor(fields: InvalidTokenFields) {
+    super({ ...fields, message: message(fields) })
+  }
+
+  /** Build from a verifier failure; anything that is not an `AccessTokenError` is a generic 401. */
+  static fromCause(cause: unknown): InvalidToken {
+    const known = cause instanceof AccessTokenError
+    const err = known ? cause : new AccessTokenError('ERR_TOKEN_MALFORMED', 'access token refused')
+    const res = toErrorResponse(err)
+    return new InvalidToken({
+      status: err.status,
+      error: err.error,
+      challenge: err.challenge,
+      wwwAuthenticate: res.headers['www-authenticate'],
+      reasons: [],
+      code: known ? err.code : undefined,
+      temporary: err.temporary,
+      cause,
+    })
+  }
+
+  /** The `AccessTokenError` the core adapters understand (the original one when there was one). */
+  toAccessTokenError(): AccessTokenError {
+    if (this.cause instanceof AccessTokenError) return this.cause
+    const code = this.temporary
+      ? 'ERR_VERIFIER_UNAVAILABLE'
+      : (this.code ?? 'ERR_TOKEN_CLAIM_INVALID')
+    return new AccessTokenError(code, this.message, { cause: this })
+  }
+
+  /** The response to send: status, `WWW-Authenticate` (rendered with `options`) and JSON body. */
+  toErrorResponse(options?: ChallengeOptions): ErrorResponse {
+    return render(this, options)
+  }
+
+  /** Rendered by Effect's HTTP server when a handler fails with it (`HttpServerRespondable`). */
+  '~effect/http/HttpServerRespondable'(): Effect.Effect<HttpServerResponse.HttpServerResponse> {
+    return respond(this)
+  }
+}
+
+/**
+ * The fields of a failed decision: those of `AssuranceFailure` from `evaluateAssurance`.
+ *
+ * @example
+ * ```ts
+ * const fields: DecisionFields<'insufficient_scope'> = { status: 403, error: 'insufficient_scope', challenge, wwwAuthenticate, reasons }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface DecisionFields<E extends string> extends DeniedFields {
+  readonly status: 401 | 403
+  readonly error: E
+  readonly wwwAuthenticate: string
+}
+
+const InsufficientUserAuthenticationBase: Denied<
+  'InsufficientUserAuthentication',
+  DecisionFields<'insufficient_user_authentication'>
+> = /*#__PURE__*/ Data.TaggedError('InsufficientUserAuthentication')
+
+/**
+ * RFC 9470: the authentication behind the token is too weak or too old; `challenge` carries the
+ * `acr_values` and/or `max_age` the client must ask the authorization server for.
+ *
+ * @example
+ * ```ts
+ * Effect.catchTag('InsufficientUserAuthentication', (e) => redirectToLogin(e.challenge.acr_values))
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export class InsufficientUserAuthentication extends InsufficientUserAuthenticationBase {
+  constructor(fields: DecisionFields<'insufficient_user_authentication'>) {
+    super({ ...fields, message: message(fields) })
+  }
+
+  /** The response to send: status, `WWW-Authenticate` (rendered with `options`) and JSON body. */
+  toErrorResponse(options?: ChallengeOptions): ErrorResponse {
+    return render(this, options)
+  }
+
+  /** Rendered by Effect's HTTP server when a handler fails with it (`HttpServerRespondable`). */
+  '~effect/http/HttpServerRespondable'(): Effect.Effect<HttpServerResponse.HttpServerResponse> {
+    return respond(this)
+  }
+}
+
+const InsufficientScopeBase: Denied<
+  'InsufficientScope',
+  DecisionFields<'insufficient_scope'>
+> = /*#__PURE__*/ Data.TaggedError('InsufficientScope')
+
+/**
+ * RFC 6750 `insufficient_scope` (403): the token lacks scope; `challenge.scope` says what is needed.
+ *
+ * @example
+ * ```ts
+ * Effect.catchTag('InsufficientScope', (e) => Effect.succeed(e.challenge.scope))
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ */
+export class InsufficientScope extends InsufficientScopeBase {
+  constructor(fields: DecisionFields<'insufficient_scope'>) {
+    super({ ...fields, message: message(fields) })
+  }
+
+  /** The response to send: status, `WWW-Authenticate` (rendered with `options`) and JSON body. */
+  toErrorResponse(options?: ChallengeOptions): ErrorResponse {
+    return render(this, options)
+  }
+
+  /** Rendered by Effect's HTTP server when a handler fails with it (`HttpServerRespondable`). */
+  '~effect/http/HttpServerRespondable'(): Effect.Effect<HttpServerResponse.HttpServerResponse> {
+    return respond(this)
+  }
+}
+
+const InsufficientAuthorizationDetailsBase: Denied<
+  'InsufficientAuthorizationDetails',
+  DecisionFields<'insufficient_authorization_details'>
+> = /*#__PURE__*/ Data.TaggedError('InsufficientAuthorizationDetails')
+
+/**
+ * The token's `authorization_details` do not cover the request (403); the uncovered details are
+ * in `challenge.authorization_details` and in the JSON body.
+ *
+ * @example
+ * ```ts
+ * Effect.catchTag('InsufficientAuthorizationDetails', (e) => Effect.succeed(e.challenge.authorization_details))
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-6
+ */
+export class InsufficientAuthorizationDetails extends InsufficientAuthorizationDetailsBase {
+  constructor(fields: DecisionFields<'insufficient_authorization_details'>) {
+    super({ ...fields, message: message(fields) })
+  }
+
+  /** The response to send: status, `WWW-Authenticate` (rendered with `options`) and JSON body. */
+  toErrorResponse(options?: ChallengeOptions): ErrorResponse {
+    return render(this, options)
+  }
+
+  /** Rendered by Effect's HTTP server when a handler fails with it (`HttpServerRespondable`). */
+  '~effect/http/HttpServerRespondable'(): Effect.Effect<HttpServerResponse.HttpServerResponse> {
+    return respond(this)
+  }
+}
+
+/**
+ * Every way a decision can refuse a request, in the error channel of `evaluate`.
+ *
+ * @example
+ * ```ts
+ * const handle = (e: AssuranceDenied) => e.status
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export type AssuranceDenied =
+  | InvalidToken
+  | InsufficientScope
+  | InsufficientAuthorizationDetails
+  | InsufficientUserAuthentication
+
+/**
+ * Map a failed `evaluateAssurance` result to its tagged error, field for field.
+ *
+ * @example
+ * ```ts
+ * const result = evaluateAssurance(claims, requirement)
+ * if (!result.ok) return yield* fromAssuranceFailure(result)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export function fromAssuranceFailure(failure: AssuranceFailure): AssuranceDenied {
+  const { ok: _ok, ...fields } = failure
+  switch (fields.error) {
+    case 'invalid_token':
+      return new InvalidToken({
+        ...fields,
+        status: 401,
+        error: 'invalid_token',
+        code: 'ERR_TOKEN_CLAIM_INVALID',
+        temporary: false,
+      })
+    case 'insufficient_scope':
+      return new InsufficientScope({ ...fields, error: fields.error })
+    case 'insufficient_authorization_details':
+      return new InsufficientAuthorizationDetails({ ...fields, error: fields.error })
+    case 'insufficient_user_authentication':
+      return new InsufficientUserAuthentication({ ...fields, error: fields.error })
+  }
+}
+
+/**
+ * The fields of {@link InvalidAuthorizationDetails}: every issue found (path and problem, never
+ * the offending value) and the `@stepup/rar` error.
+ *
+ * @example
+ * ```ts
+ * const fields: InvalidAuthorizationDetailsFields = { issues: [{ path: [0, 'type'], message: 'required' }] }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-5
+ */
+export interface InvalidAuthorizationDetailsFields {
+  readonly issues: readonly AuthorizationDetailsIssue[]
+  readonly cause?: AuthorizationDetailsError | undefined
+}
+
+const InvalidAuthorizationDetailsBase: Denied<
+  'InvalidAuthorizationDetails',
+  InvalidAuthorizationDetailsFields
+> = /*#__PURE__*/ Data.TaggedError('InvalidAuthorizationDetails')
+
+const INVALID_DETAILS = {
+  status: 400,
+  challenge: {
+    error: 'invalid_request',
+    error_description: 'The authorization_details of the request are invalid',
+  },
+} as const
+
+/**
+ * Untrusted `authorization_details` did not parse; a resource server answers 400
+ * `invalid_request`, as the other adapters do for a request body with invalid details.
+ *
+ * @example
+ * ```ts
+ * parseAuthorizationDetails(body.authorization_details).pipe(
+ *   Effect.catchTag('InvalidAuthorizationDetails', (e) => Effect.logWarning(e.issues)),
+ * )
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-5
+ */
+export class InvalidAuthorizationDetails extends InvalidAuthorizationDetailsBase {
+  /** The OAuth error an authorization server returns for it (RFC 9396 §5). */
+  readonly error: 'invalid_authorization_details' = 'invalid_authorization_details'
+
+  constructor(fields: InvalidAuthorizationDetailsFields) {
+    const first = fields.issues[0]
+    super({
+      ...fields,
+      message: `Invalid authorization_details${first ? ` at [${first.path}]: ${first.message}` : ''}`,
+    })
+  }
+
+  /** The response a resource server sends: 400 `invalid_request` with its challenge. */
+  toErrorResponse(options?: ChallengeOptions): ErrorResponse {
+    return toErrorResponse(INVALID_DETAILS, options)
+  }
+
+  /** Rendered by Effect's HTTP server when a handler fails with it (`HttpServerRespondable`). */
+  '~effect/http/HttpServerRespondable'(): Effect.Effect<HttpServerResponse.HttpServerResponse> {
+    return Effect.succeed(toHttpServerResponse(this.toErrorResponse()))
+  }
+}

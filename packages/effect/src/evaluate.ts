@@ -1,0 +1,56 @@
+import {
+  type AssuranceClaimsInput,
+  type AssuranceRequirement,
+  type EvaluateAssuranceOptions,
+  evaluateAssurance,
+} from '@stepup/assurance'
+import * as Clock from 'effect/Clock'
+import * as Effect from 'effect/Effect'
+import * as Option from 'effect/Option'
+import { AcrRegistry } from './acr-registry.js'
+import { type AssuranceDenied, fromAssuranceFailure } from './assurance-errors.js'
+import { AuthorizationDetailsRegistry } from './authorization-details-registry.js'
+
+type Resolved = EvaluateAssuranceOptions & { readonly now: number }
+
+/** The evaluation options with the registries in context and the time from Effect's `Clock`. */
+export const evaluationOptions = (
+  options: Omit<EvaluateAssuranceOptions, 'acr' | 'authorizationDetails'>,
+): Effect.Effect<Resolved> =>
+  Effect.map(
+    Effect.all([
+      Effect.serviceOption(AcrRegistry),
+      Effect.serviceOption(AuthorizationDetailsRegistry),
+      options.now === undefined ? Clock.currentTimeMillis : Effect.succeed(options.now * 1000),
+    ]),
+    ([acr, details, millis]) => ({
+      ...options,
+      ...(Option.isSome(acr) && { acr: acr.value }),
+      ...(Option.isSome(details) && { authorizationDetails: details.value }),
+      now: options.now ?? millis / 1000,
+    }),
+  )
+
+/**
+ * `evaluateAssurance` as an Effect: succeeds with the claims when they meet the requirement, or
+ * fails with the typed error of the decision (same status, challenge, header and reasons). Uses
+ * the {@link AcrRegistry} and {@link AuthorizationDetailsRegistry} services when provided and
+ * Effect's `Clock` for the time (so `TestClock` freezes it). A malformed requirement is a defect.
+ *
+ * @example
+ * ```ts
+ * const claims = yield* evaluate(verified, { acr_values: ['phrh'], max_age: 300 }).pipe(
+ *   Effect.catchTag('InsufficientUserAuthentication', (e) => Effect.fail(toLogin(e.challenge))),
+ * )
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export const evaluate = <C extends AssuranceClaimsInput>(
+  claims: C,
+  requirement: AssuranceRequirement,
+  options: Omit<EvaluateAssuranceOptions, 'acr' | 'authorizationDetails'> = {},
+): Effect.Effect<C, AssuranceDenied> =>
+  Effect.flatMap(evaluationOptions(options), (o) => {
+    const result = evaluateAssurance(claims, requirement, o)
+    return result.ok ? Effect.succeed(result.claims) : Effect.fail(fromAssuranceFailure(result))
+  })

@@ -1,0 +1,279 @@
+import {
+  type AssuranceRequirement,
+  type AccessTokenVerifier as CoreVerifier,
+  createProtectedResourceMetadata,
+  createStepUpGuard,
+  type HttpRequestView,
+  type ProtectedResourceMetadataOptions,
+  type StepUpAuth,
+  type StepUpGuard,
+  type StepUpGuardOptions,
+  type StepUpOutcome,
+} from '@stepup/assurance'
+import type { RiskPolicy as CoreRiskPolicy } from '@stepup/assurance/policy'
+import * as Context from 'effect/Context'
+import * as Effect from 'effect/Effect'
+import * as HttpRouter from 'effect/http/HttpRouter'
+import { HttpServerRequest } from 'effect/http/HttpServerRequest'
+import * as HttpServerResponse from 'effect/http/HttpServerResponse'
+import type * as Layer from 'effect/Layer'
+import * as Option from 'effect/Option'
+import { AccessTokenVerifier, coreVerifiers } from './access-token-verifier.js'
+import { AcrRegistry } from './acr-registry.js'
+import { toHttpServerResponse } from './assurance-errors.js'
+import { AuthorizationDetailsRegistry } from './authorization-details-registry.js'
+import { RiskPolicy } from './risk-policy.js'
+
+const VerifiedClaimsBase: Context.ServiceClass<
+  VerifiedClaims,
+  '@stepup/effect/VerifiedClaims',
+  StepUpAuth
+> = /*#__PURE__*/ Context.Service<VerifiedClaims, StepUpAuth>()('@stepup/effect/VerifiedClaims')
+
+/**
+ * What the step-up middleware provides to a handler that it let through: the verified `claims`,
+ * the `token` and the `decision` (requirement, risk rules that fired, result).
+ *
+ * @example
+ * ```ts
+ * const handler = Effect.gen(function* () {
+ *   const { claims } = yield* VerifiedClaims
+ *   return HttpServerResponse.jsonUnsafe({ sub: claims.sub })
+ * })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export class VerifiedClaims extends VerifiedClaimsBase {}
+
+/**
+ * Yields the request's value or Effect; Effects must need nothing from context.
+ *
+ * @example
+ * ```ts
+ * const fromHeader: Resolvable<number> = (req) => Effect.succeed(req.method === 'DELETE' ? 0 : 300)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export type Resolvable<A> = (
+  request: HttpServerRequest,
+) => A | Promise<A> | Effect.Effect<A, never, never>
+
+/**
+ * Options of {@link stepUpMiddleware} and {@link requireAssurance}: those of the Express,
+ * Fastify and fetch adapters, except that the verifier, the acr registry and the
+ * `authorization_details` registry come from their services, and `policy` may name the
+ * {@link RiskPolicy} service.
+ *
+ * @example
+ * ```ts
+ * const options: StepUpMiddlewareOptions = { requirement: { acr_values: ['phr'], max_age: 300 }, realm: 'bank' }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface StepUpMiddlewareOptions
+  extends Omit<
+    StepUpGuardOptions<HttpServerRequest>,
+    'verify' | 'acr' | 'authorizationDetails' | 'requirement' | 'policy' | 'signals'
+  > {
+  readonly requirement?: AssuranceRequirement | Resolvable<AssuranceRequirement> | undefined
+  /** A `createRiskPolicy` result, or `RiskPolicy` to use the service in context. */
+  readonly policy?: CoreRiskPolicy | typeof RiskPolicy | undefined
+  /** App-supplied risk signals for the policy (device, IP reputation, …). */
+  readonly signals?: Resolvable<Record<string, unknown>> | undefined
+}
+
+const resolve =
+  <A>(fn: Resolvable<A>) =>
+  (request: HttpServerRequest): A | Promise<A> => {
+    const value = fn(request)
+    return Effect.isEffect(value) ? Effect.runPromise(value) : value
+  }
+
+const bridge = (verifier: AccessTokenVerifier['Service']): CoreVerifier =>
+  coreVerifiers.get(verifier) ?? {
+    verify: (token, options) =>
+      Effect.runPromise(
+        Effect.mapError(verifier.verify(token, options), (e) => e.toAccessTokenError()),
+      ),
+  }
+
+type Headers = HttpRequestView['headers']
+
+/** Every field line of a header: Node's `headersDistinct` or the web `Headers` when reachable. */
+function headersOf(request: HttpServerRequest): Headers {
+  const source = request.source as { headersDistinct?: Headers; headers?: unknown }
+  if (source.headersDistinct) return source.headersDistinct
+  if (typeof Request !== 'undefined' && source instanceof Request) return source.headers
+  return request.headers
+}
+
+const bodyOf = (request: HttpServerRequest): Promise<unknown> => {
+  const type = request.headers['content-type']?.toLowerCase() ?? ''
+  const form = type.startsWith('application/x-www-form-urlencoded')
+  if (!form && !/^application\/([\w.+-]*\+)?json\b/.test(type)) return Promise.resolve(undefined)
+  return Effect.runPromise(
+    request.text.pipe(
+      Effect.map((text) =>
+        form ? Object.fromEntries(new URLSearchParams(text)) : (JSON.parse(text) as unknown),
+      ),
+      Effect.orElseSucceed(() => undefined),
+    ),
+  )
+}
+
+const view = (request: HttpServerRequest): HttpRequestView => ({
+  method: request.method,
+  url: request.url,
+  headers: headersOf(request),
+  body: () => bodyOf(request),
+})
+
+const NO_VERIFIER: CoreVerifier = {
+  verify: () => Promise.reject(new TypeError('no verifier')),
+}
+
+/**
+ * The shared decision of both middleware forms: the guard of `@stepup/assurance`, rebuilt only
+ * when a service it depends on changes.
+ */
+function makeAuthorize(
+  options: StepUpMiddlewareOptions,
+): Effect.Effect<StepUpOutcome, never, HttpServerRequest | AccessTokenVerifier> {
+  const { requirement, policy, signals, ...rest } = options
+  const fromService = policy === RiskPolicy
+  const build = (
+    verify: CoreVerifier,
+    acr: Option.Option<AcrRegistry['Service']>,
+    details: Option.Option<AuthorizationDetailsRegistry['Service']>,
+    risk: CoreRiskPolicy | undefined,
+  ): StepUpGuard<HttpServerRequest> =>
+    createStepUpGuard<HttpServerRequest>({
+      ...rest,
+      verify,
+      ...(requirement !== undefined && {
+        requirement: typeof requirement === 'function' ? resolve(requirement) : requirement,
+      }),
+      ...(risk && { policy: risk }),
+      ...(signals && { signals: resolve(signals) }),
+      ...(Option.isSome(acr) && { acr: acr.value }),
+      ...(Option.isSome(details) && { authorizationDetails: details.value }),
+    })
+  build(
+    NO_VERIFIER,
+    Option.none(),
+    Option.none(),
+    fromService || policy === undefined ? undefined : (policy as CoreRiskPolicy),
+  )
+  let last: { deps: readonly unknown[]; guard: StepUpGuard<HttpServerRequest> } | undefined
+  return Effect.flatMap(
+    Effect.all([
+      HttpServerRequest,
+      AccessTokenVerifier,
+      Effect.serviceOption(AcrRegistry),
+      Effect.serviceOption(AuthorizationDetailsRegistry),
+      fromService
+        ? Effect.map(Effect.serviceOption(RiskPolicy), Option.getOrUndefined)
+        : Effect.succeed(policy as CoreRiskPolicy | undefined),
+    ]),
+    ([request, verifier, acr, details, risk]) => {
+      const deps = [verifier, Option.getOrUndefined(acr), Option.getOrUndefined(details), risk]
+      if (!last || deps.some((d, i) => d !== last?.deps[i])) {
+        if (fromService && !risk)
+          return Effect.die(new TypeError('the RiskPolicy service is not provided'))
+        last = { deps, guard: build(bridge(verifier), acr, details, risk) }
+      }
+      const guard = last.guard
+      return Effect.promise(() => guard(view(request), request))
+    },
+  )
+}
+
+/**
+ * Guard one handler: verify the request's access token (from the {@link AccessTokenVerifier}
+ * service), run the requirement or risk policy, then run the handler with {@link VerifiedClaims},
+ * or answer with the same status, `WWW-Authenticate` and JSON body as the other adapters.
+ * Options are checked when this is called.
+ *
+ * @example
+ * ```ts
+ * HttpRouter.add('POST', '/transfers', requireAssurance({ requirement: { acr_values: ['phrh'], max_age: 60 } })(
+ *   VerifiedClaims.useSync( ({ claims }) => HttpServerResponse.jsonUnsafe({ sub: claims.sub })),
+ * ))
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export function requireAssurance(
+  options: StepUpMiddlewareOptions = {},
+): <E, R>(
+  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>,
+) => Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  E,
+  Exclude<R, VerifiedClaims> | HttpServerRequest | AccessTokenVerifier
+> {
+  const authorize = makeAuthorize(options)
+  return (handler) =>
+    Effect.flatMap(authorize, (outcome) =>
+      outcome.ok
+        ? Effect.provideService(handler, VerifiedClaims, outcome.auth)
+        : Effect.succeed(toHttpServerResponse(outcome)),
+    )
+}
+
+/**
+ * The step-up check as `HttpRouter` middleware: provide its `layer` to route layers, and their
+ * handlers read {@link VerifiedClaims}; the {@link AccessTokenVerifier} service (and optional
+ * registries) come from the layers the router is built with.
+ *
+ * @example
+ * ```ts
+ * const Accounts = HttpRouter.add('GET', '/accounts', Effect.gen(function* () {
+ *   const { claims } = yield* VerifiedClaims
+ *   return HttpServerResponse.jsonUnsafe({ sub: claims.sub })
+ * })).pipe(Layer.provide(stepUpMiddleware({ requirement: { scope: ['accounts:read'] } }).layer))
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export function stepUpMiddleware(options: StepUpMiddlewareOptions = {}): HttpRouter.Middleware<{
+  provides: VerifiedClaims
+  handles: never
+  error: never
+  requires: never
+  layerError: never
+  layerRequires: AccessTokenVerifier
+}> {
+  const authorize = makeAuthorize(options)
+  return HttpRouter.middleware<{ provides: VerifiedClaims }>()(
+    Effect.map(
+      Effect.context<AccessTokenVerifier>(),
+      (context) => (httpEffect) =>
+        Effect.flatMap(Effect.provideContext(authorize, context), (outcome) =>
+          outcome.ok
+            ? Effect.provideService(httpEffect, VerifiedClaims, outcome.auth)
+            : Effect.succeed(toHttpServerResponse(outcome)),
+        ),
+    ),
+  )
+}
+
+/**
+ * A route serving the RFC 9728 protected resource metadata document at its well-known path
+ * (`/.well-known/oauth-protected-resource[/path]`), built and checked when this is called.
+ *
+ * @example
+ * ```ts
+ * const Metadata = protectedResourceMetadata({ resource: 'https://api.example.com/accounts', authorization_servers: ['https://as.example.com'] })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9728#section-3
+ */
+export function protectedResourceMetadata(
+  options: ProtectedResourceMetadataOptions,
+): Layer.Layer<never, never, HttpRouter.HttpRouter> {
+  const { path, headers, body } = createProtectedResourceMetadata(options)
+  const { 'content-type': contentType, ...rest } = headers
+  const response = HttpServerResponse.text(body, {
+    headers: rest,
+    contentType: contentType ?? 'application/json',
+  })
+  return HttpRouter.add('GET', path as `/${string}`, response)
+}

@@ -1,0 +1,93 @@
+import type { EvaluateAssuranceOptions } from '@stepup/assurance'
+import {
+  type RiskPolicy as CoreRiskPolicy,
+  createRiskPolicy,
+  type RiskAssessment,
+  type RiskContext,
+  type RiskRule,
+} from '@stepup/assurance/policy'
+import * as Context from 'effect/Context'
+import * as Effect from 'effect/Effect'
+import * as Layer from 'effect/Layer'
+import * as Option from 'effect/Option'
+import { AcrRegistry } from './acr-registry.js'
+import { type AssuranceDenied, fromAssuranceFailure } from './assurance-errors.js'
+import { ConsumedGrantStore, toCoreStore } from './consumed-grant-store.js'
+import { evaluationOptions } from './evaluate.js'
+
+const RiskPolicyBase: Context.ServiceClass<
+  RiskPolicy,
+  '@stepup/effect/RiskPolicy',
+  CoreRiskPolicy
+> = /*#__PURE__*/ Context.Service<RiskPolicy, CoreRiskPolicy>()('@stepup/effect/RiskPolicy')
+
+/**
+ * A `@stepup/assurance` risk policy as a service: named rules over the claims, the request, the
+ * request's `authorization_details` and app signals, merged to the strictest requirement.
+ *
+ * @example
+ * ```ts
+ * const PolicyLive = RiskPolicy.layer([
+ *   amountThreshold({ type: 'payment_initiation', thresholds: [{ atLeast: '1000', acr_values: ['phr'], max_age: 300 }] }),
+ * ])
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export class RiskPolicy extends RiskPolicyBase {
+  /**
+   * Build a policy from rules (checked now, with coded `TypeError`s), using the
+   * {@link AcrRegistry} and {@link ConsumedGrantStore} services when they are provided.
+   */
+  static layer(
+    rules: readonly RiskRule[],
+    options: { readonly grantTtl?: number } = {},
+  ): Layer.Layer<RiskPolicy> {
+    createRiskPolicy(rules, options)
+    return Layer.effect(
+      RiskPolicy,
+      Effect.map(
+        Effect.all([Effect.serviceOption(AcrRegistry), Effect.serviceOption(ConsumedGrantStore)]),
+        ([acr, grants]) =>
+          createRiskPolicy(rules, {
+            ...options,
+            ...(Option.isSome(acr) && { acr: acr.value }),
+            ...(Option.isSome(grants) && { grants: toCoreStore(grants.value) }),
+          }),
+      ),
+    )
+  }
+
+  /** Provide an existing `createRiskPolicy` result. */
+  static fromPolicy(policy: CoreRiskPolicy): Layer.Layer<RiskPolicy> {
+    return Layer.succeed(RiskPolicy, policy)
+  }
+}
+
+/**
+ * Run the {@link RiskPolicy} for a request and evaluate the token against the merged
+ * requirement (consuming a single-use grant): the explainable assessment, or a typed error.
+ *
+ * @example
+ * ```ts
+ * const { requirement, fired } = yield* assess({ claims, request: { method: 'POST', url: '/transfers' }, details })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export const assess = (
+  context: RiskContext,
+  options: Omit<EvaluateAssuranceOptions, 'acr' | 'authorizationDetails'> = {},
+): Effect.Effect<RiskAssessment, AssuranceDenied, RiskPolicy> =>
+  Effect.flatMap(
+    Effect.all([
+      RiskPolicy,
+      evaluationOptions({ ...options, ...(context.now !== undefined && { now: context.now }) }),
+    ]),
+    ([policy, o]) =>
+      Effect.flatMap(
+        Effect.promise(() => policy.decide({ ...context, now: o.now }, o)),
+        (assessment) =>
+          assessment.result.ok
+            ? Effect.succeed(assessment)
+            : Effect.fail(fromAssuranceFailure(assessment.result)),
+      ),
+  )
