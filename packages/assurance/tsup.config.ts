@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/introspection-verifier.ts', 'src/policy.ts', 'src/redis.ts'],
+  entry: [
+    'src/index.ts',
+    'src/introspection-verifier.ts',
+    'src/policy.ts',
+    'src/redis.ts',
+    'src/http.ts',
+  ],
   format: ['esm'],
   target: 'es2022',
   dts: true,

@@ -28,20 +28,6 @@ export {
   type ExtractAccessTokenResult,
   extractAccessToken,
 } from './extract.js'
-export {
-  createProtectedResourceMetadata,
-  createStepUpGuard,
-  type HttpRequestView,
-  type ProtectedResourceMetadata,
-  type ProtectedResourceMetadataOptions,
-  type RequirementInput,
-  type RequirementSource,
-  type StepUpAuth,
-  type StepUpEvent,
-  type StepUpGuard,
-  type StepUpGuardOptions,
-  type StepUpOutcome,
-} from './http.js'
 export { createJwtAccessTokenVerifier, type JwtAccessTokenVerifierOptions } from './jwt-verifier.js'
 export { OAUTH_ERROR_STATUS, type OAuthErrorCode } from './status.js'
 export type { AccessTokenVerifier, VerifierCacheOptions, VerifyOptions } from './verifier.js'

@@ -1,9 +1,7 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { exportSPKI, type JWTPayload, SignJWT } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   AccessTokenError,
   type AccessTokenErrorCode,
@@ -427,38 +425,7 @@ describe('verified-token cache', () => {
   })
 })
 
-describe('remote JWK Set', () => {
-  let server: Server
-  let url: URL
-  let served: object = {}
-  let hits = 0
-
-  beforeAll(async () => {
-    server = createServer((_, res) => {
-      hits++
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(served))
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`)
-  })
-  afterAll(() => new Promise((resolve) => server.close(resolve)))
-
-  it('fetches the set from a local server and refetches for a new kid only after the cooldown', async () => {
-    served = { keys: [ec.jwk] }
-    hits = 0
-    const verifier = createJwtAccessTokenVerifier({
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      jwks: url,
-      jwksOptions: { cooldownDuration: 60_000 },
-      now: () => NOW,
-    })
-    await verifier.verify(await sign(ec))
-    expect(hits).toBe(1)
-    expect(await codeOf(verifier.verify(await sign(rsa)))).toBe('ERR_TOKEN_KEY_NOT_FOUND')
-    expect(hits).toBe(1)
-  })
-
+describe('remote JWK Set (the local-server case is in jwt-verifier.integration.test.ts)', () => {
   const unavailable: { title: string; fetch: typeof fetch }[] = [
     { title: 'network failure', fetch: async () => Promise.reject(new TypeError('fetch failed')) },
     { title: 'HTTP 500', fetch: async () => new Response('oops', { status: 500 }) },

@@ -1,4 +1,5 @@
 import {
+  base64url,
   type CryptoKey,
   exportJWK,
   generateKeyPair,
@@ -51,4 +52,4 @@ export function sign(
 }
 
 export const b64url = (value: unknown): string =>
-  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url')
+  base64url.encode(typeof value === 'string' ? value : JSON.stringify(value))

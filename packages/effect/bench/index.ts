@@ -1,4 +1,5 @@
-import { createStepUpGuard, evaluateAssurance, parseAccessTokenClaims } from '@stepup/assurance'
+import { evaluateAssurance, parseAccessTokenClaims } from '@stepup/assurance'
+import { createStepUpGuard } from '@stepup/assurance/http'
 import { compare } from 'bench-kit'
 import { Effect, Layer } from 'effect'
 import { HttpRouter, HttpServer, HttpServerResponse } from 'effect/http'

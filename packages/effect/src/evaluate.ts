@@ -39,9 +39,12 @@ export const evaluationOptions = (
  *
  * @example
  * ```ts
- * const claims = yield* evaluate(verified, { acr_values: ['phrh'], max_age: 300 }).pipe(
- *   Effect.catchTag('InsufficientUserAuthentication', (e) => Effect.fail(toLogin(e.challenge))),
- * )
+ * import { Effect } from 'effect'
+ *
+ * const program = Effect.gen(function* () {
+ *   const claims = yield* evaluate({ acr: 'phr', auth_time: 1_700_000_000 }, { acr_values: ['phrh'] })
+ *   return claims.acr
+ * }).pipe(Effect.catchTag('InsufficientUserAuthentication', (e) => Effect.succeed(e.challenge)))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */

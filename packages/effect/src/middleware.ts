@@ -1,6 +1,5 @@
+import type { AssuranceRequirement, AccessTokenVerifier as CoreVerifier } from '@stepup/assurance'
 import {
-  type AssuranceRequirement,
-  type AccessTokenVerifier as CoreVerifier,
   createProtectedResourceMetadata,
   createStepUpGuard,
   type HttpRequestView,
@@ -9,7 +8,7 @@ import {
   type StepUpGuard,
   type StepUpGuardOptions,
   type StepUpOutcome,
-} from '@stepup/assurance'
+} from '@stepup/assurance/http'
 import type { RiskPolicy as CoreRiskPolicy } from '@stepup/assurance/policy'
 import * as Context from 'effect/Context'
 import * as Effect from 'effect/Effect'

@@ -1,5 +1,5 @@
-import type { StepUpAuth, StepUpGuardOptions } from '@stepup/assurance'
-import { createStepUpGuard } from '@stepup/assurance'
+import type { StepUpAuth, StepUpGuardOptions } from '@stepup/assurance/http'
+import { createStepUpGuard } from '@stepup/assurance/http'
 import type { Request, RequestHandler } from 'express'
 import { StepUpHttpError } from './error.js'
 

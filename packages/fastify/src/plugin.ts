@@ -1,11 +1,11 @@
+import type { AssuranceRequirement } from '@stepup/assurance'
 import type {
-  AssuranceRequirement,
   ProtectedResourceMetadataOptions,
   RequirementSource,
   StepUpAuth,
   StepUpGuardOptions,
-} from '@stepup/assurance'
-import { createProtectedResourceMetadata, createStepUpGuard } from '@stepup/assurance'
+} from '@stepup/assurance/http'
+import { createProtectedResourceMetadata, createStepUpGuard } from '@stepup/assurance/http'
 import type { RiskPolicy } from '@stepup/assurance/policy'
 import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'

@@ -1,5 +1,10 @@
-import type { StepUpAuth, StepUpGuard, StepUpGuardOptions, StepUpOutcome } from '@stepup/assurance'
-import { createStepUpGuard } from '@stepup/assurance'
+import type {
+  StepUpAuth,
+  StepUpGuard,
+  StepUpGuardOptions,
+  StepUpOutcome,
+} from '@stepup/assurance/http'
+import { createStepUpGuard } from '@stepup/assurance/http'
 
 /**
  * Options of {@link withStepUp} and {@link evaluateRequest}: `verify`, `requirement` or

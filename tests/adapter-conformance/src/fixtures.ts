@@ -1,9 +1,6 @@
-import type {
-  AccessTokenClaims,
-  AssuranceRequirement,
-  ProtectedResourceMetadataOptions,
-} from '@stepup/assurance'
+import type { AccessTokenClaims, AssuranceRequirement } from '@stepup/assurance'
 import { AccessTokenError, parseAccessTokenClaims } from '@stepup/assurance'
+import type { ProtectedResourceMetadataOptions } from '@stepup/assurance/http'
 import type { RiskPolicy } from '@stepup/assurance/policy'
 import { createRiskPolicy } from '@stepup/assurance/policy'
 

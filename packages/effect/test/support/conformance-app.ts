@@ -1,8 +1,5 @@
-import type {
-  AccessTokenClaims,
-  AssuranceRequirement,
-  ProtectedResourceMetadataOptions,
-} from '@stepup/assurance'
+import type { AccessTokenClaims, AssuranceRequirement } from '@stepup/assurance'
+import type { ProtectedResourceMetadataOptions } from '@stepup/assurance/http'
 import type { RiskPolicy } from '@stepup/assurance/policy'
 import * as HttpRouter from 'effect/http/HttpRouter'
 import * as HttpServerResponse from 'effect/http/HttpServerResponse'
