@@ -1,35 +1,31 @@
-// The step-up challenge round trip, as a resource server and a client see it.
-import {
-  createStepUpChallenge,
-  parseOAuthChallenge,
-  parseWwwAuthenticate,
-} from '@stepup/www-authenticate'
+// Plays the step-up story headlessly: `pnpm demo` (Express) or `pnpm demo -- --framework fastify`.
+import { runStory, StoryError } from './story.ts'
 
-const header = createStepUpChallenge({
-  acr_values: ['phr'],
-  max_age: 300,
-  error_description: 'A $10,000 transfer needs a phishing-resistant sign-in within 5 minutes',
-  resource_metadata: 'https://bank.example/.well-known/oauth-protected-resource',
-})
+const args = process.argv.slice(2).filter((arg) => arg !== '--')
+let framework: 'express' | 'fastify' = 'express'
+for (let i = 0; i < args.length; i++) {
+  const arg = args[i]!
+  const value = arg.startsWith('--framework=')
+    ? arg.slice(12)
+    : arg === '--framework'
+      ? args[++i]
+      : undefined
+  if (value === undefined) {
+    console.error(`unknown argument ${arg}\nusage: demo [--framework express|fastify]`)
+    process.exit(2)
+  }
+  if (value !== 'express' && value !== 'fastify') {
+    console.error('--framework must be express or fastify')
+    process.exit(2)
+  }
+  framework = value
+}
 
-console.log('Resource server answers 401 with:')
-console.log(`  WWW-Authenticate: ${header}\n`)
-
-const [challenge] = parseWwwAuthenticate(header)
-if (!challenge) throw new Error('the challenge did not parse back')
-const oauth = parseOAuthChallenge(challenge)
-
-console.log('The client reads it back as:')
-console.log(`  scheme:      ${oauth.scheme}`)
-console.log(`  error:       ${oauth.error}`)
-console.log(`  acr_values:  ${JSON.stringify(oauth.acr_values)}`)
-console.log(`  max_age:     ${oauth.max_age}`)
-console.log(`  description: ${oauth.error_description}`)
-
-const ok =
-  oauth.error === 'insufficient_user_authentication' &&
-  oauth.acr_values?.join(' ') === 'phr' &&
-  oauth.max_age === 300 &&
-  oauth.invalid.length === 0
-console.log(ok ? '\nRound trip OK.' : '\nRound trip FAILED.')
-process.exitCode = ok ? 0 : 1
+try {
+  await runStory({ framework })
+  process.exitCode = 0
+} catch (error) {
+  if (error instanceof StoryError) console.error(`\nThe story broke at: ${error.message}`)
+  else console.error('\nThe demo failed:', error)
+  process.exitCode = 1
+}

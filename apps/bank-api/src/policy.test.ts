@@ -1,0 +1,84 @@
+import { parseAccessTokenClaims } from '@stepup/assurance'
+import { describe, expect, it } from 'vitest'
+import { createBankPolicy, TRANSFER_TYPE } from './policy.ts'
+
+const NOW = 1_800_000_000
+const transfer = (amount: string, destination_account = 'ACC-987654') => ({
+  type: TRANSFER_TYPE,
+  transaction: { amount, currency: 'USD', destination_account },
+})
+const claims = (extra: Record<string, unknown>) =>
+  parseAccessTokenClaims({
+    iss: 'https://as.example',
+    sub: 'alice',
+    jti: `jti-${Math.random()}`,
+    exp: NOW + 300,
+    scope: 'transfers:write',
+    ...extra,
+  })
+
+async function decide(amount: string, token: Record<string, unknown>, policy = createBankPolicy()) {
+  const { result, fired } = await policy.transfers.decide({
+    claims: claims(token),
+    request: { method: 'POST', url: '/accounts/ACC-1/transfers' },
+    details: [transfer(amount)],
+    now: NOW,
+  })
+  return result.ok
+    ? { ok: true, fired }
+    : { ok: false, status: result.status, header: result.wwwAuthenticate }
+}
+
+describe('the transfer policy (one module for Express and Fastify)', () => {
+  const password = { acr: 'urn:stepup:acr:pwd', auth_time: NOW - 10 }
+
+  it('lets transfers under 1,000 through on a password sign-in', async () => {
+    expect(await decide('999.99', password)).toEqual({ ok: true, fired: [] })
+  })
+
+  it('asks for phr within 300 s from 1,000', async () => {
+    expect(await decide('1000', password)).toMatchObject({
+      status: 401,
+      header: expect.stringContaining('acr_values="phr", max_age="300"'),
+    })
+    expect(await decide('5000', { acr: 'phr', auth_time: NOW - 301 })).toMatchObject({
+      status: 401,
+      header: expect.stringContaining('error_description="More recent authentication is required"'),
+    })
+    expect(await decide('5000', { acr: 'phrh', auth_time: NOW - 299 })).toEqual({
+      ok: true,
+      fired: ['transfer-amount'],
+    })
+  })
+
+  it('asks for phrh within 60 s from 10,000 before looking at authorization_details', async () => {
+    for (const token of [
+      password,
+      { acr: 'phr', auth_time: NOW },
+      { acr: 'phrh', auth_time: NOW - 61 },
+    ]) {
+      expect(await decide('10000', token)).toMatchObject({
+        status: 401,
+        header: expect.stringContaining('error="insufficient_user_authentication"'),
+      })
+    }
+  })
+
+  it('from 10,000 wants the token to cover this transfer, once', async () => {
+    const policy = createBankPolicy()
+    const strong = { acr: 'phrh', auth_time: NOW - 5 }
+    expect(await decide('10000', strong, policy)).toMatchObject({
+      status: 403,
+      header: expect.stringContaining('error="insufficient_authorization_details"'),
+    })
+    const bound = { ...strong, jti: 'one-grant', authorization_details: [transfer('10000.00')] }
+    expect(await decide('10000', bound, policy)).toEqual({
+      ok: true,
+      fired: ['transfer-amount', 'transaction-binding'],
+    })
+    expect(await decide('10000', bound, policy)).toMatchObject({
+      status: 403,
+      header: expect.stringContaining('has already been used'),
+    })
+  })
+})
