@@ -186,7 +186,16 @@ export function readStepUpChallenge(
   return undefined
 }
 
-/** @internal A stable identity of a challenge, for single flight and loop detection. */
+/**
+ * A stable identity of a challenge — what the client must obtain, ignoring `realm`, the
+ * description and the raw header — for single flight and loop detection.
+ *
+ * @example
+ * ```ts
+ * const same = challengeKey(first) === challengeKey(second)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
 export function challengeKey(c: StepUpChallenge): string {
   const { raw: _raw, realm: _realm, error_description: _description, ...rest } = c
   return JSON.stringify(rest, Object.keys(rest).sort())

@@ -5,6 +5,7 @@ export {
   type StepUpAuthorizationParamsOptions,
 } from './authorization-params.js'
 export {
+  challengeKey,
   type InsufficientClaimsChallenge,
   type InsufficientScopeChallenge,
   type ReadStepUpChallengeOptions,
@@ -21,4 +22,5 @@ export {
   type StepUpFetch,
   type StepUpFetchOptions,
   type StepUpRequestContext,
+  stepUpFailureCode,
 } from './step-up-fetch.js'

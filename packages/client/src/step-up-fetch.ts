@@ -5,7 +5,7 @@ import {
   readStepUpChallenge,
   type StepUpChallenge,
 } from './challenge.js'
-import { StepUpError, type StepUpErrorCode } from './errors.js'
+import { StepUpError } from './errors.js'
 import { invalidArg } from './invalid-arg.js'
 
 /**
@@ -91,15 +91,31 @@ function toOrigin(value: unknown): string {
   return url.origin
 }
 
+/**
+ * Classifies what an app's `stepUp` failed with: the authorization server's
+ * `unmet_authentication_requirements` (as `error` or `cause.error`, e.g. oauth4webapi's errors),
+ * an `AbortError` (the user cancelled), or anything else.
+ *
+ * @example
+ * ```ts
+ * stepUpFailureCode({ error: 'unmet_authentication_requirements' }) // 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS'
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-6
+ */
+export function stepUpFailureCode(
+  error: unknown,
+): 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS' | 'ERR_STEP_UP_CANCELLED' | 'ERR_STEP_UP_FAILED' {
+  const e = error as { error?: unknown; name?: unknown; cause?: { error?: unknown } } | undefined
+  return e?.error === UNMET || e?.cause?.error === UNMET
+    ? 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS'
+    : e?.name === 'AbortError'
+      ? 'ERR_STEP_UP_CANCELLED'
+      : 'ERR_STEP_UP_FAILED'
+}
+
 function toStepUpError(error: unknown, challenge: StepUpChallenge): StepUpError {
   if (error instanceof StepUpError) return error
-  const e = error as { error?: unknown; name?: unknown; cause?: { error?: unknown } } | undefined
-  const code: StepUpErrorCode =
-    e?.error === UNMET || e?.cause?.error === UNMET
-      ? 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS'
-      : e?.name === 'AbortError'
-        ? 'ERR_STEP_UP_CANCELLED'
-        : 'ERR_STEP_UP_FAILED'
+  const code = stepUpFailureCode(error)
   return new StepUpError(code, `stepUp failed: ${code}`, { challenge, cause: error })
 }
 

@@ -1,4 +1,9 @@
-import { type StepUpChallenge, StepUpError, type StepUpErrorCode } from '@stepup/client'
+import {
+  type StepUpChallenge,
+  StepUpError,
+  type StepUpErrorCode,
+  stepUpFailureCode,
+} from '@stepup/client'
 import type { Cause } from 'effect'
 import * as Data from 'effect/Data'
 import type { HttpClientResponse } from 'effect/http/HttpClientResponse'
@@ -115,15 +120,6 @@ export class StepUpFailed extends StepUpFailedBase {
     if (cause instanceof StepUpError) {
       return new StepUpFailed({ code: cause.code, challenge: cause.challenge ?? challenge, cause })
     }
-    const e = cause as { error?: unknown; name?: unknown; cause?: { error?: unknown } } | undefined
-    const code: StepUpFailedCode =
-      e?.error === UNMET || e?.cause?.error === UNMET
-        ? 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS'
-        : e?.name === 'AbortError'
-          ? 'ERR_STEP_UP_CANCELLED'
-          : 'ERR_STEP_UP_FAILED'
-    return new StepUpFailed({ code, challenge, cause })
+    return new StepUpFailed({ code: stepUpFailureCode(cause), challenge, cause })
   }
 }
-
-const UNMET = 'unmet_authentication_requirements'

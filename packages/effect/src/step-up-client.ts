@@ -1,4 +1,4 @@
-import { readStepUpChallenge, type StepUpChallenge } from '@stepup/client'
+import { challengeKey, readStepUpChallenge, type StepUpChallenge } from '@stepup/client'
 import {
   INVALID_TOKEN,
   parseOAuthChallenge,
@@ -121,12 +121,6 @@ const originOf = (url: string): string | undefined => {
   } catch {
     return undefined
   }
-}
-
-/** A stable identity of a challenge (what the client must obtain), for single flight and loops. */
-function challengeKey(c: StepUpChallenge): string {
-  const { raw: _raw, realm: _realm, error_description: _description, ...rest } = c
-  return JSON.stringify(rest, Object.keys(rest).sort())
 }
 
 /** The response as a web `Response` (headers only), when its status may carry a challenge. */
