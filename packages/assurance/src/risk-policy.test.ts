@@ -151,3 +151,20 @@ describe('createRiskPolicy', () => {
     expect(() => createRiskPolicy([], { grantTtl: -1 })).toThrow(TypeError)
   })
 })
+
+describe('createRiskPolicy with an authorization details registry', () => {
+  // The bank type's `covers` compares amounts as decimals: "10000.00" granted covers "10000".
+  const granted = token({ authorization_details: [transfer('10000.00')] })
+  const ctx = context({ claims: granted })
+
+  it('compares with the registry given at creation', async () => {
+    const policy = createRiskPolicy(rules, { authorizationDetails: registry })
+    expect((await policy.decide(ctx)).result.ok).toBe(true)
+  })
+
+  it('falls back to the conservative comparison without one', async () => {
+    const { result } = await createRiskPolicy(rules).decide(ctx)
+    expect(result.ok).toBe(false)
+    expect(result.ok || result.error).toBe('insufficient_authorization_details')
+  })
+})

@@ -1,6 +1,6 @@
 import type { AcrRegistry } from '@stepup/acr'
 import type { AuthorizationDetail } from '@stepup/rar'
-import type { AccessTokenClaims } from './claims.js'
+import type { AccessTokenClaims, AuthorizationDetailsRegistryLike } from './claims.js'
 import { type ConsumedGrantStore, createMemoryConsumedGrantStore } from './consumed-grant-store.js'
 import { check } from './errors.js'
 import {
@@ -130,6 +130,11 @@ export interface RiskPolicy {
 export interface RiskPolicyOptions {
   /** Orders and intersects `acr_values` (default: the built-in classes). */
   readonly acr?: AcrRegistry
+  /**
+   * The `@stepup/rar` registry `decide` compares details with (its types' `covers`, e.g. "amount
+   * no larger than granted"); without it the conservative default comparison applies.
+   */
+  readonly authorizationDetails?: AuthorizationDetailsRegistryLike
   /** Where single-use grants are marked (default: in memory, this process only). */
   readonly grants?: ConsumedGrantStore
   /** Seconds a consumed mark lives when the token has no `exp` (default 86400). */
@@ -197,7 +202,12 @@ export function createRiskPolicy(
       rules.every((r) => typeof r.name === 'string' && r.name && typeof r.evaluate === 'function'),
     'rules',
   )
-  const { acr, grants = createMemoryConsumedGrantStore(), grantTtl = 86_400 } = options
+  const {
+    acr,
+    authorizationDetails,
+    grants = createMemoryConsumedGrantStore(),
+    grantTtl = 86_400,
+  } = options
   positive(grantTtl, 'grantTtl')
   const policy = async (context: RiskContext): Promise<RiskDecision> => {
     const parts = await Promise.all(rules.map((r) => r.evaluate(context)))
@@ -216,7 +226,12 @@ export function createRiskPolicy(
     ): Promise<RiskAssessment> {
       const decision = await policy(context)
       const now = evaluate.now ?? context.now ?? epochNow()
-      const o = { ...(acr && { acr }), ...evaluate, now }
+      const o = {
+        ...(acr && { acr }),
+        ...(authorizationDetails && { authorizationDetails }),
+        ...evaluate,
+        now,
+      }
       const result = evaluateAssurance(context.claims, decision.requirement, o)
       if (!result.ok || !decision.singleUse) return { ...decision, result }
       const { claims } = context
