@@ -55,6 +55,7 @@ export interface AccessTokenClaims {
 
 const STRINGS = ['iss', 'sub', 'jti', 'client_id', 'scope', 'acr'] as const
 const NUMBERS = ['exp', 'iat', 'nbf', 'auth_time'] as const
+const COPIED: readonly string[] = [...STRINGS, ...NUMBERS, 'aud', 'amr', 'cnf']
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -110,9 +111,7 @@ export function parseAccessTokenClaims(
     scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
     raw: payload,
   }
-  for (const k of [...STRINGS, ...NUMBERS, 'aud', 'amr', 'cnf']) {
-    if (payload[k] !== undefined) out[k] = payload[k]
-  }
+  for (const k of COPIED) if (payload[k] !== undefined) out[k] = payload[k]
   if (details) out['authorization_details'] = details
   return out as unknown as AccessTokenClaims
 }
