@@ -227,7 +227,6 @@ export function createStepUpGuard<R>(options: StepUpGuardOptions<R>): StepUpGuar
     )
   }
   return async (view, request) => {
-    const url = new URL(view.url, 'http://localhost')
     const form = header(view, 'content-type')
       ?.toLowerCase()
       .startsWith('application/x-www-form-urlencoded')
@@ -239,7 +238,10 @@ export function createStepUpGuard<R>(options: StepUpGuardOptions<R>): StepUpGuar
     const extracted = extractAccessToken(
       {
         authorization: header(view, 'authorization'),
-        query: url.searchParams.has('access_token'),
+        // No query string, no query token (in any encoding): skip parsing the URL on the hot path.
+        query:
+          view.url.includes('?') &&
+          new URL(view.url, 'http://localhost').searchParams.has('access_token'),
         body: view.method !== 'GET' && typeof field === 'string' ? field : null,
       },
       { schemes: challenge.schemes ?? ['Bearer'] },

@@ -4,7 +4,8 @@
  * all verifying the same ES256 and RS256 RFC 9068 tokens. autocannon on 127.0.0.1; every server
  * runs in its own process; bounded runs; ratios against the floor in one run.
  */
-import { fork } from 'node:child_process'
+import { execFileSync, fork } from 'node:child_process'
+import { availableParallelism } from 'node:os'
 import autocannon from 'autocannon'
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose'
 import type { BenchSetup } from './server.ts'
@@ -33,11 +34,35 @@ async function keys(alg: 'ES256' | 'RS256') {
   return { jwks: { keys: [jwk] }, pem: await exportSPKI(publicKey), token }
 }
 
+/**
+ * BENCH_PIN=1 (Linux, two or more cores): the server runs on core 0 and the load generator on
+ * core 1, so they never take turns on one core. Off by default: one core also starves the thread
+ * pool that WebCrypto (jose, and so the floor and @stepup) verifies signatures on, which favours
+ * synchronous verifiers such as @fastify/jwt's.
+ */
+const PIN =
+  process.env['BENCH_PIN'] === '1' &&
+  process.platform === 'linux' &&
+  availableParallelism() >= 2 &&
+  hasTaskset()
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+if (PIN) execFileSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignore' })
+
 async function measure(setup: BenchSetup, token: string) {
   const child = fork(new URL('./server.ts', import.meta.url), [JSON.stringify(setup)], {
     execArgv: process.execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
+  if (PIN && child.pid !== undefined) {
+    execFileSync('taskset', ['-apc', '0', String(child.pid)], { stdio: 'ignore' })
+  }
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (m) => resolve((m as { port: number }).port))
@@ -95,7 +120,7 @@ for (const alg of ['ES256', 'RS256'] as const) {
 }
 
 console.log(
-  `\nautocannon, 32 connections, ${DURATION} s per run, median of ${ROUNDS} interleaved rounds, Node ${process.version}\n`,
+  `\nautocannon, 32 connections, ${DURATION} s per run, median of ${ROUNDS} interleaved rounds, ${PIN ? 'server on core 0, load on core 1' : 'no core pinning'}, Node ${process.version}\n`,
 )
 console.log('| framework | alg | variant | req/s | p99 | vs floor |')
 console.log('| --- | --- | --- | ---: | ---: | ---: |')
