@@ -78,7 +78,7 @@ const plugin: FastifyPluginAsync<StepUpPluginOptions> = async (fastify, options)
 }
 
 /**
- * The Fastify 5 plugin: register it with the guard options, then add
+ * The Fastify 4 and 5 plugin: register it with the guard options, then add
  * `preHandler: app.requireAssurance(requirement | fn | policy)` to the routes that need step-up.
  *
  * @example
@@ -89,6 +89,6 @@ const plugin: FastifyPluginAsync<StepUpPluginOptions> = async (fastify, options)
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export const stepUp: FastifyPluginAsync<StepUpPluginOptions> = fp(plugin, {
-  fastify: '5.x',
+  fastify: '4.x || 5.x',
   name: '@stepup/fastify',
 })
