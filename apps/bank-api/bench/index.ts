@@ -3,16 +3,16 @@
 // the real authorization server. Fails (exit 1) on any error or unexpected status.
 
 import { createAuthorizationServer } from 'authorization-server'
+import { authorize, discover } from 'authorization-server/testing/oauth-client'
 import { UserAgent } from 'authorization-server/testing/user-agent'
 import autocannon from 'autocannon'
-import * as oauth from 'oauth4webapi'
+import type * as oauth from 'oauth4webapi'
 import { createBankApi, freePort } from '../src/index.ts'
 
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 5)
 const CONNECTIONS = 10
 const REDIRECT_URI = 'http://localhost:8080/cb'
 const client: oauth.Client = { client_id: 'bench' }
-const insecure = { [oauth.allowInsecureRequests]: true } as const
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 const memory = () => {
@@ -21,37 +21,16 @@ const memory = () => {
 }
 
 async function passwordToken(issuer: string, resource: string): Promise<string> {
-  const as = await oauth.processDiscoveryResponse(
-    new URL(issuer),
-    await oauth.discoveryRequest(new URL(issuer), { algorithm: 'oidc', ...insecure }),
-  )
-  const verifier = oauth.generateRandomCodeVerifier()
-  const url = new URL(as.authorization_endpoint!)
-  url.search = new URLSearchParams({
-    client_id: client.client_id,
-    redirect_uri: REDIRECT_URI,
-    response_type: 'code',
-    scope: 'openid accounts:read transfers:write',
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    resource,
-  }).toString()
-  const agent = new UserAgent()
-  const { callback } = await agent.authorize(url, REDIRECT_URI, {
-    username: 'alice',
-    password: 'wonderland',
-  })
-  const params = oauth.validateAuthResponse(as, client, callback, oauth.skipStateCheck)
-  const response = await oauth.authorizationCodeGrantRequest(
-    as,
+  const { accessToken } = await authorize({
+    as: await discover(issuer),
     client,
-    oauth.None(),
-    params,
-    REDIRECT_URI,
-    verifier,
-    { additionalParameters: { resource }, ...insecure },
-  )
-  return (await oauth.processAuthorizationCodeResponse(as, client, response)).access_token
+    redirectUri: REDIRECT_URI,
+    scope: 'openid accounts:read transfers:write',
+    resource,
+    agent: new UserAgent(),
+    credentials: { username: 'alice', password: 'wonderland' },
+  })
+  return accessToken
 }
 
 const transfer = (amount: string) =>

@@ -1,15 +1,14 @@
 import { type AuthorizationServer, createAuthorizationServer } from 'authorization-server'
 import { createSoftwareAuthenticator } from 'authorization-server/testing'
+import { authorize, discover } from 'authorization-server/testing/oauth-client'
 import type { Credentials } from 'authorization-server/testing/user-agent'
 import { UserAgent } from 'authorization-server/testing/user-agent'
-import { decodeJwt } from 'jose'
-import * as oauth from 'oauth4webapi'
+import type * as oauth from 'oauth4webapi'
 import { type BankApi, createBankApi, freePort } from '../src/index.ts'
 
 export const REDIRECT_URI = 'http://localhost:8080/cb'
 export const WEB_ORIGIN = 'http://localhost:5173'
 const client: oauth.Client = { client_id: 'bank-test' }
-const insecure = { [oauth.allowInsecureRequests]: true } as const
 
 export const transferTo = (destination: string, amount: string, currency = 'USD') => ({
   authorization_details: [
@@ -57,44 +56,24 @@ export async function startStack(framework: 'express' | 'fastify'): Promise<Stac
     port,
     corsOrigins: [WEB_ORIGIN],
   })
-  const issuer = new URL(as.issuer)
-  const metadata = await oauth.processDiscoveryResponse(
-    issuer,
-    await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...insecure }),
-  )
+  const metadata = await discover(as.issuer)
   return {
     as,
     api,
     resource,
     metadata,
     async token(agent, credentials, params = {}) {
-      const verifier = oauth.generateRandomCodeVerifier()
-      const state = oauth.generateRandomState()
-      const url = new URL(metadata.authorization_endpoint!)
-      url.search = new URLSearchParams({
-        client_id: client.client_id,
-        redirect_uri: REDIRECT_URI,
-        response_type: 'code',
-        scope: 'openid accounts:read transfers:write password:write',
-        code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        resource,
-        state,
-        ...params,
-      }).toString()
-      const { callback } = await agent.authorize(url, REDIRECT_URI, credentials)
-      const callbackParams = oauth.validateAuthResponse(metadata, client, callback, state)
-      const response = await oauth.authorizationCodeGrantRequest(
-        metadata,
+      const { accessToken, claims } = await authorize({
+        as: metadata,
         client,
-        oauth.None(),
-        callbackParams,
-        REDIRECT_URI,
-        verifier,
-        { additionalParameters: { resource }, ...insecure },
-      )
-      const tokens = await oauth.processAuthorizationCodeResponse(metadata, client, response)
-      return { token: tokens.access_token, claims: decodeJwt(tokens.access_token) }
+        redirectUri: REDIRECT_URI,
+        scope: 'openid accounts:read transfers:write password:write',
+        resource,
+        agent,
+        credentials,
+        params,
+      })
+      return { token: accessToken, claims }
     },
     call(path, token, init = {}) {
       const headers = new Headers(init.headers)

@@ -1,12 +1,16 @@
-import type { Credentials, Step, UserAgent } from 'authorization-server/testing/user-agent'
-import { decodeJwt } from 'jose'
-import * as oauth from 'oauth4webapi'
+import {
+  authorize as authorizeWithPkce,
+  type Authorization as SharedAuthorization,
+} from 'authorization-server/testing/oauth-client'
+import type { Credentials, UserAgent } from 'authorization-server/testing/user-agent'
+import type * as oauth from 'oauth4webapi'
+
+export { discover } from 'authorization-server/testing/oauth-client'
 
 /** The demo's public client: code flow with PKCE (S256), like the web client. */
 export const CLIENT: oauth.Client = { client_id: 'bank-demo' }
 export const REDIRECT_URI = 'http://localhost:8765/callback'
 export const SCOPE = 'openid accounts:read transfers:write'
-const insecure = { [oauth.allowInsecureRequests]: true } as const
 
 /** The access token's claims the story looks at (decoded for display only). */
 export interface TokenClaims {
@@ -17,23 +21,9 @@ export interface TokenClaims {
   readonly [claim: string]: unknown
 }
 
-/** What one authorization request produced. */
-export interface Authorization {
-  /** The authorization request's parameters, as sent in the URL. */
-  readonly params: URLSearchParams
-  /** The pages the user completed (password, webauthn, consent…). */
-  readonly steps: readonly Step[]
-  readonly accessToken: string
+/** What one authorization request produced, with the claims the story reads. */
+export interface Authorization extends SharedAuthorization {
   readonly claims: TokenClaims
-}
-
-/** Read the authorization server's metadata (OpenID Connect Discovery). */
-export async function discover(issuer: string): Promise<oauth.AuthorizationServer> {
-  const url = new URL(issuer)
-  return oauth.processDiscoveryResponse(
-    url,
-    await oauth.discoveryRequest(url, { algorithm: 'oidc', ...insecure }),
-  )
 }
 
 /**
@@ -47,42 +37,15 @@ export async function authorize(
   resource: string,
   extra: Record<string, string> = {},
 ): Promise<Authorization> {
-  const verifier = oauth.generateRandomCodeVerifier()
-  const state = oauth.generateRandomState()
-  const nonce = oauth.generateRandomNonce()
-  const params = new URLSearchParams({
-    client_id: CLIENT.client_id,
-    response_type: 'code',
-    redirect_uri: REDIRECT_URI,
+  const result = await authorizeWithPkce({
+    as,
+    client: CLIENT,
+    redirectUri: REDIRECT_URI,
     scope: SCOPE,
     resource,
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...extra,
+    agent,
+    credentials,
+    params: extra,
   })
-  const url = new URL(as.authorization_endpoint!)
-  url.search = params.toString()
-  const { callback, steps } = await agent.authorize(url, REDIRECT_URI, credentials)
-  const callbackParams = oauth.validateAuthResponse(as, CLIENT, callback, state)
-  const response = await oauth.authorizationCodeGrantRequest(
-    as,
-    CLIENT,
-    oauth.None(),
-    callbackParams,
-    REDIRECT_URI,
-    verifier,
-    { additionalParameters: { resource }, ...insecure },
-  )
-  const tokens = await oauth.processAuthorizationCodeResponse(as, CLIENT, response, {
-    expectedNonce: nonce,
-    ...(extra['max_age'] !== undefined && { maxAge: Number(extra['max_age']) }),
-  })
-  return {
-    params,
-    steps,
-    accessToken: tokens.access_token,
-    claims: decodeJwt(tokens.access_token) as TokenClaims,
-  }
+  return { ...result, claims: result.claims as TokenClaims }
 }
