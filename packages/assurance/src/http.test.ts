@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseAccessTokenClaims } from './claims.js'
 import { AccessTokenError } from './errors.js'
-import { createStepUpGuard, type HttpRequestView } from './http.js'
+import { createStepUpGuard, type HttpRequestView, readRequestBody } from './http.js'
 
 const NOW = 1_700_000_000
 const claims = parseAccessTokenClaims({ sub: 'alice', acr: 'phr', auth_time: NOW - 10 })
@@ -62,5 +62,32 @@ describe('createStepUpGuard', () => {
     const strong = createStepUpGuard<null>({ verify, requirement: { acr_values: ['phr'] } })
     const outcome = await strong(view('/accounts', 'Bearer good'), null)
     expect(outcome).toMatchObject({ ok: true, auth: { token: 'good', claims } })
+  })
+})
+
+describe('readRequestBody', () => {
+  const text = (value: string) => async () => value
+  it.each([
+    ['application/json', '{"a":1}', { a: 1 }],
+    ['application/merchant+json; charset=utf-8', '{"a":1}', { a: 1 }],
+    ['Application/X-WWW-Form-Urlencoded', 'access_token=t&x=1', { access_token: 't', x: '1' }],
+    ['application/json', '{not json', undefined],
+  ])('%s %s → %o', async (type, body, expected) => {
+    expect(await readRequestBody(type, text(body))).toEqual(expected)
+  })
+
+  it('does not read a body of any other type, or without a type', async () => {
+    const never = async (): Promise<string> => {
+      throw new Error('read')
+    }
+    expect(await readRequestBody('text/plain', never)).toBeUndefined()
+    expect(await readRequestBody(null, never)).toBeUndefined()
+  })
+
+  it('treats a failed read as no body', async () => {
+    const fails = async (): Promise<string> => {
+      throw new Error('stream broken')
+    }
+    expect(await readRequestBody('application/json', fails)).toBeUndefined()
   })
 })

@@ -35,6 +35,32 @@ export interface HttpRequestView {
   body(): unknown
 }
 
+/**
+ * Decode a JSON or form body, read through `text()` only when the content type is one of those;
+ * anything else, or text that does not parse, is `undefined`. Adapters whose framework does not
+ * parse bodies use it for the `body()` of their {@link HttpRequestView}.
+ *
+ * @example
+ * ```ts
+ * const body = await readRequestBody(request.headers.get('content-type'), () => request.clone().text())
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.2
+ */
+export async function readRequestBody(
+  contentType: string | null | undefined,
+  text: () => Promise<string>,
+): Promise<unknown> {
+  const type = contentType?.toLowerCase() ?? ''
+  const form = type.startsWith('application/x-www-form-urlencoded')
+  if (!form && !/^application\/([\w.+-]*\+)?json\b/.test(type)) return undefined
+  try {
+    const raw = await text()
+    return form ? Object.fromEntries(new URLSearchParams(raw)) : (JSON.parse(raw) as unknown)
+  } catch {
+    return undefined
+  }
+}
+
 const header = ({ headers: h }: HttpRequestView, name: string): string | undefined => {
   const v =
     typeof h.get === 'function' ? (h as Headers).get(name) : (h as Record<string, unknown>)[name]

@@ -4,6 +4,7 @@ import {
   createStepUpGuard,
   type HttpRequestView,
   type ProtectedResourceMetadataOptions,
+  readRequestBody,
   type StepUpAuth,
   type StepUpGuard,
   type StepUpGuardOptions,
@@ -106,25 +107,12 @@ function headersOf(request: HttpServerRequest): Headers {
   return request.headers
 }
 
-const bodyOf = (request: HttpServerRequest): Promise<unknown> => {
-  const type = request.headers['content-type']?.toLowerCase() ?? ''
-  const form = type.startsWith('application/x-www-form-urlencoded')
-  if (!form && !/^application\/([\w.+-]*\+)?json\b/.test(type)) return Promise.resolve(undefined)
-  return Effect.runPromise(
-    request.text.pipe(
-      Effect.map((text) =>
-        form ? Object.fromEntries(new URLSearchParams(text)) : (JSON.parse(text) as unknown),
-      ),
-      Effect.orElseSucceed(() => undefined),
-    ),
-  )
-}
-
 const view = (request: HttpServerRequest): HttpRequestView => ({
   method: request.method,
   url: request.url,
   headers: headersOf(request),
-  body: () => bodyOf(request),
+  body: () =>
+    readRequestBody(request.headers['content-type'], () => Effect.runPromise(request.text)),
 })
 
 const NO_VERIFIER: CoreVerifier = {

@@ -4,7 +4,7 @@ import type {
   StepUpGuardOptions,
   StepUpOutcome,
 } from '@stepup/assurance/http'
-import { createStepUpGuard } from '@stepup/assurance/http'
+import { createStepUpGuard, readRequestBody } from '@stepup/assurance/http'
 
 /**
  * Options of {@link withStepUp} and {@link evaluateRequest}: `verify`, `requirement` or
@@ -20,23 +20,12 @@ export type StepUpOptions = StepUpGuardOptions<Request>
 
 const guards = new WeakMap<StepUpOptions, StepUpGuard<Request>>()
 
-/** Read a JSON or form body from a clone, leaving the request's own body to the handler. */
-async function body(request: Request): Promise<unknown> {
-  const type = request.headers.get('content-type')?.toLowerCase() ?? ''
-  try {
-    if (type.startsWith('application/x-www-form-urlencoded')) {
-      return Object.fromEntries(new URLSearchParams(await request.clone().text()))
-    }
-    if (/^application\/([\w.+-]*\+)?json\b/.test(type)) return await request.clone().json()
-  } catch {}
-  return undefined
-}
-
 const view = (request: Request) => ({
   method: request.method,
   url: request.url,
   headers: request.headers,
-  body: () => body(request),
+  // Read from a clone, leaving the request's own body to the handler.
+  body: () => readRequestBody(request.headers.get('content-type'), () => request.clone().text()),
 })
 
 /**
