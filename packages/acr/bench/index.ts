@@ -1,7 +1,7 @@
+import { createAcrRegistry } from '@stepup/acr'
+import { eidas } from '@stepup/acr/presets/eidas'
+import { entra } from '@stepup/acr/presets/entra'
 import { compare } from 'bench-kit'
-import { createAcrRegistry } from '../src/index.js'
-import { eidas } from '../src/presets/eidas.js'
-import { entra } from '../src/presets/entra.js'
 
 const registry = createAcrRegistry([...eidas, ...entra])
 const acceptable = ['http://eidas.europa.eu/LoA/substantial', 'phr']

@@ -1,10 +1,10 @@
-import { compare } from 'bench-kit'
-import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose'
 import {
   createJwtAccessTokenVerifier,
   evaluateAssurance,
   parseAccessTokenClaims,
-} from '../src/index.ts'
+} from '@stepup/assurance'
+import { compare } from 'bench-kit'
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose'
 
 const ISSUER = 'https://as.example.net'
 const AUDIENCE = 'https://rs.example.com'

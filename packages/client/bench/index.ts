@@ -1,10 +1,10 @@
-import { compare } from 'bench-kit'
-import * as oauth from 'oauth4webapi'
 import {
   buildStepUpAuthorizationParams,
   createStepUpFetch,
   readStepUpChallenge,
-} from '../src/index.js'
+} from '@stepup/client'
+import { compare } from 'bench-kit'
+import * as oauth from 'oauth4webapi'
 
 const STEP_UP =
   'DPoP algs="ES256", Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="urn:example:gold urn:example:silver", max_age="300", resource_metadata="https://rs.example.com/.well-known/oauth-protected-resource"'

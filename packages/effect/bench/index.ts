@@ -1,9 +1,9 @@
 import { evaluateAssurance, parseAccessTokenClaims } from '@stepup/assurance'
 import { createStepUpGuard } from '@stepup/assurance/http'
+import { AccessTokenVerifier, evaluate, stepUpMiddleware, VerifiedClaims } from '@stepup/effect'
 import { compare } from 'bench-kit'
 import { Effect, Layer } from 'effect'
 import { HttpRouter, HttpServer, HttpServerResponse } from 'effect/http'
-import { AccessTokenVerifier, evaluate, stepUpMiddleware, VerifiedClaims } from '../src/index.ts'
 
 const NOW = Math.floor(Date.now() / 1000)
 const raw = { sub: 'alice', scope: 'accounts:read', acr: 'phrh', auth_time: NOW - 5 }

@@ -1,7 +1,7 @@
+import { createAuthorizationDetailsRegistry, encodeAuthorizationDetails } from '@stepup/rar'
+import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { compare } from 'bench-kit'
 import * as z from 'zod'
-import { createAuthorizationDetailsRegistry, encodeAuthorizationDetails } from '../src/index.js'
-import { bankTransactionDetailType } from '../src/types/bank-transaction.js'
 
 const registry = createAuthorizationDetailsRegistry([bankTransactionDetailType])
 const detail = {

@@ -1,6 +1,6 @@
+import { parseWwwAuthenticate, safeParseWwwAuthenticate } from '@stepup/www-authenticate'
 import { compare, timeOnce } from 'bench-kit'
 import * as oauth from 'oauth4webapi'
-import { parseWwwAuthenticate, safeParseWwwAuthenticate } from '../src/index.js'
 
 /**
  * oauth4webapi does not export its WWW-Authenticate parser. Its cheapest public path is

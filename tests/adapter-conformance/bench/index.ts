@@ -14,7 +14,15 @@ const DURATION = Number(process.env['BENCH_SECONDS'] ?? 2.5)
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3)
 const issuer = 'https://as.example.com'
 const audience = 'https://api.example.com'
-const variants = ['bare', 'floor', 'stepup', 'stepup+cache', 'peer'] as const
+const list = <T extends string>(name: string, all: readonly T[]): readonly T[] =>
+  (process.env[name]?.split(',') as T[] | undefined)?.filter((v) => all.includes(v)) ?? all
+// BENCH_ALGS, BENCH_FRAMEWORKS and BENCH_VARIANTS (comma-separated) narrow a run; the floor is
+// always measured, since every ratio is against it.
+const algs = list('BENCH_ALGS', ['ES256', 'RS256'] as const)
+const frameworks = list('BENCH_FRAMEWORKS', ['express', 'fastify'] as const)
+const ALL_VARIANTS = ['bare', 'floor', 'stepup', 'stepup+cache', 'peer'] as const
+const selected = list('BENCH_VARIANTS', ALL_VARIANTS)
+const variants = ALL_VARIANTS.filter((v) => v === 'floor' || selected.includes(v))
 const peers = { express: 'express-oauth2-jwt-bearer', fastify: '@fastify/jwt' }
 
 async function keys(alg: 'ES256' | 'RS256') {
@@ -86,9 +94,9 @@ async function measure(setup: BenchSetup, token: string) {
 }
 
 const rows: string[] = []
-for (const alg of ['ES256', 'RS256'] as const) {
+for (const alg of algs) {
   const { jwks, pem, token } = await keys(alg)
-  for (const framework of ['express', 'fastify'] as const) {
+  for (const framework of frameworks) {
     // Variants are interleaved over several rounds and the median kept: on a small shared machine
     // one run of one variant can be off by tens of percent.
     const samples = new Map<string, { rps: number; p99: number }[]>()
