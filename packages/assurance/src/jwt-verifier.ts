@@ -1,15 +1,27 @@
 import {
+  type CompactJWSHeaderParameters,
   createLocalJWKSet,
   createRemoteJWKSet,
   customFetch,
+  type FlattenedJWSInput,
+  importJWK,
   type JSONWebKeySet,
+  type JWK,
   type JWTVerifyGetKey,
-  jwtVerify,
   type KeyInput,
   type RemoteJWKSetOptions,
 } from 'jose'
 import { type AuthorizationDetailsRegistryLike, parseAccessTokenClaims } from './claims.js'
 import { AccessTokenError, type AccessTokenErrorCode, check } from './errors.js'
+import {
+  ascii,
+  COMPACT,
+  fromBase64Url,
+  jsonSegment,
+  jwsAlgorithm,
+  keyFits,
+  mediaType,
+} from './jws.js'
 import {
   type AccessTokenVerifier,
   createVerifier,
@@ -63,23 +75,32 @@ export interface JwtAccessTokenVerifierOptions {
 const ASYMMETRIC = 'RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519'.split(' ')
 const KNOWN = new Set([...ASYMMETRIC, 'HS256', 'HS384', 'HS512'])
 
-/** jose's error codes for a refused token; anything else is `ERR_TOKEN_MALFORMED`. */
-const JOSE_CODES: Record<string, AccessTokenErrorCode> = {
-  ERR_JWT_EXPIRED: 'ERR_TOKEN_EXPIRED',
-  ERR_JWT_CLAIM_VALIDATION_FAILED: 'ERR_TOKEN_CLAIM_INVALID',
-  ERR_JOSE_ALG_NOT_ALLOWED: 'ERR_TOKEN_ALG_NOT_ALLOWED',
-  ERR_JWKS_NO_MATCHING_KEY: 'ERR_TOKEN_KEY_NOT_FOUND',
-  ERR_JWKS_MULTIPLE_MATCHING_KEYS: 'ERR_TOKEN_KEY_NOT_FOUND',
-  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'ERR_TOKEN_SIGNATURE_INVALID',
+const codeOf = (e: unknown): unknown => (e as { code?: unknown } | null)?.code
+/** jose's JWK Set errors for a `kid`/`alg` that selects no key, or more than one. */
+const noKey = (e: unknown): boolean =>
+  codeOf(e) === 'ERR_JWKS_NO_MATCHING_KEY' || codeOf(e) === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS'
+
+/** The configured key (or the one a JWK Set selected) as a CryptoKey imported for `alg`. */
+async function toCryptoKey(key: unknown, alg: string): Promise<CryptoKey> {
+  if ((key as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'CryptoKey') {
+    return key as CryptoKey
+  }
+  if (key instanceof Uint8Array) {
+    const hmac = { name: 'HMAC', hash: jwsAlgorithm(alg)[1] as string }
+    return crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, hmac, false, ['verify'])
+  }
+  // A JWK, or a Node KeyObject exported as one.
+  const jwk = ((key as { export?(o: object): JWK }).export?.({ format: 'jwk' }) ?? key) as JWK
+  if ((jwk.alg ?? alg) !== alg) throw new AccessTokenError('ERR_TOKEN_KEY_NOT_FOUND')
+  return toCryptoKey(await importJWK(jwk, alg), alg)
 }
 
-const codeOf = (e: unknown): unknown => (e as { code?: unknown } | null)?.code
-
 /**
- * Create a verifier for RFC 9068 JWT access tokens (with jose): signature with an allow-listed
- * algorithm and the issuer's keys, `typ` `at+jwt`, exact `iss`, `aud`, `exp` (required), `nbf`
- * and `iat` with tolerance, then the typed claims; a DPoP-bound token presented as Bearer is
- * refused. Failures reject with {@link AccessTokenError}; an unreachable JWK Set is
+ * Create a verifier for RFC 9068 JWT access tokens: compact JWS with an allow-listed algorithm,
+ * checked on WebCrypto with the issuer's key (selected and imported by jose, from a remote or
+ * local JWK Set or the one key given), `typ` `at+jwt`, exact `iss`, `aud`, `exp` (required),
+ * `nbf` and `iat` with tolerance, then the typed claims; a DPoP-bound token presented as Bearer
+ * is refused. Failures reject with {@link AccessTokenError}; an unreachable JWK Set is
  * `ERR_VERIFIER_UNAVAILABLE` (`temporary`, answer 503).
  *
  * @example
@@ -118,52 +139,100 @@ export function createJwtAccessTokenVerifier(
   )
   positive(clockTolerance, 'clockTolerance', false)
   check(typeof typ === 'string' && typ, 'typ')
-  let key: KeyInput | JWTVerifyGetKey
+  let select: (header: CompactJWSHeaderParameters, jws: FlattenedJWSInput) => unknown
   if (jwks instanceof URL) {
     const remote = createRemoteJWKSet(jwks, {
       ...options.jwksOptions,
       ...(options.fetch && { [customFetch]: options.fetch }),
     })
-    key = async (header, token) => {
+    select = async (header, jws) => {
       try {
-        return await remote(header, token)
+        return await remote(header, jws)
       } catch (e) {
-        const c = codeOf(e)
-        if (c === 'ERR_JWKS_NO_MATCHING_KEY' || c === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw e
+        if (noKey(e)) throw e
         throw new AccessTokenError('ERR_VERIFIER_UNAVAILABLE', undefined, { cause: e })
       }
     }
   } else {
     check(typeof jwks === 'object' && jwks, 'jwks')
-    try {
-      key =
-        !(jwks instanceof Uint8Array) && 'keys' in jwks
-          ? createLocalJWKSet(jwks as JSONWebKeySet)
-          : (jwks as KeyInput)
-    } catch {
-      check(false, 'jwks')
+    if (!(jwks instanceof Uint8Array) && 'keys' in jwks) {
+      let local: JWTVerifyGetKey | undefined
+      try {
+        local = createLocalJWKSet(jwks as JSONWebKeySet)
+      } catch {}
+      check(local, 'jwks')
+      select = local
+    } else {
+      // One key: imported once per algorithm it is used with.
+      const imported = new Map<string, Promise<CryptoKey>>()
+      select = (header) => {
+        const alg = header.alg as string
+        const key = imported.get(alg) ?? toCryptoKey(jwks, alg)
+        imported.set(alg, key)
+        return key
+      }
     }
   }
+  const allowed = new Map(algorithms.map((alg) => [alg, jwsAlgorithm(alg)]))
+  const expectedTyp = mediaType(typ)
   const { authorizationDetails: registry } = options
+  const fail = (code: AccessTokenErrorCode, message?: string, cause?: unknown) =>
+    new AccessTokenError(code, message, { cause })
+  const invalid = (claim: string) => fail('ERR_TOKEN_CLAIM_INVALID', claim)
   return createVerifier(async (token, now) => {
-    let payload: Record<string, unknown>
-    try {
-      ;({ payload } = await jwtVerify(token, key as JWTVerifyGetKey, {
-        issuer,
-        audience: audiences,
-        algorithms: algorithms as string[],
-        clockTolerance,
-        typ,
-        requiredClaims: ['exp'],
-        currentDate: new Date(now * 1000),
-      }))
-    } catch (e) {
-      if (e instanceof AccessTokenError) throw e
-      const code = JOSE_CODES[String(codeOf(e))] ?? 'ERR_TOKEN_MALFORMED'
-      throw new AccessTokenError(code, undefined, { cause: e })
+    // RFC 7515 §5.2: three base64url segments (an empty signature only so that alg "none" is
+    // refused as an algorithm), a JSON object header, no extension (crit, b64) understood.
+    const [h = '', p = '', s = ''] = token.split('.')
+    const header = COMPACT.test(token) ? jsonSegment(h) : undefined
+    if (!header || header['crit'] !== undefined || header['b64'] !== undefined) {
+      throw fail('ERR_TOKEN_MALFORMED')
     }
-    if (typeof payload['iat'] === 'number' && payload['iat'] > now + clockTolerance) {
-      throw new AccessTokenError('ERR_TOKEN_CLAIM_INVALID', 'iat')
+    const alg = allowed.get(header['alg'] as string)
+    if (!alg) throw fail('ERR_TOKEN_ALG_NOT_ALLOWED')
+    if (typeof header['typ'] !== 'string' || mediaType(header['typ']) !== expectedTyp) {
+      throw invalid('typ')
+    }
+    let key: CryptoKey
+    let ok: boolean
+    try {
+      key = await toCryptoKey(
+        await select(header as CompactJWSHeaderParameters, {
+          protected: h,
+          payload: p,
+          signature: s,
+        }),
+        header['alg'] as string,
+      )
+    } catch (e) {
+      throw e instanceof AccessTokenError
+        ? e
+        : fail(noKey(e) ? 'ERR_TOKEN_KEY_NOT_FOUND' : 'ERR_TOKEN_MALFORMED', undefined, e)
+    }
+    if (!keyFits(key, alg)) throw fail('ERR_TOKEN_KEY_NOT_FOUND')
+    try {
+      ok = await crypto.subtle.verify(alg[0], key, fromBase64Url(s), ascii.encode(`${h}.${p}`))
+    } catch (e) {
+      throw fail('ERR_TOKEN_MALFORMED', undefined, e)
+    }
+    if (!ok) throw fail('ERR_TOKEN_SIGNATURE_INVALID')
+    const payload = jsonSegment(p)
+    if (!payload) throw fail('ERR_TOKEN_MALFORMED')
+    const { iss, aud, exp, nbf, iat } = payload
+    if (iss !== issuer) throw invalid('iss')
+    if (
+      !(typeof aud === 'string'
+        ? audiences.includes(aud)
+        : Array.isArray(aud) && aud.some((a) => audiences.includes(a)))
+    ) {
+      throw invalid('aud')
+    }
+    if (typeof exp !== 'number') throw invalid('exp')
+    if (exp <= now - clockTolerance) throw fail('ERR_TOKEN_EXPIRED')
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + clockTolerance)) {
+      throw invalid('nbf')
+    }
+    if (iat !== undefined && (typeof iat !== 'number' || iat > now + clockTolerance)) {
+      throw invalid('iat')
     }
     return parseAccessTokenClaims(payload, registry)
   }, options)

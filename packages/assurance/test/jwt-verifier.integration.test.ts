@@ -1,12 +1,8 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  AccessTokenError,
-  type AccessTokenErrorCode,
-  createJwtAccessTokenVerifier,
-} from '../src/index.ts'
-import { AUDIENCE, ISSUER, makeKey, NOW, sign, type TestKey } from './keys.ts'
+import { createJwtAccessTokenVerifier } from '../src/index.ts'
+import { AUDIENCE, codeOf, ISSUER, makeKey, NOW, sign, type TestKey } from './keys.ts'
 
 let rsa: TestKey
 let ec: TestKey
@@ -14,15 +10,6 @@ let ec: TestKey
 beforeAll(async () => {
   ;[rsa, ec] = await Promise.all([makeKey('RS256', 'RjEwOwOA'), makeKey('ES256', 'LTacESbw')])
 })
-
-async function codeOf(promise: Promise<unknown>): Promise<AccessTokenErrorCode> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(AccessTokenError)
-  return (error as AccessTokenError).code
-}
 
 describe('remote JWK Set', () => {
   let server: Server

@@ -9,7 +9,17 @@ import {
   type JwtAccessTokenVerifierOptions,
   toErrorResponse,
 } from '../src/index.ts'
-import { AUDIENCE, b64url, EX_9470_05, ISSUER, makeKey, NOW, sign, type TestKey } from './keys.ts'
+import {
+  AUDIENCE,
+  b64url,
+  codeOf,
+  EX_9470_05,
+  ISSUER,
+  makeKey,
+  NOW,
+  sign,
+  type TestKey,
+} from './keys.ts'
 
 let rsa: TestKey
 let ec: TestKey
@@ -33,15 +43,6 @@ const verifierFor = (extra: Partial<JwtAccessTokenVerifierOptions> = {}) =>
     now: () => NOW,
     ...extra,
   })
-
-async function codeOf(promise: Promise<unknown>): Promise<AccessTokenErrorCode> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(AccessTokenError)
-  return (error as AccessTokenError).code
-}
 
 const claims = (patch: Record<string, unknown>): JWTPayload => ({ ...EX_9470_05, ...patch })
 
@@ -191,7 +192,7 @@ describe('RFC 9068 §4 — attack table: every token is refused with invalid_tok
           .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
           .sign(new TextEncoder().encode(await exportSPKI(rsa.publicKey))),
       options: () => ({ jwks: rsa.publicKey, algorithms: ['RS256', 'HS256'] }),
-      code: 'ERR_TOKEN_MALFORMED',
+      code: 'ERR_TOKEN_KEY_NOT_FOUND',
     },
     {
       title: 'TK-04: typ "JWT" (an ID Token shape)',

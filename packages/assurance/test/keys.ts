@@ -7,6 +7,8 @@ import {
   type JWTPayload,
   SignJWT,
 } from 'jose'
+import { expect } from 'vitest'
+import { AccessTokenError, type AccessTokenErrorCode } from '../src/index.ts'
 
 export const ISSUER = 'https://as.example.net'
 export const AUDIENCE = 'https://rs.example.com'
@@ -53,3 +55,20 @@ export function sign(
 
 export const b64url = (value: unknown): string =>
   base64url.encode(typeof value === 'string' ? value : JSON.stringify(value))
+
+/** The `code` of the error `promise` rejects with, after checking it is an instance of `type`. */
+export async function rejectionCode<C>(
+  promise: Promise<unknown>,
+  type: abstract new (...args: never[]) => { readonly code: C },
+): Promise<C> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(type)
+  return (error as { code: C }).code
+}
+
+/** The {@link AccessTokenErrorCode} a verification rejects with. */
+export const codeOf = (promise: Promise<unknown>): Promise<AccessTokenErrorCode> =>
+  rejectionCode(promise, AccessTokenError)
