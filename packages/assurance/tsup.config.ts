@@ -7,6 +7,7 @@ export default defineConfig({
     'src/policy.ts',
     'src/redis.ts',
     'src/http.ts',
+    'src/dpop.ts',
   ],
   format: ['esm'],
   target: 'es2022',

@@ -1,0 +1,422 @@
+import fc from 'fast-check'
+import {
+  base64url,
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  SignJWT,
+} from 'jose'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  createDpopProofVerifier,
+  DpopProofError,
+  type DpopProofErrorCode,
+  type DpopProofVerifierOptions,
+} from '../src/dpop.ts'
+import { createStepUpGuard, type HttpRequestView } from '../src/http.ts'
+import { createJwtAccessTokenVerifier } from '../src/index.ts'
+import { createMemoryConsumedGrantStore } from '../src/policy.ts'
+import { AUDIENCE, ISSUER, makeKey, rejectionCode, type TestKey } from './keys.ts'
+
+/** EX-9449-09 (RFC 9449 Figure 13), unwrapped: the proof, its request and its access token. */
+const RFC_PROOF =
+  'eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Imt0eSI6IkVDIiwieCI6Imw4dEZyaHgtMzR0VjNoUklDUkRZOXpDa0RscEJoRjQyVVFVZldWQVdCRnMiLCJ5IjoiOVZFNGpmX09rX282NHpiVFRsY3VOSmFqSG10NnY5VERWclUwQ2R2R1JEQSIsImNydiI6IlAtMjU2In19.eyJqdGkiOiJlMWozVl9iS2ljOC1MQUVCIiwiaHRtIjoiR0VUIiwiaHR1IjoiaHR0cHM6Ly9yZXNvdXJjZS5leGFtcGxlLm9yZy9wcm90ZWN0ZWRyZXNvdXJjZSIsImlhdCI6MTU2MjI2MjYxOCwiYXRoIjoiZlVIeU8ycjJaM0RaNTNFc05yV0JiMHhXWG9hTnk1OUlpS0NBcWtzbVFFbyJ9.2oW9RP35yRqzhrtNP86L-Ey71EOptxRimPPToA1plemAgR6pxHF8y6-yqyVnmcw6Fy1dqd-jfxSYoMxhAJpLjA'
+const RFC_TOKEN = 'Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU'
+/** DP-02: the RFC 7638 thumbprint of the Figure 4 key. */
+const RFC_JKT = '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I'
+const RFC_NOW = 1562262618
+
+const request = (url: string, method = 'GET'): HttpRequestView => ({
+  method,
+  url,
+  headers: {},
+  body: () => undefined,
+})
+
+const codeOf = (promise: Promise<unknown>) => rejectionCode(promise, DpopProofError)
+
+describe('RFC 9449 §4.3 with the RFC example (DP-03)', () => {
+  const verifier = (options: DpopProofVerifierOptions = {}) =>
+    createDpopProofVerifier({ now: () => RFC_NOW, ...options })
+
+  it('accepts the EX-9449-09 proof and returns its key thumbprint (DP-02)', async () => {
+    const verifyProof = verifier()
+    await expect(
+      verifyProof(RFC_PROOF, request('https://resource.example.org/protectedresource'), RFC_TOKEN),
+    ).resolves.toBe(RFC_JKT)
+  })
+
+  it('resolves a path against the configured origin, ignoring query and fragment', async () => {
+    const verifyProof = verifier({ origin: 'https://resource.example.org' })
+    await expect(
+      verifyProof(RFC_PROOF, request('/protectedresource?page=2'), RFC_TOKEN),
+    ).resolves.toBe(RFC_JKT)
+  })
+
+  it('normalises scheme, host and default port before comparing htu (RFC 3986 §6.2.2–6.2.3)', async () => {
+    const verifyProof = verifier()
+    const url = 'HTTPS://Resource.Example.ORG:443/protectedresource#top'
+    await expect(verifyProof(RFC_PROOF, request(url), RFC_TOKEN)).resolves.toBe(RFC_JKT)
+  })
+
+  it('accepts each proof once (RFC 9449 §11.1)', async () => {
+    const verifyProof = verifier()
+    const url = 'https://resource.example.org/protectedresource'
+    await verifyProof(RFC_PROOF, request(url), RFC_TOKEN)
+    expect(await codeOf(verifyProof(RFC_PROOF, request(url), RFC_TOKEN))).toBe('ERR_DPOP_REPLAYED')
+  })
+
+  const refusals: {
+    title: string
+    args: () => [string | null, HttpRequestView, string]
+    options?: DpopProofVerifierOptions
+    code: DpopProofErrorCode
+  }[] = [
+    {
+      title: 'another method (htm)',
+      args: () => [
+        RFC_PROOF,
+        request('https://resource.example.org/protectedresource', 'POST'),
+        RFC_TOKEN,
+      ],
+      code: 'ERR_DPOP_CLAIM_INVALID',
+    },
+    {
+      title: 'another path (htu)',
+      args: () => [RFC_PROOF, request('https://resource.example.org/other'), RFC_TOKEN],
+      code: 'ERR_DPOP_CLAIM_INVALID',
+    },
+    {
+      title: 'another host (htu)',
+      args: () => [RFC_PROOF, request('https://evil.example.org/protectedresource'), RFC_TOKEN],
+      code: 'ERR_DPOP_CLAIM_INVALID',
+    },
+    {
+      title: 'a path without a configured origin (the Host header is not trusted)',
+      args: () => [RFC_PROOF, request('/protectedresource'), RFC_TOKEN],
+      code: 'ERR_DPOP_CLAIM_INVALID',
+    },
+    {
+      title: 'another access token (ath)',
+      args: () => [RFC_PROOF, request('https://resource.example.org/protectedresource'), 'other'],
+      code: 'ERR_DPOP_CLAIM_INVALID',
+    },
+    {
+      title: 'a proof older than maxAge (iat)',
+      args: () => [RFC_PROOF, request('https://resource.example.org/protectedresource'), RFC_TOKEN],
+      options: { now: () => RFC_NOW + 66 },
+      code: 'ERR_DPOP_CLAIM_INVALID',
+    },
+    {
+      title: 'a proof from the future beyond the tolerance (iat)',
+      args: () => [RFC_PROOF, request('https://resource.example.org/protectedresource'), RFC_TOKEN],
+      options: { now: () => RFC_NOW - 6 },
+      code: 'ERR_DPOP_CLAIM_INVALID',
+    },
+    {
+      title: 'an ES256 proof where only EdDSA is allowed',
+      args: () => [RFC_PROOF, request('https://resource.example.org/protectedresource'), RFC_TOKEN],
+      options: { algorithms: ['EdDSA'] },
+      code: 'ERR_DPOP_ALG_NOT_ALLOWED',
+    },
+    {
+      title: 'no DPoP header',
+      args: () => [null, request('https://resource.example.org/protectedresource'), RFC_TOKEN],
+      code: 'ERR_DPOP_MISSING',
+    },
+    {
+      title: 'two DPoP field lines (joined with a comma)',
+      args: () => [
+        `${RFC_PROOF}, ${RFC_PROOF}`,
+        request('https://resource.example.org/protectedresource'),
+        RFC_TOKEN,
+      ],
+      code: 'ERR_DPOP_MALFORMED',
+    },
+    {
+      title: 'a tampered signature',
+      args: () => [
+        RFC_PROOF.replace(/.$/, (c) => (c === 'A' ? 'Q' : 'A')),
+        request('https://resource.example.org/protectedresource'),
+        RFC_TOKEN,
+      ],
+      code: 'ERR_DPOP_SIGNATURE_INVALID',
+    },
+  ]
+  it.each(refusals)('refuses $title → $code', async ({ args, options, code }) => {
+    expect(await codeOf(verifier(options)(...args()))).toBe(code)
+  })
+
+  it('keeps the window within tolerance: iat up to 5 s ahead and 65 s behind', async () => {
+    const url = 'https://resource.example.org/protectedresource'
+    for (const now of [RFC_NOW - 5, RFC_NOW + 65]) {
+      await expect(verifier({ now: () => now })(RFC_PROOF, request(url), RFC_TOKEN)).resolves.toBe(
+        RFC_JKT,
+      )
+    }
+  })
+})
+
+describe('proofs of generated keys', () => {
+  const URL_ = 'https://api.example.com/transfers'
+  const NOW = 1_700_000_000
+  let ec: CryptoKeyPair
+  let jwk: JWK
+  beforeAll(async () => {
+    ec = await generateKeyPair('ES256', { extractable: true })
+    jwk = await exportJWK(ec.publicKey)
+  })
+  const ath = async (token: string) =>
+    base64url.encode(
+      new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))),
+    )
+  const proof = async (
+    claims: Record<string, unknown> = {},
+    header: Record<string, unknown> = {},
+    key: CryptoKey = ec.privateKey,
+  ) =>
+    new SignJWT({
+      jti: crypto.randomUUID(),
+      htm: 'POST',
+      htu: URL_,
+      iat: NOW,
+      ath: await ath('tok'),
+      ...claims,
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk, ...header } as never)
+      .sign(key)
+  /** Signed with WebCrypto directly, for headers jose refuses to produce. */
+  const raw = async (header: object, hash = 'SHA-256') => {
+    const input = `${base64url.encode(JSON.stringify(header))}.${base64url.encode(
+      JSON.stringify({ jti: 'j1', htm: 'POST', htu: URL_, iat: NOW, ath: await ath('tok') }),
+    )}`
+    const signature = await crypto.subtle.sign(
+      { name: 'ECDSA', hash },
+      ec.privateKey,
+      new TextEncoder().encode(input),
+    )
+    return `${input}.${base64url.encode(new Uint8Array(signature))}`
+  }
+  const unsigned = (header: object, claims: object = {}) =>
+    `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(claims))}.`
+  const verifyProof = () => createDpopProofVerifier({ now: () => NOW })
+  const post = request(URL_, 'POST')
+
+  it('returns the RFC 7638 thumbprint of the proof key', async () => {
+    await expect(verifyProof()(await proof(), post, 'tok')).resolves.toBe(
+      await calculateJwkThumbprint(jwk, 'sha256'),
+    )
+  })
+
+  it('accepts typ as a media type (application/dpop+jwt)', async () => {
+    await expect(
+      verifyProof()(await proof({}, { typ: 'application/dpop+jwt' }), post, 'tok'),
+    ).resolves.toBeTypeOf('string')
+  })
+
+  const refusals: {
+    title: string
+    proof: () => Promise<string>
+    code: DpopProofErrorCode
+  }[] = [
+    {
+      title: 'typ "jwt" (RFC 9449 §11.5)',
+      proof: () => proof({}, { typ: 'jwt' }),
+      code: 'ERR_DPOP_CLAIM_INVALID',
+    },
+    {
+      title: 'typ "at+jwt": an access token as proof',
+      proof: () => proof({}, { typ: 'at+jwt' }),
+      code: 'ERR_DPOP_CLAIM_INVALID',
+    },
+    {
+      title: 'alg "none" (RFC 9449 §11.6)',
+      proof: async () => unsigned({ alg: 'none', typ: 'dpop+jwt', jwk }),
+      code: 'ERR_DPOP_ALG_NOT_ALLOWED',
+    },
+    {
+      title: 'alg HS256',
+      proof: async () => `${unsigned({ alg: 'HS256', typ: 'dpop+jwt', jwk })}AAAA`,
+      code: 'ERR_DPOP_ALG_NOT_ALLOWED',
+    },
+    { title: 'no jwk', proof: () => proof({}, { jwk: undefined }), code: 'ERR_DPOP_KEY_INVALID' },
+    {
+      title: 'a private key in the header',
+      proof: async () => proof({}, { jwk: await exportJWK(ec.privateKey) }),
+      code: 'ERR_DPOP_KEY_INVALID',
+    },
+    {
+      title: 'a jwk whose alg is another',
+      proof: () => proof({}, { jwk: { ...jwk, alg: 'ES384' } }),
+      code: 'ERR_DPOP_KEY_INVALID',
+    },
+    {
+      title: 'a jwk of another curve than alg',
+      proof: () => raw({ alg: 'ES384', typ: 'dpop+jwt', jwk }, 'SHA-384'),
+      code: 'ERR_DPOP_KEY_INVALID',
+    },
+    {
+      title: 'a signature by another key than the jwk',
+      proof: async () => proof({}, {}, (await generateKeyPair('ES256')).privateKey),
+      code: 'ERR_DPOP_SIGNATURE_INVALID',
+    },
+    {
+      title: 'an RSA jwk for an ES256 proof',
+      proof: async () =>
+        proof({}, { jwk: await exportJWK((await generateKeyPair('RS256')).publicKey) }),
+      code: 'ERR_DPOP_KEY_INVALID',
+    },
+    { title: 'no jti', proof: () => proof({ jti: undefined }), code: 'ERR_DPOP_CLAIM_INVALID' },
+    { title: 'no ath', proof: () => proof({ ath: undefined }), code: 'ERR_DPOP_CLAIM_INVALID' },
+    {
+      title: 'iat as a string',
+      proof: () => proof({ iat: String(NOW) }),
+      code: 'ERR_DPOP_CLAIM_INVALID',
+    },
+    {
+      title: 'htu with another scheme',
+      proof: () => proof({ htu: 'http://api.example.com/transfers' }),
+      code: 'ERR_DPOP_CLAIM_INVALID',
+    },
+    {
+      title: 'htu that is not a URL',
+      proof: () => proof({ htu: 'transfers' }),
+      code: 'ERR_DPOP_CLAIM_INVALID',
+    },
+    {
+      title: 'a crit header',
+      proof: () => raw({ alg: 'ES256', typ: 'dpop+jwt', jwk, crit: ['x'], x: 1 }),
+      code: 'ERR_DPOP_MALFORMED',
+    },
+  ]
+  it.each(refusals)('refuses $title → $code', async ({ proof: make, code }) => {
+    expect(await codeOf(verifyProof()(await make(), post, 'tok'))).toBe(code)
+  })
+
+  it('shares replay protection through a store across verifiers (several instances)', async () => {
+    const replay = createMemoryConsumedGrantStore({ now: () => NOW })
+    const a = createDpopProofVerifier({ now: () => NOW, replay })
+    const b = createDpopProofVerifier({ now: () => NOW, replay })
+    const once = await proof()
+    await a(once, post, 'tok')
+    expect(await codeOf(b(once, post, 'tok'))).toBe('ERR_DPOP_REPLAYED')
+  })
+
+  it('refuses anything else with a typed error, never a crash', async () => {
+    const verify = verifyProof()
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.stringMatching(/^[\w-]{1,40}\.[\w-]{0,40}\.[\w-]{0,40}$/),
+        ),
+        async (candidate) => {
+          const error = await verify(candidate, post, 'tok').catch((e: unknown) => e)
+          expect(error).toBeInstanceOf(DpopProofError)
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+
+  it.each([
+    { title: 'a symmetric algorithm', options: { algorithms: ['HS256'] } },
+    { title: 'no algorithm', options: { algorithms: [] } },
+    { title: 'an origin that is not a URL', options: { origin: 'api.example.com' } },
+    { title: 'a negative maxAge', options: { maxAge: -1 } },
+  ])('refuses $title when it is built', ({ options }) => {
+    expect(() => createDpopProofVerifier(options)).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }),
+    )
+  })
+})
+
+describe('through the request guard the adapters share', () => {
+  const NOW = 1_700_000_000
+  const url = 'https://api.example.com/transfers'
+  let as: TestKey
+  let client: CryptoKeyPair
+  let jkt: string
+  let guard: ReturnType<typeof createStepUpGuard<null>>
+  const accessToken = (bound: string) =>
+    new SignJWT({ sub: 'alice', acr: 'phr', auth_time: NOW, cnf: { jkt: bound } })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: as.kid })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(NOW)
+      .setExpirationTime(NOW + 600)
+      .sign(as.privateKey)
+  const proofFor = async (token: string) =>
+    new SignJWT({
+      jti: crypto.randomUUID(),
+      htm: 'POST',
+      htu: url,
+      iat: NOW,
+      ath: base64url.encode(
+        new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))),
+      ),
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(client.publicKey) })
+      .sign(client.privateKey)
+  const view = (authorization: string, dpop?: string): HttpRequestView => ({
+    method: 'POST',
+    url: '/transfers',
+    headers: dpop === undefined ? { authorization } : { authorization, dpop },
+    body: () => undefined,
+  })
+
+  beforeAll(async () => {
+    as = await makeKey('ES256', 'as-1')
+    client = await generateKeyPair('ES256', { extractable: true })
+    jkt = await calculateJwkThumbprint(await exportJWK(client.publicKey), 'sha256')
+    guard = createStepUpGuard<null>({
+      verify: createJwtAccessTokenVerifier({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        jwks: { keys: [as.jwk] },
+        now: () => NOW,
+      }),
+      requirement: { acr_values: ['phr'] },
+      dpop: {
+        algs: ['ES256'],
+        verifyProof: createDpopProofVerifier({ origin: 'https://api.example.com', now: () => NOW }),
+      },
+      now: () => NOW,
+    })
+  })
+
+  it('allows a DPoP-bound token with a proof of its key', async () => {
+    const token = await accessToken(jkt)
+    const outcome = await guard(view(`DPoP ${token}`, await proofFor(token)), null)
+    expect(outcome).toMatchObject({ ok: true })
+  })
+
+  it('answers a missing or replayed proof with invalid_dpop_proof on the DPoP challenge', async () => {
+    const token = await accessToken(jkt)
+    const missing = await guard(view(`DPoP ${token}`), null)
+    expect(missing).toMatchObject({ ok: false, status: 401, body: { error: 'invalid_dpop_proof' } })
+    const challenge = !missing.ok && missing.headers['www-authenticate']
+    expect(challenge).toMatch(/^Bearer, DPoP error="invalid_dpop_proof", .*algs="ES256"$/)
+    const proof = await proofFor(token)
+    expect(await guard(view(`DPoP ${token}`, proof), null)).toMatchObject({ ok: true })
+    expect(await guard(view(`DPoP ${token}`, proof), null)).toMatchObject({
+      ok: false,
+      body: { error: 'invalid_dpop_proof' },
+    })
+  })
+
+  it('refuses a token bound to another key than the proof, and the bound token as Bearer', async () => {
+    const stolen = await accessToken('another-key-thumbprint')
+    expect(await guard(view(`DPoP ${stolen}`, await proofFor(stolen)), null)).toMatchObject({
+      ok: false,
+      status: 401,
+      body: { error: 'invalid_token' },
+    })
+    const token = await accessToken(jkt)
+    expect(await guard(view(`Bearer ${token}`), null)).toMatchObject({
+      ok: false,
+      body: { error: 'invalid_token' },
+    })
+  })
+})
