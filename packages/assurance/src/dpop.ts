@@ -39,7 +39,7 @@ export type DpopProofErrorCode =
  *
  * @example
  * ```ts
- * if (event.cause instanceof DpopProofError) log.info(event.cause.code)
+ * const codeOf = (cause: unknown) => (cause instanceof DpopProofError ? cause.code : undefined)
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.3
  */
