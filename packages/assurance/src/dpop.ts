@@ -3,6 +3,7 @@ import { type ConsumedGrantStore, createMemoryConsumedGrantStore } from './consu
 import { check } from './errors.js'
 import type { HttpRequestView } from './http.js'
 import {
+  ASYMMETRIC,
   ascii,
   COMPACT,
   fromBase64Url,
@@ -81,7 +82,6 @@ export interface DpopProofVerifierOptions {
   readonly now?: () => number
 }
 
-const ASYMMETRIC = 'ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA Ed25519'.split(' ')
 const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
 
 /** A path and query, resolved against `origin`, without query and fragment (RFC 9449 §4.3). */

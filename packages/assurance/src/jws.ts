@@ -9,6 +9,10 @@ export type JwsAlgorithm = readonly [
   fixed?: string,
 ]
 
+/** Every asymmetric JWS algorithm WebCrypto verifies here (RFC 7518 §3.1, RFC 8037). */
+export const ASYMMETRIC: readonly string[] =
+  'RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519'.split(' ')
+
 /**
  * Map a JWS `alg` (RS*, PS*, ES*, HS*, EdDSA, Ed25519) to its WebCrypto verification.
  *

@@ -14,6 +14,7 @@ import {
 import { type AuthorizationDetailsRegistryLike, parseAccessTokenClaims } from './claims.js'
 import { AccessTokenError, type AccessTokenErrorCode, check } from './errors.js'
 import {
+  ASYMMETRIC,
   ascii,
   COMPACT,
   fromBase64Url,
@@ -72,7 +73,6 @@ export interface JwtAccessTokenVerifierOptions {
   readonly now?: () => number
 }
 
-const ASYMMETRIC = 'RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519'.split(' ')
 const KNOWN = new Set([...ASYMMETRIC, 'HS256', 'HS384', 'HS512'])
 
 const codeOf = (e: unknown): unknown => (e as { code?: unknown } | null)?.code
