@@ -67,9 +67,10 @@ export interface DpopProofVerifierOptions {
   /** Accepted proof algorithms, asymmetric only (RFC 9449 §11.6); default ES256 and the other asymmetric ones. Advertise the same list as the adapters' `dpop.algs`. */
   readonly algorithms?: readonly string[]
   /**
-   * The API's public origin as clients address it (`https://api.example.com`), for frameworks
-   * that see only the path (Express, Fastify). Without it, a relative request URL refuses every
-   * proof: the `Host` header is the client's to choose, so it cannot stand in for it.
+   * The API's public origin as clients address it (`https://api.example.com`): `htu` must be
+   * this origin plus the request path. Needed where the framework sees only the path (Express,
+   * Fastify) and behind a proxy that hands the app another URL; without it, a relative request
+   * URL refuses every proof, since the `Host` header is the client's to choose.
    */
   readonly origin?: string
   /** Seconds a proof stays acceptable after its `iat` (default 60; RFC 9449 §11.1). */
@@ -84,11 +85,15 @@ export interface DpopProofVerifierOptions {
 
 const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
 
-/** A path and query, resolved against `origin`, without query and fragment (RFC 9449 §4.3). */
+/**
+ * The URI a proof must name: the request's path on `origin` when one is configured (the API's
+ * public origin, whatever URL a proxy handed the framework), else the request URL; query and
+ * fragment dropped, scheme, host and default port normalised by `URL` (RFC 9449 §4.3).
+ */
 function targetUri(url: string, origin: string | undefined): string | undefined {
   try {
     const u = new URL(url, origin)
-    return `${u.origin}${u.pathname}`
+    return `${origin === undefined ? u.origin : new URL(origin).origin}${u.pathname}`
   } catch {
     return undefined
   }

@@ -167,8 +167,11 @@ export function createJwtAccessTokenVerifier(
       const imported = new Map<string, Promise<CryptoKey>>()
       select = (header) => {
         const alg = header.alg as string
-        const key = imported.get(alg) ?? toCryptoKey(jwks, alg)
-        imported.set(alg, key)
+        let key = imported.get(alg)
+        if (!key) {
+          key = toCryptoKey(jwks, alg)
+          imported.set(alg, key)
+        }
         return key
       }
     }

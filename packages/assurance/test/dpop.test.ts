@@ -54,6 +54,14 @@ describe('RFC 9449 §4.3 with the RFC example (DP-03)', () => {
     ).resolves.toBe(RFC_JKT)
   })
 
+  it('uses the configured origin even for an absolute URL (a proxy in front of the API)', async () => {
+    const verifyProof = verifier({ origin: 'https://resource.example.org' })
+    const internal = request('http://127.0.0.1:8080/protectedresource')
+    await expect(verifyProof(RFC_PROOF, internal, RFC_TOKEN)).resolves.toBe(RFC_JKT)
+    const elsewhere = verifier({ origin: 'https://other.example.org' })
+    expect(await codeOf(elsewhere(RFC_PROOF, internal, RFC_TOKEN))).toBe('ERR_DPOP_CLAIM_INVALID')
+  })
+
   it('normalises scheme, host and default port before comparing htu (RFC 3986 §6.2.2–6.2.3)', async () => {
     const verifyProof = verifier()
     const url = 'HTTPS://Resource.Example.ORG:443/protectedresource#top'
