@@ -1,0 +1,1 @@
+export { checkOptions, unknownOptionError } from './options.js'
