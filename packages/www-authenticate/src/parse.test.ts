@@ -136,19 +136,60 @@ describe('parseWwwAuthenticate', () => {
     expect(offsetOf('')).toBe(0)
     expect(offsetOf('   ')).toBe(3)
     expect(offsetOf(' , ,')).toBe(4)
-    expect(offsetOf(['Basic', ''])).toBe(7)
+    expect(offsetOf(['', ''])).toBe(2)
+    expect(offsetOf([' ', ' , '])).toBe(6)
   })
+})
 
-  test('several field lines are parsed one by one and concatenated in order', () => {
+describe('parseWwwAuthenticate: several field lines (RFC 9110 §5.3)', () => {
+  test('RFC 9110 §5.3: the lines mean their values joined with ", ", challenges in order', () => {
     expect(parseWwwAuthenticate(['Newauth realm="newauth"', 'Basic realm="basic"'])).toEqual([
       { scheme: 'newauth', params: { realm: 'newauth' } },
       { scheme: 'basic', params: { realm: 'basic' } },
     ])
   })
 
-  test('a field line cannot continue the challenge of the previous line', () => {
-    expect(offsetOf(['Bearer realm="x"', 'error="y"'])).toBe(18)
-    expect(parseWwwAuthenticate('Bearer realm="x", error="y"')).toHaveLength(1)
+  test('RFC 9110 §5.3: a challenge may continue on the next field line', () => {
+    const lines = [
+      'Bearer error="insufficient_user_authentication"',
+      'acr_values="gold", max_age=0',
+    ]
+    expect(parseWwwAuthenticate(lines)).toEqual([
+      {
+        scheme: 'bearer',
+        params: { error: 'insufficient_user_authentication', acr_values: 'gold', max_age: '0' },
+      },
+    ])
+    expect(parseWwwAuthenticate(lines)).toEqual(parseWwwAuthenticate(lines.join(', ')))
+  })
+
+  test('RFC 9110 §5.6.1: an empty field line is an empty list element and is ignored', () => {
+    const bearer = [{ scheme: 'bearer', params: { realm: 'x' } }]
+    expect(parseWwwAuthenticate(['', 'Bearer realm="x"'])).toEqual(bearer)
+    expect(parseWwwAuthenticate(['Bearer realm="x"', ''])).toEqual(bearer)
+    expect(parseWwwAuthenticate(['Bearer realm="x"', ' \t', ''])).toEqual(bearer)
+    expect(parseWwwAuthenticate(['Basic', ''])).toEqual([{ scheme: 'basic', params: {} }])
+  })
+
+  test('RFC 9110 §11.6.1: a duplicate parameter across lines of one challenge is still refused', () => {
+    const lines = ['Bearer realm="x"', 'realm="y"']
+    expect(offsetOf(lines)).toBe(lines.join(', ').lastIndexOf('realm'))
+  })
+
+  test('RFC 9110 §5.3: the lines parse exactly like the value Headers.get() combines them into', () => {
+    const lines = ['Basic realm="a"', '', 'Bearer error="insufficient_scope"', 'scope="a b"']
+    const headers = new Headers()
+    for (const line of lines) headers.append('www-authenticate', line)
+    expect(parseWwwAuthenticate(lines)).toEqual(
+      parseWwwAuthenticate(headers.get('www-authenticate')!),
+    )
+    expect(parseWwwAuthenticate(lines)).toHaveLength(2)
+  })
+
+  test('one line in an array parses like the string', () => {
+    expect(parseWwwAuthenticate(['Bearer realm="x", DPoP algs="ES256"'])).toEqual(
+      parseWwwAuthenticate('Bearer realm="x", DPoP algs="ES256"'),
+    )
   })
 
   test('offsets in later field lines count the lines as joined with ", "', () => {

@@ -17,9 +17,6 @@ interface MutableChallenge {
   params: Params
 }
 
-/** Where the last value read by `readValue` ended. */
-let valueEnd = 0
-
 function fail(message: string, offset: number): never {
   throw new WwwAuthenticateParseError(message, offset)
 }
@@ -35,32 +32,35 @@ function skipTchar(s: string, i: number): number {
   return i
 }
 
-/** Reads a token or quoted-string at `i`, sets `valueEnd`, and returns the unescaped value. */
-function readValue(s: string, i: number, base: number): string {
+/**
+ * Reads a token or quoted-string at `i` into `params[name]` (unescaped) and returns the index just
+ * after it.
+ */
+function readValue(s: string, i: number, params: Params, name: string): number {
   if (s.charCodeAt(i) !== DQUOTE) {
     const end = skipTchar(s, i)
-    if (end === i) fail('expected a value', base + i)
-    valueEnd = end
-    return s.slice(i, end)
+    if (end === i) fail('expected a value', i)
+    params[name] = s.slice(i, end)
+    return end
   }
   const open = i
   let out = ''
   let chunk = ++i
   for (;;) {
-    if (i >= s.length) fail('unterminated quoted-string', base + open)
+    if (i >= s.length) fail('unterminated quoted-string', open)
     const c = s.charCodeAt(i)
     if (c === DQUOTE) break
     if (c === BACKSLASH) {
       out += s.slice(chunk, i)
       chunk = ++i
-      if (!is(s.charCodeAt(i), QPAIR)) fail('invalid quoted-pair', base + i)
+      if (!is(s.charCodeAt(i), QPAIR)) fail('invalid quoted-pair', i)
     } else if (!is(c, QDTEXT)) {
-      fail('invalid character', base + i)
+      fail('invalid character', i)
     }
     i++
   }
-  valueEnd = i + 1
-  return chunk === open + 1 ? s.slice(chunk, i) : out + s.slice(chunk, i)
+  params[name] = chunk === open + 1 ? s.slice(chunk, i) : out + s.slice(chunk, i)
+  return i + 1
 }
 
 /** Challenge state: no challenge yet, scheme alone, scheme + SP (params allowed), token68. */
@@ -69,47 +69,41 @@ const BARE = 1
 const PARAMS = 2
 const TOKEN68 = 3
 
-/**
- * Parses one field line: a `#challenge` list, or (with `single`) exactly one `credentials`.
- * Offsets in errors are `base` plus the index in `s`.
- */
-function parseLine(s: string, base: number, out: MutableChallenge[], single: boolean): void {
+/** Parses a field value: a `#challenge` list, or (with `single`) exactly one `credentials`. */
+function parseValue(s: string, out: MutableChallenge[], single: boolean): void {
   const n = s.length
-  const first = out.length
   let current: MutableChallenge | undefined
   let state = NONE
   let needParam = false
   let i = skipOws(s, 0)
   for (;;) {
     while (s.charCodeAt(i) === COMMA) {
-      if (single && state !== PARAMS) fail('unexpected comma', base + i)
+      if (single && state !== PARAMS) fail('unexpected comma', i)
       i = skipOws(s, i + 1)
     }
     if (i >= n) break
     const start = i
     i = skipTchar(s, i)
-    if (i === start) fail('expected a token', base + i)
+    if (i === start) fail('expected a token', i)
     const eq = skipOws(s, i)
     if (s.charCodeAt(eq) === EQUALS) {
-      if (state !== PARAMS) fail('unexpected auth-param', base + start)
+      if (state !== PARAMS) fail('unexpected auth-param', start)
       const params = (current as MutableChallenge).params
       const name = s.slice(start, i).toLowerCase()
-      if (params[name] !== undefined) fail('duplicate auth-param', base + start)
-      params[name] = readValue(s, skipOws(s, eq + 1), base)
+      if (params[name] !== undefined) fail('duplicate auth-param', start)
+      i = skipOws(s, readValue(s, skipOws(s, eq + 1), params, name))
       needParam = false
-      i = skipOws(s, valueEnd)
-      if (i < n && s.charCodeAt(i) !== COMMA) fail('expected a comma', base + i)
+      if (i < n && s.charCodeAt(i) !== COMMA) fail('expected a comma', i)
       continue
     }
-    if (needParam) fail('expected an auth-param', base + eq)
-    if (single && current !== undefined) fail('more than one credentials', base + start)
+    if (needParam) fail('expected an auth-param', eq)
+    if (single && current !== undefined) fail('more than one credentials', start)
     current = { scheme: s.slice(start, i).toLowerCase(), params: Object.create(null) as Params }
     out.push(current)
     state = BARE
     if (s.charCodeAt(i) !== SP) {
       const after = skipOws(s, i)
-      if (after < n && s.charCodeAt(after) !== COMMA)
-        fail('expected SP after the auth-scheme', base + i)
+      if (after < n && s.charCodeAt(after) !== COMMA) fail('expected SP after the auth-scheme', i)
       i = after
       continue
     }
@@ -118,7 +112,7 @@ function parseLine(s: string, base: number, out: MutableChallenge[], single: boo
     while (s.charCodeAt(k) === SP) k++
     i = skipOws(s, k)
     if (i >= n || s.charCodeAt(i) === COMMA) continue
-    if (i !== k) fail('expected SP after the auth-scheme', base + k)
+    if (i !== k) fail('expected SP after the auth-scheme', k)
     let t = k
     while (is(s.charCodeAt(t), T68)) t++
     if (t > k) {
@@ -134,7 +128,7 @@ function parseLine(s: string, base: number, out: MutableChallenge[], single: boo
     }
     needParam = true
   }
-  if (out.length === first) fail('no challenge', base + i)
+  if (out.length === 0) fail('no challenge', i)
 }
 
 function parse(
@@ -144,34 +138,46 @@ function parse(
 ): MutableChallenge[] {
   const max = options?.maxLength ?? DEFAULT_MAX_LENGTH
   if (!Number.isSafeInteger(max) || max < 1) throw argumentError('invalid options.maxLength')
-  const lines = typeof value === 'string' ? [value] : value
-  if (single ? typeof value !== 'string' : !Array.isArray(lines) || lines.length === 0) {
+  let s: string
+  if (typeof value === 'string') {
+    if (value.length > max) fail('value longer than maxLength', max)
+    s = value
+  } else if (!single && Array.isArray(value) && value.length > 0) {
+    // RFC 9110 §5.3: several field lines mean the lines joined with ", ", so a challenge may go on
+    // in the next line and an empty line is an empty list element. Length first, then one join.
+    let length = -2
+    for (const line of value) {
+      if (typeof line !== 'string') {
+        throw argumentError('value must be a string or string[]', 'ERR_INVALID_ARG_TYPE')
+      }
+      length += line.length + 2
+    }
+    if (length > max) fail('value longer than maxLength', max)
+    s = value.length === 1 ? (value[0] as string) : value.join(', ')
+  } else {
     throw argumentError(
       single ? 'value must be a string' : 'value must be a string or string[]',
       'ERR_INVALID_ARG_TYPE',
     )
   }
   const out: MutableChallenge[] = []
-  let base = 0
-  for (const line of lines) {
-    if (typeof line !== 'string')
-      throw argumentError('value must be a string or string[]', 'ERR_INVALID_ARG_TYPE')
-    if (base + line.length > max) fail('value longer than maxLength', max)
-    parseLine(line, base, out, single)
-    base += line.length + 2
-  }
+  parseValue(s, out, single)
   return out
 }
 
 /**
- * Parses a `WWW-Authenticate` (or `Proxy-Authenticate`) field value into its challenges; an array
- * is several field lines, each parsed on its own, and throws {@link WwwAuthenticateParseError} on
- * anything the grammar does not allow.
+ * Parses a `WWW-Authenticate` (or `Proxy-Authenticate`) field value into its challenges, and throws
+ * {@link WwwAuthenticateParseError} on anything the grammar does not allow.
+ *
+ * An array is several field lines of the same field: they are joined with `", "` and parsed as one
+ * value, as RFC 9110 §5.3 defines them, so a challenge may continue on the next line and an empty
+ * line is an empty list element (ignored, RFC 9110 §5.6.1). Offsets count in the joined value.
  *
  * @example
  * const [challenge] = parseWwwAuthenticate('Bearer error="insufficient_user_authentication", max_age=5')
  * challenge?.params.max_age // '5'
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.3
  */
 export function parseWwwAuthenticate(
   value: string | readonly string[],
