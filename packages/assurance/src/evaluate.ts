@@ -1,4 +1,5 @@
 import { type AcrRegistry, createAcrRegistry } from '@stepup/acr'
+import { checkOptions } from '@stepup/internal'
 import { type AuthorizationDetail, createAuthorizationDetailsRegistry } from '@stepup/rar'
 import {
   type AssuranceChallenge,
@@ -165,10 +166,26 @@ const DESCRIPTIONS = {
 const tokens = (v: unknown): v is readonly string[] =>
   Array.isArray(v) && v.every((s) => typeof s === 'string' && /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))
 
-/** Throw a coded TypeError unless `r` is a well-formed requirement. */
-export function checkRequirement(r: AssuranceRequirement): void {
+/** The members of {@link AssuranceRequirement}. */
+export const REQUIREMENT_KEYS: ReadonlySet<string> = new Set([
+  'acr_values',
+  'max_age',
+  'scope',
+  'authorization_details',
+])
+
+/**
+ * Throw a coded TypeError unless `r` is a well-formed requirement whose keys are all in `known`
+ * (`ERR_UNKNOWN_OPTION` for a typo such as `acr_value` or `maxAge`).
+ */
+export function checkRequirement(
+  r: AssuranceRequirement,
+  known: ReadonlySet<string> = REQUIREMENT_KEYS,
+  where = 'requirement',
+): void {
   if (checked.has(r)) return
   check(typeof r === 'object' && r, 'requirement')
+  checkOptions(r, known, where)
   const { acr_values: acr, max_age: age, scope, authorization_details: ad } = r
   check(acr === undefined || (tokens(acr) && acr.length > 0), 'acr_values')
   check(age === undefined || (Number.isSafeInteger(age) && age >= 0), 'max_age')
@@ -180,10 +197,12 @@ export function checkRequirement(r: AssuranceRequirement): void {
 /**
  * Decide, synchronously and purely, whether verified claims meet a requirement: allow, or the one
  * challenge that fixes everything unmet. Malformed `acr`/`auth_time` (or `auth_time` in the
- * future) fail closed with `invalid_token`; missing `acr`/`auth_time` is a step-up. The error is
- * the most fundamental unmet one: `invalid_token` > `insufficient_scope` >
- * `insufficient_authorization_details` > `insufficient_user_authentication`, and a user
- * authentication challenge carries both `acr_values` and `max_age` whenever the requirement has both.
+ * future) fail closed with `invalid_token`; missing `acr`/`auth_time` is a step-up. An unmet user
+ * authentication answers `401 insufficient_user_authentication` with `acr_values`/`max_age` (both
+ * whenever the requirement has both), plus the `scope` and the uncovered `authorization_details`
+ * that the same new authorization must obtain; `403 insufficient_scope` (then
+ * `insufficient_authorization_details`) only when the user authentication already suffices, and
+ * never with `acr_values`/`max_age`. Unknown requirement keys throw `ERR_UNKNOWN_OPTION`.
  *
  * @example
  * ```ts
@@ -266,12 +285,15 @@ export function evaluateAssurance<C extends AssuranceClaimsInput>(
   }
   if (reasons.length === 0) return { ok: true, claims }
 
-  const error: AssuranceError =
-    missing.length > 0
+  // RFC 9470 §3 defines acr_values and max_age for insufficient_user_authentication only, and one
+  // new authorization must fix everything: when the user authentication is unmet, that is the
+  // error, and the scope (RFC 6750 §3 allows it on any Bearer challenge) and the uncovered
+  // authorization_details (JSON body) ride along. The 403s come only once the user is strong enough.
+  const error: AssuranceError = userUnmet
+    ? 'insufficient_user_authentication'
+    : missing.length > 0
       ? 'insufficient_scope'
-      : uncovered
-        ? 'insufficient_authorization_details'
-        : 'insufficient_user_authentication'
+      : 'insufficient_authorization_details'
   const challenge: { -readonly [K in keyof AssuranceChallenge]: AssuranceChallenge[K] } = {
     error,
     error_description:

@@ -65,29 +65,94 @@ describe('createStepUpGuard', () => {
   })
 })
 
+const stream = (...chunks: string[]) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const c of chunks) controller.enqueue(new TextEncoder().encode(c))
+      controller.close()
+    },
+  })
+
 describe('readRequestBody', () => {
-  const text = (value: string) => async () => value
   it.each([
     ['application/json', '{"a":1}', { a: 1 }],
     ['application/merchant+json; charset=utf-8', '{"a":1}', { a: 1 }],
     ['Application/X-WWW-Form-Urlencoded', 'access_token=t&x=1', { access_token: 't', x: '1' }],
-    ['application/json', '{not json', undefined],
   ])('%s %s → %o', async (type, body, expected) => {
-    expect(await readRequestBody(type, text(body))).toEqual(expected)
+    expect(await readRequestBody(type, stream(body), 1024)).toEqual(expected)
   })
 
-  it('does not read a body of any other type, or without a type', async () => {
-    const never = async (): Promise<string> => {
-      throw new Error('read')
-    }
-    expect(await readRequestBody('text/plain', never)).toBeUndefined()
-    expect(await readRequestBody(null, never)).toBeUndefined()
+  it('is undefined without a body, or with an empty one and no type', async () => {
+    expect(await readRequestBody('application/json', null, 1024)).toBeUndefined()
+    expect(await readRequestBody(undefined, stream(), 1024)).toBeUndefined()
   })
 
-  it('treats a failed read as no body', async () => {
-    const fails = async (): Promise<string> => {
-      throw new Error('stream broken')
+  it.each([
+    [
+      'text/plain',
+      '{"a":1}',
+      'The request body must be application/json or application/x-www-form-urlencoded',
+    ],
+    [
+      null,
+      '{"a":1}',
+      'The request body must be application/json or application/x-www-form-urlencoded',
+    ],
+    [
+      'application/jsonx',
+      '{"a":1}',
+      'The request body must be application/json or application/x-www-form-urlencoded',
+    ],
+    ['application/json', '{not json', 'The request body is malformed'],
+    ['application/json', '"\uFFFD', 'The request body is malformed'],
+  ])('refuses %s %s with a 400 the guard can send', async (type, body, message) => {
+    await expect(readRequestBody(type, stream(body), 1024)).rejects.toMatchObject({
+      name: 'InvalidRequestError',
+      error: 'invalid_request',
+      status: 400,
+      message,
+    })
+  })
+
+  it('refuses bytes that are not UTF-8', async () => {
+    const bytes = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new Uint8Array([0x7b, 0xff, 0x7d]))
+        c.close()
+      },
+    })
+    await expect(readRequestBody('application/json', bytes, 1024)).rejects.toThrow(
+      'The request body is malformed',
+    )
+  })
+
+  it('stops reading past the limit and cancels the stream', async () => {
+    let pulled = 0
+    let cancelled = false
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++
+        controller.enqueue(new Uint8Array(1024).fill(0x20))
+      },
+      cancel() {
+        cancelled = true
+      },
+    })
+    await expect(readRequestBody('application/json', endless, 4096)).rejects.toThrow(
+      'The request body is too large',
+    )
+    expect(pulled).toBeLessThanOrEqual(6)
+    expect(cancelled).toBe(true)
+  })
+
+  it('reads an async iterable of bytes (a Node request) within the limit too', async () => {
+    async function* chunks() {
+      yield new TextEncoder().encode('{"a":')
+      yield new TextEncoder().encode('1}')
     }
-    expect(await readRequestBody('application/json', fails)).toBeUndefined()
+    expect(await readRequestBody('application/json', chunks(), 7)).toEqual({ a: 1 })
+    await expect(readRequestBody('application/json', chunks(), 6)).rejects.toThrow(
+      'The request body is too large',
+    )
   })
 })

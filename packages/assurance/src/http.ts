@@ -1,5 +1,11 @@
 import type { AcrRegistry } from '@stepup/acr'
-import { type ChallengeOptions, type ErrorResponse, toErrorResponse } from './challenge.js'
+import { checkOptions } from '@stepup/internal'
+import {
+  type AssuranceChallenge,
+  type ChallengeOptions,
+  type ErrorResponse,
+  toErrorResponse,
+} from './challenge.js'
 import type {
   AccessTokenClaims,
   AuthorizationDetail,
@@ -13,52 +19,73 @@ import {
   evaluateAssurance,
 } from './evaluate.js'
 import { extractAccessToken } from './extract.js'
+import {
+  bodyKind,
+  decodeBody,
+  INVALID_REQUEST,
+  InvalidRequestError,
+  normalizePath,
+  readLimited,
+} from './request-input.js'
 import type { RiskAssessment, RiskPolicy } from './risk-policy.js'
 import type { AccessTokenVerifier } from './verifier.js'
 
+export { InvalidRequestError } from './request-input.js'
+export {
+  createProtectedResourceMetadata,
+  type ProtectedResourceMetadata,
+  type ProtectedResourceMetadataOptions,
+} from './resource-metadata.js'
+
 /**
- * A framework's request as the guard reads it: method, URL (absolute or path + query), the
- * headers (web `Headers`, or Node's `headersDistinct` so repeated lines are all seen) and the
- * parsed body, read only when needed.
+ * A framework's request as the guard reads it: method, request target (origin-form or absolute),
+ * the headers (web `Headers`, or Node's `headersDistinct` so repeated lines are all seen) and the
+ * body, read only when a decision needs it.
  *
  * @example
  * ```ts
- * const view: HttpRequestView = { method: req.method, url: req.url, headers: req.headersDistinct, body: () => req.body }
+ * const view: HttpRequestView = {
+ *   method: request.method,
+ *   url: request.url,
+ *   headers: request.headers,
+ *   body: (limit) => readRequestBody(request.headers.get('content-type'), request.clone().body, limit),
+ * }
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc6750#section-2
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-9
  */
 export interface HttpRequestView {
   readonly method: string
   readonly url: string
   readonly headers: Headers | Readonly<Record<string, string | readonly string[] | undefined>>
-  /** The parsed body: an object for JSON or form bodies, anything else otherwise. */
-  body(): unknown
+  /**
+   * The decoded body (the JSON value, or an object for a form), reading at most `limit` bytes;
+   * `undefined` when the request has no body. Throws {@link InvalidRequestError} when it is
+   * larger than `limit`, of another media type, or does not decode.
+   */
+  body(limit: number): unknown
 }
 
 /**
- * Decode a JSON or form body, read through `text()` only when the content type is one of those;
- * anything else, or text that does not parse, is `undefined`. Adapters whose framework does not
- * parse bodies use it for the `body()` of their {@link HttpRequestView}.
+ * Read and decode a JSON or form request body of at most `limit` bytes (RFC 6750 §2.2 form
+ * bodies, RFC 8259 JSON): `undefined` for no body; {@link InvalidRequestError} when it is too
+ * large, of another media type, or does not decode. Adapters whose framework does not parse
+ * bodies use it for the `body()` of their {@link HttpRequestView}.
  *
  * @example
  * ```ts
- * const body = await readRequestBody(request.headers.get('content-type'), () => request.clone().text())
+ * const body = await readRequestBody(request.headers.get('content-type'), request.clone().body, 65536)
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.2
  */
 export async function readRequestBody(
   contentType: string | null | undefined,
-  text: () => Promise<string>,
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null | undefined,
+  limit: number,
 ): Promise<unknown> {
-  const type = contentType?.toLowerCase() ?? ''
-  const form = type.startsWith('application/x-www-form-urlencoded')
-  if (!form && !/^application\/([\w.+-]*\+)?json\b/.test(type)) return undefined
-  try {
-    const raw = await text()
-    return form ? Object.fromEntries(new URLSearchParams(raw)) : (JSON.parse(raw) as unknown)
-  } catch {
-    return undefined
-  }
+  if (body === null || body === undefined) return undefined
+  const text = await readLimited(body, limit)
+  if (text === '' && !contentType) return undefined
+  return decodeBody(contentType, text)
 }
 
 const header = ({ headers: h }: HttpRequestView, name: string): string | undefined => {
@@ -109,12 +136,12 @@ export interface StepUpAuth {
 }
 
 /**
- * Reported to `onDecision` for every request: the outcome, and for logs only the structured
- * `reasons`, the rules that `fired` and the verification failure in `cause`.
+ * Reported to `onDecision` for every request: the outcome, and for logs only a readable
+ * `reason`, the structured `reasons`, the rules that `fired` and the underlying failure in `cause`.
  *
  * @example
  * ```ts
- * const onDecision = (e: StepUpEvent) => e.status >= 500 && log.warn(e.cause)
+ * const onDecision = (e: StepUpEvent) => e.status >= 500 && log.warn(e.reason, e.cause)
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-9
  */
@@ -122,13 +149,34 @@ export interface StepUpEvent {
   readonly ok: boolean
   readonly status: number
   readonly error?: string | undefined
+  /** What was wrong, in words, for logs (never the token or the user's claims). */
+  readonly reason?: string | undefined
   readonly reasons?: readonly AssuranceReason[] | undefined
   readonly fired?: readonly string[] | undefined
   readonly cause?: unknown
 }
 
 /**
- * Options shared by the Express, Fastify and fetch adapters.
+ * What a DPoP proof check resolves to: the proof key's RFC 7638 thumbprint, and `consume` to
+ * record the proof's `jti` — called by the guard only once the access token is verified and
+ * bound to that key (RFC 9449 §4.3, §11.1). `consume` resolving to `false`, or rejecting with an
+ * error whose `code` starts with `ERR_DPOP`, is a replay (401); any other rejection is an outage
+ * (503).
+ *
+ * @example
+ * ```ts
+ * const check: DpopProofCheck = { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I', consume: async () => true }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-11.1
+ */
+export interface DpopProofCheck {
+  readonly jkt: string
+  consume?(): Promise<unknown>
+}
+
+/**
+ * Options shared by the Express, Fastify, fetch and Effect adapters. Unknown keys are refused
+ * when the guard is built.
  *
  * @example
  * ```ts
@@ -141,7 +189,7 @@ export interface StepUpGuardOptions<R> {
   readonly verify: AccessTokenVerifier | ((token: string, request: R) => Promise<AccessTokenClaims>)
   readonly requirement?: RequirementInput<R> | undefined
   readonly policy?: RiskPolicy | undefined
-  /** App-supplied risk signals for the policy (device, IP reputation, …). */
+  /** App-supplied risk signals for the policy (device, IP reputation, …); a throw is a 503. */
   readonly signals?:
     | ((request: R) => Record<string, unknown> | Promise<Record<string, unknown>>)
     | undefined
@@ -151,7 +199,9 @@ export interface StepUpGuardOptions<R> {
   readonly acr?: AcrRegistry | undefined
   readonly authorizationDetails?: AuthorizationDetailsRegistryLike | undefined
   readonly clockTolerance?: number | undefined
-  /** Accept the DPoP scheme: `algs` for challenges; `verifyProof` checks the proof, returning its key's `jkt`. */
+  /** Largest request body read for a policy or a form-encoded token, in bytes (default 65536). */
+  readonly bodyLimit?: number | undefined
+  /** Accept the DPoP scheme: `algs` for challenges; `verifyProof` checks the proof (RFC 9449 §4.3). */
   readonly dpop?:
     | {
         readonly algs: readonly string[]
@@ -159,7 +209,7 @@ export interface StepUpGuardOptions<R> {
           proof: string | null,
           request: HttpRequestView,
           token: string,
-        ) => Promise<string>
+        ) => Promise<DpopProofCheck>
       }
     | undefined
   /** Add `Access-Control-Expose-Headers: WWW-Authenticate` so browsers can read challenges. */
@@ -168,6 +218,24 @@ export interface StepUpGuardOptions<R> {
   /** Epoch seconds (default the system clock). */
   readonly now?: (() => number) | undefined
 }
+
+const STEP_UP_OPTIONS: ReadonlySet<string> = new Set([
+  'verify',
+  'requirement',
+  'policy',
+  'signals',
+  'realm',
+  'resourceMetadata',
+  'acr',
+  'authorizationDetails',
+  'clockTolerance',
+  'bodyLimit',
+  'dpop',
+  'exposeChallenge',
+  'onDecision',
+  'now',
+])
+const DPOP_OPTIONS: ReadonlySet<string> = new Set(['algs', 'verifyProof'])
 
 /**
  * The guard's answer: allow with {@link StepUpAuth}, or the response to send.
@@ -183,7 +251,8 @@ export type StepUpOutcome =
   | ({ readonly ok: false } & ErrorResponse)
 
 /**
- * A request guard built by {@link createStepUpGuard}.
+ * A request guard built by {@link createStepUpGuard}. It never rejects: every failure is an
+ * outcome (4xx, or 503 when something it depends on failed).
  *
  * @example
  * ```ts
@@ -195,33 +264,65 @@ export type StepUpGuard<R> = (view: HttpRequestView, request: R) => Promise<Step
 
 const isPolicy = (v: unknown): v is RiskPolicy => typeof v === 'function' && 'decide' in v
 const GENERIC = new AccessTokenError('ERR_TOKEN_MALFORMED', 'access token refused')
+const DEFAULT_BODY_LIMIT = 65_536
+
+type Failure = { status: number; challenge: AssuranceChallenge }
+const failure = (status: number, error: string, error_description: string): Failure => ({
+  status,
+  challenge: { error, error_description },
+})
+const DPOP_UNSUPPORTED = failure(401, 'invalid_dpop_proof', 'DPoP proofs are not accepted here')
+const DPOP_INVALID = failure(401, 'invalid_dpop_proof', 'The DPoP proof is invalid')
+const UNAVAILABLE = failure(
+  503,
+  'temporarily_unavailable',
+  'The request cannot be authorized right now',
+)
+
+function checkStepUpOptions(options: StepUpGuardOptions<never>, where: string): void {
+  checkOptions(options, STEP_UP_OPTIONS, where)
+  if (options.dpop !== undefined) checkOptions(options.dpop, DPOP_OPTIONS, `${where}: dpop`)
+}
 
 /**
  * Build the framework-neutral guard every adapter wraps: extract the token (RFC 6750 §2), check
- * a DPoP proof, verify, resolve the requirement or policy, evaluate, and render any failure
- * (challenge with `realm`, `resource_metadata`, DPoP `algs`; 503 without challenge when the
- * verifier is unavailable). Options are checked here, once.
+ * a DPoP proof, verify, check the sender constraint, record the proof, resolve the requirement or
+ * policy (reading the body, at most `bodyLimit` bytes, only after the token is verified), evaluate,
+ * and render any failure (challenge with `realm`, `resource_metadata`, DPoP `algs`). It fails
+ * closed: a body or target a policy cannot read is `400 invalid_request`; a throw from the
+ * verifier's infrastructure, a store, a rule, `signals` or `requirement` is `503` without a
+ * challenge, the cause going to `onDecision`. Options are checked here, once; unknown keys throw.
  *
  * @example
  * ```ts
  * const guard = createStepUpGuard({ verify, requirement: { scope: ['accounts:read'] } })
- * const outcome = await guard(viewFetchRequest(request), request)
+ * const outcome = await guard(view, request)
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export function createStepUpGuard<R>(options: StepUpGuardOptions<R>): StepUpGuard<R> {
+export function createStepUpGuard<R>(
+  options: StepUpGuardOptions<R>,
+  where = 'createStepUpGuard',
+): StepUpGuard<R> {
+  checkStepUpOptions(options as StepUpGuardOptions<never>, where)
   const { verify, policy, signals, dpop, onDecision, now } = options
   const requirement: RequirementSource<R> = policy ?? options.requirement ?? {}
   const verifier = typeof verify === 'function' ? undefined : verify
   if (typeof verify !== 'function' && typeof verify?.verify !== 'function') {
     throw argumentError(
-      'verify must be a function or an access token verifier',
+      `${where}: verify must be a function or an access token verifier`,
       'ERR_INVALID_ARG_TYPE',
     )
   }
   if (policy && options.requirement)
-    throw argumentError('give either requirement or policy, not both')
+    throw argumentError(`${where}: give either requirement or policy, not both`)
+  if (policy !== undefined && !isPolicy(policy))
+    throw argumentError(`${where}: policy must be made by createRiskPolicy`, 'ERR_INVALID_ARG_TYPE')
   if (typeof requirement !== 'function') checkRequirement(requirement)
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0)
+    throw argumentError(`${where}: bodyLimit must be a non-negative integer`)
   const challenge: ChallengeOptions = {
     schemes: dpop ? ['Bearer', 'DPoP'] : ['Bearer'],
     ...(dpop && { algs: dpop.algs }),
@@ -239,7 +340,7 @@ export function createStepUpGuard<R>(options: StepUpGuardOptions<R>): StepUpGuar
     return outcome
   }
   const deny = (
-    failure: { status: number; challenge: object },
+    failure: Failure,
     scheme: 'Bearer' | 'DPoP',
     event: Omit<StepUpEvent, 'ok' | 'status'> = {},
   ): StepUpOutcome => {
@@ -252,39 +353,65 @@ export function createStepUpGuard<R>(options: StepUpGuardOptions<R>): StepUpGuar
       { ok: false, ...res, headers },
     )
   }
-  return async (view, request) => {
-    const form = header(view, 'content-type')
-      ?.toLowerCase()
-      .startsWith('application/x-www-form-urlencoded')
-    const body = form || isPolicy(requirement) ? await view.body() : undefined
-    const field =
-      form && typeof body === 'object' && body !== null
-        ? (body as Record<string, unknown>)['access_token']
-        : undefined
+  /** A request the decision cannot read (400), or a dependency that failed (503). */
+  const refuse = (cause: unknown, scheme: 'Bearer' | 'DPoP'): StepUpOutcome =>
+    cause instanceof InvalidRequestError
+      ? deny(failure(400, 'invalid_request', wireText(cause.message)), scheme, {
+          reason: cause.message,
+          cause,
+        })
+      : deny(UNAVAILABLE, scheme, { reason: describe(cause), cause })
+
+  /** The body, read once: checked against the limit, its media type and its shape. */
+  const readBody = async (view: HttpRequestView): Promise<Record<string, unknown> | undefined> => {
+    const length = Number(header(view, 'content-length') ?? 0)
+    if (length > bodyLimit) throw new InvalidRequestError(INVALID_REQUEST.tooLarge)
+    const body = await view.body(bodyLimit)
+    if (body === undefined) return undefined
+    if (!bodyKind(header(view, 'content-type')))
+      throw new InvalidRequestError(INVALID_REQUEST.unsupported)
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new InvalidRequestError(INVALID_REQUEST.notObject)
+    return body as Record<string, unknown>
+  }
+
+  const guard = async (view: HttpRequestView, request: R): Promise<StepUpOutcome> => {
+    // RFC 6750 §2.2: a form-encoded body may carry the token, so it is read (within the limit)
+    // before verification; any other body waits until the token is verified.
+    let body: Record<string, unknown> | undefined
+    let bodyRead = false
+    if (bodyKind(header(view, 'content-type')) === 'form' && view.method !== 'GET') {
+      try {
+        body = await readBody(view)
+        bodyRead = true
+      } catch (cause) {
+        return refuse(cause, 'Bearer')
+      }
+    }
+    const field = body?.['access_token']
     const extracted = extractAccessToken(
       {
         authorization: header(view, 'authorization'),
         // No query string, no query token (in any encoding): skip parsing the URL on the hot path.
-        query:
-          view.url.includes('?') &&
-          new URL(view.url, 'http://localhost').searchParams.has('access_token'),
-        body: view.method !== 'GET' && typeof field === 'string' ? field : null,
+        query: view.url.includes('?') && hasQueryToken(view.url),
+        body: typeof field === 'string' ? field : null,
       },
       { schemes: challenge.schemes ?? ['Bearer'] },
     )
     if (!extracted.ok) return deny(extracted, 'Bearer')
     const { token, scheme } = extracted
     let claims: AccessTokenClaims
+    let proof: DpopProofCheck | undefined
     try {
-      let jkt: string | undefined
       if (scheme === 'DPoP') {
         if (!dpop?.verifyProof) return deny(DPOP_UNSUPPORTED, scheme)
         try {
-          jkt = await dpop.verifyProof(header(view, 'dpop') ?? null, view, token)
+          proof = await dpop.verifyProof(header(view, 'dpop') ?? null, view, token)
         } catch (cause) {
-          return deny(DPOP_INVALID, scheme, { cause })
+          return deny(DPOP_INVALID, scheme, { reason: describe(cause), cause })
         }
       }
+      const jkt = proof?.jkt
       if (verifier)
         claims = await verifier.verify(token, { scheme, ...(jkt !== undefined && { jkt }) })
       else {
@@ -294,67 +421,95 @@ export function createStepUpGuard<R>(options: StepUpGuardOptions<R>): StepUpGuar
       }
     } catch (cause) {
       const err = cause instanceof AccessTokenError && cause.temporary ? cause : GENERIC
-      return deny(err, scheme, { cause })
+      return deny(err, scheme, { reason: describe(cause), cause })
     }
-    let details: readonly AuthorizationDetail[] | undefined
-    const source =
-      typeof requirement === 'function' && !isPolicy(requirement)
-        ? await requirement(request)
-        : requirement
-    const t = now?.() ?? Math.floor(Date.now() / 1000)
+    // RFC 9449 §11.1: the proof's jti is recorded only for a verified token bound to its key, so
+    // proofs sent without a valid token cannot fill the replay store.
+    if (proof?.consume) {
+      let fresh: unknown
+      try {
+        fresh = await proof.consume()
+      } catch (cause) {
+        const code = (cause as { code?: unknown } | null)?.code
+        return typeof code === 'string' && code.startsWith('ERR_DPOP')
+          ? deny(DPOP_INVALID, scheme, { reason: describe(cause), cause })
+          : deny(UNAVAILABLE, scheme, { reason: describe(cause), cause })
+      }
+      if (fresh === false)
+        return deny(DPOP_INVALID, scheme, { reason: 'the DPoP proof was already used' })
+    }
     let decision: RiskAssessment
-    if (isPolicy(source)) {
-      const raw =
-        typeof body === 'object' && body !== null
-          ? (body as Record<string, unknown>)['authorization_details']
-          : undefined
-      if (raw !== undefined) {
-        try {
-          details = options.authorizationDetails
-            ? options.authorizationDetails.parse(raw)
-            : assertDetails(raw)
-        } catch (cause) {
-          return deny(INVALID_DETAILS, scheme, { cause })
+    try {
+      const t = now?.() ?? Math.floor(Date.now() / 1000)
+      const source =
+        typeof requirement === 'function' && !isPolicy(requirement)
+          ? await requirement(request)
+          : requirement
+      if (isPolicy(source)) {
+        if (!bodyRead) body = await readBody(view)
+        const details = readDetails(body, options.authorizationDetails)
+        const context = {
+          claims,
+          request: {
+            method: view.method,
+            url: view.url,
+            path: normalizePath(view.url),
+            headers: view.headers,
+          },
+          ...(details && { details }),
+          ...(signals && { signals: await signals(request) }),
+          now: t,
         }
+        decision = await source.decide(context, { ...evaluate, now: t })
+      } else {
+        const result = evaluateAssurance(claims, source, { ...evaluate, now: t })
+        decision = { requirement: source, fired: [], singleUse: false, result }
       }
-      const context = {
-        claims,
-        request: { method: view.method, url: view.url, headers: view.headers },
-        ...(details && { details }),
-        ...(signals && { signals: await signals(request) }),
-        now: t,
-      }
-      decision = await source.decide(context, { ...evaluate, now: t })
-    } else {
-      const result = evaluateAssurance(claims, source, { ...evaluate, now: t })
-      decision = { requirement: source, fired: [], singleUse: false, result }
+    } catch (cause) {
+      return refuse(cause, scheme)
     }
     const { result } = decision
-    if (!result.ok) return deny(result, scheme, { reasons: result.reasons, fired: decision.fired })
+    if (!result.ok)
+      return deny(result, scheme, {
+        reason: describeReasons(result.reasons),
+        reasons: result.reasons,
+        fired: decision.fired,
+      })
     return done(
       { ok: true, status: 200, fired: decision.fired },
       { ok: true, auth: { claims, token, decision } },
     )
   }
+  return async (view, request) => {
+    try {
+      return await guard(view, request)
+    } catch (cause) {
+      // Anything not foreseen above (a hook that throws, a hostile header) is an outage, never a pass.
+      return refuse(cause, 'Bearer')
+    }
+  }
 }
 
-const DPOP_UNSUPPORTED = {
-  status: 401,
-  challenge: {
-    error: 'invalid_dpop_proof',
-    error_description: 'DPoP proofs are not accepted here yet',
-  },
+function hasQueryToken(url: string): boolean {
+  try {
+    return new URL(url, 'http://localhost').searchParams.has('access_token')
+  } catch {
+    // A target that does not parse as a URL may still name a query token: refuse it all the same.
+    return /[?&]access_token=/.test(url)
+  }
 }
-const DPOP_INVALID = {
-  status: 401,
-  challenge: { error: 'invalid_dpop_proof', error_description: 'The DPoP proof is invalid' },
-}
-const INVALID_DETAILS = {
-  status: 400,
-  challenge: {
-    error: 'invalid_request',
-    error_description: 'The authorization_details of the request are invalid',
-  },
+
+function readDetails(
+  body: Record<string, unknown> | undefined,
+  registry: AuthorizationDetailsRegistryLike | undefined,
+): readonly AuthorizationDetail[] | undefined {
+  const raw = body?.['authorization_details']
+  if (raw === undefined) return undefined
+  try {
+    return registry ? registry.parse(raw) : assertDetails(raw)
+  } catch (cause) {
+    throw new InvalidRequestError(INVALID_REQUEST.details, { cause })
+  }
 }
 
 function assertDetails(raw: unknown): readonly AuthorizationDetail[] {
@@ -365,100 +520,26 @@ function assertDetails(raw: unknown): readonly AuthorizationDetail[] {
   return raw
 }
 
-/**
- * Options of {@link createProtectedResourceMetadata}: RFC 9728 §2 members under their wire names,
- * plus the `@stepup/rar` registry whose types (and JSON Schemas) are advertised.
- *
- * @example
- * ```ts
- * const options: ProtectedResourceMetadataOptions = {
- *   resource: 'https://api.example.com',
- *   authorization_servers: ['https://as.example.com'],
- *   acr_values_supported: ['phr', 'phrh'],
- * }
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9728#section-2
- */
-export interface ProtectedResourceMetadataOptions {
-  /** The resource identifier: an https URL (http only on loopback) without query or fragment. */
-  readonly resource: string
-  readonly authorization_servers?: readonly string[]
-  readonly scopes_supported?: readonly string[]
-  readonly bearer_methods_supported?: readonly ('header' | 'body' | 'query')[]
-  readonly resource_name?: string
-  readonly resource_documentation?: string
-  /** The acr values the API may ask for in step-up challenges. */
-  readonly acr_values_supported?: readonly string[]
-  readonly dpop_signing_alg_values_supported?: readonly string[]
-  readonly dpop_bound_access_tokens_required?: boolean
-  /** Advertised as `authorization_details_types_supported` and `…_types_metadata`. */
-  readonly authorizationDetails?: {
-    typesSupported(): readonly string[]
-    toJSONSchema?(): Readonly<Record<string, unknown>>
-  }
-}
+/** RFC 6750 §3: `error_description` is limited to %x20-21 / %x23-5B / %x5D-7E. */
+const wireText = (text: string): string => text.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, '')
 
-/**
- * The document to serve, rendered once: its `/.well-known/oauth-protected-resource[/path]`
- * path, response headers and JSON body.
- *
- * @example
- * ```ts
- * const { path, headers, body } = createProtectedResourceMetadata({ resource: 'https://api.example.com/v1' })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9728#section-3
- */
-export interface ProtectedResourceMetadata {
-  readonly path: string
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: string
-  readonly document: Readonly<Record<string, unknown>>
-}
+const describe = (cause: unknown): string =>
+  cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
 
-/**
- * Build the RFC 9728 protected resource metadata document and the path it is served at (the
- * well-known suffix inserted between host and path); empty lists are omitted (§3.2).
- *
- * @example
- * ```ts
- * createProtectedResourceMetadata({ resource: 'https://rs.example.com/resource1' }).path
- * // '/.well-known/oauth-protected-resource/resource1'
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9728#section-3.1
- */
-export function createProtectedResourceMetadata(
-  options: ProtectedResourceMetadataOptions,
-): ProtectedResourceMetadata {
-  const { authorizationDetails: registry, ...members } = options
-  let url: URL | undefined
-  try {
-    url = new URL(options.resource)
-  } catch {}
-  const loopback =
-    url?.hostname === 'localhost' || url?.hostname === '127.0.0.1' || url?.hostname === '[::1]'
-  if (
-    !url ||
-    !(url.protocol === 'https:' || (loopback && url.protocol === 'http:')) ||
-    url.search ||
-    url.hash ||
-    options.resource.includes('#')
-  ) {
-    throw argumentError('resource must be an https URL without query or fragment')
-  }
-  const document: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(members)) if (!Array.isArray(v) || v.length) document[k] = v
-  const types = registry?.typesSupported() ?? []
-  if (types.length) document['authorization_details_types_supported'] = [...types]
-  const schemas = registry?.toJSONSchema?.()
-  if (schemas && types.length) {
-    document['authorization_details_types_metadata'] = Object.fromEntries(
-      Object.entries(schemas).map(([type, schema]) => [type, { schema }]),
-    )
-  }
-  return {
-    path: `/.well-known/oauth-protected-resource${url.pathname === '/' ? '' : url.pathname}`,
-    headers: { 'content-type': 'application/json', 'access-control-allow-origin': '*' },
-    body: JSON.stringify(document),
-    document,
-  }
+/** The audit reasons in words: `acr_not_satisfied (acr: one of phrh)`. */
+export function describeReasons(reasons: readonly AssuranceReason[]): string {
+  return reasons
+    .map((r) => {
+      const required = Array.isArray(r.required)
+        ? `one of ${r.required.join(' ')}`
+        : r.required !== undefined
+          ? `within ${r.required} s`
+          : undefined
+      const missing = r.missing
+        ?.map((m) => (typeof m === 'string' ? m : `${m.type} detail`))
+        .join(', ')
+      const what = required ?? (missing ? `missing ${missing}` : undefined)
+      return `${r.code} (${r.rule}${what ? `: ${what}` : ''})`
+    })
+    .join('; ')
 }

@@ -4,6 +4,7 @@ export {
   type MemoryConsumedGrantStoreOptions,
 } from './consumed-grant-store.js'
 export { mergeRequirements } from './merge.js'
+export { InvalidRequestError, normalizePath } from './request-input.js'
 export {
   createRiskPolicy,
   grantKey,

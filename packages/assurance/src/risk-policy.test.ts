@@ -27,6 +27,7 @@ const context = (patch: Partial<RiskContext> = {}): RiskContext => ({
   claims: token(),
   request: { method: 'POST', url: '/transfers' },
   details: [transfer('10000')],
+  signals: { newDevice: false },
   now: NOW,
   ...patch,
 })
@@ -55,11 +56,20 @@ describe('createRiskPolicy', () => {
       fired: ['amount:urn:bank:params:oauth:request:transaction', 'new-device'],
       singleUse: true,
     })
-    expect(await policy(context({ details: [] }))).toEqual({
+    expect(await policy(context({ details: [transfer('10')] }))).toEqual({
       requirement: {},
       fired: [],
       singleUse: false,
     })
+    // A rule that cannot find its transaction denies: it never "does not fire".
+    await expect(policy(context({ details: [] }))).rejects.toMatchObject({
+      name: 'InvalidRequestError',
+      message:
+        'The request has no authorization_details of type urn:bank:params:oauth:request:transaction',
+    })
+    await expect(policy(context({ signals: {} }))).rejects.toThrow(
+      'newDevice: the signal "newDevice" must be true or false',
+    )
   })
 
   it('awaits asynchronous rules', async () => {

@@ -1,4 +1,5 @@
 import type { AcrRegistry } from '@stepup/acr'
+import { checkOptions } from '@stepup/internal'
 import type { AuthorizationDetail } from '@stepup/rar'
 import type { AccessTokenClaims, AuthorizationDetailsRegistryLike } from './claims.js'
 import { type ConsumedGrantStore, createMemoryConsumedGrantStore } from './consumed-grant-store.js'
@@ -10,7 +11,7 @@ import {
   evaluateAssurance,
   fail,
 } from './evaluate.js'
-import { mergeRequirements } from './merge.js'
+import { canonicalJson, mergeRequirements } from './merge.js'
 import { sha256 } from './token-cache.js'
 import { epochNow, positive } from './verifier.js'
 
@@ -34,6 +35,11 @@ export interface RiskContext {
   readonly request: {
     readonly method: string
     readonly url: string
+    /**
+     * The path as rules compare it (see `normalizePath`: dot segments resolved, unreserved
+     * escapes decoded, `//` collapsed); the guard always sets it, rules fall back to `url`.
+     */
+    readonly path?: string
     readonly headers?: Headers | Readonly<Record<string, string | readonly string[] | undefined>>
   }
   readonly details?: readonly AuthorizationDetail[]
@@ -141,15 +147,12 @@ export interface RiskPolicyOptions {
   readonly grantTtl?: number
 }
 
-const canonical = (v: unknown): string =>
-  Array.isArray(v)
-    ? `[${v.map(canonical).join(',')}]`
-    : typeof v === 'object' && v !== null
-      ? `{${Object.keys(v)
-          .sort()
-          .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-          .join(',')}}`
-      : (JSON.stringify(v) ?? 'null')
+const POLICY_OPTIONS: ReadonlySet<string> = new Set([
+  'acr',
+  'authorizationDetails',
+  'grants',
+  'grantTtl',
+])
 
 /**
  * The key under which a single-use grant is marked: SHA-256 (hex) over the issuer, the token's
@@ -165,8 +168,8 @@ export function grantKey(claims: AccessTokenClaims): Promise<string> {
   return sha256(
     [
       claims.iss,
-      claims.jti ?? canonical(claims.raw),
-      canonical(claims.authorization_details ?? []),
+      claims.jti ?? canonicalJson(claims.raw),
+      canonicalJson(claims.authorization_details ?? []),
     ].join('\0'),
   )
 }
@@ -195,6 +198,8 @@ export function createRiskPolicy(
   rules: readonly RiskRule[],
   options: RiskPolicyOptions = {},
 ): RiskPolicy {
+  checkOptions(options, POLICY_OPTIONS, 'createRiskPolicy')
+  check(Array.isArray(rules), 'rules')
   // Every rule needs a unique non-empty name (it is what `fired` reports) and an evaluate function.
   const names = new Set(rules.map((r) => r?.name))
   check(

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { AccessTokenClaims } from './claims.js'
 import type { RiskContext } from './risk-policy.js'
 import {
+  type AmountThresholdOptions,
   amountThreshold,
   destructiveMethod,
   newDevice,
@@ -50,10 +51,54 @@ describe('amountThreshold', () => {
   })
 
   it('ignores other types and takes the highest threshold over several details', async () => {
-    expect(await rule.evaluate(ctx({ details: [payment('50000')] }))).toBeUndefined()
-    expect(await rule.evaluate(ctx())).toBeUndefined()
+    expect(await rule.evaluate(ctx({ details: [payment('50000'), transfer('5')] }))).toBeUndefined()
     const out = await rule.evaluate(ctx({ details: [transfer('1500'), transfer('20000')] }))
     expect(out).toMatchObject({ acr_values: ['phrh'] })
+  })
+
+  it('binds every detail of its type once a threshold is reached, even those below it', async () => {
+    const out = await rule.evaluate(ctx({ details: [transfer('5'), transfer('20000')] }))
+    expect(out).toMatchObject({ authorization_details: [transfer('5'), transfer('20000')] })
+  })
+
+  it('denies a request without a detail of its type (400), unless optional', async () => {
+    for (const details of [undefined, [], [payment('50000')]]) {
+      await expect(
+        (async () => rule.evaluate(ctx(details ? { details } : {})))(),
+      ).rejects.toMatchObject({
+        name: 'InvalidRequestError',
+        error: 'invalid_request',
+        status: 400,
+        message:
+          'The request has no authorization_details of type urn:bank:params:oauth:request:transaction',
+      })
+    }
+    const optional = amountThreshold({
+      type: 'urn:bank:params:oauth:request:transaction',
+      optional: true,
+      thresholds: [{ atLeast: '1', acr_values: ['phr'] }],
+    })
+    expect(await optional.evaluate(ctx())).toBeUndefined()
+  })
+
+  it('refuses unknown option and threshold keys, naming the nearest one', () => {
+    const thresholds = [{ atLeast: '1', acr_values: ['phr'] }]
+    expect(() =>
+      amountThreshold({ type: 'x', thresholds, bnid: true } as unknown as AmountThresholdOptions),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_UNKNOWN_OPTION',
+        message: 'amountThreshold: unknown option "bnid" (did you mean "bind"?)',
+      }),
+    )
+    expect(() =>
+      amountThreshold({
+        type: 'x',
+        thresholds: [{ atLeast: '1', acr_value: ['phr'] }],
+      } as unknown as AmountThresholdOptions),
+    ).toThrow(
+      'amountThreshold: thresholds[0]: unknown option "acr_value" (did you mean "acr_values"?)',
+    )
   })
 
   it('reads RFC 9396 instructedAmount by default and binds only when asked', async () => {
@@ -85,8 +130,19 @@ describe('other rule helpers', () => {
     expect(await rule.evaluate(ctx({ signals: { newDevice: true } }))).toEqual({
       acr_values: ['mod-mf'],
     })
-    expect(await rule.evaluate(ctx({ signals: { newDevice: 'yes' } }))).toBeUndefined()
-    expect(await rule.evaluate(ctx())).toBeUndefined()
+    expect(await rule.evaluate(ctx({ signals: { newDevice: false } }))).toBeUndefined()
+    // A signal the app did not wire (or misspelt) denies: the rule cannot tell.
+    for (const signals of [undefined, {}, { newDevice: 'yes' }, { newdevice: true }]) {
+      await expect((async () => rule.evaluate(ctx(signals ? { signals } : {})))()).rejects.toThrow(
+        'newDevice: the signal "newDevice" must be true or false',
+      )
+    }
+    expect(() => newDevice({ sigal: 'x' } as never)).toThrow(
+      'newDevice: unknown option "sigal" (did you mean "signal"?)',
+    )
+    expect(() => sessionOlderThan(60, { nmae: 'x' } as never)).toThrow(
+      'sessionOlderThan: unknown option "nmae" (did you mean "name"?)',
+    )
   })
 
   it('sessionOlderThan fires when auth_time is older or unknown', async () => {
@@ -118,12 +174,51 @@ describe('other rule helpers', () => {
     }
   })
 
+  it('destructiveMethod fires for every spelling a router may accept', async () => {
+    const rule = destructiveMethod({ path: '/admin', requirement: { acr_values: ['phrh'] } })
+    const at = (url: string, path?: string) =>
+      rule.evaluate(ctx({ request: { method: 'DELETE', url, ...(path && { path }) } }))
+    for (const url of [
+      '/Admin/users/1',
+      '//admin/users/1',
+      '/admin/./users/1',
+      '/x/../admin/users/1',
+      '/%61dmin/users/1',
+      '/ADMIN',
+      'http://api.example.com//admin/users/1',
+    ]) {
+      expect(await at(url), url).toEqual({ acr_values: ['phrh'] })
+    }
+    expect(await at('/administrator')).toBeUndefined()
+    // The guard's normalised path wins over the raw target.
+    expect(await at('/elsewhere', '/admin/users/1')).toEqual({ acr_values: ['phrh'] })
+    await expect((async () => at('/admin%zz/users'))()).rejects.toMatchObject({
+      name: 'InvalidRequestError',
+      message: 'The request target is malformed',
+    })
+    expect(() => destructiveMethod({ path: 'admin', requirement: {} })).toThrow(TypeError)
+    expect(() =>
+      destructiveMethod({
+        path: '/admin',
+        requirement: { acr_values: ['phr'] },
+        method: ['DELETE'],
+      } as never),
+    ).toThrow('destructiveMethod: unknown option "method" (did you mean "methods"?)')
+  })
+
   it('transactionBinding requires the request details, optionally single-use', async () => {
     const rule = transactionBinding({ types: ['payment_initiation'], singleUse: true })
     expect(await rule.evaluate(ctx({ details: [payment('1'), transfer('2')] }))).toEqual({
       authorization_details: [payment('1')],
       singleUse: true,
     })
-    expect(await rule.evaluate(ctx({ details: [transfer('2')] }))).toBeUndefined()
+    await expect((async () => rule.evaluate(ctx({ details: [transfer('2')] })))()).rejects.toThrow(
+      'The request has no authorization_details of type payment_initiation',
+    )
+    const optional = transactionBinding({ types: ['payment_initiation'], optional: true })
+    expect(await optional.evaluate(ctx({ details: [transfer('2')] }))).toBeUndefined()
+    expect(() => transactionBinding({ single_use: true } as never)).toThrow(
+      'transactionBinding: unknown option "single_use" (did you mean "singleUse"?)',
+    )
   })
 })

@@ -1,18 +1,45 @@
+import { checkOptions } from '@stepup/internal'
 import { type AuthorizationDetail, compareDecimalStrings } from '@stepup/rar'
 import { argumentError } from './errors.js'
 import { checkRequirement } from './evaluate.js'
-import type { RiskRequirement, RiskRule } from './risk-policy.js'
+import { RISK_REQUIREMENT_KEYS } from './merge.js'
+import { InvalidRequestError, normalizePath } from './request-input.js'
+import type { RiskContext, RiskRequirement, RiskRule } from './risk-policy.js'
 import { epochNow, positive } from './verifier.js'
 
 const DECIMAL = /^\d{1,30}(\.\d{1,30})?$/
 
-function checked<T extends RiskRequirement>(r: T, where: string): T {
+const THRESHOLD_KEYS: ReadonlySet<string> = new Set(
+  [...RISK_REQUIREMENT_KEYS, 'atLeast'].filter((k) => k !== 'authorization_details'),
+)
+
+function checked<T extends RiskRequirement>(
+  r: T,
+  where: string,
+  known: ReadonlySet<string> = RISK_REQUIREMENT_KEYS,
+): T {
   try {
-    checkRequirement(r)
+    checkRequirement(r, known, where)
   } catch (e) {
+    const code = (e as { code?: string }).code
+    if (code === 'ERR_UNKNOWN_OPTION') throw e
     throw argumentError(`${where}: ${(e as Error).message}`)
   }
   return r
+}
+
+/** The request's details of `types` (all when not given); none at all is a 400 unless optional. */
+function detailsOf(
+  { details = [] }: RiskContext,
+  types: readonly string[] | undefined,
+  optional: boolean,
+): readonly AuthorizationDetail[] {
+  const found = types ? details.filter((d) => types.includes(d.type)) : details
+  if (found.length === 0 && !optional) {
+    const which = types ? ` of type ${types.join(' or ')}` : ''
+    throw new InvalidRequestError(`The request has no authorization_details${which}`)
+  }
+  return found
 }
 
 /**
@@ -50,10 +77,24 @@ export interface AmountThresholdOptions {
    * non-negative decimal string or number counts as above every threshold (fail closed).
    */
   readonly amount?: (detail: AuthorizationDetail) => unknown
-  /** Also require the token's `authorization_details` to cover the detail (default true). */
+  /** Also require the token's `authorization_details` to cover the details of `type` (default true). */
   readonly bind?: boolean
+  /**
+   * Let requests without a detail of `type` through this rule (default false: such a request is
+   * `400 invalid_request`, since the rule cannot tell what it would cost).
+   */
+  readonly optional?: boolean
   readonly name?: string
 }
+
+const AMOUNT_OPTIONS: ReadonlySet<string> = new Set([
+  'type',
+  'thresholds',
+  'amount',
+  'bind',
+  'optional',
+  'name',
+])
 
 const member = (v: unknown, k: string): unknown =>
   typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined
@@ -64,7 +105,9 @@ const defaultAmount = (d: AuthorizationDetail): unknown =>
 /**
  * A rule on the amount of the request's authorization details of one type: the highest
  * threshold reached applies (e.g. `>= 1000 → phr within 300 s`, `>= 10000 → phrh within 60 s`,
- * single-use), and with `bind` the token must carry details covering the transaction.
+ * single-use), and with `bind` the token must carry details covering every detail of that type
+ * in the request. A request without such a detail is refused (`400 invalid_request`) unless
+ * `optional`; an amount that cannot be read counts as above every threshold.
  *
  * @example
  * ```ts
@@ -79,7 +122,15 @@ const defaultAmount = (d: AuthorizationDetail): unknown =>
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-2
  */
 export function amountThreshold(options: AmountThresholdOptions): RiskRule {
-  const { type, thresholds, amount = defaultAmount, bind = true, name = `amount:${type}` } = options
+  checkOptions(options, AMOUNT_OPTIONS, 'amountThreshold')
+  const {
+    type,
+    thresholds,
+    amount = defaultAmount,
+    bind = true,
+    optional = false,
+    name = `amount:${type}`,
+  } = options
   if (typeof type !== 'string' || !Array.isArray(thresholds) || thresholds.length === 0) {
     throw argumentError('amountThreshold needs a type and at least one threshold')
   }
@@ -88,13 +139,13 @@ export function amountThreshold(options: AmountThresholdOptions): RiskRule {
       if (typeof atLeast !== 'string' || !DECIMAL.test(atLeast)) {
         throw argumentError(`thresholds[${i}].atLeast must be a decimal string`)
       }
-      return { atLeast, r: checked(r, `thresholds[${i}]`) }
+      return { atLeast, r: checked(r, `amountThreshold: thresholds[${i}]`, THRESHOLD_KEYS) }
     })
     .sort((a, b) => compareDecimalStrings(b.atLeast, a.atLeast))
   return {
     name,
-    evaluate({ details = [] }) {
-      const hits = details.filter((d) => d.type === type)
+    evaluate(context) {
+      const hits = detailsOf(context, [type], optional)
       let step: (typeof steps)[number] | undefined
       for (const d of hits) {
         const v = amount(d)
@@ -112,9 +163,12 @@ export function amountThreshold(options: AmountThresholdOptions): RiskRule {
   }
 }
 
+const NEW_DEVICE_OPTIONS: ReadonlySet<string> = new Set(['signal', 'requirement', 'name'])
+
 /**
  * A rule firing when the app's signal says the device is new (default signal `newDevice`,
- * requirement `acr_values: ['mod-mf']`).
+ * requirement `acr_values: ['mod-mf']`). A signal that is not a boolean (not wired, misspelt)
+ * makes the decision fail (the guard answers 503), never "not new".
  *
  * @example
  * ```ts
@@ -129,10 +183,22 @@ export function newDevice(
     readonly name?: string
   } = {},
 ): RiskRule {
+  checkOptions(options, NEW_DEVICE_OPTIONS, 'newDevice')
   const { signal = 'newDevice', name = 'new-device' } = options
   const requirement = checked(options.requirement ?? { acr_values: ['mod-mf'] }, 'newDevice')
-  return { name, evaluate: ({ signals }) => (signals?.[signal] === true ? requirement : undefined) }
+  return {
+    name,
+    evaluate({ signals }) {
+      const value = signals?.[signal]
+      // A rule that cannot get its input denies: the app must say true or false.
+      if (typeof value !== 'boolean')
+        throw new TypeError(`newDevice: the signal "${signal}" must be true or false`)
+      return value ? requirement : undefined
+    },
+  }
 }
+
+const SESSION_OPTIONS: ReadonlySet<string> = new Set(['requirement', 'name'])
 
 /**
  * A rule firing when the authentication is older than `seconds` (or its time unknown): it then
@@ -149,6 +215,7 @@ export function sessionOlderThan(
   options: { readonly requirement?: RiskRequirement; readonly name?: string } = {},
 ): RiskRule {
   positive(seconds, 'seconds')
+  checkOptions(options, SESSION_OPTIONS, 'sessionOlderThan')
   const requirement = checked({ ...options.requirement, max_age: seconds }, 'sessionOlderThan')
   return {
     name: options.name ?? `session-older-than:${seconds}`,
@@ -169,7 +236,10 @@ export function sessionOlderThan(
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.1
  */
 export interface DestructiveMethodOptions {
-  /** A path prefix (segment-wise) or a pattern tested against the request's path. */
+  /**
+   * A path prefix (segment-wise, ignoring case) or a pattern tested against the request's
+   * normalised path (`/Admin//users/./1` reads as `/Admin/users/1`).
+   */
   readonly path: string | RegExp
   readonly requirement: RiskRequirement
   /** Default `POST`, `PUT`, `PATCH`, `DELETE` (the methods that are not safe). */
@@ -177,8 +247,12 @@ export interface DestructiveMethodOptions {
   readonly name?: string
 }
 
+const DESTRUCTIVE_OPTIONS: ReadonlySet<string> = new Set(['path', 'requirement', 'methods', 'name'])
+
 /**
- * A rule firing for an unsafe method on a path (e.g. `DELETE /accounts/…` needs `phr`).
+ * A rule firing for an unsafe method on a path (e.g. `DELETE /accounts/…` needs `phr`). The
+ * path is compared as RFC 3986 §6.2.2 normalises it, empty segments collapsed and a string
+ * prefix without regard to case, so every spelling a router may accept fires the rule.
  *
  * @example
  * ```ts
@@ -187,32 +261,39 @@ export interface DestructiveMethodOptions {
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.1
  */
 export function destructiveMethod(options: DestructiveMethodOptions): RiskRule {
+  checkOptions(options, DESTRUCTIVE_OPTIONS, 'destructiveMethod')
   const {
     path,
     methods = ['POST', 'PUT', 'PATCH', 'DELETE'],
     name = `destructive:${path}`,
   } = options
   const requirement = checked(options.requirement, 'destructiveMethod')
-  if (typeof path !== 'string' && !(path instanceof RegExp))
-    throw argumentError('path must be a string or RegExp')
-  const prefix = typeof path === 'string' ? path.replace(/\/$/, '') : ''
+  if (!(typeof path === 'string' && path.startsWith('/')) && !(path instanceof RegExp))
+    throw argumentError('destructiveMethod: path must be a string starting with "/" or a RegExp')
+  const prefix =
+    typeof path === 'string' ? normalizePath(path).replace(/\/$/, '').toLowerCase() : ''
   const upper = new Set(methods.map((m) => m.toUpperCase()))
   return {
     name,
     evaluate({ request }) {
       if (!upper.has(request.method.toUpperCase())) return undefined
-      const p = new URL(request.url, 'http://localhost').pathname
+      const p = request.path ?? normalizePath(request.url)
       if (typeof path !== 'string') path.lastIndex = 0
+      const lower = p.toLowerCase()
       const hit =
-        typeof path === 'string' ? p === prefix || p.startsWith(`${prefix}/`) : path.test(p)
+        typeof path === 'string' ? lower === prefix || lower.startsWith(`${prefix}/`) : path.test(p)
       return hit ? requirement : undefined
     },
   }
 }
 
+const BINDING_OPTIONS: ReadonlySet<string> = new Set(['types', 'singleUse', 'optional', 'name'])
+
 /**
  * A rule binding the request to the token (transaction binding): when the request carries
- * authorization details (of `types`, if given), the token's must cover them, optionally single-use.
+ * authorization details (of `types`, if given), the token's must cover every one of them,
+ * optionally single-use. A request without such details is refused (`400 invalid_request`)
+ * unless `optional`.
  *
  * @example
  * ```ts
@@ -224,14 +305,17 @@ export function transactionBinding(
   options: {
     readonly types?: readonly string[]
     readonly singleUse?: boolean
+    /** Let requests without such details through this rule (default false: 400). */
+    readonly optional?: boolean
     readonly name?: string
   } = {},
 ): RiskRule {
-  const { types, singleUse = false, name = 'transaction-binding' } = options
+  checkOptions(options, BINDING_OPTIONS, 'transactionBinding')
+  const { types, singleUse = false, optional = false, name = 'transaction-binding' } = options
   return {
     name,
-    evaluate({ details = [] }) {
-      const bound = types ? details.filter((d) => types.includes(d.type)) : details
+    evaluate(context) {
+      const bound = detailsOf(context, types, optional)
       return bound.length > 0 ? { authorization_details: bound, singleUse } : undefined
     },
   }

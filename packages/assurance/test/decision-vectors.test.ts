@@ -109,10 +109,10 @@ const SD: readonly Vector[] = [
     claims: { ...EX, acr: 'urn:example:silver' },
     requirement: { acr_values: ['urn:example:gold'], scope: ['purchase', 'admin'] },
     now: NOW,
-    status: 403,
+    status: 401,
     header:
-      'Bearer error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token", scope="purchase admin", acr_values="urn:example:gold"',
-    note: 'the vector sends insufficient_user_authentication; this package ranks insufficient_scope as more fundamental (403) and carries acr_values too',
+      'Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", scope="purchase admin", acr_values="urn:example:gold"',
+    note: 'one error code only (insufficient_user_authentication), with the scope attribute the vector allows',
   },
 ]
 
@@ -376,7 +376,7 @@ describe('error precedence and structured reasons', () => {
     expect(result.ok).toBe(false)
   })
 
-  it('ranks invalid_token > insufficient_scope > insufficient_authorization_details > insufficient_user_authentication', () => {
+  it('answers an unmet user authentication first, with everything the new authorization must fix', () => {
     const requirement: AssuranceRequirement = {
       acr_values: ['phrh'],
       max_age: 5,
@@ -384,9 +384,13 @@ describe('error precedence and structured reasons', () => {
       authorization_details: [transfer('10')],
     }
     const options = { now: NOW, authorizationDetails: registry }
+    // RFC 9470 §3: acr_values/max_age belong to insufficient_user_authentication only; scope
+    // (RFC 6750 §3) and the details (JSON body) ride along so one round trip fixes everything.
     const all = evaluateAssurance({ ...EX, acr: 'phr' }, requirement, options)
-    expect(all).toMatchObject({ error: 'insufficient_scope', status: 403 })
-    expect(all.ok || all.challenge).toMatchObject({
+    expect(all).toMatchObject({ error: 'insufficient_user_authentication', status: 401 })
+    expect(all.ok || all.challenge).toEqual({
+      error: 'insufficient_user_authentication',
+      error_description: 'A different authentication level is required',
       acr_values: ['phrh'],
       max_age: 5,
       scope: ['transfer'],
@@ -398,18 +402,31 @@ describe('error precedence and structured reasons', () => {
       'scope_missing',
       'authorization_details_not_covered',
     ])
-    const noScope = evaluateAssurance(
-      { ...EX, acr: 'phr', scope: 'transfer' },
-      requirement,
-      options,
-    )
-    expect(noScope).toMatchObject({ error: 'insufficient_authorization_details', status: 403 })
-    const onlyUser = evaluateAssurance(
-      { ...EX, acr: 'phr', scope: 'transfer', authorization_details: [transfer('10')] },
-      requirement,
-      options,
-    )
-    expect(onlyUser).toMatchObject({ error: 'insufficient_user_authentication', status: 401 })
+    const strong = { ...EX, acr: 'phrh', auth_time: NOW - 1 }
+    // The 403s only once the user authentication suffices, and never with acr_values/max_age.
+    const scopeAndDetails = evaluateAssurance(strong, requirement, options)
+    expect(scopeAndDetails).toMatchObject({ error: 'insufficient_scope', status: 403 })
+    expect(scopeAndDetails.ok || scopeAndDetails.challenge).toEqual({
+      error: 'insufficient_scope',
+      error_description: 'The request requires higher privileges than provided by the access token',
+      scope: ['transfer'],
+      authorization_details: [transfer('10')],
+    })
+    expect(scopeAndDetails.ok || scopeAndDetails.wwwAuthenticate).not.toMatch(/acr_values|max_age/)
+    const details = evaluateAssurance({ ...strong, scope: 'transfer' }, requirement, options)
+    expect(details.ok || details.challenge).toEqual({
+      error: 'insufficient_authorization_details',
+      error_description: 'The authorization details of the access token do not cover this request',
+      authorization_details: [transfer('10')],
+    })
+    const stale = evaluateAssurance({ ...EX, acr: 'phrh', scope: 'profile' }, requirement, options)
+    expect(stale.ok || stale.challenge).toMatchObject({
+      error: 'insufficient_user_authentication',
+      error_description: 'More recent authentication is required',
+      acr_values: ['phrh'],
+      max_age: 5,
+      scope: ['transfer'],
+    })
     const broken = evaluateAssurance({ ...EX, acr: 3 }, requirement, options)
     expect(broken).toMatchObject({
       error: 'invalid_token',
@@ -417,6 +434,19 @@ describe('error precedence and structured reasons', () => {
       challenge: { error: 'invalid_token' },
       reasons: [{ rule: 'claims', code: 'acr_malformed' }],
     })
+  })
+
+  it('refuses a requirement with an unknown key, naming the nearest known one', () => {
+    expect(() =>
+      evaluateAssurance(EX, { acr_value: ['phr'], maxAge: 300 } as AssuranceRequirement, {
+        now: NOW,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_UNKNOWN_OPTION',
+        message: 'requirement: unknown option "acr_value" (did you mean "acr_values"?)',
+      }),
+    )
   })
 
   it('reasons name the rule and the required values, never the token’s values', () => {

@@ -55,7 +55,7 @@ describe('README policy example', () => {
     expect(fired).toEqual(['amount:urn:bank:params:oauth:request:transaction'])
     expect(requirement).toMatchObject({ acr_values: ['phrh'], max_age: 60 })
     const replay = await policy.decide(
-      { claims, request: { method, url }, details },
+      { claims, request: { method, url }, details, signals: { newDevice: false } },
       { authorizationDetails: registry },
     )
     expect(replay.result).toMatchObject({

@@ -107,12 +107,31 @@ function headersOf(request: HttpServerRequest): Headers {
   return request.headers
 }
 
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes
+}
+
 const view = (request: HttpServerRequest): HttpRequestView => ({
   method: request.method,
   url: request.url,
   headers: headersOf(request),
-  body: () =>
-    readRequestBody(request.headers['content-type'], () => Effect.runPromise(request.text)),
+  body: async (limit) => {
+    const length = request.headers['content-length']
+    if (
+      request.headers['transfer-encoding'] === undefined &&
+      (length === undefined || length === '0')
+    )
+      return undefined
+    const type = request.headers['content-type']
+    const source = request.source as unknown
+    // A web Request is read from a clone, within the limit. Otherwise the platform's own reading
+    // is used, which it caches so the handler still gets the body; the guard has checked
+    // Content-Length against the limit before, and the size is checked again here.
+    if (typeof Request !== 'undefined' && source instanceof Request)
+      return readRequestBody(type, source.clone().body, limit)
+    const text = await Effect.runPromise(request.text)
+    return readRequestBody(type, once(new TextEncoder().encode(text)), limit)
+  },
 })
 
 const NO_VERIFIER: CoreVerifier = {
@@ -126,6 +145,15 @@ const NO_VERIFIER: CoreVerifier = {
 function makeAuthorize(
   options: StepUpMiddlewareOptions,
 ): Effect.Effect<StepUpOutcome, never, HttpServerRequest | AccessTokenVerifier> {
+  for (const key of ['verify', 'acr', 'authorizationDetails'] as const) {
+    if (key in options)
+      throw Object.assign(
+        new TypeError(
+          `requireAssurance: "${key}" comes from its service layer (AccessTokenVerifier, AcrRegistry, AuthorizationDetailsRegistry), not from options`,
+        ),
+        { code: 'ERR_UNKNOWN_OPTION' },
+      )
+  }
   const { requirement, policy, signals, ...rest } = options
   const fromService = policy === RiskPolicy
   const build = (
@@ -134,17 +162,20 @@ function makeAuthorize(
     details: Option.Option<AuthorizationDetailsRegistry['Service']>,
     risk: CoreRiskPolicy | undefined,
   ): StepUpGuard<HttpServerRequest> =>
-    createStepUpGuard<HttpServerRequest>({
-      ...rest,
-      verify,
-      ...(requirement !== undefined && {
-        requirement: typeof requirement === 'function' ? resolve(requirement) : requirement,
-      }),
-      ...(risk && { policy: risk }),
-      ...(signals && { signals: resolve(signals) }),
-      ...(Option.isSome(acr) && { acr: acr.value }),
-      ...(Option.isSome(details) && { authorizationDetails: details.value }),
-    })
+    createStepUpGuard<HttpServerRequest>(
+      {
+        ...rest,
+        verify,
+        ...(requirement !== undefined && {
+          requirement: typeof requirement === 'function' ? resolve(requirement) : requirement,
+        }),
+        ...(risk && { policy: risk }),
+        ...(signals && { signals: resolve(signals) }),
+        ...(Option.isSome(acr) && { acr: acr.value }),
+        ...(Option.isSome(details) && { authorizationDetails: details.value }),
+      },
+      'requireAssurance',
+    )
   build(
     NO_VERIFIER,
     Option.none(),

@@ -1,5 +1,5 @@
 import type { StepUpAuth, StepUpGuardOptions } from '@stepup/assurance/http'
-import { createStepUpGuard } from '@stepup/assurance/http'
+import { createStepUpGuard, readRequestBody } from '@stepup/assurance/http'
 import type { Request, RequestHandler } from 'express'
 import { StepUpHttpError } from './error.js'
 
@@ -39,14 +39,18 @@ export interface StepUpOptions extends StepUpGuardOptions<Request> {
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export function stepUp(options: StepUpOptions): RequestHandler {
-  const guard = createStepUpGuard(options)
-  const passErrors = options.passErrors === true
+  if (typeof options !== 'object' || options === null)
+    throw Object.assign(new TypeError('stepUp: options must be an object'), {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
+  const { passErrors = false, ...shared } = options
+  const guard = createStepUpGuard<Request>(shared, 'stepUp')
   return (req, res, next) => {
     const view = {
       method: req.method,
       url: req.originalUrl,
       headers: req.headersDistinct ?? req.headers,
-      body: () => req.body,
+      body: (limit: number) => bodyOf(req, limit),
     }
     guard(view, req).then((outcome) => {
       if (outcome.ok) {
@@ -58,6 +62,23 @@ export function stepUp(options: StepUpOptions): RequestHandler {
         res.status(outcome.status).set(outcome.headers)
         res.end(outcome.body ? JSON.stringify(outcome.body) : undefined)
       }
-    }, next)
+    })
   }
+}
+
+/**
+ * The body as the guard needs it: nothing when the request has none (RFC 9112 §6.3: no
+ * `Transfer-Encoding` and no non-zero `Content-Length`); what a body parser such as
+ * `express.json()` made of it; otherwise read here, within the limit, and left on `req.body` for
+ * the route (later parsers see `req._body` and skip).
+ */
+async function bodyOf(req: Request & { _body?: boolean }, limit: number): Promise<unknown> {
+  const length = req.headers['content-length']
+  if (req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0'))
+    return undefined
+  if (req._body) return req.body
+  const body = await readRequestBody(req.headers['content-type'], req, limit)
+  req.body = body
+  req._body = true
+  return body
 }

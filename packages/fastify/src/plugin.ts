@@ -18,7 +18,7 @@ declare module 'fastify' {
         request: FastifyRequest,
       ) => AssuranceRequirement | Promise<AssuranceRequirement>,
     ): preHandlerAsyncHookHandler
-    requireAssurance(requirement: AssuranceRequirement | RiskPolicy): preHandlerAsyncHookHandler
+    requireAssurance(requirement?: AssuranceRequirement | RiskPolicy): preHandlerAsyncHookHandler
   }
   interface FastifyRequest {
     /** The verified token, its claims and the decision, set by `requireAssurance()` hooks. */
@@ -43,20 +43,43 @@ export interface StepUpPluginOptions
 }
 
 const plugin: FastifyPluginAsync<StepUpPluginOptions> = async (fastify, options) => {
-  const { metadata, ...shared } = options
-  createStepUpGuard<FastifyRequest>(shared)
+  // Fastify hands the plugin its own register options too; they are not ours to refuse.
+  const {
+    metadata,
+    prefix: _p,
+    logLevel: _l,
+    logSerializers: _s,
+    ...shared
+  } = options as StepUpPluginOptions & {
+    prefix?: unknown
+    logLevel?: unknown
+    logSerializers?: unknown
+  }
+  for (const key of ['requirement', 'policy'] as const) {
+    if (key in shared)
+      throw Object.assign(
+        new TypeError(
+          `@stepup/fastify: "${key}" goes to fastify.requireAssurance(), not to register`,
+        ),
+        { code: 'ERR_UNKNOWN_OPTION' },
+      )
+  }
+  createStepUpGuard<FastifyRequest>(shared, '@stepup/fastify')
   fastify.decorateRequest('auth', undefined)
-  fastify.decorate('requireAssurance', (requirement: RequirementSource<FastifyRequest>) => {
+  fastify.decorate('requireAssurance', (requirement: RequirementSource<FastifyRequest> = {}) => {
     const guard = createStepUpGuard<FastifyRequest>(
       typeof requirement === 'function' && 'decide' in requirement
         ? { ...shared, policy: requirement }
         : { ...shared, requirement },
+      'requireAssurance',
     )
     const hook: preHandlerAsyncHookHandler = async (request, reply) => {
       const view = {
         method: request.method,
         url: request.url,
         headers: request.raw.headersDistinct ?? request.headers,
+        // Fastify parsed the body before preHandler (its own bodyLimit and parsers apply); a
+        // request without one has `undefined`.
         body: () => request.body,
       }
       const outcome = await guard(view, request)

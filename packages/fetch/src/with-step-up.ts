@@ -24,8 +24,9 @@ const view = (request: Request) => ({
   method: request.method,
   url: request.url,
   headers: request.headers,
-  // Read from a clone, leaving the request's own body to the handler.
-  body: () => readRequestBody(request.headers.get('content-type'), () => request.clone().text()),
+  // Read from a clone, within the limit, leaving the request's own body to the handler.
+  body: (limit: number) =>
+    readRequestBody(request.headers.get('content-type'), request.clone().body, limit),
 })
 
 /**
@@ -42,7 +43,7 @@ const view = (request: Request) => ({
 export function evaluateRequest(request: Request, options: StepUpOptions): Promise<StepUpOutcome> {
   let guard = guards.get(options)
   if (!guard) {
-    guard = createStepUpGuard(options)
+    guard = createStepUpGuard(options, 'evaluateRequest')
     guards.set(options, guard)
   }
   return guard(view(request), request)
@@ -65,7 +66,7 @@ export function withStepUp(
   handler: (request: Request, auth: StepUpAuth) => Response | Promise<Response>,
   options: StepUpOptions,
 ): (request: Request) => Promise<Response> {
-  const guard = createStepUpGuard(options)
+  const guard = createStepUpGuard(options, 'withStepUp')
   return async (request) => {
     const outcome = await guard(view(request), request)
     if (outcome.ok) return handler(request, outcome.auth)
