@@ -3,6 +3,8 @@
  * argument. They are thrown when a registry or preset is created, never for untrusted input.
  *
  * - `ERR_INVALID_ARG_TYPE`: an argument has the wrong JavaScript type.
+ * - `ERR_UNKNOWN_OPTION`: an option, definition or `amr` rule has a key this package does not
+ *   know (a typo such as `satisfy`); the message names the nearest known key.
  * - `ERR_INVALID_ARG_VALUE`: a definition or argument is malformed.
  * - `ERR_ACR_DUPLICATE`: a value or alias is defined twice (a built-in included).
  * - `ERR_ACR_UNKNOWN_REFERENCE`: `satisfies` names a value that is not defined.
@@ -21,6 +23,7 @@
 export type AcrRegistryErrorCode =
   | 'ERR_INVALID_ARG_TYPE'
   | 'ERR_INVALID_ARG_VALUE'
+  | 'ERR_UNKNOWN_OPTION'
   | 'ERR_ACR_DUPLICATE'
   | 'ERR_ACR_UNKNOWN_REFERENCE'
   | 'ERR_ACR_CYCLE'

@@ -8,7 +8,7 @@ import {
 } from './acr-values.js'
 import type { AcrDefinition } from './definition.js'
 import { intersectAcceptable } from './intersect.js'
-import { createAcrRegistry } from './registry.js'
+import { type AcrRegistryOptions, createAcrRegistry } from './registry.js'
 
 const codeOf = (fn: () => unknown): unknown => {
   try {
@@ -351,7 +351,6 @@ describe('creation errors', () => {
     ['value with a backslash', { value: 'a\\b' }],
     ['value with a control character', { value: 'a\nb' }],
     ['non-ASCII value', { value: 'caf\u00e9' }],
-    ['unknown property', { value: 'a', satisfy: ['phr'] }],
     ['non-string description', { value: 'a', description: 1 }],
     ['non-string source', { value: 'a', source: {} }],
     ['satisfies not an array', { value: 'a', satisfies: 'phr' }],
@@ -360,13 +359,71 @@ describe('creation errors', () => {
     ['empty allOf', { value: 'a', amr: { allOf: [] } }],
     ['empty anyOf', { value: 'a', amr: { allOf: ['pwd'], anyOf: [] } }],
     ['empty amr value', { value: 'a', amr: { allOf: [''] } }],
-    ['unknown amr property', { value: 'a', amr: { allOf: ['pwd'], noneOf: ['sms'] } }],
     ['amr not an object', { value: 'a', amr: 'pwd' }],
-    ['own __proto__ key', JSON.parse('{"value":"a","__proto__":{"satisfies":["phr"]}}')],
+    ['amr an array', { value: 'a', amr: ['pwd'] }],
+    ['an array', ['a']],
   ])('rejects a malformed definition: %s', (_, definition) => {
     expect(codeOf(() => createAcrRegistry([definition as AcrDefinition]))).toBe(
       'ERR_INVALID_ARG_VALUE',
     )
+  })
+
+  it.each<[string, unknown, string]>([
+    [
+      'a misspelt definition key',
+      { value: 'a', satisfy: ['phr'] },
+      'createAcrRegistry definitions[0]: unknown option "satisfy"',
+    ],
+    [
+      'a singular definition key',
+      { value: 'a', alias: ['b'] },
+      'createAcrRegistry definitions[0]: unknown option "alias" (did you mean "aliases"?)',
+    ],
+    [
+      'a definition key in another case',
+      { value: 'a', Aliases: ['b'] },
+      'createAcrRegistry definitions[0]: unknown option "Aliases" (did you mean "aliases"?)',
+    ],
+    [
+      'an unknown amr rule key',
+      { value: 'a', amr: { allOf: ['pwd'], noneOf: ['sms'] } },
+      'createAcrRegistry definitions[0].amr: unknown option "noneOf"',
+    ],
+    [
+      'a misspelt amr rule key, even when undefined',
+      { value: 'a', amr: { allOf: ['pwd'], anyof: undefined } },
+      'createAcrRegistry definitions[0].amr: unknown option "anyof" (did you mean "anyOf"?)',
+    ],
+    [
+      'an own __proto__ key',
+      JSON.parse('{"value":"a","__proto__":{"satisfies":["phr"]}}'),
+      'createAcrRegistry definitions[0]: unknown option "__proto__"',
+    ],
+  ])('refuses %s with ERR_UNKNOWN_OPTION, naming it', (_, definition, message) => {
+    expect(() => createAcrRegistry([definition as AcrDefinition])).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_UNKNOWN_OPTION', message }),
+    )
+  })
+
+  it('refuses an unknown option key, naming the nearest known one', () => {
+    for (const options of [{ default: false }, { defaults: false, extra: undefined }]) {
+      expect(() => createAcrRegistry([], options as never)).toThrow(
+        expect.objectContaining({ name: 'TypeError', code: 'ERR_UNKNOWN_OPTION' }),
+      )
+    }
+    expect(() => createAcrRegistry([], { default: false } as never)).toThrow(
+      'createAcrRegistry: unknown option "default" (did you mean "defaults"?)',
+    )
+    expect(codeOf(() => createAcrRegistry([], null as never))).toBe('ERR_INVALID_ARG_TYPE')
+    expect(codeOf(() => createAcrRegistry([], false as never))).toBe('ERR_INVALID_ARG_TYPE')
+  })
+
+  it('keeps compile-time errors for unknown keys', () => {
+    // @ts-expect-error: `satisfy` is not a key of AcrDefinition
+    const definition: AcrDefinition = { value: 'a', satisfy: ['phr'] }
+    // @ts-expect-error: `default` is not a key of AcrRegistryOptions
+    const options: AcrRegistryOptions = { default: false }
+    expect(codeOf(() => createAcrRegistry([definition], options))).toBe('ERR_UNKNOWN_OPTION')
   })
 
   it('rejects arguments of the wrong type', () => {

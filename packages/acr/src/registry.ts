@@ -1,3 +1,4 @@
+import { checkOptions } from '@stepup/internal'
 import { BUILT_IN_ACR_DEFINITIONS } from './acr-values.js'
 import type { AcrDefinition } from './definition.js'
 import { argumentError } from './errors.js'
@@ -15,6 +16,7 @@ export interface AcrRegistryOptions {
   /** Include `phr`, `phrh`, `mod-pr` and `mod-mf` (default `true`). */
   readonly defaults?: boolean
 }
+const OPTION_KEYS: ReadonlySet<string> = new Set(['defaults'])
 
 /**
  * An immutable set of authentication context classes with a "satisfies" order. Its methods do
@@ -71,15 +73,18 @@ const isList =
   (value: unknown): value is string[] =>
     Array.isArray(value) && value.length >= min && value.every(check)
 const isAmrList = isList((value) => isText(value) && !!value, 1)
-const isRule = (rule: unknown): boolean =>
-  isRecord(rule) &&
-  !!(rule['allOf'] ?? rule['anyOf']) &&
-  Object.entries(rule).every(
-    ([key, list]) =>
-      (key === 'allOf' || key === 'anyOf') && (list === undefined || isAmrList(list)),
+// The keys an AmrRule and an AcrDefinition may have: anything else is a typo, refused by name.
+const RULE_KEYS: ReadonlySet<string> = new Set(['allOf', 'anyOf'])
+const isRule = (rule: unknown, where: string): boolean => {
+  if (!isRecord(rule) || Array.isArray(rule)) return false
+  checkOptions(rule, RULE_KEYS, `${where}.amr`)
+  return (
+    !!(rule['allOf'] ?? rule['anyOf']) &&
+    Object.values(rule).every((list) => list === undefined || isAmrList(list))
   )
+}
 // What each property of an AcrDefinition must hold when present.
-const FIELDS = new Map<string, (value: unknown) => boolean>([
+const FIELDS = new Map<string, (value: unknown, where: string) => boolean>([
   ['value', isAcr],
   ['description', isText],
   ['source', isText],
@@ -87,11 +92,15 @@ const FIELDS = new Map<string, (value: unknown) => boolean>([
   ['aliases', isList(isAcr)],
   ['amr', isRule],
 ])
+const DEFINITION_KEYS: ReadonlySet<string> = new Set(FIELDS.keys())
 function normalize(input: unknown, where: string): AcrDefinition {
+  if (isRecord(input) && !Array.isArray(input)) checkOptions(input, DEFINITION_KEYS, where)
   if (
     !isRecord(input) ||
     !isAcr(input['value']) ||
-    !Object.entries(input).every(([key, value]) => value === undefined || FIELDS.get(key)?.(value))
+    !Object.entries(input).every(
+      ([key, value]) => value === undefined || FIELDS.get(key)?.(value, where),
+    )
   ) {
     throw fail('ERR_INVALID_ARG_VALUE', `${where} is invalid`)
   }
@@ -108,9 +117,11 @@ function normalize(input: unknown, where: string): AcrDefinition {
  * `defaults: false`) followed by `definitions`, precomputing the transitive "satisfies" closure
  * so that {@link AcrRegistry.satisfies} is a lookup.
  *
- * Throws a coded `TypeError` (see {@link AcrRegistryErrorCode}) for a malformed definition
- * (`ERR_INVALID_ARG_VALUE`), a value or alias defined twice (`ERR_ACR_DUPLICATE`), a `satisfies`
- * entry naming an undefined value (`ERR_ACR_UNKNOWN_REFERENCE`) or a cycle (`ERR_ACR_CYCLE`).
+ * Throws a coded `TypeError` (see {@link AcrRegistryErrorCode}) for an option, definition or
+ * `amr` rule key it does not know, naming the nearest known one (`ERR_UNKNOWN_OPTION`), a
+ * malformed definition (`ERR_INVALID_ARG_VALUE`), a value or alias defined twice
+ * (`ERR_ACR_DUPLICATE`), a `satisfies` entry naming an undefined value
+ * (`ERR_ACR_UNKNOWN_REFERENCE`) or a cycle (`ERR_ACR_CYCLE`).
  *
  * @example
  * ```ts
@@ -127,13 +138,14 @@ export function createAcrRegistry(
   definitions: readonly AcrDefinition[] = [],
   options: AcrRegistryOptions = {},
 ): AcrRegistry {
-  const defaults = options?.defaults ?? true
+  checkOptions(options, OPTION_KEYS, 'createAcrRegistry')
+  const defaults = options.defaults ?? true
   if (!Array.isArray(definitions) || typeof defaults !== 'boolean') {
     throw fail('ERR_INVALID_ARG_TYPE', 'bad arguments')
   }
   const builtIns = defaults ? BUILT_IN_ACR_DEFINITIONS.length : 0
   const defs = [...(defaults ? BUILT_IN_ACR_DEFINITIONS : []), ...definitions].map((d, i) =>
-    normalize(d, `definitions[${i - builtIns}]`),
+    normalize(d, `createAcrRegistry definitions[${i - builtIns}]`),
   )
 
   // Every spelling (value or alias) → index of its class.
