@@ -24,6 +24,8 @@ describe('encodeAuthorizationDetails', () => {
     ['string actions', [{ type: 'a', actions: 'read' }]],
     ['undefined members', [{ type: 'a', x: undefined }]],
     ['NaN', [{ type: 'a', x: Number.NaN }]],
+    ['negative zero, which JSON text cannot carry', [{ type: 'a', x: -0 }]],
+    ['a number a reader cannot keep exactly', [{ type: 'a', x: 0.1 + 0.2 }]],
     ['a Date', [{ type: 'a', x: new Date(0) }]],
     ['a __proto__ member', JSON.parse('[{"type":"a","__proto__":{}}]')],
   ])('refuses %s with ERR_INVALID_ARG_VALUE', (_, details) => {

@@ -15,19 +15,49 @@ const tooMany = () => invalid('too many details')
 const tooLarge = () => invalid('too large')
 const protoKey = () => invalid('member name "__proto__" is not allowed')
 
+const inexact = () => invalid('number cannot be compared exactly')
+
 const encoder = new TextEncoder()
 
 /** UTF-8 length of a string (a lone surrogate counts as the 3 bytes of U+FFFD). */
 export const utf8Length = (s: string): number => encoder.encode(s).length
 
 const TOKEN = /[\w.+-]+/y
+const NUMBER = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/
+
+/**
+ * Whether a JSON number keeps its exact value as the double `value` it reads as, so that numbers
+ * compare (`===`, `<`) exactly as the decimal values they spell: a safe integer
+ * (RFC 8259 §6), or at most 15 significant digits (IEEE 754 double guarantees such decimals
+ * distinct doubles, in order) with the leading digit between 1e-307 and 1e308. `-0` (which JSON
+ * text cannot carry back), non-finite values and anything else — `9007199254740993`, which reads
+ * as `9007199254740992`, or `0.10000000000000001`, which reads as `0.1` — are refused. Works on the
+ * text only (digit counting, no float formatting); for an already-parsed number, `text` is its
+ * shortest round-trip form `String(value)`.
+ */
+export function isExactNumber(text: string, value: number): boolean {
+  const parts = NUMBER.exec(text)
+  if (!parts || !Number.isFinite(value) || Object.is(value, -0)) return false
+  const fraction = parts[2] ?? ''
+  const digits = (parts[1]! + fraction).replace(/^0+/, '')
+  if (digits === '') return true
+  const significant = digits.replace(/0+$/, '')
+  // Powers of ten of the last and of the leading significant digit.
+  const last = Number(parts[3] ?? 0) - fraction.length + digits.length - significant.length
+  const lead = last + significant.length - 1
+  return (
+    (last >= 0 && Number.isSafeInteger(value)) ||
+    (significant.length <= 15 && lead >= -307 && lead <= 308)
+  )
+}
 
 /**
  * Reads RFC 8259 JSON text in one linear pass, enforcing the limits while reading: nesting depth
  * and the number of top-level elements are checked before a container is entered or an element
  * read, so hostile input fails fast and never exhausts the stack. Duplicate member names and
  * `__proto__` members are rejected; every object is a fresh plain object built from own data.
- * Strings, numbers and literals are decoded by `JSON.parse` on their own token.
+ * Strings, numbers and literals are decoded by `JSON.parse` on their own token; a number that
+ * would not keep its exact value (see {@link isExactNumber}) is rejected.
  */
 export function readJson(text: string, limits: AuthorizationDetailsLimits): unknown {
   if (utf8Length(text) > limits.maxBytes) throw tooLarge()
@@ -99,6 +129,7 @@ export function readJson(text: string, limits: AuthorizationDetailsLimits): unkn
     i += literal.length
     const result = token(literal)
     if (result === Infinity || result === -Infinity) throw invalid('not a JSON value')
+    if (typeof result === 'number' && !isExactNumber(literal, result)) throw inexact()
     return result
   }
   const result = value(0)
@@ -110,7 +141,8 @@ export function readJson(text: string, limits: AuthorizationDetailsLimits): unkn
 /**
  * Copies an already-parsed value into fresh plain JSON data under the same limits, rejecting
  * anything JSON cannot carry (undefined, functions, bigint, symbols, non-finite numbers, class
- * instances, sparse arrays, cycles) and `__proto__` members.
+ * instances, sparse arrays, cycles), numbers that cannot be compared exactly (`-0`, more digits
+ * than a double keeps; see {@link isExactNumber}) and `__proto__` members.
  */
 export function copyJson(input: unknown, limits: AuthorizationDetailsLimits): unknown {
   let bytes = 0
@@ -147,6 +179,7 @@ export function copyJson(input: unknown, limits: AuthorizationDetailsLimits): un
       v === null ||
       Number.isFinite(v)
     ) {
+      if (typeof v === 'number' && !isExactNumber(String(v), v)) throw inexact()
       add(JSON.stringify(v))
       return v
     }

@@ -147,6 +147,58 @@ describe('JSON reading', () => {
     rejects('[{"type":"a","n":-1e400}]', /not a JSON value/)
   })
 
+  it.each([
+    ['9007199254740993', 'reads as 9007199254740992'],
+    ['-9007199254740993', 'reads as -9007199254740992'],
+    ['12345678901234567890', 'an integer beyond 2^53 - 1 with 20 digits'],
+    ['0.10000000000000001', 'reads as 0.1'],
+    ['123456789012345.6', '16 significant digits'],
+    ['1.7976931348623157e308', '17 significant digits'],
+    ['-0', 'negative zero'],
+    ['-0.0e3', 'negative zero'],
+    ['1e-400', 'underflows to 0'],
+    ['-1e-400', 'underflows to -0'],
+    ['5e-324', 'a subnormal, with fewer digits of precision'],
+    ['1e-308', 'below the normal range'],
+  ])('rejects the number %s (%s) as not comparable exactly', (number) => {
+    rejects(`[{"type":"a","n":${number}}]`, /number cannot be compared exactly/)
+  })
+
+  it.each([
+    ['9007199254740991', 2 ** 53 - 1],
+    ['-9007199254740991', -(2 ** 53 - 1)],
+    ['123456789012345', 123456789012345],
+    ['123456789012345000000', 123456789012345e6],
+    ['0.1', 0.1],
+    ['123.50', 123.5],
+    ['1e308', 1e308],
+    ['1.5e-307', 1.5e-307],
+    ['0e-400', 0],
+    ['-0.5e2', -50],
+  ])('keeps the number %s', (number, value) => {
+    expect(registry.parse(`[{"type":"a","n":${number}}]`)).toEqual([{ type: 'a', n: value }])
+  })
+
+  it('rejects already-parsed numbers that cannot be compared exactly, and keeps the others', () => {
+    for (const n of [-0, 2 ** 53, 2 ** 60, 0.1 + 0.2, Number.MAX_VALUE, Number.MIN_VALUE]) {
+      rejects([{ type: 'a', n }], /number cannot be compared exactly/)
+    }
+    for (const n of [0, 2 ** 53 - 1, 0.3, 1e21, -1.5e-7, 1e308]) {
+      expect(registry.parse([{ type: 'a', n }])).toEqual([{ type: 'a', n }])
+    }
+  })
+
+  it('never lets two different decimal numbers compare equal', () => {
+    // Both read as the double 2^53: equal after JSON.parse, different on the wire.
+    for (const limit of ['9007199254740992', '9007199254740993']) {
+      expect(registry.safeParse(`[{"type":"a","limit":${limit}}]`).success).toBe(false)
+    }
+    const big = [{ type: 'a', limit: 2 ** 53 }]
+    expect(registry.covers(big, big)).toEqual({ covered: false, uncovered: big })
+    expect(registry.covers([{ type: 'a', n: 0 }], [{ type: 'a', n: -0 }]).covered).toBe(false)
+    expect(registry.covers([{ type: 'a', n: 0.1 }], [{ type: 'a', n: 0.1 }]).covered).toBe(true)
+  })
+
   it('decodes escapes, surrogate pairs, numbers and literals like JSON.parse', () => {
     const text =
       ' [ {"type":"\\u00e9\\ud83d\\ude00\\n\\/","n":[-0.5e2,0,1E+2,true,false,null,"x"],"o":{}} ] '
