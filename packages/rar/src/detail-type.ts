@@ -1,3 +1,4 @@
+import { checkOptions } from '@stepup/internal'
 import type { $ZodObject, output } from 'zod/v4/core'
 import { invalidArgument } from './errors.js'
 
@@ -69,13 +70,46 @@ export const COMMON_ARRAY_FIELDS: readonly string[] = [
   'privileges',
 ]
 
+const DEFINITION_KEYS: ReadonlySet<string> = new Set(['type', 'schema', 'covers', 'description'])
+
+/**
+ * Throws a coded `TypeError` unless `definition` is a well-formed type definition: only the keys
+ * `type`, `schema`, `covers`, `description` (`ERR_UNKNOWN_OPTION` otherwise), a non-empty `type`,
+ * a zod object schema that does not declare `type`, a function `covers` (`ERR_INVALID_ARG_VALUE`).
+ */
+export function checkDefinition(
+  definition: unknown,
+  where: string,
+): asserts definition is AuthorizationDetailType<string, $ZodObject> {
+  if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) {
+    throw invalidArgument('invalid type definition')
+  }
+  checkOptions(definition, DEFINITION_KEYS, where)
+  const { type, schema, covers, description } = definition as Record<string, unknown>
+  const def = (schema as { _zod?: { def?: { type?: string; shape?: object } } } | undefined)?._zod
+    ?.def
+  if (
+    typeof type !== 'string' ||
+    type === '' ||
+    def?.type !== 'object' ||
+    !def.shape ||
+    Object.hasOwn(def.shape, 'type') ||
+    (covers !== undefined && typeof covers !== 'function') ||
+    (description !== undefined && typeof description !== 'string')
+  ) {
+    throw invalidArgument('invalid type definition')
+  }
+}
+
 /**
  * Declares an authorization details type: its `type` value, a zod 4 object schema for its members
  * and, optionally, how a granted detail covers a requested one.
  *
  * Members the schema does not declare are rejected (RFC 9396 §5 "unknown fields") unless the schema
  * has a catchall (`z.looseObject`, `.catchall()`). The schema may also declare common fields such
- * as `actions` to restrict their values; it may not declare `type`.
+ * as `actions` to restrict their values; it may not declare `type`. A key of the definition other
+ * than `type`, `schema`, `covers` and `description` throws a `TypeError` with code
+ * `ERR_UNKNOWN_OPTION` that names the nearest known key; a malformed one, `ERR_INVALID_ARG_VALUE`.
  *
  * @example
  * ```ts
@@ -99,19 +133,6 @@ export function defineAuthorizationDetailType<
   ) => boolean
   readonly description?: string
 }): AuthorizationDetailType<Type, Schema> {
-  const { type, schema, covers, description } = definition ?? {}
-  const def = (schema as { _zod?: { def?: { type?: string; shape?: object } } } | undefined)?._zod
-    ?.def
-  if (
-    typeof type !== 'string' ||
-    type === '' ||
-    def?.type !== 'object' ||
-    !def.shape ||
-    Object.hasOwn(def.shape, 'type') ||
-    (covers !== undefined && typeof covers !== 'function') ||
-    (description !== undefined && typeof description !== 'string')
-  ) {
-    throw invalidArgument('invalid type definition')
-  }
+  checkDefinition(definition, 'defineAuthorizationDetailType')
   return { ...definition }
 }

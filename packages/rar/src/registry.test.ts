@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import * as zm from 'zod/mini'
-import { defineAuthorizationDetailType } from './detail-type.js'
+import { type AuthorizationDetail, defineAuthorizationDetailType } from './detail-type.js'
 import { AuthorizationDetailsError } from './errors.js'
-import { createAuthorizationDetailsRegistry } from './registry.js'
+import {
+  type AuthorizationDetailsRegistryOptions,
+  createAuthorizationDetailsRegistry,
+} from './registry.js'
 
 const classic = defineAuthorizationDetailType({
   type: 'classic',
@@ -140,6 +143,49 @@ describe('parse with classic and mini zod schemas', () => {
   })
 })
 
+describe('covers parses both sides first', () => {
+  it('never covers a requested detail of a type the registry does not accept', () => {
+    const other = [{ type: 'other', anything: 1 }]
+    expect(registry.covers(other, other)).toEqual({ covered: false, uncovered: other })
+  })
+
+  it('never covers a requested detail its type schema rejects, even when granted as is', () => {
+    for (const detail of <AuthorizationDetail[]>[
+      { type: 'classic', amount: 'ten' },
+      { type: 'classic', amount: '1', extra: true },
+      { type: 'mini', count: 1.5 },
+      { type: 'loose', id: 1 },
+      { type: 'loose', id: 'a', actions: 'read' as never },
+    ]) {
+      expect(registry.covers([detail], [detail])).toEqual({ covered: false, uncovered: [detail] })
+    }
+  })
+
+  it('lets an invalid granted detail grant nothing, and still checks the valid ones', () => {
+    const wanted = { type: 'classic', amount: '1' }
+    expect(registry.covers([{ ...wanted, extra: true }], [wanted]).covered).toBe(false)
+    expect(registry.covers([{ ...wanted, extra: true }, wanted], [wanted]).covered).toBe(true)
+  })
+
+  it('hands the comparator parsed copies, never the caller objects', () => {
+    const seen: unknown[] = []
+    const spy = defineAuthorizationDetailType({
+      type: 'spy',
+      schema: z.object({ n: z.number() }),
+      covers: (granted, requested) => {
+        seen.push(granted, requested)
+        return true
+      },
+    })
+    const held = { type: 'spy', n: 1 }
+    const wanted = { type: 'spy', n: 1 }
+    expect(createAuthorizationDetailsRegistry([spy]).covers([held], [wanted]).covered).toBe(true)
+    expect(seen).toEqual([held, wanted])
+    expect(seen[0]).not.toBe(held)
+    expect(seen[1]).not.toBe(wanted)
+  })
+})
+
 describe('metadata', () => {
   it('lists authorization_details_types_supported in registration order', () => {
     expect(registry.typesSupported()).toEqual(['classic', 'mini', 'loose'])
@@ -183,6 +229,64 @@ describe('options are checked when the registry is created', () => {
     for (const types of [[classic, classic], [{}], [null]]) {
       expect(() => createAuthorizationDetailsRegistry(types as never)).toThrow(TypeError)
     }
+  })
+
+  it.each([
+    [
+      { allowUnknownType: true },
+      'createAuthorizationDetailsRegistry: unknown option "allowUnknownType" (did you mean "allowUnknownTypes"?)',
+    ],
+    [
+      { allowUnknownTypes: true, limit: { maxDetails: 5 } },
+      'createAuthorizationDetailsRegistry: unknown option "limit" (did you mean "limits"?)',
+    ],
+    [
+      { limits: { maxDetail: 5 } },
+      'createAuthorizationDetailsRegistry limits: unknown option "maxDetail" (did you mean "maxDetails"?)',
+    ],
+    [
+      { limits: { max_depth: null } },
+      'createAuthorizationDetailsRegistry limits: unknown option "max_depth" (did you mean "maxDepth"?)',
+    ],
+  ])('refuses the unknown option key in %j, naming the nearest known one', (options, message) => {
+    expect(() => createAuthorizationDetailsRegistry([], options as never)).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_UNKNOWN_OPTION', message }),
+    )
+  })
+
+  it('refuses options and limits that are not objects', () => {
+    for (const options of [null, 'strict', { limits: 5 }, { limits: null }, { limits: [] }]) {
+      expect(() => createAuthorizationDetailsRegistry([], options as never)).toThrow(
+        expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }),
+      )
+    }
+  })
+
+  it('checks hand-written type definitions like defineAuthorizationDetailType does', () => {
+    const schema = z.object({ amount: z.string() })
+    expect(() =>
+      createAuthorizationDetailsRegistry([{ type: 'a', schema, cover: () => true }] as never),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_UNKNOWN_OPTION',
+        message:
+          'createAuthorizationDetailsRegistry types[0]: unknown option "cover" (did you mean "covers"?)',
+      }),
+    )
+    for (const definition of [
+      { type: 'a', schema: z.string() },
+      { type: 'a', schema, covers: 'yes' },
+    ]) {
+      expect(() => createAuthorizationDetailsRegistry([definition] as never)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+      )
+    }
+  })
+
+  it('keeps compile-time errors for unknown option keys', () => {
+    // @ts-expect-error: `allowUnknownType` is not an option
+    const options: AuthorizationDetailsRegistryOptions = { allowUnknownType: true }
+    expect(() => createAuthorizationDetailsRegistry([], options)).toThrow(TypeError)
   })
 
   it('treats a non-boolean allowUnknownTypes as false (fail closed)', () => {

@@ -1,15 +1,11 @@
-import {
-  type $ZodIssue,
-  type $ZodObject,
-  type $ZodType,
-  safeParse,
-  toJSONSchema,
-} from 'zod/v4/core'
+import { checkOptions } from '@stepup/internal'
+import { type $ZodObject, toJSONSchema } from 'zod/v4/core'
 import { coversByDefault } from './covers.js'
 import {
   type AuthorizationDetail,
   type AuthorizationDetailType,
   COMMON_ARRAY_FIELDS,
+  checkDefinition,
   type InferAuthorizationDetail,
 } from './detail-type.js'
 import {
@@ -18,6 +14,7 @@ import {
   invalidArgument,
 } from './errors.js'
 import { type AuthorizationDetailsLimits, copyJson, readJson } from './json.js'
+import { checkStructure, defOf, isOpen, validateMembers } from './validate.js'
 
 /** Options of {@link createAuthorizationDetailsRegistry}. */
 export interface AuthorizationDetailsRegistryOptions<AllowUnknown extends boolean = boolean> {
@@ -26,6 +23,8 @@ export interface AuthorizationDetailsRegistryOptions<AllowUnknown extends boolea
   /** Size limits for untrusted input; defaults 100 details, 65536 bytes, depth 16. */
   readonly limits?: Partial<AuthorizationDetailsLimits>
 }
+const OPTION_KEYS: ReadonlySet<string> = new Set(['allowUnknownTypes', 'limits'])
+const LIMIT_KEYS: ReadonlySet<string> = new Set(['maxDetails', 'maxBytes', 'maxDepth'])
 
 /** Result of {@link AuthorizationDetailsRegistry.safeParse}. */
 export type SafeParseAuthorizationDetailsResult<Detail> =
@@ -69,54 +68,6 @@ const DEFAULT_LIMITS: AuthorizationDetailsLimits = {
 }
 const MAX_DEPTH = 1000
 
-type ObjectDef = { shape: Record<string, unknown>; catchall?: $ZodType }
-const defOf = (schema: $ZodObject): ObjectDef => schema._zod.def as unknown as ObjectDef
-/** Whether the schema accepts members it does not declare (a catchall other than never). */
-const isOpen = ({ catchall }: ObjectDef): boolean =>
-  !!catchall && catchall._zod.def.type !== 'never'
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-const isStringArray = (v: unknown): boolean =>
-  Array.isArray(v) && v.every((s) => typeof s === 'string')
-
-/** zod's message, or its issue code when no zod locale is loaded (zod/v4/core alone). */
-const messageOf = (issue: $ZodIssue): string =>
-  issue.message === 'Invalid input' ? issue.code : issue.message
-
-/**
- * Checks the RFC 9396 §2 / §2.2 structure shared by every type (an array of objects, `type` a
- * non-empty string, typed common fields) and records the problems found in `issues`.
- */
-export function checkStructure(
-  value: unknown,
-  issues: AuthorizationDetailsIssue[],
-): value is AuthorizationDetail[] {
-  if (!Array.isArray(value)) {
-    issues.push({ path: [], message: 'expected a JSON array' })
-    return false
-  }
-  value.forEach((detail, index) => {
-    if (!isObject(detail)) {
-      issues.push({ path: [index], message: 'expected an object' })
-      return
-    }
-    for (const field of ['type', 'identifier', ...COMMON_ARRAY_FIELDS]) {
-      const v = detail[field]
-      if (
-        field === 'type'
-          ? typeof v === 'string' && v !== ''
-          : v === undefined || (field === 'identifier' ? typeof v === 'string' : isStringArray(v))
-      )
-        continue
-      issues.push({
-        path: [index, field],
-        message: `${field} must be ${field === 'type' ? 'a non-empty string' : field === 'identifier' ? 'a string' : 'an array of strings'}`,
-      })
-    }
-  })
-  return issues.length === 0
-}
-
 /**
  * Creates a registry that parses untrusted `authorization_details` against the given types,
  * compares granted with requested details, and publishes the supported types and their schemas.
@@ -142,14 +93,16 @@ export function createAuthorizationDetailsRegistry<
   type Detail =
     | InferAuthorizationDetail<Types[number]>
     | (AllowUnknown extends true ? AuthorizationDetail : never)
-  const byType = new Map<string, AuthorizationDetailType<string, $ZodObject>>()
-  for (const definition of types) {
-    if (typeof definition?.type !== 'string' || byType.has(definition.type)) {
-      throw invalidArgument('expected distinct defined types')
-    }
-    byType.set(definition.type, definition)
-  }
+  checkOptions(options, OPTION_KEYS, 'createAuthorizationDetailsRegistry')
   const { allowUnknownTypes, limits: given } = options
+  checkOptions(given, LIMIT_KEYS, 'createAuthorizationDetailsRegistry limits')
+  if (!Array.isArray(types)) throw invalidArgument('expected an array of types')
+  const byType = new Map<string, AuthorizationDetailType<string, $ZodObject>>()
+  types.forEach((definition, index) => {
+    checkDefinition(definition, `createAuthorizationDetailsRegistry types[${index}]`)
+    if (byType.has(definition.type)) throw invalidArgument('expected distinct defined types')
+    byType.set(definition.type, definition)
+  })
   const limits: AuthorizationDetailsLimits = { ...DEFAULT_LIMITS, ...given }
   for (const [name, value] of Object.entries(limits)) {
     if (
@@ -173,23 +126,7 @@ export function createAuthorizationDetailsRegistry<
       }
       return detail
     }
-    const def = defOf(definition.schema)
-    const open = isOpen(def)
-    const output: Record<string, unknown> = { type: detail.type }
-    const members: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(detail)) {
-      if (key === 'type') continue
-      if (Object.hasOwn(def.shape, key)) members[key] = value
-      else if (COMMON_ARRAY_FIELDS.includes(key) || key === 'identifier') output[key] = value
-      else if (open) members[key] = value
-      else issues.push({ path: [index, key], message: 'unknown member' })
-    }
-    const result = safeParse(definition.schema, members)
-    if (result.success) return Object.assign(output, result.data)
-    for (const issue of result.error.issues) {
-      issues.push({ path: [index, ...(issue.path as string[])], message: messageOf(issue) })
-    }
-    return output
+    return validateMembers(definition.schema, detail, index, issues)
   }
 
   const run = (input: unknown): Detail[] => {
@@ -216,20 +153,34 @@ export function createAuthorizationDetailsRegistry<
       if (!Array.isArray(granted) || !Array.isArray(requested)) {
         throw invalidArgument('expected arrays')
       }
-      const uncovered = requested.filter(
-        (wanted) =>
-          !granted.some((held) => {
-            if (typeof held?.type !== 'string' || held.type !== wanted?.type) return false
+      // Both sides are parsed as `parse` would before any comparison: an invalid granted detail
+      // grants nothing, and an invalid requested detail (a negative amount, a number where the
+      // type wants a decimal string, an unknown type) is never covered.
+      const valid = (detail: unknown): Detail | undefined => {
+        try {
+          return run([detail])[0]
+        } catch {
+          return undefined
+        }
+      }
+      const held = granted.map(valid)
+      const uncovered = requested.filter((detail) => {
+        const wanted = valid(detail)
+        return !(
+          wanted &&
+          held.some((have) => {
+            if (have?.type !== wanted.type) return false
             const typeCovers = byType.get(wanted.type)?.covers
             try {
               return typeCovers
-                ? typeCovers(held as never, wanted as never) === true
-                : coversByDefault(held, wanted, limits.maxDepth)
+                ? typeCovers(have as never, wanted as never) === true
+                : coversByDefault(have, wanted, limits.maxDepth)
             } catch {
               return false
             }
-          }),
-      )
+          })
+        )
+      })
       return { covered: uncovered.length === 0, uncovered }
     },
     typesSupported: () => [...byType.keys()],

@@ -9,13 +9,13 @@ import {
   encodeAuthorizationDetails,
 } from '../src/index.js'
 import { bankTransactionDetailType } from '../src/types/bank-transaction.js'
-import { paymentInitiationDetailType } from '../src/types/payment-initiation.js'
+import { paymentInitiationDetailType as payment } from '../src/types/payment-initiation.js'
 
 const open = createAuthorizationDetailsRegistry([], { allowUnknownTypes: true })
 const typed = createAuthorizationDetailsRegistry(
   [
     bankTransactionDetailType,
-    paymentInitiationDetailType,
+    payment,
     defineAuthorizationDetailType({ type: 'generic', schema: z.looseObject({}) }),
   ],
   { allowUnknownTypes: true },
@@ -132,6 +132,165 @@ describe('properties', () => {
         const expected =
           compareDecimalStrings(requested.transaction.amount, granted.transaction.amount) <= 0
         expect(typed.covers([g!], [r!]).covered).toBe(expected)
+      }),
+    )
+  })
+
+  it('a request with an invalid amount is never covered, by the registry or the type', () => {
+    const amount = decimal.map((d) => d.text.replace(/^0+(?=\d)/, ''))
+    const invalid = fc.oneof(
+      amount.map((a) => `-${a}`),
+      fc.tuple(amount, fc.integer({ min: -5, max: 5 })).map(([a, e]) => `${a}e${e}`),
+      amount.map((a) => `0${a}`),
+      amount.map((a) => `+${a}`),
+      amount.map((a) => ` ${a}`),
+      amount.map((a) => `${a}.`),
+      fc.oneof(fc.integer(), fc.double()),
+    )
+    fc.assert(
+      fc.property(bankTransfer, invalid, (granted, wanted) => {
+        const requested = { ...granted, transaction: { ...granted.transaction, amount: wanted } }
+        expect(typed.covers([granted], [requested])).toEqual({
+          covered: false,
+          uncovered: [requested],
+        })
+        expect(bankTransactionDetailType.covers!(granted, requested as never)).toBe(false)
+        expect(bankTransactionDetailType.covers!(requested as never, requested as never)).toBe(
+          false,
+        )
+      }),
+    )
+  })
+
+  it('a payment_initiation with a JSON number amount is never covered', () => {
+    fc.assert(
+      fc.property(decimal, fc.constantFrom('EUR', 'USD'), (d, currency) => {
+        const detail = {
+          type: 'payment_initiation',
+          instructedAmount: { currency, amount: Number(d.text) },
+        }
+        expect(typed.covers([detail], [detail]).covered).toBe(false)
+        expect(payment.covers!(detail as never, detail as never)).toBe(false)
+      }),
+    )
+  })
+})
+
+/** A decimal value `sign digits × 10^exponent`, built so that the reader keeps it exactly. */
+interface Decimal {
+  readonly negative: boolean
+  readonly digits: bigint
+  readonly exponent: number
+}
+const MAX_SAFE = 2n ** 53n - 1n
+const exactValue: fc.Arbitrary<Decimal> = fc.oneof(
+  // Safe integers (RFC 8259 §6), whatever their number of digits.
+  fc.bigInt({ min: -MAX_SAFE, max: MAX_SAFE }).map((n) => ({
+    negative: n < 0n,
+    digits: n < 0n ? -n : n,
+    exponent: 0,
+  })),
+  // At most 15 significant digits, the leading one between 10^-307 and 10^307.
+  fc
+    .tuple(
+      fc.boolean(),
+      fc.bigInt({ min: 1n, max: 10n ** 15n - 1n }),
+      fc.integer({ min: -307, max: 307 }),
+    )
+    .map(([negative, digits, lead]) => ({
+      negative,
+      digits,
+      exponent: lead - digits.toString().length + 1,
+    })),
+  // Small ones, so that equal and neighbouring values come up often.
+  fc
+    .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 30n }), fc.integer({ min: -2, max: 1 }))
+    .map(([negative, digits, exponent]) => ({
+      negative: negative && digits > 0n,
+      digits,
+      exponent,
+    })),
+)
+/** The value as a plain decimal string, as compareDecimalStrings reads it. */
+const plain = ({ negative, digits, exponent }: Decimal): string => {
+  if (digits === 0n) return '0'
+  const text = digits.toString()
+  const body =
+    exponent >= 0
+      ? text + '0'.repeat(exponent)
+      : `${text.padStart(1 - exponent, '0').slice(0, exponent)}.${text.padStart(1 - exponent, '0').slice(exponent)}`
+  return (negative ? '-' : '') + body
+}
+/** One of several JSON spellings of the value: plain, or mantissa and exponent, with padding. */
+const spell = ({ negative, digits, exponent }: Decimal, form: number, zeros: number): string => {
+  const sign = negative ? '-' : ''
+  const text = digits.toString()
+  if (form === 0 && Math.abs(exponent) < 40) return plain({ negative, digits, exponent })
+  if (form === 1) {
+    const padded = digits === 0n ? '0' : text + '0'.repeat(zeros)
+    return `${sign}${padded}e${exponent - padded.length + text.length}`
+  }
+  const fraction = text.slice(1) + '0'.repeat(zeros)
+  const lead = exponent + text.length - 1
+  return `${sign}${text[0]}${fraction ? `.${fraction}` : ''}${form === 2 ? 'e' : 'E+'.slice(0, lead < 0 ? 1 : 2)}${lead}`
+}
+const spelling = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.nat(3))
+
+describe('numbers in authorization_details', () => {
+  const numbers = createAuthorizationDetailsRegistry([], { allowUnknownTypes: true })
+
+  it('numbers the reader keeps compare exactly as the decimals they spell', () => {
+    fc.assert(
+      fc.property(
+        exactValue,
+        exactValue,
+        fc.boolean(),
+        spelling,
+        spelling,
+        (a, other, same, [formA, zerosA], [formB, zerosB]) => {
+          const b = same ? a : other
+          const text = `[{"type":"n","a":${spell(a, formA, zerosA)},"b":${spell(b, formB, zerosB)}}]`
+          const [detail] = numbers.parse(text)
+          const x = detail!.a as number
+          const y = detail!.b as number
+          const expected = compareDecimalStrings(plain(a), plain(b))
+          expect(x < y ? -1 : x > y ? 1 : 0).toBe(expected)
+          expect(numbers.covers([{ type: 'n', v: x }], [{ type: 'n', v: y }]).covered).toBe(
+            expected === 0,
+          )
+          expect(numbers.parse(encodeAuthorizationDetails([detail!]))).toEqual([detail])
+        },
+      ),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('numbers a double cannot keep exactly are refused, never rounded', () => {
+    const tooPrecise = fc.oneof(
+      // 16 to 30 significant digits with a fraction: two such texts may read as one double.
+      fc
+        .tuple(
+          fc.bigInt({ min: 10n ** 15n, max: 10n ** 30n }),
+          fc.integer({ min: 1, max: 30 }),
+          fc.boolean(),
+        )
+        .map(([n, scale, negative]) => {
+          const digits = n % 10n === 0n ? n + 1n : n
+          return plain({ negative, digits, exponent: -scale })
+        }),
+      // Integers beyond 2^53 - 1 whose last digit is not 0.
+      fc
+        .bigInt({ min: MAX_SAFE + 1n, max: 10n ** 30n })
+        .map((n) => (n % 10n === 0n ? n + 1n : n).toString()),
+      fc.constantFrom('-0', '-0.0', '-0e7', '-0.000E-3'),
+    )
+    fc.assert(
+      fc.property(tooPrecise, (number) => {
+        const result = numbers.safeParse(`[{"type":"n","v":${number}}]`)
+        expect(result).toMatchObject({
+          success: false,
+          error: { issues: [{ message: 'number cannot be compared exactly' }] },
+        })
       }),
     )
   })

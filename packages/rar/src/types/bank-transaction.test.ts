@@ -80,6 +80,47 @@ describe('urn:bank:params:oauth:request:transaction', () => {
     ).toBe(false)
   })
 
+  const raw = (transaction: Record<string, unknown>) => ({
+    type: TYPE,
+    transaction: { currency: 'EUR', destination_account: 'DE02100100109307118603', ...transaction },
+  })
+  const covers = bankTransactionDetailType.covers!
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a negative amount', { amount: '-5000' }],
+    ['negative zero', { amount: '-0' }],
+    ['an exponent', { amount: '1e2' }],
+    ['a leading zero', { amount: '0100' }],
+    ['a JSON number', { amount: 50 }],
+    ['a lower-case currency', { amount: '1', currency: 'eur' }],
+    ['an empty destination', { amount: '1', destination_account: '' }],
+    ['an unknown member', { amount: '1', memo: 'x' }],
+  ])('never covers a request with %s, whoever compares', (_, transaction) => {
+    const requested = raw(transaction)
+    expect(covers(transfer('100')[0]!, requested as never)).toBe(false)
+    expect(registry.covers(transfer('100'), [requested as never])).toEqual({
+      covered: false,
+      uncovered: [requested],
+    })
+  })
+
+  it('never covers a request that is invalid in the same way as the grant', () => {
+    for (const transaction of [{ amount: '-5000' }, { amount: 100 }, { currency: 'eur' }]) {
+      const detail = raw({ amount: '1', ...transaction })
+      expect(covers(detail as never, detail as never)).toBe(false)
+      expect(registry.covers([detail as never], [detail as never]).covered).toBe(false)
+    }
+  })
+
+  it('lets an invalid grant cover nothing', () => {
+    for (const transaction of [{ amount: '1e9' }, { amount: 1e9 }, { amount: '1', memo: 'x' }]) {
+      expect(covers(raw(transaction) as never, transfer('1')[0]!)).toBe(false)
+    }
+    expect(covers({ ...transfer('100')[0]!, type: 'other' } as never, transfer('1')[0]!)).toBe(
+      false,
+    )
+  })
+
   it('fails closed when a comparator throws on malformed data', () => {
     const bad = [
       {

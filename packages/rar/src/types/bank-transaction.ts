@@ -6,6 +6,7 @@ import {
   defineAuthorizationDetailType,
   type TypedAuthorizationDetail,
 } from '../detail-type.js'
+import { parseDetail } from '../validate.js'
 import { strictObject, string } from './schema-kit.js'
 
 /** Schema of the bank transfer's type-specific members. */
@@ -25,6 +26,8 @@ export type BankTransactionDetail = TypedAuthorizationDetail<
   BankTransactionSchema
 >
 
+const TYPE = 'urn:bank:params:oauth:request:transaction'
+
 const schema: BankTransactionSchema = strictObject({
   transaction: strictObject({
     amount: string(/^(?:0|[1-9]\d*)(?:\.\d+)?$/, 'amount must be a non-negative decimal string'),
@@ -38,6 +41,11 @@ const schema: BankTransactionSchema = strictObject({
  * requested one with the same currency and destination account and an amount no larger (compared
  * as decimal strings), provided the common fields are covered too.
  *
+ * `transaction.amount` is a non-negative decimal string (`"10000.00"`, as in the RFC 9396
+ * examples); a JSON number, a sign, an exponent or a leading zero is invalid. `covers` parses both
+ * sides with the schema first, so a detail that is itself invalid (a `"-5000"` request, a
+ * malformed currency) is never covered and an invalid grant covers nothing.
+ *
  * @example
  * ```ts
  * import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
@@ -50,13 +58,20 @@ export const bankTransactionDetailType: AuthorizationDetailType<
   'urn:bank:params:oauth:request:transaction',
   BankTransactionSchema
 > = defineAuthorizationDetailType({
-  type: 'urn:bank:params:oauth:request:transaction',
+  type: TYPE,
   description:
     'A transfer of transaction.amount (decimal string) in transaction.currency to transaction.destination_account.',
   schema,
-  covers: (granted, requested) =>
-    coversCommonFields(granted, requested) &&
-    granted.transaction.currency === requested.transaction.currency &&
-    granted.transaction.destination_account === requested.transaction.destination_account &&
-    compareDecimalStrings(requested.transaction.amount, granted.transaction.amount) <= 0,
+  covers: (held, wanted) => {
+    const granted = parseDetail<BankTransactionDetail>(TYPE, schema, held)
+    const requested = parseDetail<BankTransactionDetail>(TYPE, schema, wanted)
+    return (
+      !!granted &&
+      !!requested &&
+      coversCommonFields(granted, requested) &&
+      granted.transaction.currency === requested.transaction.currency &&
+      granted.transaction.destination_account === requested.transaction.destination_account &&
+      compareDecimalStrings(requested.transaction.amount, granted.transaction.amount) <= 0
+    )
+  },
 })

@@ -13,6 +13,7 @@ import {
   defineAuthorizationDetailType,
   type TypedAuthorizationDetail,
 } from '../detail-type.js'
+import { parseDetail } from '../validate.js'
 import { array, oneOf, optional, strictObject, string } from './schema-kit.js'
 
 type Account = $ZodObject<
@@ -63,6 +64,10 @@ const schema: PaymentInitiationSchema = strictObject({
  * exactly) and members it leaves out are inherited, as in the audience-restriction example of
  * RFC 9396 §6.1.
  *
+ * `instructedAmount.amount` is a non-negative decimal string (`"123.50"`, as printed in RFC 9396
+ * §2); a JSON number is invalid. `covers` parses both sides with the schema first, so an invalid
+ * request is never covered and an invalid grant covers nothing.
+ *
  * @example
  * ```ts
  * import { paymentInitiationDetailType } from '@stepup/rar/types/payment-initiation'
@@ -77,13 +82,20 @@ export const paymentInitiationDetailType: AuthorizationDetailType<
   type: 'payment_initiation',
   description: 'Initiation of one payment (RFC 9396 §2 example).',
   schema,
-  covers: (granted, requested) =>
-    Object.entries(requested).every(([member, wanted]) => {
-      const held = (granted as Record<string, unknown>)[member]
-      if (!Object.hasOwn(granted, member)) return false
-      if (COMMON_ARRAY_FIELDS.includes(member)) {
-        return Array.isArray(held) && (wanted as unknown[]).every((entry) => held.includes(entry))
-      }
-      return jsonEqual(held, wanted, 16)
-    }),
+  covers: (held, wanted) => {
+    const granted = parseDetail<Record<string, unknown>>('payment_initiation', schema, held)
+    const requested = parseDetail<Record<string, unknown>>('payment_initiation', schema, wanted)
+    return (
+      !!granted &&
+      !!requested &&
+      Object.entries(requested).every(([member, value]) => {
+        const have = granted[member]
+        if (!Object.hasOwn(granted, member)) return false
+        if (COMMON_ARRAY_FIELDS.includes(member)) {
+          return Array.isArray(have) && (value as unknown[]).every((entry) => have.includes(entry))
+        }
+        return jsonEqual(have, value, 16)
+      })
+    )
+  },
 })
