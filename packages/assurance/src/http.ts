@@ -279,8 +279,15 @@ const UNAVAILABLE = failure(
   'The request cannot be authorized right now',
 )
 
-function checkStepUpOptions(options: StepUpGuardOptions<never>, where: string): void {
-  checkOptions(options, STEP_UP_OPTIONS, where)
+function checkStepUpOptions(
+  options: StepUpGuardOptions<never>,
+  where: string,
+  adapterOptions: readonly string[],
+): void {
+  const known = adapterOptions.length
+    ? new Set([...STEP_UP_OPTIONS, ...adapterOptions])
+    : STEP_UP_OPTIONS
+  checkOptions(options, known, where)
   if (options.dpop !== undefined) checkOptions(options.dpop, DPOP_OPTIONS, `${where}: dpop`)
 }
 
@@ -291,7 +298,9 @@ function checkStepUpOptions(options: StepUpGuardOptions<never>, where: string): 
  * and render any failure (challenge with `realm`, `resource_metadata`, DPoP `algs`). It fails
  * closed: a body or target a policy cannot read is `400 invalid_request`; a throw from the
  * verifier's infrastructure, a store, a rule, `signals` or `requirement` is `503` without a
- * challenge, the cause going to `onDecision`. Options are checked here, once; unknown keys throw.
+ * challenge, the cause going to `onDecision`. Options are checked here, once; unknown keys throw
+ * (`where` names the caller in the message; an adapter lists the keys it reads itself in
+ * `adapterOptions`, which are accepted and ignored here).
  *
  * @example
  * ```ts
@@ -304,8 +313,9 @@ function checkStepUpOptions(options: StepUpGuardOptions<never>, where: string): 
 export function createStepUpGuard<R>(
   options: StepUpGuardOptions<R>,
   where = 'createStepUpGuard',
+  adapterOptions: readonly string[] = [],
 ): StepUpGuard<R> {
-  checkStepUpOptions(options as StepUpGuardOptions<never>, where)
+  checkStepUpOptions(options as StepUpGuardOptions<never>, where, adapterOptions)
   const { verify, policy, signals, dpop, onDecision, now } = options
   const requirement: RequirementSource<R> = policy ?? options.requirement ?? {}
   const verifier = typeof verify === 'function' ? undefined : verify

@@ -81,7 +81,9 @@ export async function readLimited(
       const { done, value } = await reader.read()
       if (done) break
       if (!take(value)) {
-        await reader.cancel().catch(() => undefined)
+        // Not awaited: a branch of a tee (a cloned Request) settles its cancel only once the other
+        // branch is cancelled too.
+        reader.cancel().catch(() => undefined)
         throw new InvalidRequestError(INVALID_REQUEST.tooLarge)
       }
     }

@@ -38,13 +38,15 @@ export interface StepUpOptions extends StepUpGuardOptions<Request> {
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
+const EXPRESS_OPTIONS = ['passErrors']
+
 export function stepUp(options: StepUpOptions): RequestHandler {
   if (typeof options !== 'object' || options === null)
     throw Object.assign(new TypeError('stepUp: options must be an object'), {
       code: 'ERR_INVALID_ARG_TYPE',
     })
   const { passErrors = false, ...shared } = options
-  const guard = createStepUpGuard<Request>(shared, 'stepUp')
+  const guard = createStepUpGuard<Request>(shared, 'stepUp', EXPRESS_OPTIONS)
   return (req, res, next) => {
     const view = {
       method: req.method,
@@ -76,7 +78,8 @@ async function bodyOf(req: Request & { _body?: boolean }, limit: number): Promis
   const length = req.headers['content-length']
   if (req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0'))
     return undefined
-  if (req._body) return req.body
+  // Read already: body-parser 1 marks `req._body`, body-parser 2 leaves the stream finished.
+  if (req._body || req.readableEnded) return req.body
   const body = await readRequestBody(req.headers['content-type'], req, limit)
   req.body = body
   req._body = true

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { AccessTokenError, parseAccessTokenClaims } from '@stepup/assurance'
+import { amountThreshold, createRiskPolicy } from '@stepup/assurance/policy'
 import express5 from 'express'
 import express4 from 'express4'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -152,5 +153,96 @@ describe('options are checked once, when the middleware is built', () => {
     }
     expect(error).toBeInstanceOf(TypeError)
     if (code) expect(error).toMatchObject({ code })
+  })
+})
+
+describe.each([
+  ['Express 5', express5],
+  ['Express 4', express4 as unknown as typeof express5],
+])('%s: a policy never passes on a body it cannot read', (_name, express) => {
+  const policy = createRiskPolicy([
+    amountThreshold({
+      type: 'payment_initiation',
+      thresholds: [{ atLeast: '1000', acr_values: ['phrh'] }],
+    }),
+  ])
+  const transfer = JSON.stringify({
+    authorization_details: [
+      { type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '10000' } },
+    ],
+  })
+  const post = (base: string, body: string, type?: string) =>
+    fetch(`${base}/transfers`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer good', ...(type && { 'content-type': type }) },
+      body,
+    })
+
+  it('with express.json() mounted, a text/plain transfer is 400, not a pass', async () => {
+    const app = express()
+    app.use(express.json())
+    app.post('/transfers', stepUp({ verify, policy }), (_q, r) => {
+      r.status(201).end()
+    })
+    const base = await listen(app)
+    for (const type of ['text/plain', undefined]) {
+      const res = await post(base, transfer, type)
+      expect(res.status).toBe(400)
+      expect(await res.json()).toEqual({
+        error: 'invalid_request',
+        error_description:
+          'The request body must be application/json or application/x-www-form-urlencoded',
+      })
+    }
+    // The same transfer as JSON reaches the policy, which asks for the stronger sign-in.
+    expect((await post(base, transfer, 'application/json')).status).toBe(401)
+  })
+
+  it('without a body parser, reads the body itself and leaves it on req.body', async () => {
+    const app = express()
+    const low = createRiskPolicy([
+      amountThreshold({
+        type: 'payment_initiation',
+        thresholds: [{ atLeast: '100000', acr_values: ['phrh'] }],
+      }),
+    ])
+    app.post('/transfers', stepUp({ verify, policy: low }), express.json(), (req, res) => {
+      res.json(req.body)
+    })
+    const res = await post(await listen(app), transfer, 'application/json')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual(JSON.parse(transfer))
+  })
+
+  it('stops reading a body over bodyLimit and answers 400', async () => {
+    const app = express()
+    app.post('/transfers', stepUp({ verify, policy, bodyLimit: 64 }), (_q, r) => {
+      r.end()
+    })
+    const res = await fetch(`${await listen(app)}/transfers`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer good', 'content-type': 'application/json' },
+      body: new ReadableStream({
+        start(c) {
+          c.enqueue(new TextEncoder().encode(`{"x":"${'a'.repeat(200)}"}`))
+          c.close()
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit)
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ error_description: 'The request body is too large' })
+  })
+
+  it('refuses unknown options when the middleware is built', () => {
+    expect(() => stepUp({ verify, relam: 'bank' } as never)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_UNKNOWN_OPTION',
+        message: 'stepUp: unknown option "relam" (did you mean "realm"?)',
+      }),
+    )
+    expect(() => stepUp({ verify, passerrors: true } as never)).toThrow(
+      'stepUp: unknown option "passerrors" (did you mean "passErrors"?)',
+    )
   })
 })

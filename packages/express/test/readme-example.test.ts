@@ -30,8 +30,14 @@ it('README example: a transfer needs phr within 300 s', async () => {
   await new Promise((r) => server.once('listening', r))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/transfers`
   const token = (acr: string) =>
-    new SignJWT({ sub: 'alice', acr, auth_time: Math.floor(Date.now() / 1000) })
+    new SignJWT({
+      sub: 'alice',
+      client_id: 'bank-web',
+      acr,
+      auth_time: Math.floor(Date.now() / 1000),
+    })
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
+      .setJti(crypto.randomUUID())
       .setIssuer('https://as.example.com')
       .setAudience('https://api.example.com')
       .setIssuedAt()

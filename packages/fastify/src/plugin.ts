@@ -64,7 +64,7 @@ const plugin: FastifyPluginAsync<StepUpPluginOptions> = async (fastify, options)
         { code: 'ERR_UNKNOWN_OPTION' },
       )
   }
-  createStepUpGuard<FastifyRequest>(shared, '@stepup/fastify')
+  createStepUpGuard<FastifyRequest>(shared, '@stepup/fastify', ['metadata'])
   fastify.decorateRequest('auth', undefined)
   fastify.decorate('requireAssurance', (requirement: RequirementSource<FastifyRequest> = {}) => {
     const guard = createStepUpGuard<FastifyRequest>(

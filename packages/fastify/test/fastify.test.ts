@@ -135,6 +135,61 @@ describe.each([
     })
   })
 
+  it('refuses unknown options at registration, and requirements given to register', async () => {
+    for (const [options, message] of [
+      [
+        { verify, relam: 'bank' },
+        '@stepup/fastify: unknown option "relam" (did you mean "realm"?)',
+      ],
+      [
+        { verify, metdata: {} },
+        '@stepup/fastify: unknown option "metdata" (did you mean "metadata"?)',
+      ],
+      [
+        { verify, requirement: {} },
+        '@stepup/fastify: "requirement" goes to fastify.requireAssurance(), not to register',
+      ],
+    ] as const) {
+      await expect(
+        Fastify()
+          .register(stepUp, options as never)
+          .ready(),
+      ).rejects.toMatchObject({
+        code: 'ERR_UNKNOWN_OPTION',
+        message,
+      })
+    }
+  })
+
+  it('requireAssurance() with no argument checks only the token', async () => {
+    const fastify = await app()
+    fastify.get('/x', { preHandler: fastify.requireAssurance() }, async (r) => ({
+      sub: r.auth?.claims.sub,
+    }))
+    expect((await fastify.inject({ url: '/x', headers: bearer('good') })).json()).toEqual({
+      sub: 'alice',
+    })
+    expect((await fastify.inject({ url: '/x' })).statusCode).toBe(401)
+  })
+
+  it('a policy route answers a text/plain transfer with 400, never a pass', async () => {
+    const fastify = await app()
+    const policy = createRiskPolicy([{ name: 'none', evaluate: () => undefined }])
+    fastify.post('/t', { preHandler: fastify.requireAssurance(policy) }, async () => 'paid')
+    const res = await fastify.inject({
+      method: 'POST',
+      url: '/t',
+      headers: { ...bearer('good'), 'content-type': 'text/plain' },
+      payload: '{"authorization_details":[]}',
+    })
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toEqual({
+      error: 'invalid_request',
+      error_description:
+        'The request body must be application/json or application/x-www-form-urlencoded',
+    })
+  })
+
   it('a bad requirement fails when the hook is built, not per request', async () => {
     const fastify = await app()
     expect(() => fastify.requireAssurance({ max_age: -1 })).toThrow(TypeError)

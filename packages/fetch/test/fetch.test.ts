@@ -44,6 +44,41 @@ describe('withStepUp', () => {
     expect(await res.json()).toMatchObject({ error: 'insufficient_user_authentication' })
   })
 
+  it('never reads the body before the token is verified, and no more than bodyLimit after', async () => {
+    const policy = createRiskPolicy([{ name: 'none', evaluate: () => undefined }])
+    const handler = withStepUp(() => new Response('paid'), { verify, policy, bodyLimit: 4096 })
+    let pulled = 0
+    const endless = () =>
+      new ReadableStream<Uint8Array>({
+        pull(c) {
+          pulled++
+          c.enqueue(new Uint8Array(1024).fill(0x20))
+        },
+      })
+    const post = (token?: string) =>
+      req(token, {
+        method: 'POST',
+        body: endless(),
+        headers: { 'content-type': 'application/json' },
+        duplex: 'half',
+      } as RequestInit)
+    expect((await handler(post())).status).toBe(401)
+    expect((await handler(post('forged'))).status).toBe(401)
+    // At most the one chunk a stream pulls ahead when it is created, per request.
+    expect(pulled).toBeLessThanOrEqual(2)
+    pulled = 0
+    const big = await handler(post('good'))
+    expect(big.status).toBe(400)
+    expect(await big.json()).toMatchObject({ error_description: 'The request body is too large' })
+    expect(pulled).toBeLessThanOrEqual(8)
+  })
+
+  it('refuses unknown options, naming the nearest', () => {
+    expect(() => withStepUp(() => new Response(), { verify, relam: 'x' } as never)).toThrow(
+      'withStepUp: unknown option "relam" (did you mean "realm"?)',
+    )
+  })
+
   it('leaves the body to the handler when a policy read it', async () => {
     const policy = createRiskPolicy([{ name: 'none', evaluate: () => undefined }])
     const handler = withStepUp(async (r) => Response.json(await r.json()), { verify, policy })
