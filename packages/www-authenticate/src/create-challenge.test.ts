@@ -117,12 +117,43 @@ describe('createOAuthChallenge', () => {
     }
   })
 
+  test.each([
+    [{ acr_value: ['gold'] }, 'unknown option "acr_value" (did you mean "acr_values"?)'],
+    [{ maxAge: 300 }, 'unknown option "maxAge" (did you mean "max_age"?)'],
+    [
+      { errorDescription: 'x' },
+      'unknown option "errorDescription" (did you mean "error_description"?)',
+    ],
+    [{ Scheme: 'DPoP' }, 'unknown option "Scheme" (did you mean "scheme"?)'],
+    [{ error: 'invalid_token', nonce: 'n' }, 'unknown option "nonce"'],
+    [
+      { resource_metadata_uri: undefined },
+      'unknown option "resource_metadata_uri" (did you mean "resource_metadata"?)',
+    ],
+  ])('refuses the unknown key in %o, naming the nearest known one', (options, message) => {
+    expect(() => createOAuthChallenge(options as never)).toThrow(
+      expect.objectContaining({
+        name: 'TypeError',
+        code: 'ERR_UNKNOWN_OPTION',
+        message: `createOAuthChallenge: ${message}`,
+      }),
+    )
+  })
+
+  test('keeps compile-time errors for unknown keys', () => {
+    // @ts-expect-error: acr_value is not an option
+    const options: OAuthChallengeOptions = { acr_value: ['gold'] }
+    expect(() => createOAuthChallenge(options)).toThrow(TypeError)
+  })
+
   test('only the OAuth schemes', () => {
     expect(() => createOAuthChallenge({ scheme: 'Basic' as never })).toThrow(refused)
     expect(() => createOAuthChallenge({ scheme: 'bearer' as never })).toThrow(refused)
-    expect(() => createOAuthChallenge(null as never)).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
-    )
+    for (const options of [null, [], 'Bearer']) {
+      expect(() => createOAuthChallenge(options as never)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+      )
+    }
   })
 })
 
@@ -131,10 +162,27 @@ describe('createStepUpChallenge', () => {
     expect(createStepUpChallenge({ max_age: 60 })).toBe(
       'Bearer error="insufficient_user_authentication", max_age="60"',
     )
-    const sneaky = { acr_values: ['gold'], error: 'invalid_token' } as never
-    expect(createStepUpChallenge(sneaky)).toBe(
-      'Bearer error="insufficient_user_authentication", acr_values="gold"',
+  })
+
+  test('refuses an error key (it sets error itself) and unknown keys, with ERR_UNKNOWN_OPTION', () => {
+    for (const error of ['invalid_token', undefined]) {
+      expect(() => createStepUpChallenge({ acr_values: ['gold'], error } as never)).toThrow(
+        expect.objectContaining({
+          name: 'TypeError',
+          code: 'ERR_UNKNOWN_OPTION',
+          message:
+            'createStepUpChallenge: unknown option "error" (a step-up challenge always sends error="insufficient_user_authentication")',
+        }),
+      )
+    }
+    expect(() => createStepUpChallenge({ acr_value: ['gold'], max_age: 0 } as never)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_UNKNOWN_OPTION',
+        message: 'createStepUpChallenge: unknown option "acr_value" (did you mean "acr_values"?)',
+      }),
     )
+    // @ts-expect-error: error is not a step-up option
+    expect(() => createStepUpChallenge({ max_age: 0, error: 'x' })).toThrow(TypeError)
   })
 
   test('needs acr_values or max_age', () => {

@@ -1,3 +1,4 @@
+import { checkOptions } from '@stepup/internal'
 import { INSUFFICIENT_USER_AUTHENTICATION } from './constants.js'
 import { argumentError } from './errors.js'
 import { CHECKS } from './oauth-challenge.js'
@@ -5,7 +6,9 @@ import { serializeChallenge } from './serialize.js'
 
 /**
  * What {@link createOAuthChallenge} puts in a `Bearer` or `DPoP` challenge; every field is
- * optional and checked against the syntax its spec gives it.
+ * optional and checked against the syntax its spec gives it. The set is closed: any other key
+ * (a typo such as `acr_value`, or an extension auth-param) is refused with `ERR_UNKNOWN_OPTION`;
+ * write extension parameters with `serializeWwwAuthenticate`.
  *
  * @example
  * const options: OAuthChallengeOptions = { error: 'insufficient_scope', scope: ['payments:write'] }
@@ -46,10 +49,14 @@ export interface OAuthChallengeOptions {
  */
 export type StepUpChallengeOptions = Omit<OAuthChallengeOptions, 'error'>
 
+const OPTION_KEYS: ReadonlySet<string> = new Set(['scheme', ...Object.keys(CHECKS)])
+const STEP_UP_KEYS: ReadonlySet<string> = new Set([...OPTION_KEYS].filter((k) => k !== 'error'))
+
 /**
  * Builds the `WWW-Authenticate` value of any OAuth error challenge (`invalid_token`,
  * `insufficient_scope`, `use_dpop_nonce`, step-up, …), quoting every value as the RFC examples do,
- * and throws a `TypeError` with code `ERR_INVALID_ARG_VALUE` for a value that cannot be sent.
+ * and throws a `TypeError` with code `ERR_INVALID_ARG_VALUE` for a value that cannot be sent and
+ * `ERR_UNKNOWN_OPTION` for a key that is not an {@link OAuthChallengeOptions} field.
  *
  * @example
  * createOAuthChallenge({ scheme: 'DPoP', error: 'invalid_token', error_description: 'Invalid DPoP key binding', algs: ['ES256'] })
@@ -57,9 +64,11 @@ export type StepUpChallengeOptions = Omit<OAuthChallengeOptions, 'error'>
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export function createOAuthChallenge(options: OAuthChallengeOptions = {}): string {
-  if (typeof options !== 'object' || options === null) {
-    throw argumentError('options must be an object', 'ERR_INVALID_ARG_TYPE')
-  }
+  checkOptions(options, OPTION_KEYS, 'createOAuthChallenge')
+  return create(options)
+}
+
+function create(options: OAuthChallengeOptions): string {
   const scheme = options.scheme ?? 'Bearer'
   if (scheme !== 'Bearer' && scheme !== 'DPoP') {
     throw argumentError("options.scheme must be 'Bearer' or 'DPoP'")
@@ -75,12 +84,13 @@ export function createOAuthChallenge(options: OAuthChallengeOptions = {}): strin
     }
     params[name] = wire
   }
-  return serializeChallenge({ scheme, params }, true)
+  return serializeChallenge({ scheme, params }, true, 'createOAuthChallenge')
 }
 
 /**
  * Builds an RFC 9470 step-up challenge (`error="insufficient_user_authentication"` with
- * `acr_values` and/or `max_age`), validated like {@link createOAuthChallenge}.
+ * `acr_values` and/or `max_age`), validated like {@link createOAuthChallenge}. It sets `error`
+ * itself, so an `error` key is refused with `ERR_UNKNOWN_OPTION` like any other unknown key.
  *
  * @example
  * createStepUpChallenge({ acr_values: ['myACR'], error_description: 'A different authentication level is required' })
@@ -88,8 +98,17 @@ export function createOAuthChallenge(options: OAuthChallengeOptions = {}): strin
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export function createStepUpChallenge(options: StepUpChallengeOptions): string {
+  if (options !== null && typeof options === 'object' && Object.hasOwn(options, 'error')) {
+    throw Object.assign(
+      new TypeError(
+        'createStepUpChallenge: unknown option "error" (a step-up challenge always sends error="insufficient_user_authentication")',
+      ),
+      { code: 'ERR_UNKNOWN_OPTION' },
+    )
+  }
+  checkOptions(options, STEP_UP_KEYS, 'createStepUpChallenge')
   if (options?.acr_values === undefined && options?.max_age === undefined) {
     throw argumentError('a step-up challenge needs acr_values or max_age')
   }
-  return createOAuthChallenge({ ...options, error: INSUFFICIENT_USER_AUTHENTICATION })
+  return create({ ...options, error: INSUFFICIENT_USER_AUTHENTICATION })
 }

@@ -77,6 +77,35 @@ describe('serializeWwwAuthenticate', () => {
     }
   })
 
+  test('refuses a challenge key other than scheme, token68 and params, naming it', () => {
+    expect(() =>
+      serializeWwwAuthenticate([{ scheme: 'Basic', param: { realm: 'x' } } as never]),
+    ).toThrow(
+      expect.objectContaining({
+        name: 'TypeError',
+        code: 'ERR_UNKNOWN_OPTION',
+        message:
+          'serializeWwwAuthenticate challenges[0]: unknown option "param" (did you mean "params"?)',
+      }),
+    )
+    expect(() =>
+      serializeWwwAuthenticate([
+        { scheme: 'Bearer' },
+        { scheme: 'DPoP', params: { algs: 'ES256' }, realm: 'x' } as never,
+      ]),
+    ).toThrow('serializeWwwAuthenticate challenges[1]: unknown option "realm"')
+    // @ts-expect-error: param is not a key of a challenge
+    expect(() => serializeWwwAuthenticate([{ scheme: 'Basic', param: {} }])).toThrow(TypeError)
+  })
+
+  test('keeps params open to any auth-param, extensions included', () => {
+    expect(
+      serializeWwwAuthenticate([
+        { scheme: 'Bearer', params: { error: 'use_dpop_nonce', 'x-extension': 'a b', nonce: 'n' } },
+      ]),
+    ).toBe('Bearer error=use_dpop_nonce, x-extension="a b", nonce=n')
+  })
+
   test('refuses duplicate parameters, case-insensitively', () => {
     expect(() =>
       serializeWwwAuthenticate([{ scheme: 'Bearer', params: { realm: 'a', REALM: 'b' } }]),
@@ -124,5 +153,14 @@ describe('serializeAuthorization', () => {
 
   test('refuses what cannot be sent', () => {
     expect(() => serializeAuthorization({ scheme: 'Bearer', token68: 'a\r\nb' })).toThrow(refused())
+  })
+
+  test('refuses an unknown credentials key, naming the nearest known one', () => {
+    expect(() => serializeAuthorization({ scheme: 'DPoP', token: 'abc' } as never)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_UNKNOWN_OPTION',
+        message: 'serializeAuthorization: unknown option "token" (did you mean "token68"?)',
+      }),
+    )
   })
 })

@@ -1,3 +1,4 @@
+import { checkOptions } from '@stepup/internal'
 import type { WwwAuthenticateChallengeInit } from './challenge.js'
 import { argumentError } from './errors.js'
 import { every, isToken68, QPAIR, TCHAR } from './grammar.js'
@@ -13,11 +14,22 @@ function formatValue(value: unknown, quote: boolean, name: string): string {
   return !quote && every(value, TCHAR) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`
 }
 
-/** Serialises one challenge or credentials; `quoteAll` quotes every parameter value. */
+/** The keys of a {@link WwwAuthenticateChallengeInit}; its `params` stay open to any auth-param. */
+const INIT_KEYS: ReadonlySet<string> = new Set(['scheme', 'token68', 'params'])
+
+/**
+ * Serialises one challenge or credentials; `quoteAll` quotes every parameter value. `where`
+ * names the caller's argument in the `ERR_UNKNOWN_OPTION` error for a key other than `scheme`,
+ * `token68` and `params` (a `param` typo would otherwise drop every parameter).
+ */
 export function serializeChallenge(
   challenge: WwwAuthenticateChallengeInit,
   quoteAll: boolean,
+  where: string,
 ): string {
+  if (typeof challenge === 'object' && challenge !== null && !Array.isArray(challenge)) {
+    checkOptions(challenge, INIT_KEYS, where)
+  }
   const { scheme, token68, params } = challenge ?? {}
   if (typeof scheme !== 'string' || !every(scheme, TCHAR)) {
     throw argumentError('invalid scheme')
@@ -51,7 +63,9 @@ export function serializeChallenge(
 /**
  * Serialises challenges into a `WWW-Authenticate` field value, quoting values only where needed
  * (`realm` always), escaping `"` and `\`, and refusing with a coded `TypeError` anything that
- * cannot be sent: control characters, text above U+00FF, invalid names, duplicates, bad token68.
+ * cannot be sent: control characters, text above U+00FF, invalid names, duplicates, bad token68
+ * (`ERR_INVALID_ARG_VALUE`), and a challenge key other than `scheme`, `token68` and `params`
+ * (`ERR_UNKNOWN_OPTION`). `params` may hold any auth-param, extensions included.
  *
  * @example
  * serializeWwwAuthenticate([{ scheme: 'Basic', params: { realm: 'simple' } }]) // 'Basic realm="simple"'
@@ -63,17 +77,21 @@ export function serializeWwwAuthenticate(
   if (!Array.isArray(challenges) || challenges.length === 0) {
     throw argumentError('invalid challenges', 'ERR_INVALID_ARG_TYPE')
   }
-  return challenges.map((challenge) => serializeChallenge(challenge, false)).join(', ')
+  return challenges
+    .map((challenge, i) =>
+      serializeChallenge(challenge, false, `serializeWwwAuthenticate challenges[${i}]`),
+    )
+    .join(', ')
 }
 
 /**
  * Serialises credentials into an `Authorization` field value, with the same quoting and refusals
- * as {@link serializeWwwAuthenticate}.
+ * (unknown keys included) as {@link serializeWwwAuthenticate}.
  *
  * @example
  * serializeAuthorization({ scheme: 'DPoP', token68: 'Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU' })
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.2
  */
 export function serializeAuthorization(credentials: WwwAuthenticateChallengeInit): string {
-  return serializeChallenge(credentials, false)
+  return serializeChallenge(credentials, false, 'serializeAuthorization')
 }
