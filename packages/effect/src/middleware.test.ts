@@ -146,6 +146,21 @@ describe('requireAssurance', () => {
     expect((await withRegistry('/r', { token: 'hardware' })).status).toBe(200)
   })
 
+  it('refuses unknown options, and options its services provide, when built', () => {
+    expect(() => requireAssurance({ relam: 'bank' } as never)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_UNKNOWN_OPTION',
+        message: 'requireAssurance: unknown option "relam" (did you mean "realm"?)',
+      }),
+    )
+    expect(() => requireAssurance({ requirement: { acr_value: ['phr'] } } as never)).toThrow(
+      'requirement: unknown option "acr_value" (did you mean "acr_values"?)',
+    )
+    expect(() => requireAssurance({ verify: async () => ({}) } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_UNKNOWN_OPTION' }),
+    )
+  })
+
   it('runs the RiskPolicy service, marking single-use grants in the ConsumedGrantStore', async () => {
     const Policy = RiskPolicy.layer([
       transactionBinding({ types: ['payment_initiation'], singleUse: true }),

@@ -116,19 +116,20 @@ const view = (request: HttpServerRequest): HttpRequestView => ({
   url: request.url,
   headers: headersOf(request),
   body: async (limit) => {
+    const type = request.headers['content-type']
+    const source = request.source as unknown
+    // A web Request is read from a clone, within the limit.
+    if (typeof Request !== 'undefined' && source instanceof Request)
+      return readRequestBody(type, source.clone().body, limit)
+    // Otherwise the platform's own reading is used, which it caches so the handler still gets the
+    // body; the guard has checked Content-Length against the limit before, and the size is
+    // checked again here. RFC 9112 §6.3: no Transfer-Encoding and no Content-Length, no body.
     const length = request.headers['content-length']
     if (
       request.headers['transfer-encoding'] === undefined &&
       (length === undefined || length === '0')
     )
       return undefined
-    const type = request.headers['content-type']
-    const source = request.source as unknown
-    // A web Request is read from a clone, within the limit. Otherwise the platform's own reading
-    // is used, which it caches so the handler still gets the body; the guard has checked
-    // Content-Length against the limit before, and the size is checked again here.
-    if (typeof Request !== 'undefined' && source instanceof Request)
-      return readRequestBody(type, source.clone().body, limit)
     const text = await Effect.runPromise(request.text)
     return readRequestBody(type, once(new TextEncoder().encode(text)), limit)
   },

@@ -34,10 +34,13 @@ const claims = fc.record(
 )
 const requirement: fc.Arbitrary<AssuranceRequirement> = fc
   .record({
+    // Half the time without a user-authentication part, so the scope and details errors (which
+    // come only once the user authentication suffices) are reached too.
     acr_values: fc.option(fc.uniqueArray(acrValue, { minLength: 1, maxLength: 3 }), {
       nil: undefined,
+      freq: 2,
     }),
-    max_age: fc.option(fc.nat(3600), { nil: undefined }),
+    max_age: fc.option(fc.nat(3600), { nil: undefined, freq: 2 }),
     scope: fc.option(fc.uniqueArray(scopeToken, { maxLength: 3 }), { nil: undefined }),
     authorization_details: fc.option(fc.array(detail, { maxLength: 2 }), { nil: undefined }),
   })
