@@ -26,7 +26,12 @@ async function decide(amount: string, token: Record<string, unknown>, policy = c
   })
   return result.ok
     ? { ok: true, fired }
-    : { ok: false, status: result.status, header: result.wwwAuthenticate }
+    : {
+        ok: false,
+        status: result.status,
+        header: result.wwwAuthenticate,
+        details: result.challenge.authorization_details,
+      }
 }
 
 describe('the transfer policy (one module for Express and Fastify)', () => {
@@ -51,16 +56,19 @@ describe('the transfer policy (one module for Express and Fastify)', () => {
     })
   })
 
-  it('asks for phrh within 60 s from 10,000 before looking at authorization_details', async () => {
+  it('asks for phrh within 60 s from 10,000 and names the transfer to request, in one challenge', async () => {
     for (const token of [
       password,
       { acr: 'phr', auth_time: NOW },
       { acr: 'phrh', auth_time: NOW - 61 },
     ]) {
-      expect(await decide('10000', token)).toMatchObject({
+      const answer = await decide('10000', token)
+      expect(answer).toMatchObject({
         status: 401,
         header: expect.stringContaining('error="insufficient_user_authentication"'),
+        details: [transfer('10000')],
       })
+      expect(answer.header).toContain('acr_values="phrh", max_age="60"')
     }
   })
 

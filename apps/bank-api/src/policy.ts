@@ -1,12 +1,11 @@
 import { type AcrRegistry, createAcrRegistry } from '@stepup/acr'
-import type { AssuranceRequirement, EvaluateAssuranceOptions } from '@stepup/assurance'
+import type { AssuranceRequirement } from '@stepup/assurance'
 import {
   type AmountThreshold,
   amountThreshold,
   type ConsumedGrantStore,
   createMemoryConsumedGrantStore,
   createRiskPolicy,
-  type RiskContext,
   type RiskPolicy,
 } from '@stepup/assurance/policy'
 import { type AuthorizationDetailsRegistry, createAuthorizationDetailsRegistry } from '@stepup/rar'
@@ -60,7 +59,7 @@ export interface BankPolicy {
   readonly read: AssuranceRequirement
   readonly transferScope: AssuranceRequirement
   readonly passwordChange: AssuranceRequirement
-  /** The transfer decision: user authentication first, then transaction binding. */
+  /** The transfer decision: the amount's sign-in, and from 10,000 a single-use binding. */
   readonly transfers: RiskPolicy
 }
 
@@ -71,40 +70,34 @@ export interface BankPolicyOptions {
 }
 
 /**
- * Build the bank's policy. The transfer decision runs in two stages so the client learns one
- * thing at a time, the way RFC 9470 intends: a token too weak or too old gets `401
- * insufficient_user_authentication` with `acr_values` and `max_age` (the client then asks for
- * the new sign-in together with the transfer's `authorization_details`); a strong, fresh token
- * whose details do not cover the transfer, or whose single-use grant was already spent, gets
- * `403 insufficient_authorization_details`.
+ * Build the bank's policy: a plain list of rules. The guard answers one challenge that fixes
+ * everything at once — a token too weak or too old gets `401 insufficient_user_authentication`
+ * with `acr_values`, `max_age` and the transfer's `authorization_details` to request; a strong,
+ * fresh token whose details do not cover the transfer, or whose single-use grant was already
+ * spent, gets `403 insufficient_authorization_details`.
  */
 export function createBankPolicy(options: BankPolicyOptions = {}): BankPolicy {
   const acr = createAcrRegistry()
   const grants = options.grants ?? createMemoryConsumedGrantStore()
-  const authentication = amountThreshold({
-    type: TRANSFER_TYPE,
-    thresholds: TRANSFER_THRESHOLDS,
-    bind: false,
-    name: 'transfer-amount',
-  })
-  const binding = amountThreshold({
-    type: TRANSFER_TYPE,
-    thresholds: [{ atLeast: TRANSACTION_BINDING_FROM, singleUse: true }],
-    bind: true,
-    name: 'transaction-binding',
-  })
+  // Coverage is decided by the bank transfer type (amounts compared as decimals), not by
+  // RFC 9396's default member-by-member equality.
   const authorizationDetails = createAuthorizationDetailsRegistry([bankTransactionDetailType])
-  const userAuthentication = createRiskPolicy([authentication], { acr })
-  const full = createRiskPolicy([authentication, binding], { acr, grants })
-  const transfers: RiskPolicy = Object.assign((context: RiskContext) => full(context), {
-    async decide(context: RiskContext, evaluate: EvaluateAssuranceOptions = {}) {
-      // Coverage is decided by the bank transfer type (amounts compared as decimals), not by
-      // RFC 9396's default member-by-member equality.
-      const options = { authorizationDetails, ...evaluate }
-      const first = await userAuthentication.decide(context, options)
-      return first.result.ok ? full.decide(context, options) : first
-    },
-  })
+  const transfers = createRiskPolicy(
+    [
+      amountThreshold({
+        type: TRANSFER_TYPE,
+        thresholds: TRANSFER_THRESHOLDS,
+        bind: false,
+        name: 'transfer-amount',
+      }),
+      amountThreshold({
+        type: TRANSFER_TYPE,
+        thresholds: [{ atLeast: TRANSACTION_BINDING_FROM, singleUse: true }],
+        name: 'transaction-binding',
+      }),
+    ],
+    { acr, authorizationDetails, grants },
+  )
   return {
     acr,
     authorizationDetails,
