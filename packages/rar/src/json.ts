@@ -17,10 +17,24 @@ const protoKey = () => invalid('member name "__proto__" is not allowed')
 
 const inexact = () => invalid('number cannot be compared exactly')
 
-const encoder = new TextEncoder()
-
-/** UTF-8 length of a string (a lone surrogate counts as the 3 bytes of U+FFFD). */
-export const utf8Length = (s: string): number => encoder.encode(s).length
+/**
+ * UTF-8 length of a string, as `TextEncoder` would encode it (a lone surrogate counts as the 3
+ * bytes of U+FFFD), counted without encoding: most member names and values are ASCII.
+ */
+export function utf8Length(s: string): number {
+  let bytes = s.length
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) bytes += 1
+    else {
+      // Three bytes for the rest of the BMP and a lone surrogate; four for a pair (two units).
+      bytes += 2
+      if (c < 0xdc00 && c >= 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++
+    }
+  }
+  return bytes
+}
 
 const TOKEN = /[\w.+-]+/y
 const NUMBER = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/
@@ -60,7 +74,7 @@ export function isExactNumber(text: string, value: number): boolean {
  * would not keep its exact value (see {@link isExactNumber}) is rejected.
  */
 export function readJson(text: string, limits: AuthorizationDetailsLimits): unknown {
-  if (utf8Length(text) > limits.maxBytes) throw tooLarge()
+  if (text.length > limits.maxBytes || utf8Length(text) > limits.maxBytes) throw tooLarge()
   let i = 0
   const syntax = () => invalid('not valid JSON')
   const token = (raw: string): unknown => {
