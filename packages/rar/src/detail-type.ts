@@ -82,7 +82,7 @@ export function checkDefinition(
   where: string,
 ): asserts definition is AuthorizationDetailType<string, $ZodObject> {
   if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) {
-    throw invalidArgument('invalid type definition')
+    throw invalidArgument(`${where}: invalid type definition`)
   }
   checkOptions(definition, DEFINITION_KEYS, where)
   const { type, schema, covers, description } = definition as Record<string, unknown>
@@ -97,7 +97,7 @@ export function checkDefinition(
     (covers !== undefined && typeof covers !== 'function') ||
     (description !== undefined && typeof description !== 'string')
   ) {
-    throw invalidArgument('invalid type definition')
+    throw invalidArgument(`${where}: invalid type definition`)
   }
 }
 

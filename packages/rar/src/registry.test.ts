@@ -229,6 +229,20 @@ describe('options are checked when the registry is created', () => {
     for (const types of [[classic, classic], [{}], [null]]) {
       expect(() => createAuthorizationDetailsRegistry(types as never)).toThrow(TypeError)
     }
+    for (const types of [{}, 'classic', undefined]) {
+      expect(() => createAuthorizationDetailsRegistry(types as never)).toThrow(
+        expect.objectContaining({
+          code: 'ERR_INVALID_ARG_VALUE',
+          message: 'createAuthorizationDetailsRegistry: expected an array of types',
+        }),
+      )
+    }
+    expect(() => createAuthorizationDetailsRegistry([classic, classic])).toThrow(
+      'createAuthorizationDetailsRegistry: type "classic" twice',
+    )
+    expect(() => createAuthorizationDetailsRegistry([classic, { type: 'x' }] as never)).toThrow(
+      'createAuthorizationDetailsRegistry types[1]: invalid type definition',
+    )
   })
 
   it.each([

@@ -96,11 +96,15 @@ export function createAuthorizationDetailsRegistry<
   checkOptions(options, OPTION_KEYS, 'createAuthorizationDetailsRegistry')
   const { allowUnknownTypes, limits: given } = options
   checkOptions(given, LIMIT_KEYS, 'createAuthorizationDetailsRegistry limits')
-  if (!Array.isArray(types)) throw invalidArgument('expected an array of types')
+  if (!Array.isArray(types)) {
+    throw invalidArgument('createAuthorizationDetailsRegistry: expected an array of types')
+  }
   const byType = new Map<string, AuthorizationDetailType<string, $ZodObject>>()
   types.forEach((definition, index) => {
     checkDefinition(definition, `createAuthorizationDetailsRegistry types[${index}]`)
-    if (byType.has(definition.type)) throw invalidArgument('expected distinct defined types')
+    if (byType.has(definition.type)) {
+      throw invalidArgument(`createAuthorizationDetailsRegistry: type "${definition.type}" twice`)
+    }
     byType.set(definition.type, definition)
   })
   const limits: AuthorizationDetailsLimits = { ...DEFAULT_LIMITS, ...given }
@@ -110,7 +114,7 @@ export function createAuthorizationDetailsRegistry<
       value < 1 ||
       value > (name === 'maxDepth' ? MAX_DEPTH : 2 ** 31)
     ) {
-      throw invalidArgument(`limits.${name} is out of range`)
+      throw invalidArgument(`createAuthorizationDetailsRegistry: limits.${name} is out of range`)
     }
   }
 
@@ -151,7 +155,7 @@ export function createAuthorizationDetailsRegistry<
     },
     covers(granted, requested) {
       if (!Array.isArray(granted) || !Array.isArray(requested)) {
-        throw invalidArgument('expected arrays')
+        throw invalidArgument('covers: expected arrays of details')
       }
       // Both sides are parsed as `parse` would before any comparison: an invalid granted detail
       // grants nothing, and an invalid requested detail (a negative amount, a number where the
