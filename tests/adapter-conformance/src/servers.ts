@@ -1,15 +1,23 @@
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
+import type { StepUpAuth } from '@stepup/assurance/http'
 import {
   protectedResourceMetadata as expressMetadata,
   stepUp as expressStepUp,
 } from '@stepup/express'
 import fastifyStepUp from '@stepup/fastify'
-import { protectedResourceMetadata as fetchMetadata, withStepUp } from '@stepup/fetch'
-import express5 from 'express'
+import {
+  evaluateRequest,
+  type StepUpOptions as FetchOptions,
+  protectedResourceMetadata as fetchMetadata,
+  withStepUp,
+} from '@stepup/fetch'
+import express5, { type ErrorRequestHandler } from 'express'
 import express4 from 'express4'
-import Fastify from 'fastify'
+import Fastify5 from 'fastify'
+import Fastify4 from 'fastify4'
 import { Hono } from 'hono'
+import { startEffect } from './effect.ts'
 import type { AppConfig, RouteAuth } from './fixtures.ts'
 
 /** A server listening on 127.0.0.1 with an ephemeral port. */
@@ -18,8 +26,8 @@ export interface Running {
   close(): Promise<void>
 }
 
-/** The framework flavours every case runs through. */
-export const ADAPTERS = ['express5', 'express4', 'fastify', 'fetch'] as const
+/** The framework flavours every case runs through, each on a real loopback socket. */
+export const ADAPTERS = ['express5', 'express4', 'fastify5', 'fastify4', 'fetch', 'effect'] as const
 export type AdapterName = (typeof ADAPTERS)[number]
 
 const success = (route: string, auth: { claims: { sub?: string | undefined } } | undefined) => ({
@@ -31,18 +39,33 @@ function guardOptions(auth: RouteAuth) {
   return 'policy' in auth ? { policy: auth.policy } : { requirement: auth.requirement }
 }
 
+/**
+ * The app's own error handler, where `express.json()` sends a body it cannot parse (and where
+ * anything else thrown would land): JSON, the parser's error type, never a stack trace.
+ */
+const expressErrors: ErrorRequestHandler = (err, _req, res, _next) => {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as Record<string, unknown>
+  const status = typeof e['status'] === 'number' ? e['status'] : 500
+  res.status(status).json({ error: typeof e['type'] === 'string' ? e['type'] : 'server_error' })
+}
+
 async function startExpress(factory: typeof express5, config: AppConfig): Promise<Running> {
   const app = factory()
   app.use(factory.json())
   app.use(factory.urlencoded({ extended: false }))
   if (config.metadata) app.use(expressMetadata(config.metadata))
+  if (config.global) app.use(expressStepUp({ ...config.options, ...guardOptions(config.global) }))
   for (const route of config.routes) {
-    const guard = expressStepUp({ ...config.options, ...guardOptions(route.auth) })
-    const method = route.method.toLowerCase() as 'get' | 'post'
-    app[method](route.path, guard, (req, res) => {
+    const method = route.method.toLowerCase() as 'get' | 'post' | 'delete'
+    const handler = (req: express5.Request, res: express5.Response) => {
       res.json(success(route.path, req.auth))
-    })
+    }
+    if (route.auth) {
+      const guard = expressStepUp({ ...config.options, ...guardOptions(route.auth) })
+      app[method](route.path, guard, handler)
+    } else app[method](route.path, handler)
   }
+  app.use(expressErrors)
   return listenNode((port, cb) => app.listen(port, '127.0.0.1', cb))
 }
 
@@ -64,8 +87,16 @@ function listenNode(
   })
 }
 
-async function startFastify(config: AppConfig): Promise<Running> {
-  const app = Fastify()
+async function startFastify(
+  factory: typeof Fastify5,
+  version: 4 | 5,
+  config: AppConfig,
+): Promise<Running> {
+  const ignoreDuplicateSlashes = config.ignoreDuplicateSlashes === true
+  // Fastify 5 takes router switches in routerOptions (top-level ones are deprecated, FSTDEP022).
+  const app = factory(
+    version === 5 ? { routerOptions: { ignoreDuplicateSlashes } } : { ignoreDuplicateSlashes },
+  )
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
@@ -77,18 +108,19 @@ async function startFastify(config: AppConfig): Promise<Running> {
     ...config.options,
     ...(config.metadata ? { metadata: config.metadata } : {}),
   })
+  const hookFor = (auth: RouteAuth) =>
+    'policy' in auth
+      ? app.requireAssurance(auth.policy)
+      : typeof auth.requirement === 'function'
+        ? app.requireAssurance(auth.requirement)
+        : app.requireAssurance(auth.requirement)
+  // The app-wide guard: a root preHandler hook runs for every request, the 404 handler's too.
+  if (config.global) app.addHook('preHandler', hookFor(config.global))
   for (const route of config.routes) {
-    const auth = route.auth
-    const hook =
-      'policy' in auth
-        ? app.requireAssurance(auth.policy)
-        : typeof auth.requirement === 'function'
-          ? app.requireAssurance(auth.requirement)
-          : app.requireAssurance(auth.requirement)
     app.route({
       method: route.method,
       url: route.path,
-      preHandler: hook,
+      ...(route.auth && { preHandler: hookFor(route.auth) }),
       handler: async (request) => success(route.path, request.auth),
     })
   }
@@ -98,17 +130,32 @@ async function startFastify(config: AppConfig): Promise<Running> {
 }
 
 async function startFetch(config: AppConfig): Promise<Running> {
-  const app = new Hono()
+  const app = new Hono<{ Variables: { auth: StepUpAuth } }>()
   if (config.metadata) {
     const metadata = fetchMetadata(config.metadata)
     app.use(async (c, next) => metadata(c.req.raw) ?? next())
   }
-  for (const route of config.routes) {
-    const handler = withStepUp(async (_request, auth) => Response.json(success(route.path, auth)), {
-      ...config.options,
-      ...guardOptions(route.auth),
+  if (config.global) {
+    // One options object, so evaluateRequest builds its guard once.
+    const options = { ...config.options, ...guardOptions(config.global) } as FetchOptions
+    app.use('*', async (c, next) => {
+      const outcome = await evaluateRequest(c.req.raw, options)
+      if (!outcome.ok) {
+        const text = outcome.body ? JSON.stringify(outcome.body) : null
+        return new Response(text, { status: outcome.status, headers: outcome.headers })
+      }
+      c.set('auth', outcome.auth)
+      return next()
     })
-    app.on(route.method, route.path, (c) => handler(c.req.raw))
+  }
+  for (const route of config.routes) {
+    if (route.auth) {
+      const handler = withStepUp(
+        async (_request, auth) => Response.json(success(route.path, auth)),
+        { ...config.options, ...guardOptions(route.auth) } as FetchOptions,
+      )
+      app.on(route.method, route.path, (c) => handler(c.req.raw))
+    } else app.on(route.method, route.path, (c) => c.json(success(route.path, c.get('auth'))))
   }
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
@@ -131,9 +178,13 @@ export function start(adapter: AdapterName, config: AppConfig): Promise<Running>
       return startExpress(express5, config)
     case 'express4':
       return startExpress(express4 as unknown as typeof express5, config)
-    case 'fastify':
-      return startFastify(config)
+    case 'fastify5':
+      return startFastify(Fastify5, 5, config)
+    case 'fastify4':
+      return startFastify(Fastify4 as unknown as typeof Fastify5, 4, config)
     case 'fetch':
       return startFetch(config)
+    case 'effect':
+      return startEffect(config)
   }
 }

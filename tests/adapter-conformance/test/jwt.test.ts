@@ -12,7 +12,7 @@ import { type AppConfig, RESOURCE, ROUTES } from '../src/fixtures.ts'
 import { ADAPTERS, type Running, start } from '../src/servers.ts'
 
 const ISSUER = 'https://as.example.com'
-const servers: Running[] = []
+const servers: (Running & { adapter: string })[] = []
 let sign: (claims: Record<string, unknown>, key?: CryptoKey) => Promise<string>
 let otherKey: CryptoKey
 
@@ -20,11 +20,13 @@ beforeAll(async () => {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true })
   otherKey = (await generateKeyPair('ES256')).privateKey
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }
+  // Every RFC 9068 §2.2 claim: iss, exp, aud, sub, client_id, iat, jti.
   sign = (claims, key = privateKey) =>
-    new SignJWT(claims)
+    new SignJWT({ client_id: 'bank-web', ...claims })
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' })
       .setIssuer(ISSUER)
       .setAudience(RESOURCE)
+      .setJti(crypto.randomUUID())
       .setIssuedAt()
       .setExpirationTime((claims['exp'] as number | undefined) ?? '5m')
       .sign(key)
@@ -37,7 +39,7 @@ beforeAll(async () => {
   for (const adapter of ADAPTERS) {
     // The verifier object itself (not a function): every adapter accepts both forms.
     const options = { verify, realm: 'bank' } as unknown as AppConfig['options']
-    servers.push(await start(adapter, { options, routes: ROUTES }))
+    servers.push({ ...(await start(adapter, { options, routes: ROUTES })), adapter })
   }
 })
 
@@ -60,9 +62,11 @@ describe('real ES256 JWT access tokens through createJwtAccessTokenVerifier', ()
         {
           [allowInsecureRequests]: true,
         },
-      )
-      expect(res.status).toBe(200)
-      expect(await res.json()).toEqual({ route: '/statements', sub: 'alice' })
+      ).catch((e: unknown) => {
+        throw new Error(`${s.adapter}: ${e}`, { cause: e })
+      })
+      expect(res.status, s.adapter).toBe(200)
+      expect(await res.json(), s.adapter).toEqual({ route: '/statements', sub: 'alice' })
     }
   })
 
@@ -84,10 +88,10 @@ describe('real ES256 JWT access tokens through createJwtAccessTokenVerifier', ()
           [allowInsecureRequests]: true,
         },
       ).catch((e: unknown) => e)
-      expect(error).toBeInstanceOf(WWWAuthenticateChallengeError)
+      expect(error, s.adapter).toBeInstanceOf(WWWAuthenticateChallengeError)
       const { cause, status } = error as WWWAuthenticateChallengeError
-      expect(status).toBe(401)
-      expect(cause).toEqual([
+      expect(status, s.adapter).toBe(401)
+      expect(cause, s.adapter).toEqual([
         {
           scheme: 'bearer',
           parameters: {
@@ -113,9 +117,9 @@ describe('real ES256 JWT access tokens through createJwtAccessTokenVerifier', ()
         path: '/accounts',
         headers: [['authorization', `Bearer ${token}`]],
       })
-      expect(res.status).toBe(401)
+      expect(res.status, s.adapter).toBe(401)
       const [challenge] = parseWwwAuthenticate(res.lines['www-authenticate']!)
-      expect(parseOAuthChallenge(challenge!)).toMatchObject({
+      expect(parseOAuthChallenge(challenge!), s.adapter).toMatchObject({
         scheme: 'bearer',
         realm: 'bank',
         error: 'invalid_token',
