@@ -49,7 +49,10 @@ export interface AuthorizationDetailType<
   readonly schema: Schema
   /** Human-readable description, published in the JSON Schema. */
   readonly description?: string
-  /** Whether `granted` allows everything `requested` asks for; replaces the default comparison. */
+  /**
+   * Whether `granted` allows everything `requested` asks for; replaces the default comparison.
+   * The registry calls it only with details that both parse under `schema`, as fresh copies.
+   */
   covers?(
     granted: TypedAuthorizationDetail<Type, Schema>,
     requested: TypedAuthorizationDetail<Type, Schema>,
