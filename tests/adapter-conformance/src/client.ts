@@ -75,25 +75,25 @@ export function send(base: string, req: CaseRequest): Promise<CaseResponse> {
  * Announces a body of `length` bytes, sends only `head` of it, and waits for the response with
  * the rest never sent: it resolves only if the server answers without the whole body (a server
  * that waits for it leaves this pending until the test times out). The connection is then
- * destroyed. Resolves with the response and how many body bytes had been written.
+ * destroyed.
  */
 export function sendUnfinished(
   base: string,
   req: Omit<CaseRequest, 'body'>,
   length: number,
   head: string,
-): Promise<CaseResponse & { sent: number }> {
+): Promise<CaseResponse> {
   const options = target(base, req)
   options.headers.push('content-length', String(length))
-  const sent = Buffer.byteLength(head)
-  if (sent >= length) throw new RangeError('head must be shorter than the announced length')
+  if (Buffer.byteLength(head) >= length)
+    throw new RangeError('head must be shorter than the announced length')
   return new Promise((resolve, reject) => {
     let answered = false
     const r = httpRequest(options, (res) => {
       answered = true
       collect(res).then((answer) => {
         r.destroy()
-        resolve({ ...answer, sent })
+        resolve(answer)
       }, reject)
     })
     // Once answering, the server may close its end before our destroy(); that is not a failure.

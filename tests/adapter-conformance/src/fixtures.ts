@@ -228,7 +228,7 @@ export const APPS: Record<AppName, AppConfig> = {
     ],
     ignoreDuplicateSlashes: true,
   },
-  /** Dependencies of the decision that throw (the grant store's outage is in faults.conformance). */
+  /** Dependencies of the decision that throw (a grant store's outage: grant-store.conformance). */
   faults: {
     options: {
       verify: fakeVerify,

@@ -76,7 +76,6 @@ describe('no credentials and a huge body on a policy route', () => {
         8 * 1024 * 1024,
         `{"authorization_details":[],"memo":"${'x'.repeat(64 * 1024)}`,
       )
-      expect(res.sent).toBeLessThan(8 * 1024 * 1024)
       await expectAnswer(
         res,
         { status: 401, challenges: challenge('plain'), body: null },

@@ -77,9 +77,9 @@ function until(ready: (client: Client) => boolean): Promise<void> {
 beforeAll(async () => {
   redis = await startRedisServer()
   for (const adapter of ADAPTERS) {
-    // Without the offline queue, a command while disconnected fails at once instead of waiting
-    // for the reconnection; the default would hold the request until redis-server is back.
-    const client = createClient({ url: redis.url, disableOfflineQueue: true })
+    // A client as an app would create it: node-redis's defaults, offline queue included, so the
+    // store itself must not wait for the reconnection.
+    const client = createClient({ url: redis.url })
     client.on('error', () => undefined)
     await client.connect()
     clients.set(adapter, client)
