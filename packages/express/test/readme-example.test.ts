@@ -1,14 +1,46 @@
 import type { AddressInfo } from 'node:net'
 import { createJwtAccessTokenVerifier } from '@stepup/assurance'
+import { amountThreshold, createRiskPolicy } from '@stepup/assurance/policy'
 import express from 'express'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+// The README imports these from '@stepup/rar', which this package does not depend on.
+import { createAuthorizationDetailsRegistry } from '../../rar/src/index.ts'
+import { bankTransactionDetailType } from '../../rar/src/types/bank-transaction.ts'
 import { stepUp } from '../src/index.ts'
 
-it('README example: a transfer needs phr within 300 s', async () => {
-  const { publicKey, privateKey } = await generateKeyPair('ES256')
-  const jwks = { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256' }] }
+const { publicKey, privateKey } = await generateKeyPair('ES256')
+const jwks = { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256' }] }
 
+/** An RFC 9068 access token from the README's issuer, for the README's audience. */
+const token = (claims: Record<string, unknown>) =>
+  new SignJWT({
+    sub: 'alice',
+    client_id: 'bank-web',
+    auth_time: Math.floor(Date.now() / 1000),
+    ...claims,
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
+    .setJti(crypto.randomUUID())
+    .setIssuer('https://as.example.com')
+    .setAudience('https://api.example.com')
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(privateKey)
+
+const closers: (() => void)[] = []
+afterEach(() => {
+  for (const close of closers.splice(0)) close()
+})
+
+async function listen(app: express.Express): Promise<string> {
+  const server = app.listen(0, '127.0.0.1')
+  await new Promise((r) => server.once('listening', r))
+  closers.push(() => server.close())
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+it('README example: a transfer needs phr within 300 s', async () => {
   // --- README example (with a local key set instead of the issuer's JWKS URL) ---
   const verifier = createJwtAccessTokenVerifier({
     issuer: 'https://as.example.com',
@@ -26,39 +58,160 @@ it('README example: a transfer needs phr within 300 s', async () => {
   )
   // --- end of README example ---
 
-  const server = app.listen(0, '127.0.0.1')
-  await new Promise((r) => server.once('listening', r))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/transfers`
-  const token = (acr: string) =>
-    new SignJWT({
-      sub: 'alice',
-      client_id: 'bank-web',
-      acr,
-      auth_time: Math.floor(Date.now() / 1000),
+  const url = `${await listen(app)}/transfers`
+  const weak = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await token({ acr: 'pwd' })}` },
+  })
+  expect(weak.status).toBe(401)
+  expect(weak.headers.get('www-authenticate')).toBe(
+    'Bearer realm="bank", error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="phr", max_age="300"',
+  )
+  const strong = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await token({ acr: 'phr' })}` },
+  })
+  expect(strong.status).toBe(201)
+  expect(await strong.json()).toEqual({ from: 'alice' })
+})
+
+describe('README recipes', () => {
+  it('any valid token: no requirement', async () => {
+    const verifier = createJwtAccessTokenVerifier({
+      issuer: 'https://as.example.com',
+      audience: 'https://api.example.com',
+      jwks,
     })
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
-      .setJti(crypto.randomUUID())
-      .setIssuer('https://as.example.com')
-      .setAudience('https://api.example.com')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(privateKey)
-  try {
-    const weak = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await token('pwd')}` },
+    const app = express()
+    // --- README recipe: any valid token ---
+    app.get('/me', stepUp({ verify: verifier, realm: 'bank' }), (req, res) => {
+      res.json({ sub: req.auth?.claims.sub, scopes: req.auth?.claims.scopes })
     })
-    expect(weak.status).toBe(401)
-    expect(weak.headers.get('www-authenticate')).toBe(
-      'Bearer realm="bank", error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="phr", max_age="300"',
+    // --- end of README recipe ---
+
+    const url = `${await listen(app)}/me`
+    const anonymous = await fetch(url)
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="bank"')
+    expect(await anonymous.text()).toBe('')
+    const forged = await fetch(url, { headers: { authorization: 'Bearer not.a.token' } })
+    expect(forged.status).toBe(401)
+    expect(await forged.json()).toEqual({
+      error: 'invalid_token',
+      error_description: 'The access token is invalid',
+    })
+    const ok = await fetch(url, {
+      headers: { authorization: `Bearer ${await token({ scope: 'accounts:read' })}` },
+    })
+    expect(ok.status).toBe(200)
+    expect(await ok.json()).toEqual({ sub: 'alice', scopes: ['accounts:read'] })
+  })
+
+  it('a risk policy with RAR coverage: the registry on the verifier, the policy and the middleware', async () => {
+    // --- README recipe: risk policy with RAR coverage (with a local key set) ---
+    // The detail types this API understands, in one registry for every part that reads details.
+    const authorizationDetails = createAuthorizationDetailsRegistry([bankTransactionDetailType])
+
+    const verifier = createJwtAccessTokenVerifier({
+      issuer: 'https://as.example.com',
+      audience: 'https://api.example.com',
+      jwks,
+      authorizationDetails, // parses the token's authorization_details claim
+    })
+    const transfers = createRiskPolicy(
+      [
+        amountThreshold({
+          type: 'urn:bank:params:oauth:request:transaction',
+          thresholds: [
+            { atLeast: '1000', acr_values: ['phr'], max_age: 300 },
+            { atLeast: '10000', acr_values: ['phrh'], max_age: 60, singleUse: true },
+          ],
+        }),
+      ],
+      { authorizationDetails }, // compares granted and requested details when you call decide()
     )
-    const strong = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await token('phr')}` },
+
+    const app = express()
+    app.post(
+      '/transfers',
+      // parses the body's authorization_details (400 if invalid) and decides coverage
+      stepUp({ verify: verifier, realm: 'bank', policy: transfers, authorizationDetails }),
+      (req, res) => {
+        // stepUp read the JSON body once the token was verified, and left it on req.body
+        const amount = req.body.authorization_details[0].transaction.amount
+        res.status(201).json({ amount, fired: req.auth?.decision.fired })
+      },
+    )
+    // --- end of README recipe ---
+
+    const url = `${await listen(app)}/transfers`
+    const transfer = {
+      type: 'urn:bank:params:oauth:request:transaction',
+      transaction: {
+        amount: '10000',
+        currency: 'EUR',
+        destination_account: 'DE02100100109307118603',
+      },
+    }
+    const post = (bearer: string, body: unknown, type = 'application/json') =>
+      fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': type },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      })
+
+    // A password sign-in: one challenge for the sign-in, the body naming the transfer to request.
+    const weak = await token({ acr: 'pwd' })
+    const stepUpNeeded = await post(weak, { authorization_details: [transfer] })
+    expect(stepUpNeeded.status).toBe(401)
+    expect(stepUpNeeded.headers.get('www-authenticate')).toBe(
+      'Bearer realm="bank", error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="phrh", max_age="60"',
+    )
+    expect(await stepUpNeeded.json()).toEqual({
+      error: 'insufficient_user_authentication',
+      error_description: 'A different authentication level is required',
+      authorization_details: [transfer],
     })
-    expect(strong.status).toBe(201)
-    expect(await strong.json()).toEqual({ from: 'alice' })
-  } finally {
-    server.close()
-  }
+
+    // A small transfer needs no step-up; the rule fires for none of its thresholds.
+    const small = { ...transfer, transaction: { ...transfer.transaction, amount: '50' } }
+    const smallOk = await post(weak, { authorization_details: [small] })
+    expect(smallOk.status).toBe(201)
+    expect(await smallOk.json()).toEqual({ amount: '50', fired: [] })
+
+    // The stepped-up token carries the transfer (a larger grant covers it, per the type's covers).
+    const granted = { ...transfer, transaction: { ...transfer.transaction, amount: '10000.00' } }
+    const strong = await token({ acr: 'phrh', authorization_details: [granted] })
+    const paid = await post(strong, { authorization_details: [transfer] })
+    expect(paid.status).toBe(201)
+    expect(await paid.json()).toEqual({
+      amount: '10000',
+      fired: ['amount:urn:bank:params:oauth:request:transaction'],
+    })
+    // Single use: the same grant does not pay twice.
+    const again = await post(strong, { authorization_details: [transfer] })
+    expect(again.status).toBe(403)
+    expect((await again.json()).error).toBe('insufficient_authorization_details')
+
+    // Fail closed: what the policy cannot read is a 400, never a pass.
+    const refused = async (body: unknown, type?: string) => {
+      const res = await post(strong, body, type)
+      expect(res.status).toBe(400)
+      return ((await res.json()) as { error_description: string }).error_description
+    }
+    expect(await refused({})).toBe(
+      'The request has no authorization_details of type urn:bank:params:oauth:request:transaction',
+    )
+    expect(
+      await refused({
+        authorization_details: [
+          { ...transfer, transaction: { ...transfer.transaction, amount: 10000 } },
+        ],
+      }),
+    ).toBe('The authorization_details of the request are invalid')
+    expect(await refused(JSON.stringify({ authorization_details: [transfer] }), 'text/plain')).toBe(
+      'The request body must be application/json or application/x-www-form-urlencoded',
+    )
+    expect(await refused('{"authorization_details":')).toBe('The request body is malformed')
+  })
 })
