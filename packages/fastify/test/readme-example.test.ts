@@ -1,13 +1,33 @@
 import { createJwtAccessTokenVerifier } from '@stepup/assurance'
+import { amountThreshold, createRiskPolicy } from '@stepup/assurance/policy'
 import Fastify from 'fastify'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+// The README imports these from '@stepup/rar', which this package does not depend on.
+import { createAuthorizationDetailsRegistry } from '../../rar/src/index.ts'
+import { bankTransactionDetailType } from '../../rar/src/types/bank-transaction.ts'
 import stepUp from '../src/index.ts'
 
-it('README example: a transfer needs phr within 300 s', async () => {
-  const { publicKey, privateKey } = await generateKeyPair('ES256')
-  const jwks = { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256' }] }
+const { publicKey, privateKey } = await generateKeyPair('ES256')
+const jwks = { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256' }] }
 
+/** An RFC 9068 access token from the README's issuer, for the README's audience. */
+const token = (claims: Record<string, unknown>) =>
+  new SignJWT({
+    sub: 'alice',
+    client_id: 'bank-web',
+    auth_time: Math.floor(Date.now() / 1000),
+    ...claims,
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
+    .setJti(crypto.randomUUID())
+    .setIssuer('https://as.example.com')
+    .setAudience('https://api.example.com')
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(privateKey)
+
+it('README example: a transfer needs phr within 300 s', async () => {
   // --- README example (with a local key set instead of the issuer's JWKS URL) ---
   const verifier = createJwtAccessTokenVerifier({
     issuer: 'https://as.example.com',
@@ -23,25 +43,11 @@ it('README example: a transfer needs phr within 300 s', async () => {
   )
   // --- end of README example ---
 
-  const token = (acr: string) =>
-    new SignJWT({
-      sub: 'alice',
-      client_id: 'bank-web',
-      acr,
-      auth_time: Math.floor(Date.now() / 1000),
-    })
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
-      .setJti(crypto.randomUUID())
-      .setIssuer('https://as.example.com')
-      .setAudience('https://api.example.com')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(privateKey)
   const post = async (acr: string) =>
     app.inject({
       method: 'POST',
       url: '/transfers',
-      headers: { authorization: `Bearer ${await token(acr)}` },
+      headers: { authorization: `Bearer ${await token({ acr })}` },
     })
   const weak = await post('pwd')
   expect(weak.statusCode).toBe(401)
@@ -51,4 +57,146 @@ it('README example: a transfer needs phr within 300 s', async () => {
   const strong = await post('phr')
   expect(strong.statusCode).toBe(201)
   expect(strong.json()).toEqual({ from: 'alice' })
+})
+
+describe('README recipes', () => {
+  it('any valid token: requireAssurance() without a requirement', async () => {
+    const verifier = createJwtAccessTokenVerifier({
+      issuer: 'https://as.example.com',
+      audience: 'https://api.example.com',
+      jwks,
+    })
+    const app = Fastify()
+    await app.register(stepUp, { verify: verifier, realm: 'bank' })
+    // --- README recipe: any valid token ---
+    app.get('/me', { preHandler: app.requireAssurance() }, async (request) => ({
+      sub: request.auth?.claims.sub,
+      scopes: request.auth?.claims.scopes,
+    }))
+    // --- end of README recipe ---
+
+    const anonymous = await app.inject({ url: '/me' })
+    expect(anonymous.statusCode).toBe(401)
+    expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="bank"')
+    expect(anonymous.body).toBe('')
+    const forged = await app.inject({
+      url: '/me',
+      headers: { authorization: 'Bearer not.a.token' },
+    })
+    expect(forged.statusCode).toBe(401)
+    expect(forged.json()).toEqual({
+      error: 'invalid_token',
+      error_description: 'The access token is invalid',
+    })
+    const ok = await app.inject({
+      url: '/me',
+      headers: { authorization: `Bearer ${await token({ scope: 'accounts:read' })}` },
+    })
+    expect(ok.statusCode).toBe(200)
+    expect(ok.json()).toEqual({ sub: 'alice', scopes: ['accounts:read'] })
+  })
+
+  it('a risk policy with RAR coverage: the registry on the verifier, the policy and the plugin', async () => {
+    // --- README recipe: risk policy with RAR coverage (with a local key set) ---
+    // The detail types this API understands, in one registry for every part that reads details.
+    const authorizationDetails = createAuthorizationDetailsRegistry([bankTransactionDetailType])
+
+    const verifier = createJwtAccessTokenVerifier({
+      issuer: 'https://as.example.com',
+      audience: 'https://api.example.com',
+      jwks,
+      authorizationDetails, // parses the token's authorization_details claim
+    })
+    const transfers = createRiskPolicy(
+      [
+        amountThreshold({
+          type: 'urn:bank:params:oauth:request:transaction',
+          thresholds: [
+            { atLeast: '1000', acr_values: ['phr'], max_age: 300 },
+            { atLeast: '10000', acr_values: ['phrh'], max_age: 60, singleUse: true },
+          ],
+        }),
+      ],
+      { authorizationDetails }, // compares granted and requested details when you call decide()
+    )
+
+    const app = Fastify()
+    // The plugin's registry parses the body's authorization_details (400 if invalid) and
+    // decides coverage for every requireAssurance() hook.
+    await app.register(stepUp, { verify: verifier, realm: 'bank', authorizationDetails })
+    app.post(
+      '/transfers',
+      // Fastify parses the body before any hook, within its own bodyLimit (1 MiB by default).
+      { preHandler: app.requireAssurance(transfers), bodyLimit: 65_536 },
+      async (request, reply) => reply.code(201).send({ fired: request.auth?.decision.fired }),
+    )
+    // --- end of README recipe ---
+
+    const transfer = {
+      type: 'urn:bank:params:oauth:request:transaction',
+      transaction: {
+        amount: '10000',
+        currency: 'EUR',
+        destination_account: 'DE02100100109307118603',
+      },
+    }
+    const post = (bearer: string, payload: unknown, type = 'application/json') =>
+      app.inject({
+        method: 'POST',
+        url: '/transfers',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': type },
+        payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+      })
+
+    // A password sign-in: one challenge for the sign-in, the body naming the transfer to request.
+    const weak = await token({ acr: 'pwd' })
+    const stepUpNeeded = await post(weak, { authorization_details: [transfer] })
+    expect(stepUpNeeded.statusCode).toBe(401)
+    expect(stepUpNeeded.headers['www-authenticate']).toBe(
+      'Bearer realm="bank", error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="phrh", max_age="60"',
+    )
+    expect(stepUpNeeded.json()).toEqual({
+      error: 'insufficient_user_authentication',
+      error_description: 'A different authentication level is required',
+      authorization_details: [transfer],
+    })
+
+    // The stepped-up token carries the transfer (a larger grant covers it, per the type's covers).
+    const granted = { ...transfer, transaction: { ...transfer.transaction, amount: '10000.00' } }
+    const strong = await token({ acr: 'phrh', authorization_details: [granted] })
+    const paid = await post(strong, { authorization_details: [transfer] })
+    expect(paid.statusCode).toBe(201)
+    expect(paid.json()).toEqual({ fired: ['amount:urn:bank:params:oauth:request:transaction'] })
+    // Single use: the same grant does not pay twice.
+    const again = await post(strong, { authorization_details: [transfer] })
+    expect(again.statusCode).toBe(403)
+    expect(again.json().error).toBe('insufficient_authorization_details')
+
+    // Fail closed: what the policy cannot read is a 400, never a pass.
+    const refused = async (payload: unknown, type?: string) => {
+      const res = await post(strong, payload, type)
+      expect(res.statusCode).toBe(400)
+      return res.json().error_description as string
+    }
+    expect(await refused({})).toBe(
+      'The request has no authorization_details of type urn:bank:params:oauth:request:transaction',
+    )
+    const numeric = { ...transfer, transaction: { ...transfer.transaction, amount: 10000 } }
+    expect(await refused({ authorization_details: [numeric] })).toBe(
+      'The authorization_details of the request are invalid',
+    )
+    expect(await refused(JSON.stringify({ authorization_details: [transfer] }), 'text/plain')).toBe(
+      'The request body must be application/json or application/x-www-form-urlencoded',
+    )
+    // Fastify's own parsers answer first: malformed JSON, a media type it cannot parse, too large.
+    const malformed = await post(strong, '{"authorization_details":')
+    expect(malformed.statusCode).toBe(400)
+    expect(malformed.json().code).toBe('FST_ERR_CTP_INVALID_JSON_BODY')
+    const xml = await post(strong, '<transfer/>', 'application/xml')
+    expect(xml.statusCode).toBe(415)
+    expect(xml.json().code).toBe('FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    const large = await post(strong, { authorization_details: [transfer], pad: 'x'.repeat(70_000) })
+    expect(large.statusCode).toBe(413)
+    expect(large.json().code).toBe('FST_ERR_CTP_BODY_TOO_LARGE')
+  })
 })
