@@ -2,7 +2,8 @@ import type { AuthorizationDetail, AuthorizationDetailsRegistry } from '@stepup/
 
 export type { AuthorizationDetail } from '@stepup/rar'
 
-import { AccessTokenError } from './errors.js'
+import { AccessTokenError, argumentError } from './errors.js'
+import type { VerifyOptions } from './verifier.js'
 
 /**
  * What the package needs from an `@stepup/rar` registry: `parse` (throws on invalid details)
@@ -47,8 +48,15 @@ export interface AccessTokenClaims {
   readonly auth_time?: number
   readonly amr?: readonly string[]
   readonly authorization_details?: readonly AuthorizationDetail[]
-  /** Confirmation (RFC 7800); `cnf.jkt` binds the token to a DPoP key (RFC 9449 §6). */
-  readonly cnf?: { readonly jkt?: string; readonly [member: string]: unknown }
+  /**
+   * Confirmation (RFC 7800): `jkt` binds the token to a DPoP key (RFC 9449 §6), `x5t#S256` to a
+   * client certificate (RFC 8705 §3); see {@link checkConfirmation}.
+   */
+  readonly cnf?: {
+    readonly jkt?: string
+    readonly 'x5t#S256'?: string
+    readonly [member: string]: unknown
+  }
   /** Every claim (or introspection member) as received. */
   readonly raw: Readonly<Record<string, unknown>>
 }
@@ -62,10 +70,16 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 const isStrings = (v: unknown): v is string[] =>
   Array.isArray(v) && v.every((s) => typeof s === 'string')
 
+/** A value from the token for a log message: JSON-quoted, at most 64 characters. */
+export const quoted = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 64 ? `${text.slice(0, 61)}...` : text
+}
+
 /**
  * Type-check a JWT payload or an active introspection response and return the typed claims;
- * throws {@link AccessTokenError} (`ERR_TOKEN_CLAIM_INVALID`) when a registered claim has the wrong
- * type or `authorization_details` does not parse.
+ * throws {@link AccessTokenError} (`ERR_TOKEN_CLAIM_INVALID`, its message naming the claim and
+ * the rule) when a registered claim has the wrong type or `authorization_details` does not parse.
  *
  * @example
  * ```ts
@@ -78,22 +92,35 @@ export function parseAccessTokenClaims(
   payload: unknown,
   registry?: AuthorizationDetailsRegistryLike,
 ): AccessTokenClaims {
-  const bad = (claim: string, cause?: unknown) =>
-    new AccessTokenError('ERR_TOKEN_CLAIM_INVALID', claim, { cause })
-  if (!isObject(payload)) throw bad('payload')
+  const bad = (claim: string, rule: string, cause?: unknown) =>
+    new AccessTokenError('ERR_TOKEN_CLAIM_INVALID', `token "${claim}" ${rule}`, { cause })
+  if (!isObject(payload)) {
+    throw new AccessTokenError('ERR_TOKEN_CLAIM_INVALID', 'claims are not a JSON object')
+  }
   for (const k of STRINGS)
-    if (payload[k] !== undefined && typeof payload[k] !== 'string') throw bad(k)
+    if (payload[k] !== undefined && typeof payload[k] !== 'string') {
+      throw bad(k, 'is not a string (RFC 7519 §4.1, RFC 9068 §2.2)')
+    }
   for (const k of NUMBERS) {
-    if (payload[k] !== undefined && !Number.isFinite(payload[k])) throw bad(k)
+    if (payload[k] !== undefined && !Number.isFinite(payload[k])) {
+      throw bad(k, 'is not a number of seconds (RFC 7519 §2 NumericDate)')
+    }
   }
   const { aud, amr, cnf, scope, authorization_details: ad } = payload
-  if (aud !== undefined && typeof aud !== 'string' && !isStrings(aud)) throw bad('aud')
-  if (amr !== undefined && !isStrings(amr)) throw bad('amr')
-  if (
-    cnf !== undefined &&
-    (!isObject(cnf) || (cnf['jkt'] !== undefined && typeof cnf['jkt'] !== 'string'))
-  ) {
-    throw bad('cnf')
+  if (aud !== undefined && typeof aud !== 'string' && !isStrings(aud)) {
+    throw bad('aud', 'is neither a string nor an array of strings (RFC 7519 §4.1.3)')
+  }
+  if (amr !== undefined && !isStrings(amr)) {
+    throw bad('amr', 'is not an array of strings (OpenID Connect Core §2)')
+  }
+  if (cnf !== undefined) {
+    if (!isObject(cnf)) throw bad('cnf', 'is not a JSON object (RFC 7800 §3.1)')
+    if (cnf['jkt'] !== undefined && typeof cnf['jkt'] !== 'string') {
+      throw bad('cnf.jkt', 'is not a string (RFC 9449 §6.1)')
+    }
+    if (cnf['x5t#S256'] !== undefined && typeof cnf['x5t#S256'] !== 'string') {
+      throw bad('cnf.x5t#S256', 'is not a string (RFC 8705 §3.1)')
+    }
   }
   let details: readonly AuthorizationDetail[] | undefined
   if (ad !== undefined) {
@@ -101,11 +128,11 @@ export function parseAccessTokenClaims(
       try {
         details = registry.parse(ad)
       } catch (cause) {
-        throw bad('authorization_details', cause)
+        throw bad('authorization_details', 'does not parse with the registry (RFC 9396 §2)', cause)
       }
     } else if (Array.isArray(ad) && ad.every((d) => isObject(d) && typeof d['type'] === 'string')) {
       details = ad as AuthorizationDetail[]
-    } else throw bad('authorization_details')
+    } else throw bad('authorization_details', 'is not an array of typed objects (RFC 9396 §2)')
   }
   const out: Record<string, unknown> = {
     scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [],
@@ -114,4 +141,178 @@ export function parseAccessTokenClaims(
   for (const k of COPIED) if (payload[k] !== undefined) out[k] = payload[k]
   if (details) out['authorization_details'] = details
   return out as unknown as AccessTokenClaims
+}
+
+/**
+ * A claim a verifier can require: the RFC 9068 §2.2 set. `iss`, `aud` and `exp` are always
+ * required by the JWT verifier; listing them changes nothing there.
+ *
+ * @example
+ * ```ts
+ * const verifier = createJwtAccessTokenVerifier({
+ *   issuer: 'https://as.example.net',
+ *   audience: 'https://rs.example.com',
+ *   jwks: new URL('https://as.example.net/jwks'),
+ *   requiredClaims: ['sub', 'client_id'],
+ * })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2
+ */
+export type RequiredClaim = 'iss' | 'exp' | 'aud' | 'sub' | 'client_id' | 'iat' | 'jti'
+
+/** RFC 9068 §2.2: every JWT access token carries these. */
+export const RFC9068_CLAIMS: readonly RequiredClaim[] = [
+  'iss',
+  'exp',
+  'aud',
+  'sub',
+  'client_id',
+  'iat',
+  'jti',
+]
+
+/** Check a `requiredClaims` option once, when the verifier is built. */
+export function requiredClaims(value: unknown, where: string): readonly RequiredClaim[] {
+  if (
+    !Array.isArray(value) ||
+    !value.every((c) => (RFC9068_CLAIMS as readonly unknown[]).includes(c))
+  ) {
+    throw argumentError(
+      `${where}: "requiredClaims" must list claims among ${RFC9068_CLAIMS.join(', ')}`,
+    )
+  }
+  return value
+}
+
+/** The first of `required` the payload lacks (absent, or an empty string), if any. */
+export function missingClaim(
+  payload: Record<string, unknown>,
+  required: readonly string[],
+): string | undefined {
+  return required.find((c) => payload[c] === undefined || payload[c] === '')
+}
+
+/**
+ * Checks for confirmation methods other than `jkt` and `x5t#S256`, by `cnf` member name: each
+ * gets the member's value and how the token was presented, and returns whether the request
+ * proves possession of that key. A `cnf` member with no check refuses the token.
+ *
+ * @example
+ * ```ts
+ * // RFC 7800 §3.2: a token bound to a raw public key, proven by the mTLS client certificate.
+ * const verifier = createJwtAccessTokenVerifier({
+ *   issuer: 'https://as.example.net',
+ *   audience: 'https://rs.example.com',
+ *   jwks: new URL('https://as.example.net/jwks'),
+ *   confirmation: {
+ *     jwk: (value, presentation) => presentation.x5tS256 === thumbprintOfBoundCertificate(value),
+ *   },
+ * })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7800#section-3.1
+ */
+export type ConfirmationChecks = Readonly<
+  Record<string, (value: unknown, presentation: VerifyOptions) => boolean>
+>
+
+const confirmationError = (
+  code: 'ERR_TOKEN_CNF_UNSUPPORTED' | 'ERR_TOKEN_CNF_MISMATCH',
+  message: string,
+) => new AccessTokenError(code, message)
+
+/**
+ * Check the token's sender constraint against how it was presented, and throw
+ * {@link AccessTokenError} unless every `cnf` member is proven:
+ *
+ * - `jkt` (RFC 9449 §6): only with the `DPoP` scheme and the proof key's thumbprint `jkt`; as
+ *   Bearer it is `ERR_TOKEN_DPOP_BOUND` (§7.2), another key `ERR_TOKEN_DPOP_MISMATCH`. A token
+ *   without `cnf.jkt` presented with `DPoP` is `ERR_TOKEN_DPOP_MISMATCH` too, and an
+ *   introspection `token_type` of `DPoP` marks a token as bound.
+ * - `x5t#S256` (RFC 8705 §3): `x5tS256`, the base64url SHA-256 thumbprint of the client
+ *   certificate of the TLS connection, must equal it: `ERR_TOKEN_CNF_MISMATCH`.
+ * - any other member: its check in `checks` must return `true` (`ERR_TOKEN_CNF_MISMATCH`); with
+ *   no check, or a `cnf` that is not an object or names no method, `ERR_TOKEN_CNF_UNSUPPORTED`.
+ *
+ * The verifiers call it on every `verify`; call it yourself on claims you verified otherwise.
+ *
+ * @example
+ * ```ts
+ * checkConfirmation(claims, { scheme: 'DPoP', jkt: proof.jkt })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc8705#section-3
+ */
+export function checkConfirmation(
+  claims: Pick<AccessTokenClaims, 'cnf' | 'raw'>,
+  presentation: VerifyOptions = {},
+  checks: ConfirmationChecks = {},
+): void {
+  const { scheme = 'Bearer', jkt, x5tS256 } = presentation
+  const cnf: unknown = claims.cnf
+  let members: string[] = []
+  if (cnf !== undefined) {
+    if (!isObject(cnf)) {
+      throw confirmationError(
+        'ERR_TOKEN_CNF_UNSUPPORTED',
+        'token "cnf" is not a JSON object (RFC 7800 §3.1)',
+      )
+    }
+    members = Object.keys(cnf)
+    if (!members.length) {
+      throw confirmationError(
+        'ERR_TOKEN_CNF_UNSUPPORTED',
+        'token "cnf" names no confirmation method (RFC 7800 §3.1)',
+      )
+    }
+    for (const m of members) {
+      if (m !== 'jkt' && m !== 'x5t#S256' && !Object.hasOwn(checks, m)) {
+        throw confirmationError(
+          'ERR_TOKEN_CNF_UNSUPPORTED',
+          `token "cnf" member ${quoted(m)} is a confirmation method nothing checks (RFC 7800 §3.1)`,
+        )
+      }
+    }
+  }
+  const confirmed = cnf as Record<string, unknown> | undefined
+  const bound = confirmed?.['jkt']
+  const tokenType = claims.raw?.['token_type']
+  if (scheme === 'DPoP') {
+    if (bound === undefined) {
+      throw new AccessTokenError(
+        'ERR_TOKEN_DPOP_MISMATCH',
+        'token presented with the DPoP scheme has no "cnf.jkt" (RFC 9449 §7.1)',
+      )
+    }
+    if (bound !== jkt) {
+      throw new AccessTokenError(
+        'ERR_TOKEN_DPOP_MISMATCH',
+        'DPoP proof key thumbprint is not the token "cnf.jkt" (RFC 9449 §6.1)',
+      )
+    }
+  } else if (
+    bound !== undefined ||
+    (typeof tokenType === 'string' && tokenType.toLowerCase() === 'dpop')
+  ) {
+    throw new AccessTokenError(
+      'ERR_TOKEN_DPOP_BOUND',
+      'token bound to a DPoP key presented as Bearer (RFC 9449 §7.2)',
+    )
+  }
+  const x5t = confirmed?.['x5t#S256']
+  if (x5t !== undefined && x5t !== x5tS256) {
+    throw confirmationError(
+      'ERR_TOKEN_CNF_MISMATCH',
+      x5tS256 === undefined
+        ? 'token bound to a client certificate ("cnf.x5t#S256") came without one (RFC 8705 §3)'
+        : 'client certificate thumbprint is not the token "cnf.x5t#S256" (RFC 8705 §3)',
+    )
+  }
+  for (const m of members) {
+    const check = m !== 'jkt' && m !== 'x5t#S256' ? checks[m] : undefined
+    if (check && check(confirmed?.[m], presentation) !== true) {
+      throw confirmationError(
+        'ERR_TOKEN_CNF_MISMATCH',
+        `request does not prove the token "cnf" member ${quoted(m)} (RFC 7800 §3.1)`,
+      )
+    }
+  }
 }

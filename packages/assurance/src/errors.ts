@@ -21,12 +21,34 @@ export type AccessTokenErrorCode =
   | 'ERR_TOKEN_INACTIVE'
   | 'ERR_TOKEN_DPOP_BOUND'
   | 'ERR_TOKEN_DPOP_MISMATCH'
+  | 'ERR_TOKEN_CNF_UNSUPPORTED'
+  | 'ERR_TOKEN_CNF_MISMATCH'
   | 'ERR_VERIFIER_UNAVAILABLE'
+
+/** What each code means when the thrower names nothing more precise. */
+const REASONS: Readonly<Record<AccessTokenErrorCode, string>> = {
+  ERR_TOKEN_MALFORMED: 'access token is malformed',
+  ERR_TOKEN_TOO_LARGE: 'access token is longer than maxTokenLength',
+  ERR_TOKEN_ALG_NOT_ALLOWED: 'token "alg" is not an allowed algorithm (RFC 8725 §3.1)',
+  ERR_TOKEN_KEY_NOT_FOUND: 'no configured key fits the token "kid" and "alg" (RFC 9068 §4)',
+  ERR_TOKEN_SIGNATURE_INVALID: 'token signature does not verify (RFC 7515 §5.2)',
+  ERR_TOKEN_EXPIRED: 'token "exp" has passed (RFC 9068 §4)',
+  ERR_TOKEN_CLAIM_INVALID: 'a token claim is missing or invalid (RFC 9068 §4)',
+  ERR_TOKEN_INACTIVE: 'introspection answered "active": false (RFC 7662 §2.2)',
+  ERR_TOKEN_DPOP_BOUND: 'token bound to a DPoP key ("cnf.jkt") presented as Bearer (RFC 9449 §7.2)',
+  ERR_TOKEN_DPOP_MISMATCH: 'DPoP proof key is not the key the token is bound to (RFC 9449 §6.1)',
+  ERR_TOKEN_CNF_UNSUPPORTED:
+    'token "cnf" names a confirmation method nothing checks (RFC 7800 §3.1)',
+  ERR_TOKEN_CNF_MISMATCH: 'request does not prove the key the token is bound to (RFC 8705 §3)',
+  ERR_VERIFIER_UNAVAILABLE: 'the key set or introspection endpoint cannot be used right now',
+}
 
 /**
  * Thrown by the verifiers when an access token is refused (`error: 'invalid_token'`, status 401)
- * or cannot be verified right now (`temporary: true`, status 503); the underlying reason is in
- * `cause`, for logs only, and the message never contains the token or its claims.
+ * or cannot be verified right now (`temporary: true`, status 503). The `message` says what was
+ * wrong and names the rule (`token has no "jti" claim (RFC 9068 §2.2)`), for logs; it never
+ * contains the token or the claims that identify the user. The wire only carries the generic
+ * `challenge`; the underlying error, if any, is in `cause`.
  *
  * @example
  * ```ts
@@ -52,7 +74,11 @@ export class AccessTokenError extends Error {
   /** The typed wire values of the response (generic description, nothing from the token). */
   readonly challenge: AssuranceChallenge
 
-  constructor(code: AccessTokenErrorCode, message: string = code, options?: { cause?: unknown }) {
+  constructor(
+    code: AccessTokenErrorCode,
+    message: string = REASONS[code] ?? code,
+    options?: { cause?: unknown },
+  ) {
     super(message, options)
     this.code = code
     this.temporary = code === 'ERR_VERIFIER_UNAVAILABLE'

@@ -9,6 +9,7 @@ import {
 } from './introspection-verifier.js'
 
 const NOW = 1419350300
+const AUDIENCE = 'https://protected.example.net/resource'
 
 /** EX-7662-03 (RFC 7662 §2.2). */
 const EX_7662_03 = {
@@ -50,6 +51,7 @@ const make = (fetch: typeof globalThis.fetch, extra: Partial<IntrospectionVerifi
     endpoint: 'https://server.example.com/introspect',
     clientId: 's6BhdRkqt3',
     clientSecret: 'gX1fBat3bV',
+    audience: AUDIENCE,
     fetch,
     now: () => NOW,
     ...extra,
@@ -113,7 +115,10 @@ describe('RFC 7662 §2 — introspection', () => {
       acr: 'myACR',
     }
     const at = (now: number) =>
-      make(stub(() => Response.json(ex)).fetch, { now: () => now }).verify('t')
+      make(stub(() => Response.json(ex)).fetch, {
+        now: () => now,
+        audience: 'https://rs.example.com',
+      }).verify('t')
     expect(await codeOf(at(1646340200))).toBe('ERR_TOKEN_EXPIRED')
     // Before exp the token is active, but its auth_time lies 28 years ahead: fail closed.
     const claims = await at(1618354100)
@@ -130,6 +135,7 @@ describe('RFC 7662 §2 — introspection', () => {
     const body = {
       active: true,
       token_type: 'DPoP',
+      aud: AUDIENCE,
       exp: NOW + 60,
       cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' },
     }
@@ -141,16 +147,17 @@ describe('RFC 7662 §2 — introspection', () => {
   })
 
   it('token_type "DPoP" alone marks the token as bound', async () => {
-    const verifier = make(stub(() => Response.json({ active: true, token_type: 'DPoP' })).fetch)
+    const body = { active: true, token_type: 'DPoP', aud: AUDIENCE }
+    const verifier = make(stub(() => Response.json(body)).fetch)
     expect(await codeOf(verifier.verify('t'))).toBe('ERR_TOKEN_DPOP_BOUND')
   })
 
   const refused: { title: string; body: object; extra?: Partial<IntrospectionVerifierOptions> }[] =
     [
-      { title: 'nbf in the future', body: { active: true, nbf: NOW + 1 } },
+      { title: 'nbf in the future', body: { active: true, aud: AUDIENCE, nbf: NOW + 1 } },
       {
         title: 'issuer mismatch',
-        body: { active: true, iss: 'https://evil.example.com/' },
+        body: { active: true, aud: AUDIENCE, iss: 'https://evil.example.com/' },
         extra: { issuer: 'https://server.example.com/' },
       },
       {
@@ -163,7 +170,12 @@ describe('RFC 7662 §2 — introspection', () => {
         body: { active: true },
         extra: { audience: 'https://protected.example.net/resource' },
       },
-      { title: 'a malformed acr', body: { active: true, acr: 1 } },
+      { title: 'a malformed acr', body: { active: true, aud: AUDIENCE, acr: 1 } },
+      {
+        title: 'a required member missing (requiredClaims)',
+        body: { active: true, aud: AUDIENCE, exp: NOW + 60 },
+        extra: { requiredClaims: ['sub'] },
+      },
     ]
   it.each(refused)('$title → ERR_TOKEN_CLAIM_INVALID', async ({ body, extra }) => {
     expect(await codeOf(make(stub(() => Response.json(body)).fetch, extra).verify('t'))).toBe(
@@ -208,6 +220,7 @@ describe('RFC 7662 §2 — introspection', () => {
         headers.set('authorization', 'Bearer 23410913-abewfq.123483')
         body.set('client_id', 'rs')
       },
+      audience: AUDIENCE,
       fetch,
       now: () => NOW,
     })
@@ -216,37 +229,30 @@ describe('RFC 7662 §2 — introspection', () => {
     expect(seen[0]?.body.get('client_id')).toBe('rs')
   })
 
-  const bad: { title: string; options: object }[] = [
-    { title: 'no client authentication', options: { endpoint: 'https://as.example.com/i' } },
+  const valid = {
+    endpoint: 'https://as.example.com/i',
+    clientId: 'a',
+    clientSecret: 'b',
+    audience: AUDIENCE,
+  }
+  const bad: { title: string; options: object; message?: RegExp }[] = [
     {
-      title: 'both a secret and a hook',
-      options: {
-        endpoint: 'https://as.example.com/i',
-        clientId: 'a',
-        clientSecret: 'b',
-        clientAuth: () => {},
-      },
+      title: 'no client authentication',
+      options: { endpoint: valid.endpoint, audience: AUDIENCE },
     },
+    { title: 'both a secret and a hook', options: { ...valid, clientAuth: () => {} } },
     {
       title: 'a secret without clientId',
-      options: { endpoint: 'https://as.example.com/i', clientSecret: 'b' },
+      options: { endpoint: valid.endpoint, clientSecret: 'b', audience: AUDIENCE },
     },
+    { title: 'a relative endpoint', options: { ...valid, endpoint: '/introspect' } },
+    { title: 'a non-http endpoint', options: { ...valid, endpoint: 'ftp://as.example.com/i' } },
+    { title: 'a negative cacheTtl', options: { ...valid, cacheTtl: -1 } },
+    { title: 'an infinite clockTolerance', options: { ...valid, clockTolerance: Infinity } },
+    { title: 'a clockTolerance that is NaN', options: { ...valid, clockTolerance: Number.NaN } },
     {
-      title: 'a relative endpoint',
-      options: { endpoint: '/introspect', clientId: 'a', clientSecret: 'b' },
-    },
-    {
-      title: 'a non-http endpoint',
-      options: { endpoint: 'ftp://as.example.com/i', clientId: 'a', clientSecret: 'b' },
-    },
-    {
-      title: 'a negative cacheTtl',
-      options: {
-        endpoint: 'https://as.example.com/i',
-        clientId: 'a',
-        clientSecret: 'b',
-        cacheTtl: -1,
-      },
+      title: 'requiredClaims naming an unknown claim',
+      options: { ...valid, requiredClaims: ['acr'] },
     },
   ]
   it.each(bad)('refuses $title at creation', ({ options }) => {
@@ -254,9 +260,125 @@ describe('RFC 7662 §2 — introspection', () => {
       expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }),
     )
   })
+
+  it.each([
+    { title: 'without audience', options: { ...valid, audience: undefined } },
+    { title: 'with an empty audience list', options: { ...valid, audience: [] } },
+  ])(
+    'refuses to be built $title: "active" alone says nothing of whom the token is for',
+    ({ options }) => {
+      expect(() => createIntrospectionVerifier(options as IntrospectionVerifierOptions)).toThrow(
+        expect.objectContaining({
+          code: 'ERR_INVALID_ARG_VALUE',
+          message: expect.stringMatching(/"audience" is required/),
+        }),
+      )
+    },
+  )
+
+  it.each([
+    {
+      options: { ...valid, audiences: [AUDIENCE] },
+      message: 'createIntrospectionVerifier: unknown option "audiences" (did you mean "audience"?)',
+    },
+    {
+      options: { ...valid, cacheTTL: 30 },
+      message: 'createIntrospectionVerifier: unknown option "cacheTTL" (did you mean "cacheTtl"?)',
+    },
+    {
+      options: { ...valid, cacheTtl: 30, cache: { maxEntries: 10 } },
+      message: 'createIntrospectionVerifier: cache: unknown option "maxEntries"',
+    },
+  ])('refuses the unknown option key in $message', ({ options, message }) => {
+    expect(() => createIntrospectionVerifier(options as IntrospectionVerifierOptions)).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_UNKNOWN_OPTION', message }),
+    )
+  })
+
+  it('says in the error message what was wrong, never the user', async () => {
+    const reasons: {
+      body: object
+      extra?: Partial<IntrospectionVerifierOptions>
+      message: string
+    }[] = [
+      {
+        body: { ...EX_7662_03, aud: undefined },
+        message:
+          'introspection response has no "aud" member, so the token may be for another resource (RFC 7662 §4)',
+      },
+      {
+        body: { ...EX_7662_03, aud: 'https://other.example.com' },
+        message: 'introspected "aud" does not contain the configured audience (RFC 7662 §2.2)',
+      },
+      {
+        body: { ...EX_7662_03, client_id: undefined },
+        extra: { requiredClaims: ['client_id'] },
+        message: 'introspection response has no "client_id" member (requiredClaims)',
+      },
+      {
+        body: { ...EX_7662_03, exp: NOW - 10 },
+        message: 'introspected "exp" passed 10 s ago, clockTolerance is 0 s (RFC 7662 §2.2)',
+      },
+      {
+        body: { ...EX_7662_03, acr: 7 },
+        message: 'token "acr" is not a string (RFC 7519 §4.1, RFC 9068 §2.2)',
+      },
+    ]
+    for (const { body, extra, message } of reasons) {
+      const error = await make(stub(() => Response.json(body)).fetch, extra)
+        .verify('t')
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(AccessTokenError)
+      expect((error as AccessTokenError).message).toBe(message)
+      expect((error as AccessTokenError).message).not.toContain(EX_7662_03.sub)
+      expect((error as AccessTokenError).challenge.error_description).toBe(
+        'The access token is invalid',
+      )
+    }
+  })
+
+  it('RFC 8705 §3: an mTLS-bound response needs the certificate thumbprint it names', async () => {
+    const x5t = 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2'
+    const body = { ...EX_7662_03, cnf: { 'x5t#S256': x5t } }
+    const verifier = make(stub(() => Response.json(body)).fetch)
+    await expect(verifier.verify('t', { x5tS256: x5t })).resolves.toMatchObject({
+      cnf: { 'x5t#S256': x5t },
+    })
+    expect(await codeOf(verifier.verify('t'))).toBe('ERR_TOKEN_CNF_MISMATCH')
+    expect(await codeOf(verifier.verify('t', { x5tS256: 'A'.repeat(43) }))).toBe(
+      'ERR_TOKEN_CNF_MISMATCH',
+    )
+  })
+
+  it('refuses a confirmation method it cannot check rather than ignore cnf', async () => {
+    const body = { ...EX_7662_03, cnf: { jwk: { kty: 'EC' } } }
+    expect(await codeOf(make(stub(() => Response.json(body)).fetch).verify('t'))).toBe(
+      'ERR_TOKEN_CNF_UNSUPPORTED',
+    )
+  })
 })
 
 describe('introspection cache', () => {
+  it('hands out frozen claims: what one caller changes, the next one never sees', async () => {
+    const { fetch, seen } = stub(() => Response.json(EX_7662_03))
+    const verifier = make(fetch, { cacheTtl: 30 })
+    const first = await verifier.verify('t')
+    expect(() => {
+      ;(first.scopes as string[]).push('admin')
+    }).toThrow(TypeError)
+    expect(() => {
+      ;(first.raw as Record<string, unknown>)['scope'] = 'admin'
+    }).toThrow(TypeError)
+    expect(() => {
+      ;(first as { acr?: string }).acr = 'phrh'
+    }).toThrow(TypeError)
+    const second = await verifier.verify('t')
+    expect(seen).toHaveLength(1)
+    expect(second.scopes).toEqual(['read', 'write', 'dolphin'])
+    expect(second.raw['scope']).toBe('read write dolphin')
+    expect(second.acr).toBeUndefined()
+  })
+
   it('does not cache by default', async () => {
     const { fetch, seen } = stub(() => Response.json(EX_7662_03))
     const verifier = make(fetch)
@@ -320,6 +442,7 @@ describe('against a local HTTP server', () => {
       endpoint,
       clientId: 'rs',
       clientSecret: 's',
+      audience: AUDIENCE,
       now: () => NOW,
     })
     await expect(verifier.verify('good')).resolves.toMatchObject({

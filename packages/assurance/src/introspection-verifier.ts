@@ -1,5 +1,14 @@
-import { type AuthorizationDetailsRegistryLike, parseAccessTokenClaims } from './claims.js'
-import { AccessTokenError, check } from './errors.js'
+import { checkOptions } from '@stepup/internal'
+import {
+  type AuthorizationDetailsRegistryLike,
+  type ConfirmationChecks,
+  missingClaim,
+  parseAccessTokenClaims,
+  quoted,
+  type RequiredClaim,
+  requiredClaims,
+} from './claims.js'
+import { AccessTokenError, argumentError, check } from './errors.js'
 import {
   type AccessTokenVerifier,
   createVerifier,
@@ -9,8 +18,8 @@ import {
 
 /**
  * Options of {@link createIntrospectionVerifier}: the endpoint, how the resource server
- * authenticates to it (`clientId` + `clientSecret` as HTTP Basic, or a `clientAuth` hook), and
- * how long active results may be cached.
+ * authenticates to it (`clientId` + `clientSecret` as HTTP Basic, or a `clientAuth` hook), the
+ * audience the tokens must be for, and how long active results may be cached.
  *
  * @example
  * ```ts
@@ -18,6 +27,7 @@ import {
  *   endpoint: 'https://as.example.net/introspect',
  *   clientId: 'rs',
  *   clientSecret: 'secret',
+ *   audience: 'https://rs.example.com',
  *   cacheTtl: 30,
  * }
  * ```
@@ -42,9 +52,21 @@ export interface IntrospectionVerifierOptions {
   readonly timeout?: number
   /** When set, `iss` must equal it. */
   readonly issuer?: string
-  /** When set, `aud` must contain one of these. */
-  readonly audience?: string | readonly string[]
-  /** Seconds of leeway for `exp` and `nbf` (default 0). */
+  /**
+   * Required: `aud` must contain one of these. An authorization server answers `active: true`
+   * for a token issued to any resource server it knows; without an audience check, a token
+   * meant for another API would be accepted here (RFC 7662 §4).
+   */
+  readonly audience: string | readonly string[]
+  /**
+   * Members an active response must carry besides `active` and `aud` (RFC 7662 §2.2 makes them
+   * all optional): for example `['sub', 'exp']` when your API keys on the user and relies on an
+   * expiry. Default none.
+   */
+  readonly requiredClaims?: readonly RequiredClaim[]
+  /** Checks for `cnf` confirmation methods other than `jkt` and `x5t#S256` (see `checkConfirmation`). */
+  readonly confirmation?: ConfirmationChecks
+  /** Seconds of leeway for `exp` and `nbf`: finite, not negative (default 0). */
   readonly clockTolerance?: number
   readonly authorizationDetails?: AuthorizationDetailsRegistryLike
   readonly maxTokenLength?: number
@@ -52,13 +74,35 @@ export interface IntrospectionVerifierOptions {
   readonly now?: () => number
 }
 
+const OPTIONS: ReadonlySet<string> = new Set([
+  'endpoint',
+  'clientId',
+  'clientSecret',
+  'clientAuth',
+  'fetch',
+  'cacheTtl',
+  'cache',
+  'timeout',
+  'issuer',
+  'audience',
+  'requiredClaims',
+  'confirmation',
+  'clockTolerance',
+  'authorizationDetails',
+  'maxTokenLength',
+  'now',
+])
+const WHERE = 'createIntrospectionVerifier'
+
 const form = (s: string) => encodeURIComponent(s).replace(/%20/g, '+')
 
 /**
  * Create a verifier for opaque tokens using OAuth 2.0 Token Introspection: `active: false`
- * rejects with `ERR_TOKEN_INACTIVE` (→ `invalid_token`); `exp`, `nbf` and optionally `iss`/`aud`
- * are checked; an unreachable or failing endpoint is `ERR_VERIFIER_UNAVAILABLE` (answer 503).
- * Active results are cached no longer than `cacheTtl` and the token's `exp`.
+ * rejects with `ERR_TOKEN_INACTIVE` (→ `invalid_token`); `aud` (required), `exp`, `nbf`, `iss`
+ * when configured and the `requiredClaims` are checked, then the sender constraint; an
+ * unreachable or failing endpoint is `ERR_VERIFIER_UNAVAILABLE` (answer 503). Active results
+ * are cached, frozen, no longer than `cacheTtl` and the token's `exp`. Unknown option keys and a
+ * missing `audience` are refused when it is built.
  *
  * @example
  * ```ts
@@ -66,6 +110,7 @@ const form = (s: string) => encodeURIComponent(s).replace(/%20/g, '+')
  *   endpoint: 'https://as.example.net/introspect',
  *   clientId: 'rs',
  *   clientSecret: process.env.INTROSPECTION_SECRET!,
+ *   audience: 'https://rs.example.com',
  *   cacheTtl: 30,
  * })
  * const claims = await verifier.verify(token)
@@ -75,6 +120,8 @@ const form = (s: string) => encodeURIComponent(s).replace(/%20/g, '+')
 export function createIntrospectionVerifier(
   options: IntrospectionVerifierOptions,
 ): AccessTokenVerifier {
+  checkOptions(options, OPTIONS, WHERE)
+  check(options, 'options')
   const { clientId, clientSecret, clientAuth, issuer, cacheTtl = 0, timeout = 5000 } = options
   const { clockTolerance = 0, authorizationDetails: registry, fetch: fetcher = fetch } = options
   const endpoint = URL.parse(String(options.endpoint))
@@ -87,13 +134,25 @@ export function createIntrospectionVerifier(
     'clientAuth',
   )
   const audiences = typeof options.audience === 'string' ? [options.audience] : options.audience
+  if (
+    !Array.isArray(audiences) ||
+    !audiences.length ||
+    !audiences.every((a) => typeof a === 'string' && a)
+  ) {
+    throw argumentError(
+      `${WHERE}: "audience" is required, the resource server's identifier(s) that "aud" must contain`,
+    )
+  }
+  check(issuer === undefined || (typeof issuer === 'string' && issuer), 'issuer')
+  const required = requiredClaims(options.requiredClaims ?? [], WHERE)
   positive(cacheTtl, 'cacheTtl')
   positive(timeout, 'timeout')
   positive(clockTolerance, 'clockTolerance', false)
   const basic =
     clientSecret !== undefined && `Basic ${btoa(`${form(clientId!)}:${form(clientSecret)}`)}`
-  const unavailable = (cause: unknown) =>
-    new AccessTokenError('ERR_VERIFIER_UNAVAILABLE', undefined, { cause })
+  const unavailable = (message: string, cause: unknown) =>
+    new AccessTokenError('ERR_VERIFIER_UNAVAILABLE', message, { cause })
+  const invalid = (message: string) => new AccessTokenError('ERR_TOKEN_CLAIM_INVALID', message)
   return createVerifier(
     async (token, now) => {
       const headers = new Headers({
@@ -115,27 +174,49 @@ export function createIntrospectionVerifier(
         if (response.status !== 200) throw new Error(`introspection answered ${response.status}`)
         json = await response.json()
       } catch (e) {
-        throw unavailable(e)
+        throw unavailable(`introspection at ${endpoint.href} failed`, e)
       }
       const active = (json as { active?: unknown } | null)?.active
-      if (typeof active !== 'boolean') throw unavailable(new Error('no boolean "active" member'))
+      if (typeof active !== 'boolean') {
+        throw unavailable(
+          'introspection response has no boolean "active" member (RFC 7662 §2.2)',
+          undefined,
+        )
+      }
       if (!active) throw new AccessTokenError('ERR_TOKEN_INACTIVE')
       const claims = parseAccessTokenClaims(json, registry)
-      if (claims.exp !== undefined && claims.exp <= now - clockTolerance) {
-        throw new AccessTokenError('ERR_TOKEN_EXPIRED')
+      const { exp, nbf, aud } = claims
+      if (exp !== undefined && exp <= now - clockTolerance) {
+        throw new AccessTokenError(
+          'ERR_TOKEN_EXPIRED',
+          `introspected "exp" passed ${now - exp} s ago, clockTolerance is ${clockTolerance} s (RFC 7662 §2.2)`,
+        )
       }
-      const aud = claims.aud
-      if (
-        (claims.nbf !== undefined && claims.nbf > now + clockTolerance) ||
-        (issuer !== undefined && claims.iss !== issuer) ||
-        (audiences &&
-          !audiences.some((a) => (typeof aud === 'string' ? aud === a : aud?.includes(a))))
-      ) {
-        throw new AccessTokenError('ERR_TOKEN_CLAIM_INVALID')
+      if (nbf !== undefined && nbf > now + clockTolerance) {
+        throw invalid(
+          `introspected "nbf" is ${nbf - now} s ahead, clockTolerance is ${clockTolerance} s (RFC 7662 §2.2)`,
+        )
+      }
+      if (issuer !== undefined && claims.iss !== issuer) {
+        throw invalid(
+          `introspected "iss" is ${quoted(claims.iss)}, expected exactly ${quoted(issuer)} (RFC 7662 §2.2)`,
+        )
+      }
+      if (!audiences.some((a) => (typeof aud === 'string' ? aud === a : aud?.includes(a)))) {
+        throw invalid(
+          aud === undefined
+            ? 'introspection response has no "aud" member, so the token may be for another resource (RFC 7662 §4)'
+            : 'introspected "aud" does not contain the configured audience (RFC 7662 §2.2)',
+        )
+      }
+      const missing = missingClaim(claims.raw, required)
+      if (missing) {
+        throw invalid(`introspection response has no ${quoted(missing)} member (requiredClaims)`)
       }
       return claims
     },
     { ...options, cache: cacheTtl > 0 ? (options.cache ?? {}) : undefined },
+    WHERE,
     cacheTtl,
   )
 }

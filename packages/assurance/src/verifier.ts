@@ -1,10 +1,12 @@
-import type { AccessTokenClaims } from './claims.js'
+import { checkOptions } from '@stepup/internal'
+import { type AccessTokenClaims, type ConfirmationChecks, checkConfirmation } from './claims.js'
 import { AccessTokenError, argumentError, check } from './errors.js'
 import { createTokenCache, sha256 } from './token-cache.js'
 
 /**
- * How the token was presented: the `Authorization` scheme and, for `DPoP`, the JWK SHA-256
- * thumbprint of the key that signed the (already verified) DPoP proof.
+ * How the token was presented: the `Authorization` scheme; for `DPoP`, the JWK SHA-256
+ * thumbprint of the key that signed the (already verified) DPoP proof; over mutual TLS, the
+ * SHA-256 thumbprint of the client certificate.
  *
  * @example
  * ```ts
@@ -17,10 +19,16 @@ export interface VerifyOptions {
   readonly scheme?: 'Bearer' | 'DPoP'
   /** Required with `DPoP`: must equal the token's `cnf.jkt` (RFC 9449 §6.1). */
   readonly jkt?: string
+  /**
+   * The base64url SHA-256 of the DER client certificate of the TLS connection (RFC 8705 §3.1):
+   * a token with `cnf["x5t#S256"]` is refused unless it is given and equal.
+   */
+  readonly x5tS256?: string
 }
 
 /**
  * Verifies access tokens: resolves to the typed claims, or rejects with {@link AccessTokenError}.
+ * The claims are frozen: the same object may be handed to the next caller from the cache.
  *
  * @example
  * ```ts
@@ -47,61 +55,83 @@ export interface VerifierCacheOptions {
   readonly max?: number
 }
 
+const CACHE_OPTIONS: ReadonlySet<string> = new Set(['max'])
+
 interface Core {
   readonly maxTokenLength?: number | undefined
   readonly cache?: VerifierCacheOptions | undefined
+  readonly confirmation?: ConfirmationChecks | undefined
   readonly now?: (() => number) | undefined
 }
 
 export const epochNow = (): number => Math.floor(Date.now() / 1000)
 
+/** Refuse (`ERR_INVALID_ARG_VALUE`) a value that is not a finite number ≥ 0 (an integer unless `integer` is false). */
 export function positive(value: unknown, name: string, integer = true): void {
   check(
     value === undefined ||
-      (typeof value === 'number' && value >= 0 && (!integer || Number.isSafeInteger(value))),
+      (typeof value === 'number' &&
+        Number.isFinite(value) &&
+        value >= 0 &&
+        (!integer || Number.isSafeInteger(value))),
     name,
   )
+}
+
+/** Freeze `value` and everything it holds, so a caller cannot change what the next one gets. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const member of Object.values(value)) deepFreeze(member)
+  }
+  return value
 }
 
 /** Size check, cache and sender-constraint check shared by both verifiers. */
 export function createVerifier(
   load: (token: string, now: number) => Promise<AccessTokenClaims>,
   options: Core,
+  where: string,
   ttl: number = Number.POSITIVE_INFINITY,
 ): AccessTokenVerifier {
-  const { maxTokenLength = 8192, cache: c, now = epochNow } = options
+  const { maxTokenLength = 8192, cache: c, now = epochNow, confirmation = {} } = options
   positive(maxTokenLength, 'maxTokenLength')
+  checkOptions(c, CACHE_OPTIONS, `${where}: cache`)
   positive(c?.max, 'cache.max')
   check(typeof now === 'function', 'now')
+  check(
+    typeof confirmation === 'object' &&
+      confirmation !== null &&
+      Object.values(confirmation).every((f) => typeof f === 'function'),
+    'confirmation',
+  )
   const cache = c && createTokenCache<AccessTokenClaims>(c.max ?? 1000)
   return {
     async verify(token, o = {}) {
       if (o.scheme === 'DPoP' && typeof o.jkt !== 'string') {
         throw argumentError('jkt is required with the DPoP scheme', 'ERR_MISSING_ARGS')
       }
+      if (o.x5tS256 !== undefined && typeof o.x5tS256 !== 'string') {
+        throw argumentError('x5tS256 must be a base64url string', 'ERR_INVALID_ARG_TYPE')
+      }
       if (typeof token !== 'string' || token === '') {
-        throw new AccessTokenError('ERR_TOKEN_MALFORMED')
+        throw new AccessTokenError('ERR_TOKEN_MALFORMED', 'access token is empty')
       }
       if (token.length > maxTokenLength) {
-        throw new AccessTokenError('ERR_TOKEN_TOO_LARGE')
+        throw new AccessTokenError(
+          'ERR_TOKEN_TOO_LARGE',
+          `access token is ${token.length} characters, over maxTokenLength ${maxTokenLength}`,
+        )
       }
       const t = now()
       const key = cache && (await sha256(token))
       let claims = key && cache.get(key, t)
       if (!claims) {
-        claims = await load(token, t)
+        claims = deepFreeze(await load(token, t))
         if (key)
           cache.set(key, claims, Math.min(claims.exp ?? Number.POSITIVE_INFINITY, t + ttl), t)
       }
-      const jkt = claims.cnf?.jkt
-      const tokenType = claims.raw['token_type']
-      const bound =
-        jkt !== undefined || (typeof tokenType === 'string' && tokenType.toLowerCase() === 'dpop')
-      if (o.scheme === 'DPoP' ? jkt === undefined || jkt !== o.jkt : bound) {
-        throw new AccessTokenError(
-          o.scheme === 'DPoP' ? 'ERR_TOKEN_DPOP_MISMATCH' : 'ERR_TOKEN_DPOP_BOUND',
-        )
-      }
+      checkConfirmation(claims, o, confirmation)
       return claims
     },
   }

@@ -1,7 +1,8 @@
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
-import { exportSPKI, type JWTPayload, SignJWT } from 'jose'
+import { exportJWK, exportSPKI, type JWK, type JWTPayload, SignJWT } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { checkConfirmation, parseAccessTokenClaims } from '../src/claims.ts'
 import {
   AccessTokenError,
   type AccessTokenErrorCode,
@@ -45,6 +46,10 @@ const verifierFor = (extra: Partial<JwtAccessTokenVerifierOptions> = {}) =>
   })
 
 const claims = (patch: Record<string, unknown>): JWTPayload => ({ ...EX_9470_05, ...patch })
+/** A JWK without its `use` member. */
+const unused = ({ use: _, ...jwk }: JWK): JWK => jwk
+/** A base64url SHA-256 certificate thumbprint (RFC 8705 §3.1 example). */
+const X5T = 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2'
 
 describe('RFC 9068 §4 — accepted tokens', () => {
   const cases: { title: string; key: () => TestKey; header?: Record<string, unknown> }[] = [
@@ -165,7 +170,7 @@ describe('RFC 9068 §4 — attack table: every token is refused with invalid_tok
     token: () => Promise<string>
     code: AccessTokenErrorCode
     options?: () => Partial<JwtAccessTokenVerifierOptions>
-    scheme?: { scheme: 'Bearer' | 'DPoP'; jkt?: string }
+    scheme?: { scheme: 'Bearer' | 'DPoP'; jkt?: string; x5tS256?: string }
   }[] = [
     {
       title: 'TK-05: alg "none" (R-9068-22)',
@@ -324,6 +329,54 @@ describe('RFC 9068 §4 — attack table: every token is refused with invalid_tok
       options: () => ({ algorithms: ['ES256'] }),
       code: 'ERR_TOKEN_ALG_NOT_ALLOWED',
     },
+    ...(['sub', 'client_id', 'iat', 'jti'] as const).map((claim) => ({
+      title: `${claim} missing (RFC 9068 §2.2)`,
+      token: () => sign(ec, claims({ [claim]: undefined })),
+      code: 'ERR_TOKEN_CLAIM_INVALID' as const,
+    })),
+    {
+      title: 'jti empty (RFC 9068 §2.2)',
+      token: () => sign(ec, claims({ jti: '' })),
+      code: 'ERR_TOKEN_CLAIM_INVALID',
+    },
+    {
+      title: 'cnf with a confirmation method nothing checks (RFC 7800 §3.1)',
+      token: () => sign(ec, claims({ cnf: { jwk: { kty: 'EC' } } })),
+      code: 'ERR_TOKEN_CNF_UNSUPPORTED',
+    },
+    {
+      title: 'cnf.jkt with a confirmation method nothing checks, presented with its proof key',
+      token: () => sign(ec, claims({ cnf: { jkt: 'abc', 'x5t#S1': 'abc' } })),
+      scheme: { scheme: 'DPoP', jkt: 'abc' },
+      code: 'ERR_TOKEN_CNF_UNSUPPORTED',
+    },
+    {
+      title: 'cnf naming no confirmation method',
+      token: () => sign(ec, claims({ cnf: {} })),
+      code: 'ERR_TOKEN_CNF_UNSUPPORTED',
+    },
+    {
+      title: 'RFC 8705 §3: certificate-bound token presented without a client certificate',
+      token: () => sign(ec, claims({ cnf: { 'x5t#S256': X5T } })),
+      code: 'ERR_TOKEN_CNF_MISMATCH',
+    },
+    {
+      title: 'RFC 8705 §3: certificate-bound token presented over another certificate',
+      token: () => sign(ec, claims({ cnf: { 'x5t#S256': X5T } })),
+      scheme: { scheme: 'Bearer', x5tS256: 'A'.repeat(43) },
+      code: 'ERR_TOKEN_CNF_MISMATCH',
+    },
+    {
+      title: 'cnf.x5t#S256 that is not a string',
+      token: () => sign(ec, claims({ cnf: { 'x5t#S256': 1 } })),
+      code: 'ERR_TOKEN_CLAIM_INVALID',
+    },
+    {
+      title: 'DPoP and certificate bound, presented with the proof key but no certificate',
+      token: () => sign(ec, claims({ cnf: { jkt: 'abc', 'x5t#S256': X5T } })),
+      scheme: { scheme: 'DPoP', jkt: 'abc' },
+      code: 'ERR_TOKEN_CNF_MISMATCH',
+    },
   ]
 
   it.each(cases)('$title → $code', async ({ token, code, options, scheme }) => {
@@ -342,7 +395,261 @@ describe('RFC 9068 §4 — attack table: every token is refused with invalid_tok
       },
       body: { error: 'invalid_token', error_description: 'The access token is invalid' },
     })
-    expect(e.message).not.toContain('someone@example.net')
+    for (const identifying of ['someone@example.net', 'e1j3V_bKic8-LAEB_lccD0G', 's6BhdRkqt3']) {
+      expect(e.message).not.toContain(identifying)
+    }
+  })
+})
+
+describe('readable reasons: the message says what was wrong and where the rule is', () => {
+  const cases: {
+    token: () => Promise<string>
+    message: string
+    options?: Partial<JwtAccessTokenVerifierOptions>
+  }[] = [
+    {
+      token: () => sign(ec, EX_9470_05, { typ: 'JWT' }),
+      message: 'token "typ" is "JWT", expected "at+jwt" (RFC 9068 §2.1)',
+    },
+    {
+      token: () => sign(ec, EX_9470_05, { typ: undefined }),
+      message: 'token has no "typ" header, expected "at+jwt" (RFC 9068 §2.1)',
+    },
+    {
+      token: () => sign(ec, claims({ jti: undefined })),
+      message: 'token has no "jti" claim (RFC 9068 §2.2)',
+    },
+    {
+      token: () => sign(ec, claims({ client_id: undefined })),
+      message: 'token has no "client_id" claim (RFC 9068 §2.2)',
+    },
+    {
+      token: () => sign(ec, claims({ iss: `${ISSUER}/` })),
+      message:
+        'token "iss" is "https://as.example.net/", expected exactly "https://as.example.net" (RFC 9068 §4)',
+    },
+    {
+      token: () => sign(ec, claims({ aud: 'https://other.example.com' })),
+      message: 'token "aud" does not contain the configured audience (RFC 9068 §4)',
+    },
+    {
+      token: () => sign(ec, claims({ exp: NOW - 30 })),
+      message: 'token "exp" passed 30 s ago, clockTolerance is 0 s (RFC 9068 §4)',
+    },
+    {
+      token: async () => `${b64url({ alg: 'none', typ: 'at+jwt' })}.${b64url(EX_9470_05)}.`,
+      message: 'token "alg" is "none", not one of the allowed algorithms (RFC 8725 §3.1)',
+    },
+    {
+      token: () => sign(other),
+      message: "token signature does not verify with the issuer's key (RFC 7515 §5.2)",
+    },
+    {
+      token: () => sign(ec, EX_9470_05, { kid: 'unknown' }),
+      message: 'no key of the JWK Set matches the token "kid" and "alg" (RFC 7515 §4.1.4)',
+    },
+    {
+      token: () => sign(ec, claims({ acr: 2 })),
+      message: 'token "acr" is not a string (RFC 7519 §4.1, RFC 9068 §2.2)',
+    },
+    {
+      token: () => sign(ec, claims({ cnf: { jkt: 'abc' } })),
+      message: 'token bound to a DPoP key presented as Bearer (RFC 9449 §7.2)',
+    },
+    {
+      token: () => sign(ec, claims({ cnf: { 'x5t#S256': X5T } })),
+      message:
+        'token bound to a client certificate ("cnf.x5t#S256") came without one (RFC 8705 §3)',
+    },
+  ]
+  it.each(cases)('$message', async ({ token, message, options }) => {
+    const error = await verifierFor(options)
+      .verify(await token())
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AccessTokenError)
+    expect((error as AccessTokenError).message).toBe(message)
+    // The wire keeps the generic description.
+    expect((error as AccessTokenError).challenge.error_description).toBe(
+      'The access token is invalid',
+    )
+  })
+})
+
+describe('RFC 9068 §2.2 required claims, and requiredClaims for other issuers', () => {
+  const bare = () =>
+    claims({ sub: undefined, client_id: undefined, iat: undefined, jti: undefined })
+
+  it('accepts a token without the identity claims when requiredClaims is empty', async () => {
+    const verified = await verifierFor({ requiredClaims: [] }).verify(await sign(ec, bare()))
+    expect(verified.sub).toBeUndefined()
+    expect(verified.acr).toBe('myACR')
+  })
+
+  it('still requires iss, aud and exp with requiredClaims: []', async () => {
+    const verifier = verifierFor({ requiredClaims: [] })
+    for (const claim of ['iss', 'aud', 'exp']) {
+      const error = (await verifier
+        .verify(await sign(ec, { ...bare(), [claim]: undefined }))
+        .catch((e: unknown) => e)) as AccessTokenError
+      expect(error).toMatchObject({
+        code: 'ERR_TOKEN_CLAIM_INVALID',
+        message: `token has no "${claim}" claim (RFC 9068 §2.2)`,
+      })
+    }
+  })
+
+  it('requires exactly the claims listed', async () => {
+    const verifier = verifierFor({ requiredClaims: ['sub'] })
+    await expect(
+      verifier.verify(await sign(ec, claims({ jti: undefined }))),
+    ).resolves.toMatchObject({ sub: 'someone@example.net' })
+    expect(await codeOf(verifier.verify(await sign(ec, claims({ sub: undefined }))))).toBe(
+      'ERR_TOKEN_CLAIM_INVALID',
+    )
+  })
+})
+
+describe('sender constraints: checkConfirmation', () => {
+  const JKT = '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I'
+  const bound = (cnf: unknown, raw: Record<string, unknown> = {}) => ({
+    ...(cnf !== undefined && { cnf: cnf as { jkt?: string } }),
+    raw,
+  })
+  const codeOfCall = (call: () => void) => {
+    try {
+      call()
+    } catch (e) {
+      expect(e).toBeInstanceOf(AccessTokenError)
+      return (e as AccessTokenError).code
+    }
+    return 'accepted'
+  }
+  const table: {
+    title: string
+    cnf: unknown
+    presentation: { scheme?: 'Bearer' | 'DPoP'; jkt?: string; x5tS256?: string }
+    raw?: Record<string, unknown>
+    expected: AccessTokenErrorCode | 'accepted'
+  }[] = [
+    { title: 'no cnf, Bearer', cnf: undefined, presentation: {}, expected: 'accepted' },
+    {
+      title: 'no cnf, Bearer over mTLS (an unbound token may come with a certificate)',
+      cnf: undefined,
+      presentation: { x5tS256: X5T },
+      expected: 'accepted',
+    },
+    {
+      title: '{ jkt }, DPoP with that key',
+      cnf: { jkt: JKT },
+      presentation: { scheme: 'DPoP', jkt: JKT },
+      expected: 'accepted',
+    },
+    {
+      title: '{ jkt } as Bearer (RFC 9449 §7.2)',
+      cnf: { jkt: JKT },
+      presentation: { scheme: 'Bearer' },
+      expected: 'ERR_TOKEN_DPOP_BOUND',
+    },
+    {
+      title: '{ jkt }, DPoP with another key',
+      cnf: { jkt: JKT },
+      presentation: { scheme: 'DPoP', jkt: 'other' },
+      expected: 'ERR_TOKEN_DPOP_MISMATCH',
+    },
+    {
+      title: 'unbound token presented with DPoP',
+      cnf: undefined,
+      presentation: { scheme: 'DPoP', jkt: JKT },
+      expected: 'ERR_TOKEN_DPOP_MISMATCH',
+    },
+    {
+      title: 'introspection token_type DPoP as Bearer (RFC 9449 §6.2)',
+      cnf: undefined,
+      raw: { token_type: 'DPoP' },
+      presentation: {},
+      expected: 'ERR_TOKEN_DPOP_BOUND',
+    },
+    {
+      title: '{ x5t#S256 } with that certificate (RFC 8705 §3)',
+      cnf: { 'x5t#S256': X5T },
+      presentation: { x5tS256: X5T },
+      expected: 'accepted',
+    },
+    {
+      title: '{ x5t#S256 } without a certificate',
+      cnf: { 'x5t#S256': X5T },
+      presentation: {},
+      expected: 'ERR_TOKEN_CNF_MISMATCH',
+    },
+    {
+      title: '{ x5t#S256 } with DPoP (not bound to a DPoP key)',
+      cnf: { 'x5t#S256': X5T },
+      presentation: { scheme: 'DPoP', jkt: JKT, x5tS256: X5T },
+      expected: 'ERR_TOKEN_DPOP_MISMATCH',
+    },
+    {
+      title: '{ jkt, x5t#S256 } with both proofs',
+      cnf: { jkt: JKT, 'x5t#S256': X5T },
+      presentation: { scheme: 'DPoP', jkt: JKT, x5tS256: X5T },
+      expected: 'accepted',
+    },
+    {
+      title: 'an unknown method',
+      cnf: { jwk: {} },
+      presentation: {},
+      expected: 'ERR_TOKEN_CNF_UNSUPPORTED',
+    },
+    { title: 'cnf null', cnf: null, presentation: {}, expected: 'ERR_TOKEN_CNF_UNSUPPORTED' },
+    {
+      title: 'cnf a string',
+      cnf: 'abc',
+      presentation: {},
+      expected: 'ERR_TOKEN_CNF_UNSUPPORTED',
+    },
+  ]
+  it.each(table)('$title → $expected', ({ cnf, raw, presentation, expected }) => {
+    expect(codeOfCall(() => checkConfirmation(bound(cnf, raw), presentation))).toBe(expected)
+  })
+
+  it('lets the app check another confirmation method', () => {
+    const seen: unknown[] = []
+    const checks = {
+      jwk: (value: unknown, presentation: { x5tS256?: string }) => {
+        seen.push(value)
+        return presentation.x5tS256 === 'from-the-key'
+      },
+    }
+    const claims = bound({ jwk: { kty: 'EC' } })
+    expect(codeOfCall(() => checkConfirmation(claims, { x5tS256: 'from-the-key' }, checks))).toBe(
+      'accepted',
+    )
+    expect(codeOfCall(() => checkConfirmation(claims, {}, checks))).toBe('ERR_TOKEN_CNF_MISMATCH')
+    expect(seen).toEqual([{ kty: 'EC' }, { kty: 'EC' }])
+  })
+
+  it('runs the app check through the verifier option confirmation', async () => {
+    const token = await sign(ec, claims({ cnf: { jwk: { kty: 'EC' } } }))
+    const verifier = verifierFor({ confirmation: { jwk: (_, p) => p.x5tS256 === X5T } })
+    await expect(verifier.verify(token, { x5tS256: X5T })).resolves.toBeDefined()
+    expect(await codeOf(verifier.verify(token))).toBe('ERR_TOKEN_CNF_MISMATCH')
+  })
+
+  it('accepts an mTLS-bound JWT presented with its certificate thumbprint (RFC 8705 §3.1)', async () => {
+    const token = await sign(ec, claims({ cnf: { 'x5t#S256': X5T } }))
+    const verified = await verifierFor({ cache: {} }).verify(token, { x5tS256: X5T })
+    expect(verified.cnf?.['x5t#S256']).toBe(X5T)
+  })
+
+  it('refuses an x5tS256 that is not a string as a caller mistake', async () => {
+    await expect(
+      verifierFor().verify(await sign(ec), { x5tS256: 1 as never }),
+    ).rejects.toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+  })
+
+  it('type-checks cnf["x5t#S256"] in parseAccessTokenClaims', () => {
+    expect(() => parseAccessTokenClaims({ cnf: { 'x5t#S256': 5 } })).toThrow(
+      expect.objectContaining({ code: 'ERR_TOKEN_CLAIM_INVALID' }),
+    )
   })
 })
 
@@ -364,10 +671,140 @@ describe('factory checks (caller mistakes throw coded TypeErrors)', () => {
     },
     { title: 'an invalid JWK Set', options: () => ({ jwks: { keys: 'x' } as never }) },
     { title: 'cache.max not an integer', options: () => ({ cache: { max: 1.5 } }) },
+    { title: 'an infinite clockTolerance', options: () => ({ clockTolerance: Infinity }) },
+    { title: 'a clockTolerance that is NaN', options: () => ({ clockTolerance: Number.NaN }) },
+    {
+      title: 'requiredClaims naming a claim outside RFC 9068 §2.2',
+      options: () => ({ requiredClaims: ['acr' as never] }),
+    },
+    {
+      title: 'a confirmation check that is not a function',
+      options: () => ({ confirmation: { jwk: true as never } }),
+    },
+    {
+      title: 'RFC 7518 §3.2: an HS256 secret of 31 bytes',
+      options: () => ({ jwks: new Uint8Array(31), algorithms: ['HS256'] }),
+    },
+    {
+      title: 'RFC 7518 §3.2: a 32-byte secret allowed for HS384',
+      options: () => ({ jwks: new Uint8Array(32), algorithms: ['HS256', 'HS384'] }),
+    },
+    {
+      title: 'RFC 7518 §3.2: a 48-byte secret allowed for HS512',
+      options: () => ({ jwks: new Uint8Array(48), algorithms: ['HS512'] }),
+    },
+    {
+      title: 'RFC 7518 §3.2: an oct JWK of 16 bytes for HS256',
+      options: () => ({
+        jwks: { kty: 'oct', k: 'AAAAAAAAAAAAAAAAAAAAAA' },
+        algorithms: ['HS256'],
+      }),
+    },
+    {
+      title: 'HS256 with a JWK Set (jose never selects a secret from a set)',
+      options: () => ({ algorithms: ['ES256', 'HS256'] }),
+    },
+    {
+      title: 'a single JWK with use "enc" (RFC 7517 §4.2)',
+      options: () => ({ jwks: { ...ec.jwk, use: 'enc' } }),
+    },
+    {
+      title: 'a single JWK whose key_ops lack "verify" (RFC 7517 §4.3)',
+      options: () => ({ jwks: { ...unused(ec.jwk), key_ops: ['encrypt'] } }),
+    },
   ]
   it.each(bad)('$title', ({ options }) => {
     expect(() => verifierFor(options())).toThrow(
       expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }),
+    )
+  })
+
+  it('refuses, when built, a CryptoKey that cannot verify or a short HMAC CryptoKey', async () => {
+    const signOnly = await crypto.subtle.importKey(
+      'raw',
+      new Uint8Array(32),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    )
+    const short = await crypto.subtle.importKey(
+      'raw',
+      new Uint8Array(16),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    )
+    for (const jwks of [signOnly, short]) {
+      expect(() => verifierFor({ jwks, algorithms: ['HS256'] })).toThrow(
+        expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }),
+      )
+    }
+    expect(() => verifierFor({ jwks: ec.privateKey })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+    )
+  })
+
+  it('names the RFC 7518 §3.2 minimum in the error for a short secret', () => {
+    expect(() => verifierFor({ jwks: new Uint8Array(20), algorithms: ['HS256'] })).toThrow(
+      'createJwtAccessTokenVerifier: the HS256 secret is 20 bytes; RFC 7518 §3.2 requires at least 32',
+    )
+  })
+
+  it('skips a key of a JWK Set that is not for signatures, per key', async () => {
+    const set = { keys: [{ ...ec.jwk, use: 'enc' }, rsa.jwk] }
+    expect(await codeOf(verifierFor({ jwks: set }).verify(await sign(ec)))).toBe(
+      'ERR_TOKEN_KEY_NOT_FOUND',
+    )
+    await expect(verifierFor({ jwks: set }).verify(await sign(rsa))).resolves.toBeDefined()
+    const ops = { keys: [{ ...unused(ec.jwk), key_ops: ['encrypt'] }] }
+    expect(await codeOf(verifierFor({ jwks: ops }).verify(await sign(ec)))).toBe(
+      'ERR_TOKEN_KEY_NOT_FOUND',
+    )
+  })
+
+  it('accepts a single JWK without use or key_ops, and with key_ops ["verify"]', async () => {
+    const plain = unused(ec.jwk)
+    await expect(verifierFor({ jwks: plain }).verify(await sign(ec))).resolves.toBeDefined()
+    const ops = { ...plain, key_ops: ['verify'] }
+    await expect(verifierFor({ jwks: ops }).verify(await sign(ec))).resolves.toBeDefined()
+    const oct = { ...(await exportJWK(new Uint8Array(32).fill(1))), alg: 'HS256' }
+    const token = await new SignJWT(EX_9470_05)
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .sign(new Uint8Array(32).fill(1))
+    await expect(
+      verifierFor({ jwks: oct, algorithms: ['HS256'] }).verify(token),
+    ).resolves.toBeDefined()
+  })
+
+  it.each([
+    {
+      options: { audiences: [AUDIENCE] },
+      message:
+        'createJwtAccessTokenVerifier: unknown option "audiences" (did you mean "audience"?)',
+    },
+    {
+      options: { clocktolerance: 5 },
+      message:
+        'createJwtAccessTokenVerifier: unknown option "clocktolerance" (did you mean "clockTolerance"?)',
+    },
+    {
+      options: { cache: { maxSize: 10 } },
+      message: 'createJwtAccessTokenVerifier: cache: unknown option "maxSize"',
+    },
+    {
+      options: { jwksOptions: { cooldown: 1000 } },
+      message:
+        'createJwtAccessTokenVerifier: jwksOptions: unknown option "cooldown" (did you mean "cooldownDuration"?)',
+    },
+  ])('refuses the unknown option key in $message', ({ options }) => {
+    expect(() => verifierFor(options as never)).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_UNKNOWN_OPTION' }),
+    )
+  })
+
+  it('names the unknown key and the nearest known one', () => {
+    expect(() => verifierFor({ audiences: [AUDIENCE] } as never)).toThrow(
+      'createJwtAccessTokenVerifier: unknown option "audiences" (did you mean "audience"?)',
     )
   })
 
@@ -416,6 +853,25 @@ describe('verified-token cache', () => {
     now = NOW + 60
     expect(await codeOf(verifier.verify(token))).toBe('ERR_TOKEN_EXPIRED')
     expect(fetches).toBe(2)
+  })
+
+  it('hands out frozen claims: what one caller changes, the next one never sees', async () => {
+    const verifier = verifierFor({ cache: {} })
+    const token = await sign(ec)
+    const first = await verifier.verify(token)
+    expect(() => {
+      ;(first.scopes as string[]).push('admin')
+    }).toThrow(TypeError)
+    expect(() => {
+      ;(first as { acr?: string }).acr = 'phrh'
+    }).toThrow(TypeError)
+    expect(() => {
+      ;(first.raw as Record<string, unknown>)['acr'] = 'phrh'
+    }).toThrow(TypeError)
+    const second = await verifier.verify(token)
+    expect(second.scopes).toEqual(['purchase'])
+    expect(second.acr).toBe('myACR')
+    expect(second.raw['acr']).toBe('myACR')
   })
 
   it('keeps applying the sender-constraint check to cached claims', async () => {
