@@ -31,9 +31,51 @@ describe('in-memory ConsumedGrantStore', () => {
     expect(await store.has('b')).toBe(true)
   })
 
+  it('bounds each group: one group at maxPerGroup is refused, the others are served', async () => {
+    let now = 0
+    const store = createMemoryConsumedGrantStore({
+      max: 100,
+      maxPerGroup: 2,
+      group: (key) => key.split(' ')[0] ?? '',
+      now: () => now,
+    })
+    expect(await store.add('a 1', 10)).toBe(true)
+    expect(await store.add('a 2', 100)).toBe(true)
+    await expect(store.add('a 3', 10)).rejects.toMatchObject({ code: 'ERR_GRANT_STORE_GROUP_FULL' })
+    expect(await store.add('b 1', 10)).toBe(true)
+    expect(await store.add('a 1', 10)).toBe(false)
+    // A key of the group expiring makes room in that group again.
+    now = 10
+    expect(await store.add('a 3', 10)).toBe(true)
+    expect(await store.has('a 2')).toBe(true)
+  })
+
+  it('still bounds the whole store with max', async () => {
+    const store = createMemoryConsumedGrantStore({
+      max: 2,
+      maxPerGroup: 5,
+      group: (key) => key.split(' ')[0] ?? '',
+    })
+    await store.add('a 1', 10)
+    await store.add('b 1', 10)
+    await expect(store.add('c 1', 10)).rejects.toMatchObject({ code: 'ERR_GRANT_STORE_FULL' })
+  })
+
   it('refuses bad options and TTLs', async () => {
     expect(() => createMemoryConsumedGrantStore({ max: -1 })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+    )
+    expect(() => createMemoryConsumedGrantStore({ maxPerGroup: 5 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+    )
+    expect(() => createMemoryConsumedGrantStore({ max: Infinity })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+    )
+    expect(() => createMemoryConsumedGrantStore({ maxEntries: 5 } as never)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_UNKNOWN_OPTION',
+        message: 'createMemoryConsumedGrantStore: unknown option "maxEntries"',
+      }),
     )
     await expect(createMemoryConsumedGrantStore().add('k', -1)).rejects.toMatchObject({
       code: 'ERR_INVALID_ARG_VALUE',

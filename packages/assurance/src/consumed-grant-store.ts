@@ -1,9 +1,11 @@
+import { checkOptions } from '@stepup/internal'
+import { check } from './errors.js'
 import { epochNow, positive } from './verifier.js'
 
 /**
  * Where single-use grants are marked as consumed, so a transaction-bound token (the $10,000
- * transfer, draft-hyseni transaction binding) serves one request only: `add` is an atomic "set if absent" with a TTL in seconds,
- * resolving `true` when the key was not there yet. Implementations: in memory
+ * transfer, draft-hyseni transaction binding) serves one request only: `add` is an atomic
+ * "set if absent" with a TTL in seconds, resolving `true` when the key was not there yet. Implementations: in memory
  * ({@link createMemoryConsumedGrantStore}) and Redis (`@stepup/assurance/redis`), which holds across
  * several API instances.
  *
@@ -33,13 +35,27 @@ export interface ConsumedGrantStore {
 export interface MemoryConsumedGrantStoreOptions {
   /** Most unexpired keys held (default 100000); past it `add` rejects rather than forget one. */
   readonly max?: number
+  /**
+   * Most unexpired keys of one group (with `group`; default no bound beyond `max`): past it, `add`
+   * of that group rejects (`ERR_GRANT_STORE_GROUP_FULL`) while other groups keep being served,
+   * so one client flooding the store cannot lock every other client out.
+   */
+  readonly maxPerGroup?: number
+  /** The group a key counts against for `maxPerGroup`, e.g. the DPoP key a proof `jti` belongs to. */
+  readonly group?: (key: string) => string
   /** The clock, in epoch seconds. */
   readonly now?: () => number
 }
 
+const OPTIONS: ReadonlySet<string> = new Set(['max', 'maxPerGroup', 'group', 'now'])
+
+const storeError = (message: string, code: string) => Object.assign(new Error(message), { code })
+
 /**
  * An in-memory {@link ConsumedGrantStore} for a single process. It never evicts an unexpired key
- * (that would re-enable a replay): when full of live keys, `add` rejects with a coded error.
+ * (that would re-enable a replay): when full of live keys, `add` rejects with a coded error —
+ * `ERR_GRANT_STORE_GROUP_FULL` when only the key's group is at `maxPerGroup`,
+ * `ERR_GRANT_STORE_FULL` when the whole store is at `max`.
  *
  * @example
  * ```ts
@@ -51,28 +67,59 @@ export interface MemoryConsumedGrantStoreOptions {
 export function createMemoryConsumedGrantStore(
   options: MemoryConsumedGrantStoreOptions = {},
 ): ConsumedGrantStore {
-  const { max = 100_000, now = epochNow } = options
+  checkOptions(options, OPTIONS, 'createMemoryConsumedGrantStore')
+  const { max = 100_000, maxPerGroup, group, now = epochNow } = options
   positive(max, 'max')
-  const map = new Map<string, number>()
-  const live = (key: string) => {
-    const expiresAt = map.get(key)
-    if (expiresAt !== undefined && expiresAt <= now()) map.delete(key)
-    return map.has(key)
+  positive(maxPerGroup, 'maxPerGroup')
+  check(maxPerGroup !== 0, 'maxPerGroup')
+  check((maxPerGroup === undefined) === (group === undefined), 'group')
+  check(group === undefined || typeof group === 'function', 'group')
+  check(typeof now === 'function', 'now')
+  // group → key → expiry (epoch seconds); `size` counts the keys of every group.
+  const groups = new Map<string, Map<string, number>>()
+  let size = 0
+  const groupOf = (key: string) => group?.(key) ?? ''
+  const sweep = (name: string, keys: Map<string, number>, t: number) => {
+    for (const [k, e] of keys) {
+      if (e <= t) {
+        keys.delete(k)
+        size--
+      }
+    }
+    if (!keys.size) groups.delete(name)
+  }
+  const live = (key: string, name: string) => {
+    const keys = groups.get(name)
+    const expiresAt = keys?.get(key)
+    if (expiresAt === undefined || !keys) return false
+    if (expiresAt > now()) return true
+    keys.delete(key)
+    size--
+    if (!keys.size) groups.delete(name)
+    return false
   }
   return {
-    has: async (key) => live(key),
+    has: async (key) => live(key, groupOf(key)),
     async add(key, ttl) {
       positive(ttl, 'ttl', false)
-      if (live(key)) return false
-      if (map.size >= max) {
-        const t = now()
-        for (const [k, e] of map) if (e <= t) map.delete(k)
-        if (map.size >= max)
-          throw Object.assign(new Error('consumed grant store is full'), {
-            code: 'ERR_GRANT_STORE_FULL',
-          })
+      const name = groupOf(key)
+      if (live(key, name)) return false
+      const t = now()
+      let keys = groups.get(name)
+      if (keys && maxPerGroup !== undefined && keys.size >= maxPerGroup) {
+        sweep(name, keys, t)
+        if (keys.size >= maxPerGroup) {
+          throw storeError('consumed grant store: this group is full', 'ERR_GRANT_STORE_GROUP_FULL')
+        }
       }
-      map.set(key, now() + ttl)
+      if (size >= max) {
+        for (const [n, k] of groups) sweep(n, k, t)
+        if (size >= max) throw storeError('consumed grant store is full', 'ERR_GRANT_STORE_FULL')
+      }
+      keys = groups.get(name) ?? new Map<string, number>()
+      groups.set(name, keys)
+      keys.set(key, t + ttl)
+      size++
       return true
     },
   }

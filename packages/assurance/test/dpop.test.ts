@@ -44,20 +44,22 @@ describe('RFC 9449 §4.3 with the RFC example (DP-03)', () => {
     const verifyProof = verifier()
     await expect(
       verifyProof(RFC_PROOF, request('https://resource.example.org/protectedresource'), RFC_TOKEN),
-    ).resolves.toBe(RFC_JKT)
+    ).resolves.toMatchObject({ jkt: RFC_JKT })
   })
 
   it('resolves a path against the configured origin, ignoring query and fragment', async () => {
     const verifyProof = verifier({ origin: 'https://resource.example.org' })
     await expect(
       verifyProof(RFC_PROOF, request('/protectedresource?page=2'), RFC_TOKEN),
-    ).resolves.toBe(RFC_JKT)
+    ).resolves.toMatchObject({ jkt: RFC_JKT })
   })
 
   it('uses the configured origin even for an absolute URL (a proxy in front of the API)', async () => {
     const verifyProof = verifier({ origin: 'https://resource.example.org' })
     const internal = request('http://127.0.0.1:8080/protectedresource')
-    await expect(verifyProof(RFC_PROOF, internal, RFC_TOKEN)).resolves.toBe(RFC_JKT)
+    await expect(verifyProof(RFC_PROOF, internal, RFC_TOKEN)).resolves.toMatchObject({
+      jkt: RFC_JKT,
+    })
     const elsewhere = verifier({ origin: 'https://other.example.org' })
     expect(await codeOf(elsewhere(RFC_PROOF, internal, RFC_TOKEN))).toBe('ERR_DPOP_CLAIM_INVALID')
   })
@@ -65,14 +67,54 @@ describe('RFC 9449 §4.3 with the RFC example (DP-03)', () => {
   it('normalises scheme, host and default port before comparing htu (RFC 3986 §6.2.2–6.2.3)', async () => {
     const verifyProof = verifier()
     const url = 'HTTPS://Resource.Example.ORG:443/protectedresource#top'
-    await expect(verifyProof(RFC_PROOF, request(url), RFC_TOKEN)).resolves.toBe(RFC_JKT)
+    await expect(verifyProof(RFC_PROOF, request(url), RFC_TOKEN)).resolves.toMatchObject({
+      jkt: RFC_JKT,
+    })
   })
 
   it('accepts each proof once (RFC 9449 §11.1)', async () => {
     const verifyProof = verifier()
     const url = 'https://resource.example.org/protectedresource'
-    await verifyProof(RFC_PROOF, request(url), RFC_TOKEN)
-    expect(await codeOf(verifyProof(RFC_PROOF, request(url), RFC_TOKEN))).toBe('ERR_DPOP_REPLAYED')
+    await (await verifyProof(RFC_PROOF, request(url), RFC_TOKEN)).consume()
+    const again = await verifyProof(RFC_PROOF, request(url), RFC_TOKEN)
+    expect(await codeOf(again.consume())).toBe('ERR_DPOP_REPLAYED')
+  })
+
+  it('records the jti only when consume() is called, after the access token is checked', async () => {
+    const adds: string[] = []
+    const replay = {
+      has: async () => false,
+      add: async (key: string) => {
+        adds.push(key)
+        return adds.filter((k) => k === key).length === 1
+      },
+    }
+    const verifyProof = verifier({ replay })
+    const url = 'https://resource.example.org/protectedresource'
+    // A proof sent with a token that turns out invalid is never recorded.
+    const unused = await verifyProof(RFC_PROOF, request(url), RFC_TOKEN)
+    const check = await verifyProof(RFC_PROOF, request(url), RFC_TOKEN)
+    expect(unused.jkt).toBe(RFC_JKT)
+    expect(adds).toEqual([])
+    await check.consume()
+    expect(adds).toEqual([`dpop ${RFC_JKT} e1j3V_bKic8-LAEB`])
+    const error = await check.consume().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DpopProofError)
+    expect(error).toMatchObject({
+      code: 'ERR_DPOP_REPLAYED',
+      message: 'DPoP proof "jti" was already used within the proof lifetime (RFC 9449 §11.1)',
+    })
+  })
+
+  it('passes a store failure through consume() untouched (the guard answers 503)', async () => {
+    const down = Object.assign(new Error('store down'), { code: 'ERR_GRANT_STORE_UNAVAILABLE' })
+    const replay = { has: async () => false, add: () => Promise.reject(down) }
+    const check = await verifier({ replay })(
+      RFC_PROOF,
+      request('https://resource.example.org/protectedresource'),
+      RFC_TOKEN,
+    )
+    await expect(check.consume()).rejects.toBe(down)
   })
 
   const refusals: {
@@ -159,9 +201,9 @@ describe('RFC 9449 §4.3 with the RFC example (DP-03)', () => {
   it('keeps the window within tolerance: iat up to 5 s ahead and 65 s behind', async () => {
     const url = 'https://resource.example.org/protectedresource'
     for (const now of [RFC_NOW - 5, RFC_NOW + 65]) {
-      await expect(verifier({ now: () => now })(RFC_PROOF, request(url), RFC_TOKEN)).resolves.toBe(
-        RFC_JKT,
-      )
+      await expect(
+        verifier({ now: () => now })(RFC_PROOF, request(url), RFC_TOKEN),
+      ).resolves.toMatchObject({ jkt: RFC_JKT })
     }
   })
 })
@@ -212,15 +254,15 @@ describe('proofs of generated keys', () => {
   const post = request(URL_, 'POST')
 
   it('returns the RFC 7638 thumbprint of the proof key', async () => {
-    await expect(verifyProof()(await proof(), post, 'tok')).resolves.toBe(
-      await calculateJwkThumbprint(jwk, 'sha256'),
-    )
+    await expect(verifyProof()(await proof(), post, 'tok')).resolves.toMatchObject({
+      jkt: await calculateJwkThumbprint(jwk, 'sha256'),
+    })
   })
 
   it('accepts typ as a media type (application/dpop+jwt)', async () => {
     await expect(
       verifyProof()(await proof({}, { typ: 'application/dpop+jwt' }), post, 'tok'),
-    ).resolves.toBeTypeOf('string')
+    ).resolves.toMatchObject({ jkt: expect.any(String) })
   })
 
   const refusals: {
@@ -307,8 +349,8 @@ describe('proofs of generated keys', () => {
     const a = createDpopProofVerifier({ now: () => NOW, replay })
     const b = createDpopProofVerifier({ now: () => NOW, replay })
     const once = await proof()
-    await a(once, post, 'tok')
-    expect(await codeOf(b(once, post, 'tok'))).toBe('ERR_DPOP_REPLAYED')
+    await (await a(once, post, 'tok')).consume()
+    expect(await codeOf((await b(once, post, 'tok')).consume())).toBe('ERR_DPOP_REPLAYED')
   })
 
   it('refuses anything else with a typed error, never a crash', async () => {
@@ -333,10 +375,221 @@ describe('proofs of generated keys', () => {
     { title: 'no algorithm', options: { algorithms: [] } },
     { title: 'an origin that is not a URL', options: { origin: 'api.example.com' } },
     { title: 'a negative maxAge', options: { maxAge: -1 } },
+    { title: 'a maxAge of zero (RFC 9449 §11.1: a limited time)', options: { maxAge: 0 } },
+    { title: 'a fractional maxAge', options: { maxAge: 1.5 } },
+    { title: 'an infinite clockTolerance', options: { clockTolerance: Infinity } },
+    { title: 'an origin with a path', options: { origin: 'https://api.example.com/v1' } },
+    { title: 'an origin with a query', options: { origin: 'https://api.example.com?x' } },
+    { title: 'an origin with credentials', options: { origin: 'https://u@api.example.com' } },
+    { title: 'an origin of another scheme', options: { origin: 'ftp://api.example.com' } },
+    { title: 'a maxProofsPerKey of zero', options: { maxProofsPerKey: 0 } },
+    {
+      title: 'maxProofsPerKey with a replay store of its own',
+      options: { maxProofsPerKey: 10, replay: createMemoryConsumedGrantStore() },
+    },
   ])('refuses $title when it is built', ({ options }) => {
     expect(() => createDpopProofVerifier(options)).toThrow(
       expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }),
     )
+  })
+
+  it('refuses unknown option keys, naming the nearest known one', () => {
+    expect(() => createDpopProofVerifier({ maxage: 30 } as never)).toThrow(
+      expect.objectContaining({
+        name: 'TypeError',
+        code: 'ERR_UNKNOWN_OPTION',
+        message: 'createDpopProofVerifier: unknown option "maxage" (did you mean "maxAge"?)',
+      }),
+    )
+  })
+
+  it('keeps each jti for maxAge + 2 × clockTolerance + 1 s: as long as its proof is acceptable', async () => {
+    let now = NOW
+    const verify = createDpopProofVerifier({ now: () => now, maxAge: 60, clockTolerance: 5 })
+    // iat 5 s ahead, at the tolerance: acceptable until NOW + 5 + 60 + 5.
+    const early = await proof({ iat: NOW + 5 })
+    await (await verify(early, post, 'tok')).consume()
+    now = NOW + 70
+    const again = await verify(early, post, 'tok')
+    expect(await codeOf(again.consume())).toBe('ERR_DPOP_REPLAYED')
+    now = NOW + 71
+    expect(await codeOf(verify(early, post, 'tok'))).toBe('ERR_DPOP_CLAIM_INVALID')
+  })
+
+  it('gives the ttl to a shared store: maxAge + 2 × clockTolerance + 1', async () => {
+    const ttls: number[] = []
+    const replay = {
+      has: async () => false,
+      add: async (_: string, ttl: number) => ttls.push(ttl) > 0,
+    }
+    const verify = createDpopProofVerifier({
+      now: () => NOW,
+      replay,
+      maxAge: 30,
+      clockTolerance: 2,
+    })
+    await (await verify(await proof(), post, 'tok')).consume()
+    expect(ttls).toEqual([35])
+  })
+
+  describe('a key flooding the in-memory replay store (per-key quota)', () => {
+    it('refuses new proofs of that key only; another key keeps working', async () => {
+      const other = await generateKeyPair('ES256', { extractable: true })
+      const otherJwk = await exportJWK(other.publicKey)
+      const verify = createDpopProofVerifier({ now: () => NOW, maxProofsPerKey: 3 })
+      for (let i = 0; i < 3; i++) await (await verify(await proof(), post, 'tok')).consume()
+      const flooding = await verify(await proof(), post, 'tok')
+      await expect(flooding.consume()).rejects.toMatchObject({
+        code: 'ERR_GRANT_STORE_GROUP_FULL',
+      })
+      const fine = await verify(await proof({}, { jwk: otherJwk }, other.privateKey), post, 'tok')
+      await expect(fine.consume()).resolves.toBeUndefined()
+      expect(fine.jkt).not.toBe(flooding.jkt)
+    })
+
+    it('serves the key again once its proofs expire', async () => {
+      let now = NOW
+      const verify = createDpopProofVerifier({ now: () => now, maxProofsPerKey: 1 })
+      await (await verify(await proof(), post, 'tok')).consume()
+      await expect((await verify(await proof(), post, 'tok')).consume()).rejects.toMatchObject({
+        code: 'ERR_GRANT_STORE_GROUP_FULL',
+      })
+      now = NOW + 71
+      await expect(
+        (await verify(await proof({ iat: now }), post, 'tok')).consume(),
+      ).resolves.toBeUndefined()
+    })
+  })
+
+  describe('htu: the configured origin plus the raw request path (RFC 9449 §4.3 point 9)', () => {
+    const ORIGIN = 'https://api.example.com'
+    const at = (url: string) => request(url, 'POST')
+    const verifyAt = () => createDpopProofVerifier({ now: () => NOW, origin: ORIGIN })
+    const accepted: { title: string; htu: string; url: string }[] = [
+      {
+        title: 'a path starting with // is a path, not an authority (RFC 3986 §4.2)',
+        htu: 'https://api.example.com//',
+        url: '//?x',
+      },
+      {
+        title: 'a raw path with a doubled slash',
+        htu: 'https://api.example.com//evil.example/transfers',
+        url: '//evil.example/transfers',
+      },
+      {
+        title: 'percent-encoding case (RFC 3986 §6.2.2.1)',
+        htu: 'https://api.example.com/caf%c3%a9',
+        url: '/caf%C3%A9',
+      },
+      {
+        title: 'percent-encoded unreserved characters (RFC 3986 §6.2.2.2)',
+        htu: 'https://api.example.com/%7Euser/%61ccounts',
+        url: '/~user/accounts',
+      },
+      {
+        title: 'dot segments (RFC 3986 §6.2.2.3)',
+        htu: 'https://API.Example.com:443/a/./b/../transfers',
+        url: '/a/transfers',
+      },
+      {
+        title: 'an empty path is "/" (RFC 3986 §6.2.3)',
+        htu: 'https://api.example.com',
+        url: '/?page=1',
+      },
+      {
+        title: 'a character a path may not hold, encoded on both sides',
+        htu: 'https://api.example.com/a%7Cb',
+        url: '/a|b',
+      },
+      {
+        title: 'the path of an absolute-form target, on the configured origin',
+        htu: 'https://api.example.com/%7Ex',
+        url: 'http://10.0.0.7:8080/~x?y#z',
+      },
+    ]
+    it.each(accepted)('accepts $title', async ({ htu, url }) => {
+      await expect(verifyAt()(await proof({ htu }), at(url), 'tok')).resolves.toMatchObject({
+        jkt: expect.any(String),
+      })
+    })
+
+    const refused: { title: string; htu: string; url: string }[] = [
+      {
+        title: 'a path the framework would re-parse as an authority (//host)',
+        htu: 'https://api.example.com/transfers',
+        url: '//evil.example/transfers',
+      },
+      {
+        title: 'a backslash a URL parser would turn into a slash',
+        htu: 'https://api.example.com/a/transfers',
+        url: '/a\\transfers',
+      },
+      {
+        title: 'a tab a URL parser would drop',
+        htu: 'https://api.example.com/transfers',
+        url: '/trans\tfers',
+      },
+      {
+        title: 'an encoded slash, which is not a slash',
+        htu: 'https://api.example.com/a/b',
+        url: '/a%2Fb',
+      },
+      {
+        title: 'a bad percent escape',
+        htu: 'https://api.example.com/a%zz',
+        url: '/a%zz',
+      },
+      {
+        title: 'userinfo in htu',
+        htu: 'https://user@api.example.com/transfers',
+        url: '/transfers',
+      },
+    ]
+    it.each(refused)('refuses $title', async ({ htu, url }) => {
+      expect(await codeOf(verifyAt()(await proof({ htu }), at(url), 'tok'))).toBe(
+        'ERR_DPOP_CLAIM_INVALID',
+      )
+    })
+
+    it('answers any request target with a DpopProofError or a check, never another error', async () => {
+      const verify = verifyAt()
+      const good = await proof({ htu: `${ORIGIN}/transfers` })
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.string({ maxLength: 60 }),
+            fc.string({ unit: fc.constantFrom(...'/\\?#%.:@[]A1 '.split('')), maxLength: 30 }),
+          ),
+          async (url) => {
+            const outcome = await verify(good, at(url), 'tok').then(
+              (check) => check.jkt,
+              (e: unknown) => e,
+            )
+            expect(typeof outcome === 'string' || outcome instanceof DpopProofError).toBe(true)
+          },
+        ),
+        { numRuns: 300 },
+      )
+      for (const url of ['//?x', '', '?', '*', '//', 'http://', '/%', 42 as never]) {
+        expect(await codeOf(verify(good, at(url), 'tok'))).toBe('ERR_DPOP_CLAIM_INVALID')
+      }
+    })
+
+    it('says which rule failed, never a value from the proof', async () => {
+      const error = await verifyAt()(await proof({ htu: `${ORIGIN}/x` }), at('/y'), 'tok').catch(
+        (e: unknown) => e,
+      )
+      expect(error).toMatchObject({
+        code: 'ERR_DPOP_CLAIM_INVALID',
+        message: 'DPoP proof "htu" is not the request URI (RFC 9449 §4.3 point 9)',
+      })
+      const relative = await verifyProof()(await proof(), at('/transfers'), 'tok').catch(
+        (e: unknown) => e,
+      )
+      expect((relative as Error).message).toBe(
+        'the request URI is only a path: configure "origin" to check "htu" (RFC 9449 §4.3 point 9)',
+      )
+    })
   })
 })
 
@@ -348,8 +601,10 @@ describe('through the request guard the adapters share', () => {
   let jkt: string
   let guard: ReturnType<typeof createStepUpGuard<null>>
   const accessToken = (bound: string) =>
-    new SignJWT({ sub: 'alice', acr: 'phr', auth_time: NOW, cnf: { jkt: bound } })
+    new SignJWT({ client_id: 'bank-web', acr: 'phr', auth_time: NOW, cnf: { jkt: bound } })
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: as.kid })
+      .setSubject('alice')
+      .setJti(crypto.randomUUID())
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt(NOW)
