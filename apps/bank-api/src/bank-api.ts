@@ -1,7 +1,8 @@
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ConsumedGrantStore } from '@stepup/assurance/policy'
-import { createBankContext } from './context.ts'
+import { checkOptions } from '@stepup/internal'
+import { type BankContext, createBankContext } from './context.ts'
 import { createExpressApp } from './express-app.ts'
 import { createFastifyApp } from './fastify-app.ts'
 import type { Ledger } from './ledger.ts'
@@ -33,7 +34,58 @@ export interface BankApiOptions {
   readonly changePassword?: ChangePassword
   /** The clock in epoch seconds, for tokens and `max_age` (default the system clock). */
   readonly now?: () => number
+  /**
+   * Milliseconds a client has to send the request headers (Node's `server.headersTimeout`;
+   * default 10,000). A client still sending them then gets `408` and its connection closed.
+   */
+  readonly headersTimeout?: number
+  /**
+   * Milliseconds a client has to send the whole request, body included (Node's
+   * `server.requestTimeout`; default 30,000, at least `headersTimeout`): a body trickled
+   * byte by byte is cut with `408` then, whatever the route or the token.
+   */
+  readonly requestTimeout?: number
+  /** Milliseconds an idle keep-alive connection stays open (default 5,000). */
+  readonly keepAliveTimeout?: number
+  /**
+   * Milliseconds {@link BankApi.close} waits for requests in flight before it closes their
+   * connections (default 10,000).
+   */
+  readonly shutdownTimeout?: number
+  /**
+   * How discovery of the issuer's `jwks_uri` is retried while the issuer cannot be reached:
+   * exponential backoff from `initialDelay` (default 500 ms), doubled per attempt up to
+   * `maxDelay` (default 30,000 ms), each delay drawn between half and all of its bound; each
+   * attempt gives up after `timeout` (default 5,000 ms). Unused when `jwks` is given.
+   */
+  readonly discovery?: DiscoveryRetryOptions
 }
+
+/** Retry schedule of the discovery of the issuer's metadata (see {@link BankApiOptions}). */
+export interface DiscoveryRetryOptions {
+  readonly initialDelay?: number
+  readonly maxDelay?: number
+  readonly timeout?: number
+}
+
+const BANK_API_OPTIONS = new Set([
+  'framework',
+  'issuer',
+  'resource',
+  'jwks',
+  'port',
+  'host',
+  'corsOrigins',
+  'grants',
+  'changePassword',
+  'now',
+  'headersTimeout',
+  'requestTimeout',
+  'keepAliveTimeout',
+  'shutdownTimeout',
+  'discovery',
+])
+const DISCOVERY_OPTIONS = new Set(['initialDelay', 'maxDelay', 'timeout'])
 
 /** A running bank API. */
 export interface BankApi {
@@ -42,6 +94,11 @@ export interface BankApi {
   readonly framework: 'express' | 'fastify'
   /** The in-memory ledger (accounts, balances, transfers). */
   readonly ledger: Ledger
+  /**
+   * Shut down gracefully: stop accepting connections, close idle keep-alive connections, let
+   * requests in flight finish (their responses carry `Connection: close`), and close whatever is
+   * still open when `shutdownTimeout` runs out. Resolves once every connection is closed.
+   */
   close(): Promise<void>
 }
 
@@ -49,14 +106,156 @@ function invalidArgument(message: string): TypeError {
   return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' })
 }
 
-async function discoverJwks(issuer: string): Promise<URL> {
-  const response = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)
-  if (!response.ok) throw new Error(`discovery failed for ${issuer}: HTTP ${response.status}`)
-  const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown }
-  if (document.issuer !== issuer || typeof document.jwks_uri !== 'string') {
-    throw new Error(`discovery document of ${issuer} has a different issuer or no jwks_uri`)
+const OIDC_DISCOVERY = '/.well-known/openid-configuration'
+const RFC8414_DISCOVERY = '/.well-known/oauth-authorization-server'
+
+/**
+ * The issuer's `jwks_uri`, from its OpenID Connect discovery document (the well-known suffix
+ * appended to the issuer) or, when there is none (404), its RFC 8414 metadata (the suffix
+ * inserted before the issuer's path). The document's `issuer` must be identical to the one
+ * configured, or it is not used.
+ *
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.3
+ */
+async function discoverJwks(issuer: string, signal: AbortSignal): Promise<URL> {
+  const url = new URL(issuer)
+  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '')
+  const candidates = [
+    `${url.origin}${path}${OIDC_DISCOVERY}`,
+    `${url.origin}${RFC8414_DISCOVERY}${path}`,
+  ]
+  for (const [index, candidate] of candidates.entries()) {
+    const response = await fetch(candidate, { signal, headers: { accept: 'application/json' } })
+    if (response.status === 404 && index < candidates.length - 1) {
+      await response.body?.cancel()
+      continue
+    }
+    if (!response.ok) {
+      await response.body?.cancel()
+      throw new Error(`${candidate} answered HTTP ${response.status}`)
+    }
+    const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown } | null
+    if (document?.issuer !== issuer || typeof document.jwks_uri !== 'string') {
+      throw new Error(`${candidate} names another issuer or no jwks_uri`)
+    }
+    return new URL(document.jwks_uri)
   }
-  return new URL(document.jwks_uri)
+  throw new Error('no discovery document')
+}
+
+const reasonOf = (error: unknown): string => {
+  const { message, cause } = (error ?? {}) as { message?: unknown; cause?: { code?: unknown } }
+  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : ''
+  return `${String(message)}${code}`
+}
+
+/**
+ * Discover the issuer's key set, retrying with capped exponential backoff and jitter until it
+ * succeeds or `signal` aborts. Resolves after the first attempt (whatever its outcome); later
+ * attempts run in the background, and `context.retryAt` says when the next one is due.
+ */
+async function startDiscovery(
+  context: BankContext,
+  issuer: string,
+  options: Required<DiscoveryRetryOptions>,
+  signal: AbortSignal,
+): Promise<void> {
+  let attempt = 0
+  const tryOnce = async (): Promise<void> => {
+    try {
+      const jwks = await discoverJwks(
+        issuer,
+        AbortSignal.any([signal, AbortSignal.timeout(options.timeout)]),
+      )
+      context.useJwks(jwks)
+      if (attempt > 0) console.log(`bank-api: discovered ${issuer} after ${attempt + 1} attempts`)
+    } catch (error) {
+      if (signal.aborted) return
+      const bound = Math.min(options.maxDelay, options.initialDelay * 2 ** attempt)
+      const delay = Math.round(bound / 2 + (Math.random() * bound) / 2)
+      attempt += 1
+      context.retryAt = Date.now() + delay
+      console.warn(
+        `bank-api: discovery of ${issuer} failed: ${reasonOf(error)}; retrying in ${delay} ms`,
+      )
+      const timer = setTimeout(() => void tryOnce(), delay)
+      signal.addEventListener('abort', () => clearTimeout(timer), { once: true })
+    }
+  }
+  await tryOnce()
+}
+
+const positiveMs = (value: unknown, name: string, fallback: number): number => {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw invalidArgument(`${name} must be a positive integer (milliseconds)`)
+  }
+  return value
+}
+
+/** Node HTTP server settings of {@link createGracefulServer}. */
+interface ServerSettings {
+  readonly headersTimeout: number
+  readonly requestTimeout: number
+  readonly keepAliveTimeout: number
+}
+
+/**
+ * A Node HTTP server with request timeouts that can be drained: `drain(deadline, close)` marks
+ * every later response and every response not yet started `Connection: close`, closes idle
+ * connections (again each time a response ends), runs `close` (which must call `server.close`)
+ * and, if connections are still open after `deadline` ms, closes them all.
+ */
+function createGracefulServer(
+  settings: ServerSettings,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): { server: Server; drain(deadline: number, close: () => Promise<void>): Promise<void> } {
+  const { headersTimeout, requestTimeout, keepAliveTimeout } = settings
+  let draining = false
+  const open = new Set<ServerResponse>()
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout,
+      // Node enforces both timeouts on this tick (default every 30 s, which would let a slow
+      // client run up to 30 s past its timeout).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 2))),
+    },
+    (req, res) => {
+      if (draining) res.setHeader('connection', 'close')
+      open.add(res)
+      res.once('close', () => {
+        open.delete(res)
+        if (draining) server.closeIdleConnections()
+      })
+      handler(req, res)
+    },
+  )
+  return {
+    server,
+    async drain(deadline, close) {
+      draining = true
+      for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close')
+      const timer = setTimeout(() => {
+        if (open.size > 0) {
+          console.warn(
+            `bank-api: shutdown deadline (${deadline} ms) reached, closing ${open.size} request(s) in flight`,
+          )
+        }
+        server.closeAllConnections()
+      }, deadline)
+      try {
+        const closed = close()
+        server.closeIdleConnections()
+        await closed
+      } finally {
+        clearTimeout(timer)
+      }
+    },
+  }
 }
 
 /**
@@ -72,6 +271,8 @@ async function discoverJwks(issuer: string): Promise<URL> {
  * ```
  */
 export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
+  checkOptions(options, BANK_API_OPTIONS, 'createBankApi')
+  checkOptions(options.discovery, DISCOVERY_OPTIONS, 'createBankApi: discovery')
   const { framework, issuer } = options
   if (framework !== 'express' && framework !== 'fastify') {
     throw invalidArgument('framework must be "express" or "fastify"')
@@ -87,16 +288,22 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw invalidArgument('port must be an integer from 0 to 65535')
   }
-  const jwks =
-    options.jwks === undefined
-      ? await discoverJwks(issuer)
-      : typeof options.jwks === 'string'
-        ? new URL(options.jwks)
-        : options.jwks
+  const headersTimeout = positiveMs(options.headersTimeout, 'headersTimeout', 10_000)
+  const requestTimeout = positiveMs(options.requestTimeout, 'requestTimeout', 30_000)
+  if (headersTimeout > requestTimeout) {
+    throw invalidArgument('headersTimeout must not be longer than requestTimeout')
+  }
+  const keepAliveTimeout = positiveMs(options.keepAliveTimeout, 'keepAliveTimeout', 5_000)
+  const shutdownTimeout = positiveMs(options.shutdownTimeout, 'shutdownTimeout', 10_000)
+  const discovery = {
+    initialDelay: positiveMs(options.discovery?.initialDelay, 'discovery.initialDelay', 500),
+    maxDelay: positiveMs(options.discovery?.maxDelay, 'discovery.maxDelay', 30_000),
+    timeout: positiveMs(options.discovery?.timeout, 'discovery.timeout', 5_000),
+  }
   const context = createBankContext({
     issuer,
     resource: resource.href,
-    jwks,
+    jwks: typeof options.jwks === 'string' ? new URL(options.jwks) : options.jwks,
     policy: createBankPolicy(options.grants ? { grants: options.grants } : {}),
     corsOrigins: options.corsOrigins ?? ['http://localhost:5173'],
     changePassword: options.changePassword,
@@ -108,30 +315,53 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
     url.port = String(bound)
     return url.origin
   }
+  const settings = { headersTimeout, requestTimeout, keepAliveTimeout }
+  const stopDiscovery = new AbortController()
 
+  let server: Server
+  let drain: (deadline: number, close: () => Promise<void>) => Promise<void>
+  let closeServer: () => Promise<void>
   if (framework === 'fastify') {
-    const app = await createFastifyApp(context)
-    await app.listen({ port, host })
-    const bound = (app.server.address() as AddressInfo).port
-    return { url: urlFor(bound), framework, ledger: context.ledger, close: () => app.close() }
-  }
-  const server = createServer(createExpressApp(context))
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve()
+    let graceful: ReturnType<typeof createGracefulServer> | undefined
+    const app = await createFastifyApp(context, (handler) => {
+      graceful = createGracefulServer(settings, handler)
+      return graceful.server
     })
-  })
+    await app.listen({ port, host })
+    server = graceful!.server
+    drain = graceful!.drain
+    // Fastify closes idle connections itself, then the server; requests arriving meanwhile on
+    // kept-alive connections get its 503 with Connection: close.
+    closeServer = () => app.close()
+  } else {
+    const graceful = createGracefulServer(settings, createExpressApp(context))
+    ;({ server, drain } = graceful)
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    closeServer = () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()))
+      })
+  }
+  // Listening first: until the issuer's metadata is known, guarded routes answer 503.
+  if (options.jwks === undefined) {
+    await startDiscovery(context, issuer, discovery, stopDiscovery.signal)
+  }
   const bound = (server.address() as AddressInfo).port
+  let closing: Promise<void> | undefined
   return {
     url: urlFor(bound),
     framework,
     ledger: context.ledger,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()))
-        server.closeAllConnections()
-      }),
+    close() {
+      stopDiscovery.abort()
+      closing ??= drain(shutdownTimeout, closeServer)
+      return closing
+    },
   }
 }

@@ -1,12 +1,13 @@
 import {
   type AccessTokenClaims,
   AccessTokenError,
+  type AccessTokenVerifier,
   createJwtAccessTokenVerifier,
 } from '@stepup/assurance'
 import type { ProtectedResourceMetadataOptions, StepUpGuardOptions } from '@stepup/assurance/http'
 import { Ledger } from './ledger.ts'
 import { ACR_VALUES_SUPPORTED, type BankPolicy, SCOPES_SUPPORTED } from './policy.ts'
-import type { ChangePassword } from './service.ts'
+import type { ApiResponse, ChangePassword } from './service.ts'
 
 /** What both framework adapters are built from. */
 export interface BankContext {
@@ -17,13 +18,23 @@ export interface BankContext {
   readonly guard: Omit<StepUpGuardOptions<unknown>, 'requirement' | 'policy'>
   readonly corsOrigins: ReadonlySet<string>
   readonly changePassword: ChangePassword
+  /**
+   * The `503` every guarded route answers while the key set is not known yet (the issuer's
+   * metadata has not been discovered), or `undefined` once tokens can be verified.
+   */
+  unavailable(): ApiResponse | undefined
+  /** Verify tokens with this key set from now on (discovery found the issuer's `jwks_uri`). */
+  useJwks(jwks: URL | { keys: Record<string, unknown>[] }): void
+  /** When the next discovery attempt is due (epoch ms), for `Retry-After` while unavailable. */
+  retryAt: number
 }
 
 /** Options of {@link createBankContext}. */
 export interface BankContextOptions {
   readonly issuer: string
   readonly resource: string
-  readonly jwks: URL | { keys: Record<string, unknown>[] }
+  /** The key set; when absent, guarded routes answer 503 until {@link BankContext.useJwks}. */
+  readonly jwks?: URL | { keys: Record<string, unknown>[] } | undefined
   readonly policy: BankPolicy
   readonly corsOrigins: readonly string[]
   readonly changePassword?: ChangePassword | undefined
@@ -37,17 +48,41 @@ export function resourceMetadataUrl(resource: string): string {
   return `${url.origin}/.well-known/oauth-protected-resource${path}`
 }
 
+/**
+ * RFC 9110 §15.6.4: 503 with `Retry-After` (§10.2.3, delay in seconds) while the API cannot
+ * verify tokens yet; the body uses the OAuth error code of RFC 6749 §4.1.2.1.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4
+ */
+function startingUp(retryAt: number): ApiResponse {
+  const seconds = Math.max(1, Math.ceil((retryAt - Date.now()) / 1000))
+  return {
+    status: 503,
+    headers: { 'retry-after': String(seconds) },
+    body: {
+      error: 'temporarily_unavailable',
+      error_description: 'The authorization server metadata is not known yet; retry later',
+    },
+  }
+}
+
 export function createBankContext(options: BankContextOptions): BankContext {
   const { policy, issuer, resource } = options
-  const verifier = createJwtAccessTokenVerifier({
-    issuer,
-    audience: resource,
-    jwks: options.jwks as URL,
-    authorizationDetails: policy.authorizationDetails,
-    cache: { max: 10_000 },
-    ...(options.now && { now: options.now }),
-  })
+  let verifier: AccessTokenVerifier | undefined
+  const useJwks = (jwks: URL | { keys: Record<string, unknown>[] }): void => {
+    verifier = createJwtAccessTokenVerifier({
+      issuer,
+      audience: resource,
+      jwks: jwks as URL,
+      authorizationDetails: policy.authorizationDetails,
+      cache: { max: 10_000 },
+      ...(options.now && { now: options.now }),
+    })
+  }
+  if (options.jwks !== undefined) useJwks(options.jwks)
   const verify = async (token: string): Promise<AccessTokenClaims> => {
+    // Fails closed: without a key set nothing is verified (the guard answers 503).
+    if (!verifier) throw new AccessTokenError('ERR_VERIFIER_UNAVAILABLE')
     const claims = await verifier.verify(token)
     // RFC 9068 §2.2: `sub` is required; the ledger is keyed by it.
     if (typeof claims.sub !== 'string' || claims.sub === '') {
@@ -56,7 +91,7 @@ export function createBankContext(options: BankContextOptions): BankContext {
     return claims
   }
   const passwordChanges = new Map<string, number>()
-  return {
+  const context: BankContext = {
     ledger: new Ledger(),
     policy,
     metadata: {
@@ -85,7 +120,11 @@ export function createBankContext(options: BankContextOptions): BankContext {
       (async (sub) => {
         passwordChanges.set(sub, Date.now())
       }),
+    unavailable: () => (verifier ? undefined : startingUp(context.retryAt)),
+    useJwks,
+    retryAt: Date.now(),
   }
+  return context
 }
 
 /** CORS response headers for a request's `Origin`, when it is allowed (RFC 6454 exact match). */

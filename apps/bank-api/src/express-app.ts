@@ -30,13 +30,41 @@ function send(res: Response, response: ApiResponse): void {
 const claimsOf = (req: Request) => req.auth!.claims
 const idOf = (req: Request) => String(req.params['id'])
 
+/**
+ * The 4xx status of an error the client caused, or `undefined` for a server fault: Express's
+ * router throws a `URIError` (status 400) for a path parameter that is not valid
+ * percent-encoding, body-parser an http-errors 4xx (`request.aborted`, `request.size.invalid`,
+ * `encoding.unsupported`…).
+ */
+function clientErrorStatus(error: unknown): number | undefined {
+  if (error instanceof URIError) return 400
+  const { status, expose } = (error ?? {}) as { status?: unknown; expose?: unknown }
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500
+    ? status
+    : undefined
+}
+
+/** The error's type or name and message on one line, control characters escaped. */
+function describeClientError(error: unknown): string {
+  const { type, name, message } = error as { type?: unknown; name?: unknown; message?: unknown }
+  return JSON.stringify(`${String(type ?? name)}: ${String(message)}`)
+}
+
 /** The bank API on Express 5, guarded by `@stepup/express`. */
 export function createExpressApp(context: BankContext): express.Express {
   const { ledger, policy } = context
-  const guard = (requirement: AssuranceRequirement | RiskPolicy): RequestHandler =>
-    'decide' in requirement
-      ? stepUp({ ...context.guard, policy: requirement })
-      : stepUp({ ...context.guard, requirement })
+  const guard = (requirement: AssuranceRequirement | RiskPolicy): RequestHandler => {
+    const check =
+      'decide' in requirement
+        ? stepUp({ ...context.guard, policy: requirement })
+        : stepUp({ ...context.guard, requirement })
+    return (req, res, next) => {
+      // Until the issuer's key set is known, guarded routes answer 503 with Retry-After.
+      const unavailable = context.unavailable()
+      if (unavailable) return send(res, unavailable)
+      return check(req, res, next)
+    }
+  }
 
   const app = express()
   app.disable('x-powered-by')
@@ -92,13 +120,30 @@ export function createExpressApp(context: BankContext): express.Express {
   app.use((_req, res) => {
     send(res, { status: 404, body: { error: 'not_found', error_description: 'No such route' } })
   })
-  const errors: ErrorRequestHandler = (error, _req, res, _next) => {
+  const errors: ErrorRequestHandler = (error, req, res, _next) => {
     const type = (error as { type?: unknown }).type
     if (type === 'entity.parse.failed') return send(res, MALFORMED_BODY)
     if (type === 'entity.too.large') {
       return send(res, {
         status: 413,
         body: { error: 'invalid_request', error_description: 'The request body is too large' },
+      })
+    }
+    const status = clientErrorStatus(error)
+    if (status !== undefined) {
+      // The client's fault (a path that is not valid percent-encoding, a body cut short): one
+      // line in the log, no stack, and a 4xx if anyone is still there to read it.
+      console.warn(`bank-api: ${status} ${describeClientError(error)} (${req.method})`)
+      if (req.socket.destroyed || res.headersSent) return
+      return send(res, {
+        status,
+        body: {
+          error: 'invalid_request',
+          error_description:
+            error instanceof URIError
+              ? 'The request path is not valid percent-encoding'
+              : 'The request could not be read',
+        },
       })
     }
     console.error(error)

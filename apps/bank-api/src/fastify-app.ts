@@ -1,5 +1,11 @@
 import { stepUp } from '@stepup/fastify'
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerFactory,
+  type preHandlerAsyncHookHandler,
+} from 'fastify'
 import { type BankContext, corsHeaders, NO_STORE, PREFLIGHT_HEADERS } from './context.ts'
 import {
   type ApiResponse,
@@ -22,10 +28,37 @@ function send(reply: FastifyReply, response: ApiResponse): FastifyReply {
 const claimsOf = (request: FastifyRequest) => request.auth!.claims
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id
 
-/** The bank API on Fastify 5, guarded by `@stepup/fastify`. */
-export async function createFastifyApp(context: BankContext): Promise<FastifyInstance> {
+/** One line for the log: the error's code and message, control characters escaped. */
+const describe = (error: { code?: string; message?: string }): string =>
+  JSON.stringify(`${error.code ?? 'error'}: ${error.message ?? ''}`)
+
+const BAD_PATH: ApiResponse = {
+  status: 400,
+  body: {
+    error: 'invalid_request',
+    error_description: 'The request path is not valid percent-encoding',
+  },
+}
+
+/**
+ * The bank API on Fastify 5, guarded by `@stepup/fastify`. `serverFactory` makes the Node HTTP
+ * server (its timeouts and graceful close are set by whoever makes it); default Fastify's own.
+ */
+export async function createFastifyApp(
+  context: BankContext,
+  serverFactory?: FastifyServerFactory,
+): Promise<FastifyInstance> {
   const { ledger, policy } = context
-  const app = Fastify({ bodyLimit: 16 * 1024 })
+  const app = Fastify({
+    bodyLimit: 16 * 1024,
+    ...(serverFactory && { serverFactory }),
+    // Errors raised before routing (a path that is not valid percent-encoding) are the client's:
+    // the same JSON 400 as every other bad request, one log line, no stack.
+    frameworkErrors: (error, request, reply) => {
+      console.warn(`bank-api: 400 ${describe(error)} (${request.method})`)
+      send(reply.headers(corsHeaders(context.corsOrigins, request.headers.origin)), BAD_PATH)
+    },
+  })
   app.addHook('onRequest', async (request, reply) => {
     const cors = corsHeaders(context.corsOrigins, request.headers.origin)
     reply.headers(cors)
@@ -38,28 +71,43 @@ export async function createFastifyApp(context: BankContext): Promise<FastifyIns
   app.setNotFoundHandler((_request, reply) =>
     send(reply, { status: 404, body: { error: 'not_found', error_description: 'No such route' } }),
   )
-  app.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+  app.setErrorHandler(
+    (error: { statusCode?: number; code?: string; message?: string }, _request, reply) => {
+      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        return send(reply, {
+          status: 413,
+          body: { error: 'invalid_request', error_description: 'The request body is too large' },
+        })
+      }
+      if (error.statusCode === 415) {
+        return send(reply, {
+          status: 415,
+          body: { error: 'invalid_request', error_description: 'Send application/json' },
+        })
+      }
+      if (error.statusCode === 400) return send(reply, MALFORMED_BODY)
+      const status = error.statusCode
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        console.warn(`bank-api: ${status} ${describe(error)} (${_request.method})`)
+        return send(reply, {
+          status,
+          body: { error: 'invalid_request', error_description: 'The request could not be read' },
+        })
+      }
+      console.error(error)
       return send(reply, {
-        status: 413,
-        body: { error: 'invalid_request', error_description: 'The request body is too large' },
+        status: 500,
+        body: { error: 'server_error', error_description: 'Internal error' },
       })
-    }
-    if (error.statusCode === 415) {
-      return send(reply, {
-        status: 415,
-        body: { error: 'invalid_request', error_description: 'Send application/json' },
-      })
-    }
-    if (error.statusCode === 400) return send(reply, MALFORMED_BODY)
-    console.error(error)
-    return send(reply, {
-      status: 500,
-      body: { error: 'server_error', error_description: 'Internal error' },
-    })
-  })
+    },
+  )
 
-  const read = app.requireAssurance(policy.read)
+  // Until the issuer's key set is known, guarded routes answer 503 with Retry-After.
+  const ready: preHandlerAsyncHookHandler = async (_request, reply) => {
+    const unavailable = context.unavailable()
+    if (unavailable) return send(reply, unavailable)
+  }
+  const read = [ready, app.requireAssurance(policy.read)]
   app.get('/accounts', { preHandler: read }, async (request, reply) =>
     send(reply, listAccounts(ledger, claimsOf(request))),
   )
@@ -74,6 +122,7 @@ export async function createFastifyApp(context: BankContext): Promise<FastifyIns
     '/accounts/:id/transfers',
     {
       preHandler: [
+        ready,
         app.requireAssurance(policy.transferScope),
         async (request, reply) => {
           const checked = checkTransfer(
@@ -102,7 +151,7 @@ export async function createFastifyApp(context: BankContext): Promise<FastifyIns
   )
   app.post(
     '/me/password',
-    { preHandler: app.requireAssurance(policy.passwordChange) },
+    { preHandler: [ready, app.requireAssurance(policy.passwordChange)] },
     async (request, reply) =>
       send(reply, await changePassword(context.changePassword, claimsOf(request), request.body)),
   )

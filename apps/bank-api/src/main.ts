@@ -1,21 +1,55 @@
+import closeWithGrace from 'close-with-grace'
 import { createBankApi } from './bank-api.ts'
 
-const framework = process.env['FRAMEWORK'] === 'fastify' ? 'fastify' : 'express'
-const port = Number(process.env['PORT'] ?? 4000)
-const issuer = process.env['ISSUER'] ?? 'http://localhost:3000'
-const resource = process.env['RESOURCE'] ?? `http://localhost:${port}/`
-const corsOrigins = (process.env['CORS_ORIGINS'] ?? 'http://localhost:5173').split(' ')
+const env = process.env
+/** A positive number of milliseconds from the environment, or undefined when unset. */
+const ms = (name: string): number | undefined => {
+  const value = env[name]
+  if (value === undefined || value === '') return undefined
+  const parsed = Number(value)
+  if (!Number.isSafeInteger(parsed) || parsed <= 0) {
+    console.error(`bank-api: ${name} must be a positive integer (milliseconds), not ${value}`)
+    process.exit(2)
+  }
+  return parsed
+}
 
-const api = await createBankApi({ framework, issuer, resource, port, corsOrigins })
+const framework = env['FRAMEWORK'] === 'fastify' ? 'fastify' : 'express'
+const port = Number(env['PORT'] ?? 4000)
+const issuer = env['ISSUER'] ?? 'http://localhost:3000'
+const resource = env['RESOURCE'] ?? `http://localhost:${port}/`
+const corsOrigins = (env['CORS_ORIGINS'] ?? 'http://localhost:5173').split(' ')
+const shutdownTimeout = ms('SHUTDOWN_TIMEOUT_MS') ?? 10_000
+/** `{ [key]: value }` for a set variable, `{}` otherwise (the default applies). */
+const option = <K extends string>(key: K, name: string): Partial<Record<K, number>> => {
+  const value = ms(name)
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>)
+}
+
+const api = await createBankApi({
+  framework,
+  issuer,
+  resource,
+  port,
+  corsOrigins,
+  shutdownTimeout,
+  ...option('headersTimeout', 'HEADERS_TIMEOUT_MS'),
+  ...option('requestTimeout', 'REQUEST_TIMEOUT_MS'),
+  ...option('keepAliveTimeout', 'KEEP_ALIVE_TIMEOUT_MS'),
+  discovery: {
+    ...option('initialDelay', 'DISCOVERY_INITIAL_DELAY_MS'),
+    ...option('maxDelay', 'DISCOVERY_MAX_DELAY_MS'),
+  },
+})
 console.log(`Bank API (${framework}): ${api.url}`)
 console.log(`  metadata: ${api.url}/.well-known/oauth-protected-resource`)
 console.log(`  issuer:   ${issuer}`)
 
-const stop = (): void => {
-  api.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  )
-}
-process.once('SIGINT', stop)
-process.once('SIGTERM', stop)
+// SIGTERM/SIGINT: stop accepting, finish what is in flight, exit. `api.close()` closes the
+// connections still open at `shutdownTimeout`; close-with-grace exits with 1 if even that has
+// not finished a second later (a second signal exits at once).
+closeWithGrace({ delay: shutdownTimeout + 1000 }, async ({ signal, err }) => {
+  if (err) console.error(err)
+  else console.log(`bank-api: ${signal ?? 'exit'}, closing`)
+  await api.close()
+})
