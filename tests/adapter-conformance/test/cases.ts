@@ -28,9 +28,11 @@ export interface Answer {
 
 /**
  * What a framework answers itself, before any middleware of the app runs (its router or body
- * parser): the status stays the case's; only the challenge and body are the framework's.
+ * parser): a refusal all the same. The status stays the case's unless the framework's own
+ * refusal has another 4xx (`status`); the challenge and body are the framework's.
  */
 export interface FrameworkAnswer {
+  status?: 400 | 413 | 415
   challenges: ExpectedChallenge[] | null
   body: unknown
   /** Why this framework answers first. */
@@ -49,6 +51,12 @@ export interface Case extends Answer {
 const auth = (value: string) => ['authorization', value] as const
 const bearer = (token: string) => auth(`Bearer ${token}`)
 const json = ['content-type', 'application/json'] as const
+const FASTIFY_415 = (message: string) => ({
+  statusCode: 415,
+  code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+  error: 'Unsupported Media Type',
+  message,
+})
 const form = ['content-type', 'application/x-www-form-urlencoded'] as const
 
 const FULL = { realm: 'bank', resource_metadata: RESOURCE_METADATA }
@@ -379,6 +387,20 @@ export const CASES: Case[] = [
     status: 400,
     challenges: challenge(app, UNREADABLE.unsupported),
     body: UNREADABLE.unsupported,
+    frameworkAnswers: {
+      fastify5: {
+        status: 415,
+        challenges: null,
+        body: FASTIFY_415('Unsupported Media Type'),
+        why: 'Fastify refuses a body without a content-type before any hook runs',
+      },
+      fastify4: {
+        status: 415,
+        challenges: null,
+        body: FASTIFY_415('Unsupported Media Type: undefined'),
+        why: 'Fastify refuses a body without a content-type before any hook runs',
+      },
+    },
   })),
   ...both((app) => ({
     title: 'body: malformed JSON → 400 invalid_request',

@@ -28,7 +28,7 @@ afterAll(async () => {
 /** The case's answer, or, where the framework answers first, its challenge and body. */
 function expectedOf(c: Case, adapter: AdapterName): Answer {
   const own = c.frameworkAnswers?.[adapter]
-  return own ? { status: c.status, challenges: own.challenges, body: own.body } : c
+  return own ? { status: own.status ?? c.status, challenges: own.challenges, body: own.body } : c
 }
 
 describe.each(CASES)('$title', (c) => {
@@ -65,10 +65,21 @@ describe('a path no route serves is still answered, never with a 500', () => {
 })
 
 describe('no credentials and a huge body on a policy route', () => {
-  // 8 MiB announced, 64 KiB sent: the 401 must come while the client is still sending. A server
+  // 8 MiB announced, 64 KiB sent: the answer must come while the client is still sending. A server
   // that waited for (or read) the whole body would leave this request pending until the timeout.
-  it.each(ADAPTERS)(
-    '%s answers 401 with the plain challenge before the body is sent',
+  // The guard speaks first where it sees the request before any body parser: fetch and Effect.
+  // Fastify's own bodyLimit (1 MiB) refuses the announced length before any hook: a 413, just as
+  // early. Express is left out: these apps mount express.json() app-wide, which reads the body
+  // before any route middleware; an Express app that wants the credentials checked first mounts
+  // stepUp before its body parser (the adapter then reads the body itself, within bodyLimit).
+  const early: Partial<Record<AdapterName, { status: number }>> = {
+    fetch: { status: 401 },
+    effect: { status: 401 },
+    fastify5: { status: 413 },
+    fastify4: { status: 413 },
+  }
+  it.each(Object.keys(early) as AdapterName[])(
+    '%s answers before the body is sent',
     async (adapter) => {
       const res = await sendUnfinished(
         base(adapter, 'plain'),
@@ -76,11 +87,13 @@ describe('no credentials and a huge body on a policy route', () => {
         8 * 1024 * 1024,
         `{"authorization_details":[],"memo":"${'x'.repeat(64 * 1024)}`,
       )
-      await expectAnswer(
-        res,
-        { status: 401, challenges: challenge('plain'), body: null },
-        { exposes: false, who: adapter },
-      )
+      if (early[adapter]?.status === 401)
+        await expectAnswer(
+          res,
+          { status: 401, challenges: challenge('plain'), body: null },
+          { exposes: false, who: adapter },
+        )
+      else expect(res.status, adapter).toBe(413)
     },
     10_000,
   )

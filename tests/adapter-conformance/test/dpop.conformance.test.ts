@@ -111,7 +111,7 @@ const denied = (error: string, error_description: string): Answer => ({
 })
 const OK: Answer = { status: 200, challenges: null, body: { route: '/statements', sub: 'alice' } }
 const INVALID_TOKEN = denied('invalid_token', 'The access token is invalid')
-const REPLAYED = denied('invalid_dpop_proof', 'The DPoP proof is invalid')
+const INVALID_PROOF = denied('invalid_dpop_proof', 'The DPoP proof is invalid')
 
 async function expectSteps(
   adapter: AdapterName,
@@ -126,13 +126,21 @@ async function expectSteps(
 
 describe('RFC 9449 §4.3 / §11.1 the proof is recorded only for a verified, bound token', () => {
   it.each(ADAPTERS)(
-    '%s: proof with an unknown token → 401 invalid_token; with its token → 200; again → 401 invalid_dpop_proof',
+    '%s: unknown token → 401 invalid_token; a proof for another token → invalid_dpop_proof; its token → 200; again → 401 invalid_dpop_proof',
     async (adapter) => {
       const proof = await proofFor(TOKEN)
       await expectSteps(adapter, [
-        { what: 'unknown token', token: UNKNOWN, proof, answer: INVALID_TOKEN },
+        // A proof made for the unknown token passes its own checks; the token does not.
+        {
+          what: 'unknown token',
+          token: UNKNOWN,
+          proof: await proofFor(UNKNOWN),
+          answer: INVALID_TOKEN,
+        },
+        // RFC 9449 §4.3 (11): `ath` is the hash of the token it accompanies.
+        { what: 'proof for another token', token: UNKNOWN, proof, answer: INVALID_PROOF },
         { what: 'its token', token: TOKEN, proof, answer: OK },
-        { what: 'replayed', token: TOKEN, proof, answer: REPLAYED },
+        { what: 'replayed', token: TOKEN, proof, answer: INVALID_PROOF },
       ])
     },
   )
@@ -157,7 +165,7 @@ describe('RFC 9449 §4.3 / §11.1 the proof is recorded only for a verified, bou
           before: () => app.bindTo(clientJkt),
           answer: OK,
         },
-        { what: 'replayed', token: TOKEN, proof, answer: REPLAYED },
+        { what: 'replayed', token: TOKEN, proof, answer: INVALID_PROOF },
       ])
     },
   )
