@@ -1,17 +1,38 @@
 import { createJwtAccessTokenVerifier } from '@stepup/assurance'
+import { amountThreshold, createRiskPolicy } from '@stepup/assurance/policy'
 import { Hono } from 'hono'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+// The README imports these from '@stepup/rar', which this package does not depend on.
+import { createAuthorizationDetailsRegistry } from '../../rar/src/index.ts'
+import { bankTransactionDetailType } from '../../rar/src/types/bank-transaction.ts'
 import { withStepUp } from '../src/index.ts'
 
-it('README example: Hono in two lines', async () => {
-  const { publicKey, privateKey } = await generateKeyPair('ES256')
-  const jwks = { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256' }] }
-  const verifier = createJwtAccessTokenVerifier({
-    issuer: 'https://as.example.com',
-    audience: 'https://api.example.com',
-    jwks,
+const { publicKey, privateKey } = await generateKeyPair('ES256')
+const jwks = { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256' }] }
+const verifier = createJwtAccessTokenVerifier({
+  issuer: 'https://as.example.com',
+  audience: 'https://api.example.com',
+  jwks,
+})
+
+/** An RFC 9068 access token from the README's issuer, for the README's audience. */
+const token = (claims: Record<string, unknown>) =>
+  new SignJWT({
+    sub: 'alice',
+    client_id: 'bank-web',
+    auth_time: Math.floor(Date.now() / 1000),
+    ...claims,
   })
+    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
+    .setJti(crypto.randomUUID())
+    .setIssuer('https://as.example.com')
+    .setAudience('https://api.example.com')
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(privateKey)
+
+it('README example: Hono in two lines', async () => {
   const app = new Hono()
 
   // --- README example ---
@@ -22,24 +43,10 @@ it('README example: Hono in two lines', async () => {
   app.post('/transfers', (c) => transfer(c.req.raw))
   // --- end of README example ---
 
-  const token = (acr: string) =>
-    new SignJWT({
-      sub: 'alice',
-      client_id: 'bank-web',
-      acr,
-      auth_time: Math.floor(Date.now() / 1000),
-    })
-      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
-      .setJti(crypto.randomUUID())
-      .setIssuer('https://as.example.com')
-      .setAudience('https://api.example.com')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(privateKey)
   const post = async (acr: string) =>
     app.request('/transfers', {
       method: 'POST',
-      headers: { authorization: `Bearer ${await token(acr)}` },
+      headers: { authorization: `Bearer ${await token({ acr })}` },
     })
   const weak = await post('pwd')
   expect(weak.status).toBe(401)
@@ -49,4 +56,135 @@ it('README example: Hono in two lines', async () => {
   const strong = await post('phr')
   expect(strong.status).toBe(201)
   expect(await strong.json()).toEqual({ from: 'alice' })
+})
+
+describe('README recipes', () => {
+  it('any valid token: no requirement', async () => {
+    const app = new Hono()
+    // --- README recipe: any valid token ---
+    const me = withStepUp(
+      (_req, auth) => Response.json({ sub: auth.claims.sub, scopes: auth.claims.scopes }),
+      { verify: verifier, realm: 'bank' },
+    )
+    app.get('/me', (c) => me(c.req.raw))
+    // --- end of README recipe ---
+
+    const anonymous = await app.request('/me')
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="bank"')
+    expect(await anonymous.text()).toBe('')
+    const forged = await app.request('/me', { headers: { authorization: 'Bearer not.a.token' } })
+    expect(forged.status).toBe(401)
+    expect(await forged.json()).toEqual({
+      error: 'invalid_token',
+      error_description: 'The access token is invalid',
+    })
+    const ok = await app.request('/me', {
+      headers: { authorization: `Bearer ${await token({ scope: 'accounts:read' })}` },
+    })
+    expect(ok.status).toBe(200)
+    expect(await ok.json()).toEqual({ sub: 'alice', scopes: ['accounts:read'] })
+  })
+
+  it('a risk policy with RAR coverage: the registry on the verifier, the policy and withStepUp', async () => {
+    const app = new Hono()
+    // --- README recipe: risk policy with RAR coverage (with a local key set) ---
+    // The detail types this API understands, in one registry for every part that reads details.
+    const authorizationDetails = createAuthorizationDetailsRegistry([bankTransactionDetailType])
+
+    const verifier = createJwtAccessTokenVerifier({
+      issuer: 'https://as.example.com',
+      audience: 'https://api.example.com',
+      jwks,
+      authorizationDetails, // parses the token's authorization_details claim
+    })
+    const transfers = createRiskPolicy(
+      [
+        amountThreshold({
+          type: 'urn:bank:params:oauth:request:transaction',
+          thresholds: [
+            { atLeast: '1000', acr_values: ['phr'], max_age: 300 },
+            { atLeast: '10000', acr_values: ['phrh'], max_age: 60, singleUse: true },
+          ],
+        }),
+      ],
+      { authorizationDetails }, // compares granted and requested details when you call decide()
+    )
+
+    const transfer = withStepUp(
+      async (request, auth) => {
+        // The guard read a clone of the request: its body is still the handler's.
+        const { authorization_details } = await request.json()
+        const amount = authorization_details[0].transaction.amount
+        return Response.json({ amount, fired: auth.decision.fired }, { status: 201 })
+      },
+      // parses the body's authorization_details (400 if invalid) and decides coverage
+      { verify: verifier, realm: 'bank', policy: transfers, authorizationDetails },
+    )
+    app.post('/transfers', (c) => transfer(c.req.raw))
+    // --- end of README recipe ---
+
+    const detail = {
+      type: 'urn:bank:params:oauth:request:transaction',
+      transaction: {
+        amount: '10000',
+        currency: 'EUR',
+        destination_account: 'DE02100100109307118603',
+      },
+    }
+    const post = (bearer: string, body: unknown, type = 'application/json') =>
+      app.request('/transfers', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': type },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      })
+
+    // A password sign-in: one challenge for the sign-in, the body naming the transfer to request.
+    const weak = await token({ acr: 'pwd' })
+    const stepUpNeeded = await post(weak, { authorization_details: [detail] })
+    expect(stepUpNeeded.status).toBe(401)
+    expect(stepUpNeeded.headers.get('www-authenticate')).toBe(
+      'Bearer realm="bank", error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="phrh", max_age="60"',
+    )
+    expect(await stepUpNeeded.json()).toEqual({
+      error: 'insufficient_user_authentication',
+      error_description: 'A different authentication level is required',
+      authorization_details: [detail],
+    })
+
+    // The stepped-up token carries the transfer (a larger grant covers it, per the type's covers).
+    const granted = { ...detail, transaction: { ...detail.transaction, amount: '10000.00' } }
+    const strong = await token({ acr: 'phrh', authorization_details: [granted] })
+    const paid = await post(strong, { authorization_details: [detail] })
+    expect(paid.status).toBe(201)
+    expect(await paid.json()).toEqual({
+      amount: '10000',
+      fired: ['amount:urn:bank:params:oauth:request:transaction'],
+    })
+    // Single use: the same grant does not pay twice.
+    const again = await post(strong, { authorization_details: [detail] })
+    expect(again.status).toBe(403)
+    expect((await again.json()).error).toBe('insufficient_authorization_details')
+
+    // Fail closed: what the policy cannot read is a 400, never a pass.
+    const refused = async (body: unknown, type?: string) => {
+      const res = await post(strong, body, type)
+      expect(res.status).toBe(400)
+      return ((await res.json()) as { error_description: string }).error_description
+    }
+    expect(await refused({})).toBe(
+      'The request has no authorization_details of type urn:bank:params:oauth:request:transaction',
+    )
+    const numeric = { ...detail, transaction: { ...detail.transaction, amount: 10000 } }
+    expect(await refused({ authorization_details: [numeric] })).toBe(
+      'The authorization_details of the request are invalid',
+    )
+    expect(await refused(JSON.stringify({ authorization_details: [detail] }), 'text/plain')).toBe(
+      'The request body must be application/json or application/x-www-form-urlencoded',
+    )
+    expect(await refused('{"authorization_details":')).toBe('The request body is malformed')
+    expect(await refused({ authorization_details: [detail], pad: 'x'.repeat(65_536) })).toBe(
+      'The request body is too large',
+    )
+  })
 })
