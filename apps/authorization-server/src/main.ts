@@ -1,8 +1,10 @@
+import closeWithGrace from 'close-with-grace'
 import { createAuthorizationServer } from './server.ts'
 
 const port = Number(process.env['PORT'] ?? 3000)
 const resource = process.env['RESOURCE'] ?? 'http://localhost:4000/'
 const dataFile = process.env['DATA_FILE'] ?? new URL('../data/users.json', import.meta.url).pathname
+const shutdownTimeout = Number(process.env['SHUTDOWN_TIMEOUT_MS'] || 10_000)
 const redirectUris = (process.env['REDIRECT_URIS'] ?? 'http://localhost:5173/callback')
   .split(' ')
   .filter(Boolean)
@@ -11,6 +13,7 @@ const server = await createAuthorizationServer({
   port,
   resource,
   dataFile,
+  shutdownTimeout,
   ...(process.env['ISSUER'] !== undefined && { issuer: process.env['ISSUER'] }),
   clients: [
     {
@@ -39,11 +42,11 @@ for (const user of server.store.list()) {
 }
 console.log('  demo passwords: alice / wonderland, bob / builder')
 
-const stop = (): void => {
-  server.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  )
-}
-process.once('SIGINT', stop)
-process.once('SIGTERM', stop)
+// SIGTERM/SIGINT: stop accepting, finish what is in flight, exit. `server.close()` closes the
+// connections still open at `shutdownTimeout`; close-with-grace exits with 1 if even that has
+// not finished a second later (a second signal exits at once).
+closeWithGrace({ delay: shutdownTimeout + 1000 }, async ({ signal, err }) => {
+  if (err) console.error(err)
+  else console.log(`authorization server: ${signal ?? 'exit'}, closing`)
+  await server.close()
+})

@@ -40,6 +40,11 @@ export interface AuthorizationServerOptions {
   readonly accessTokenTtl?: number
   /** How recent a sign-in must be to register a security key, in seconds (default 900). */
   readonly registrationMaxAge?: number
+  /**
+   * Milliseconds {@link AuthorizationServer.close} waits for requests in flight before it
+   * closes their connections (default 10,000).
+   */
+  readonly shutdownTimeout?: number
 }
 
 /** A running authorization server. */
@@ -54,7 +59,11 @@ export interface AuthorizationServer {
   readonly store: UserStore
   /** The acr registry the provider is configured with. */
   readonly acr: AcrRegistry
-  /** Stop listening and drop open connections. */
+  /**
+   * Shut down gracefully: stop accepting connections, close idle keep-alive connections, let
+   * requests in flight finish (their responses carry `Connection: close`), and close whatever is
+   * still open when `shutdownTimeout` runs out. Resolves once every connection is closed.
+   */
   close(): Promise<void>
 }
 
@@ -162,6 +171,10 @@ export async function createAuthorizationServer(
   if (port === undefined || !Number.isInteger(port) || port < 0 || port > 65535) {
     throw invalidArgument('options.port must be an integer from 0 to 65535')
   }
+  const shutdownTimeout = options.shutdownTimeout ?? 10_000
+  if (!Number.isSafeInteger(shutdownTimeout) || shutdownTimeout <= 0) {
+    throw invalidArgument('options.shutdownTimeout must be a positive integer (milliseconds)')
+  }
   const resourceScopes = options.resourceScopes ?? DEFAULT_RESOURCE_SCOPES
   const accessTokenTtl = options.accessTokenTtl ?? 300
   const acr = createStepUpAcrRegistry()
@@ -178,7 +191,18 @@ export async function createAuthorizationServer(
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503).end()
   }
-  const server = createServer((req, res) => handler(req, res))
+  let draining = false
+  const open = new Set<ServerResponse>()
+  const server = createServer((req, res) => {
+    // While shutting down, no response keeps its connection alive.
+    if (draining) res.setHeader('connection', 'close')
+    open.add(res)
+    res.once('close', () => {
+      open.delete(res)
+      if (draining) server.closeIdleConnections()
+    })
+    handler(req, res)
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, options.host ?? '127.0.0.1', () => {
@@ -340,16 +364,26 @@ export async function createAuthorizationServer(
     })
   }
 
+  let closing: Promise<void> | undefined
   return {
     issuer,
     port: boundPort,
     provider,
     store,
     acr,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()))
-        server.closeAllConnections()
-      }),
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        draining = true
+        for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close')
+        const deadline = setTimeout(() => server.closeAllConnections(), shutdownTimeout)
+        server.close((error) => {
+          clearTimeout(deadline)
+          if (error) reject(error)
+          else resolve()
+        })
+        server.closeIdleConnections()
+      })
+      return closing
+    },
   }
 }

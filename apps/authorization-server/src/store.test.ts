@@ -46,4 +46,47 @@ describe('openUserStore', () => {
     await expect(store.create({ username: 'bob', password: 'x' })).rejects.toThrow(/exists/)
     await expect(store.create({ username: 'Not Valid', password: 'x' })).rejects.toThrow(TypeError)
   })
+
+  it('keeps lockout counters in memory: failed sign-ins never rewrite the file, registrations are kept', async () => {
+    directory = await mkdtemp(join(tmpdir(), 'as-store-'))
+    const file = join(directory, 'users.json')
+    const store = await openUserStore({ file, seeds: [{ username: 'bob', password: 'builder' }] })
+    const bob = store.findByUsername('bob')!
+    const written = await stat(file)
+    const text = await readFile(file, 'utf8')
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await store.update(bob.id, (u) => {
+        u.failedAttempts += 1
+        if (u.failedAttempts >= 5) u.lockedUntil = 2_000_000_000
+      })
+    }
+    expect(store.findById(bob.id)).toMatchObject({ failedAttempts: 5, lockedUntil: 2_000_000_000 })
+    // Same inode and content: the atomic write (temporary file + rename) never ran.
+    expect((await stat(file)).ino).toBe(written.ino)
+    expect(await readFile(file, 'utf8')).toBe(text)
+
+    await store.update(bob.id, (u) => {
+      u.credentials.push({
+        id: 'credential-1',
+        publicKey: 'pk',
+        counter: 0,
+        transports: ['usb'],
+        deviceType: 'singleDevice',
+        backedUp: false,
+        hardwareBound: true,
+        aaguid: '00000000-0000-0000-0000-000000000000',
+        attestationFormat: 'none',
+        nickname: 'Key',
+        createdAt: 1,
+      })
+      u.failedAttempts += 1
+    })
+    const raw = await readFile(file, 'utf8')
+    expect(raw).not.toMatch(/failedAttempts|lockedUntil/)
+    const reopened = await openUserStore({ file })
+    const reloaded = reopened.findById(bob.id)!
+    expect(reloaded.credentials.map((c) => c.id)).toEqual(['credential-1'])
+    expect(reloaded.failedAttempts).toBe(0)
+    expect(reloaded.lockedUntil).toBeUndefined()
+  })
 })

@@ -41,8 +41,21 @@ export interface StoredUser {
   /** WebAuthn user handle, base64url of 32 random bytes. */
   readonly webauthnUserId: string
   credentials: StoredCredential[]
+  /** Consecutive failed sign-in steps: kept in memory only, never written to the file. */
   failedAttempts: number
+  /** Epoch seconds until which sign-in is refused: kept in memory only. */
   lockedUntil?: number
+}
+
+/** The fields of a user that live in memory only (a restart resets them). */
+const VOLATILE = new Set<string>(['failedAttempts', 'lockedUntil'])
+
+/** A user as written to the data file: everything but the lockout counters. */
+function persistent(user: StoredUser): Omit<StoredUser, 'failedAttempts' | 'lockedUntil'> {
+  return Object.fromEntries(Object.entries(user).filter(([key]) => !VOLATILE.has(key))) as Omit<
+    StoredUser,
+    'failedAttempts' | 'lockedUntil'
+  >
 }
 
 /** A user to create when the store does not hold one with that username yet. */
@@ -73,7 +86,11 @@ export interface UserStore {
   findByUsername(username: string): StoredUser | undefined
   findById(id: string): StoredUser | undefined
   list(): readonly StoredUser[]
-  /** Apply a change to a user and persist it (writes are serialised and atomic). */
+  /**
+   * Apply a change to a user and persist it (writes are serialised and atomic). A change to the
+   * lockout counters alone (`failedAttempts`, `lockedUntil`) is not written: a failed sign-in
+   * never rewrites the file.
+   */
   update(id: string, change: (user: StoredUser) => void): Promise<StoredUser>
   /** Create a user; throws if the username is taken. */
   create(seed: SeedUser): Promise<StoredUser>
@@ -126,7 +143,7 @@ function parseDataFile(text: string, file: string): DataFile {
 /**
  * Open (or create) the user store: a JSON file written atomically (temporary file + rename,
  * mode 0600) when `file` is given, otherwise memory only. Seed users missing from the store are
- * created.
+ * created. Lockout counters stay in memory: a failed sign-in never rewrites the file.
  *
  * @example
  * ```ts
@@ -152,12 +169,17 @@ export async function openUserStore(
     byId.set(user.id, user)
     byUsername.set(user.username, user)
   }
-  for (const user of data.users) index(user)
+  for (const user of data.users) {
+    // Files written before the counters moved to memory may still hold them: start afresh.
+    delete user.lockedUntil
+    user.failedAttempts = 0
+    index(user)
+  }
 
   let queue: Promise<void> = Promise.resolve()
   const persist = (): Promise<void> => {
     if (file === undefined) return Promise.resolve()
-    const snapshot = JSON.stringify({ ...data, users: [...byId.values()] }, null, 2)
+    const snapshot = JSON.stringify({ ...data, users: [...byId.values()].map(persistent) }, null, 2)
     const write = async (): Promise<void> => {
       await mkdir(dirname(file), { recursive: true })
       const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
@@ -176,8 +198,9 @@ export async function openUserStore(
     async update(id, change) {
       const user = byId.get(id)
       if (!user) throw new Error('unknown user')
+      const before = JSON.stringify(persistent(user))
       change(user)
-      await persist()
+      if (JSON.stringify(persistent(user)) !== before) await persist()
       return user
     },
     async create(seed) {
