@@ -1,17 +1,11 @@
+import { checkOptions } from '@stepup/internal'
+import {
+  type AuthorizationDetail,
+  canonicalJson,
+  checkAuthorizationDetails,
+} from './authorization-details.js'
 import type { StepUpChallenge } from './challenge.js'
 import { invalidArg, NQCHARS } from './invalid-arg.js'
-
-/**
- * One RFC 9396 authorization details object: a `type` and type-specific members.
- *
- * @example
- * const detail: AuthorizationDetail = { type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '123.50' } }
- * @see https://www.rfc-editor.org/rfc/rfc9396#section-2
- */
-export interface AuthorizationDetail {
-  readonly type: string
-  readonly [member: string]: unknown
-}
 
 /**
  * Options of {@link buildStepUpAuthorizationParams}.
@@ -23,15 +17,21 @@ export interface AuthorizationDetail {
 export interface StepUpAuthorizationParamsOptions {
   /** The scope the client already holds (space-separated or a list); kept first in `scope`. */
   readonly currentScope?: string | readonly string[]
-  /** RFC 9396 authorization details to send again, serialised to `authorization_details`. */
+  /**
+   * RFC 9396 authorization details to send again, serialised to `authorization_details` before
+   * those the challenge names (checked as `@stepup/rar`'s `encodeAuthorizationDetails` does).
+   */
   readonly authorizationDetails?: readonly AuthorizationDetail[]
   /**
    * How to ask for the ACR: `acr_values` (default, RFC 9470 §4) or an OIDC `claims` parameter
-   * with an essential `acr`, which makes the authorization server fail rather than downgrade.
+   * with an essential `acr`, which makes the authorization server fail rather than downgrade
+   * (`openid` is then added to `scope`: OIDC Core §5.5 defines `claims` for OpenID requests).
    * Never both: OIDC leaves their combination unspecified.
    */
   readonly mode?: 'acr_values' | 'claims'
 }
+
+const PARAMS_OPTIONS = new Set(['currentScope', 'authorizationDetails', 'mode'])
 
 /**
  * Parameters to add to the next authorization request (or PAR body); wire names, string values.
@@ -49,12 +49,40 @@ export type StepUpAuthorizationParams = {
   authorization_details?: string
 }
 
-function tokens(name: string, list: readonly string[] | undefined): readonly string[] {
+const WHERE = 'buildStepUpAuthorizationParams'
+
+function tokens(
+  name: string,
+  list: readonly string[] | undefined,
+  where: string = WHERE,
+): readonly string[] {
+  if (list !== undefined && !Array.isArray(list)) {
+    throw invalidArg(`${where}: ${name} must be a space-separated string or a list of strings`)
+  }
   for (const t of list ?? []) {
-    if (typeof t !== 'string' || !NQCHARS.test(t))
-      throw invalidArg(`${name} holds an invalid value`)
+    if (typeof t !== 'string' || !NQCHARS.test(t)) {
+      throw invalidArg(
+        `${where}: ${name} holds ${JSON.stringify(String(t).slice(0, 64))}, which is not a scope token or ACR value (1*NQCHAR, RFC 6749 §3.3)`,
+      )
+    }
   }
   return list ?? []
+}
+
+/** @internal The scope tokens of a space-separated string or a list, checked. */
+export function scopeTokens(
+  name: string,
+  scope: string | readonly string[] | undefined,
+  where: string = WHERE,
+): readonly string[] {
+  return tokens(name, typeof scope === 'string' ? scope.split(' ').filter(Boolean) : scope, where)
+}
+
+function details(name: string, list: unknown): AuthorizationDetail[] {
+  if (list === undefined) return []
+  const checked = checkAuthorizationDetails(list, name)
+  if (!checked.ok) throw invalidArg(`${WHERE}: ${checked.reason}`)
+  return checked.details
 }
 
 /**
@@ -62,8 +90,12 @@ function tokens(name: string, list: readonly string[] | undefined): readonly str
  *
  * `acr_values` keeps the challenge's order (space-joined), `max_age` is sent as given and
  * `prompt=login` is added when it is 0, `scope` is the union of `currentScope` and the
- * challenge's scope (current first, no duplicates), and Entra's `insufficient_claims` becomes
- * `claims`. `use_dpop_nonce` is not answered by an authorization request and is refused.
+ * challenge's scope (current first, no duplicates: a step-up never drops a scope the client
+ * holds), and Entra's `insufficient_claims` becomes `claims`. `authorization_details` is
+ * `options.authorizationDetails` followed by the details the challenge names (from its JSON body,
+ * see `parseChallengeBody`), each once. `use_dpop_nonce` is not answered by an authorization
+ * request and is refused. Bad input throws a `TypeError` (`ERR_INVALID_ARG_VALUE`) that says which
+ * value and why.
  *
  * @example
  * ```ts
@@ -73,16 +105,20 @@ function tokens(name: string, list: readonly string[] | undefined): readonly str
  * }
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ClaimsParameter
  */
 export function buildStepUpAuthorizationParams(
   challenge: StepUpChallenge,
   options: StepUpAuthorizationParamsOptions = {},
 ): StepUpAuthorizationParams {
+  checkOptions(options, PARAMS_OPTIONS, WHERE)
   const { currentScope, authorizationDetails, mode = 'acr_values' } = options
-  if (mode !== 'acr_values' && mode !== 'claims')
-    throw invalidArg('mode must be acr_values or claims')
+  if (mode !== 'acr_values' && mode !== 'claims') {
+    throw invalidArg(`${WHERE}: mode must be "acr_values" or "claims"`)
+  }
   const out: StepUpAuthorizationParams = {}
   const kind = challenge?.kind
+  let named: unknown
   if (kind === 'step_up') {
     const acr = tokens('acr_values', challenge.acr_values)
     if (acr.length > 0) {
@@ -92,28 +128,45 @@ export function buildStepUpAuthorizationParams(
     }
     const maxAge = challenge.max_age
     if (maxAge !== undefined) {
-      if (!Number.isSafeInteger(maxAge) || maxAge < 0) throw invalidArg('max_age is invalid')
+      if (!Number.isSafeInteger(maxAge) || maxAge < 0) {
+        throw invalidArg(`${WHERE}: max_age ${maxAge} is not a non-negative integer (RFC 9470 §3)`)
+      }
       out.max_age = `${maxAge}`
       if (maxAge === 0) out.prompt = 'login'
     }
+    named = challenge.authorization_details
   } else if (kind === 'insufficient_claims') {
-    if (typeof challenge.claims !== 'string') throw invalidArg('claims is invalid')
-    out.claims = challenge.claims
-  } else if (kind !== 'insufficient_scope') {
-    throw invalidArg('this challenge is not answered by authorization')
-  }
-  const held =
-    typeof currentScope === 'string' ? currentScope.split(' ').filter(Boolean) : currentScope
-  const scope = [...new Set([...tokens('currentScope', held), ...tokens('scope', challenge.scope)])]
-  if (scope.length > 0) out.scope = scope.join(' ')
-  if (authorizationDetails !== undefined) {
-    if (
-      !Array.isArray(authorizationDetails) ||
-      !authorizationDetails.every((d) => typeof d?.type === 'string')
-    ) {
-      throw invalidArg('authorizationDetails must be an array of { type }')
+    if (typeof challenge.claims !== 'string' || challenge.claims === '') {
+      throw invalidArg(`${WHERE}: an insufficient_claims challenge needs its decoded claims`)
     }
-    out.authorization_details = JSON.stringify(authorizationDetails)
+    out.claims = challenge.claims
+  } else if (kind === 'insufficient_authorization_details') {
+    named = challenge.authorization_details
+  } else if (kind !== 'insufficient_scope') {
+    throw invalidArg(
+      kind === 'use_dpop_nonce'
+        ? `${WHERE}: a use_dpop_nonce challenge is answered with a new DPoP proof (RFC 9449 §9), not an authorization request`
+        : `${WHERE}: expected a challenge from readStepUpChallenge`,
+    )
   }
+  const scope = [
+    ...new Set([...scopeTokens('currentScope', currentScope), ...tokens('scope', challenge.scope)]),
+  ]
+  // OIDC Core §5.5: the claims parameter is defined for OpenID requests, which need `openid`.
+  if (mode === 'claims' && kind === 'step_up' && out.claims && !scope.includes('openid')) {
+    scope.unshift('openid')
+  }
+  if (scope.length > 0) out.scope = scope.join(' ')
+  const seen = new Set<string>()
+  const list: AuthorizationDetail[] = []
+  for (const detail of [
+    ...details('authorizationDetails', authorizationDetails),
+    ...details('challenge.authorization_details', named),
+  ]) {
+    const key = canonicalJson(detail)
+    if (!seen.has(key)) list.push(detail)
+    seen.add(key)
+  }
+  if (list.length > 0) out.authorization_details = JSON.stringify(list)
   return out
 }

@@ -21,6 +21,15 @@ describe('StepUpError', () => {
     expect(error.message).toBe('loop')
   })
 
+  it('refuses an unknown option key', () => {
+    expect(() => new StepUpError('ERR_STEP_UP_FAILED', 'x', { casue: 1 } as never)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_UNKNOWN_OPTION',
+        message: 'StepUpError: unknown option "casue" (did you mean "cause"?)',
+      }),
+    )
+  })
+
   it('has no cause unless one is given', () => {
     const error = new StepUpError('ERR_BODY_NOT_REPLAYABLE', 'stream')
     expect('cause' in error).toBe(false)

@@ -1,3 +1,4 @@
+import { checkOptions } from '@stepup/internal'
 import type { StepUpChallenge } from './challenge.js'
 
 /**
@@ -14,6 +15,9 @@ import type { StepUpChallenge } from './challenge.js'
  * - `ERR_STEP_UP_CANCELLED`: `stepUp` rejected with an `AbortError` (the user gave up).
  * - `ERR_STEP_UP_FAILED`: `stepUp` rejected for another reason, or resolved without a token.
  * - `ERR_BODY_NOT_REPLAYABLE`: the request body is a stream, so it could not be replayed.
+ * - `ERR_INVALID_CHALLENGE`: the server's challenge cannot be acted on as sent (a `max_age`,
+ *   `acr_values` or `scope` that breaks its syntax, undecodable `claims`, `authorization_details`
+ *   that are not RFC 9396 objects); nobody was asked to sign in.
  */
 export type StepUpErrorCode =
   | 'ERR_STEP_UP_LOOP'
@@ -22,6 +26,7 @@ export type StepUpErrorCode =
   | 'ERR_STEP_UP_CANCELLED'
   | 'ERR_STEP_UP_FAILED'
   | 'ERR_BODY_NOT_REPLAYABLE'
+  | 'ERR_INVALID_CHALLENGE'
 
 /**
  * Options of the {@link StepUpError} constructor.
@@ -38,6 +43,8 @@ export interface StepUpErrorOptions {
   /** The underlying error, e.g. what `stepUp` threw. */
   readonly cause?: unknown
 }
+
+const ERROR_OPTIONS = new Set(['challenge', 'response', 'cause'])
 
 /**
  * Thrown by a step-up-aware fetch when a step-up cannot complete; `code` says why.
@@ -62,6 +69,7 @@ export class StepUpError extends Error {
   declare readonly response: Response | undefined
 
   constructor(code: StepUpErrorCode, message: string, options: StepUpErrorOptions = {}) {
+    checkOptions(options, ERROR_OPTIONS, 'StepUpError')
     super(message, options)
     Object.assign(this, { code, challenge: options.challenge, response: options.response })
   }

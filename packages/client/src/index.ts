@@ -1,13 +1,16 @@
+export { normalizeAllowedOrigins } from './allowed-origins.js'
+export type { AuthorizationDetail } from './authorization-details.js'
 export {
-  type AuthorizationDetail,
   buildStepUpAuthorizationParams,
   type StepUpAuthorizationParams,
   type StepUpAuthorizationParamsOptions,
 } from './authorization-params.js'
 export {
   challengeKey,
+  type InsufficientAuthorizationDetailsChallenge,
   type InsufficientClaimsChallenge,
   type InsufficientScopeChallenge,
+  parseChallengeBody,
   type ReadStepUpChallengeOptions,
   readStepUpChallenge,
   type StepUpAuthenticationChallenge,
@@ -16,9 +19,11 @@ export {
   type UseDpopNonceChallenge,
 } from './challenge.js'
 export { StepUpError, type StepUpErrorCode, type StepUpErrorOptions } from './errors.js'
+export { nextRedirectHop, type RedirectHop } from './redirect.js'
 export {
   createStepUpFetch,
   type InvalidTokenContext,
+  type StepUpContext,
   type StepUpFetch,
   type StepUpFetchOptions,
   type StepUpRequestContext,

@@ -39,10 +39,55 @@ describe('createStepUpFetch: options are checked once, at factory time', () => {
     ['stepUp not a function', { stepUp: 'gold' }, 'ERR_INVALID_ARG_TYPE'],
     ['fetch not a function', { fetch: {} }, 'ERR_INVALID_ARG_TYPE'],
     ['onInvalidToken not a function', { onInvalidToken: true }, 'ERR_INVALID_ARG_TYPE'],
+    [
+      'an http origin off loopback',
+      { allowedOrigins: ['http://api.example.com'] },
+      'ERR_INVALID_ARG_VALUE',
+    ],
+    [
+      'allowInsecureOrigins naming an origin not allowed',
+      { allowInsecureOrigins: ['http://api.internal'] },
+      'ERR_INVALID_ARG_VALUE',
+    ],
+    ['an unknown mode', { mode: 'both' }, 'ERR_INVALID_ARG_VALUE'],
+    ['a currentScope token with a quote', { currentScope: 'a"b' }, 'ERR_INVALID_ARG_VALUE'],
+    ['a currentScope that is not a list', { currentScope: 5 }, 'ERR_INVALID_ARG_VALUE'],
+    ['an unknown key', { maxStepUp: 2 }, 'ERR_UNKNOWN_OPTION'],
+    ['an unknown key set to undefined', { onInvalidTokens: undefined }, 'ERR_UNKNOWN_OPTION'],
+    ['options that are not an object', null, 'ERR_INVALID_ARG_TYPE'],
   ])('%s', (_, patch, code) => {
-    expect(() => createStepUpFetch({ ...ok, ...patch } as unknown as StepUpFetchOptions)).toThrow(
-      expect.objectContaining({ name: 'TypeError', code }),
+    const options = patch === null ? null : { ...ok, ...patch }
+    expect(() => createStepUpFetch(options as unknown as StepUpFetchOptions)).toThrow(
+      expect.objectContaining({
+        name: 'TypeError',
+        code,
+        message: expect.stringMatching(/^createStepUpFetch: /),
+      }),
     )
+  })
+
+  it('names the unknown key and the nearest known one', () => {
+    expect(() => createStepUpFetch({ ...ok, alowedOrigins: [] } as never)).toThrow(
+      'createStepUpFetch: unknown option "alowedOrigins" (did you mean "allowedOrigins"?)',
+    )
+  })
+
+  it('sends the token to an http origin listed in allowInsecureOrigins, and to loopback', async () => {
+    const fetch = vi.fn(async (_request: Request) => new Response('ok'))
+    const api = createStepUpFetch({
+      ...ok,
+      fetch,
+      allowedOrigins: ['http://api.internal', 'http://[::1]:3000', 'http://localhost'],
+      allowInsecureOrigins: ['http://api.internal'],
+    })
+    await api('http://api.internal/x')
+    await api('http://[::1]:3000/x')
+    await api('http://localhost/x')
+    expect(fetch.mock.calls.map(([r]) => r.headers.get('authorization'))).toEqual([
+      'Bearer silver',
+      'Bearer silver',
+      'Bearer silver',
+    ])
   })
 
   it('accepts origins with a default port or a trailing slash, and compares them normalised', async () => {

@@ -1,12 +1,22 @@
+import { checkOptions } from '@stepup/internal'
 import type { WwwAuthenticateChallenge } from '@stepup/www-authenticate'
+import { normalizeAllowedOrigins } from './allowed-origins.js'
+import {
+  buildStepUpAuthorizationParams,
+  type StepUpAuthorizationParams,
+  scopeTokens,
+} from './authorization-params.js'
 import {
   challengeKey,
+  MAX_CHALLENGE_BODY,
+  parseChallengeBody,
   readOAuthChallenges,
   readStepUpChallenge,
   type StepUpChallenge,
 } from './challenge.js'
 import { StepUpError } from './errors.js'
 import { invalidArg } from './invalid-arg.js'
+import { MAX_REDIRECTS, nextRedirectHop } from './redirect.js'
 
 /**
  * What `getAccessToken` and `stepUp` are told about the request being sent.
@@ -16,8 +26,28 @@ import { invalidArg } from './invalid-arg.js'
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
  */
 export interface StepUpRequestContext {
-  /** A copy of the request (buffered body, no `Authorization`), safe to read. */
+  /**
+   * A copy of the request (buffered body, no `Authorization`), safe to read. For `stepUp` and
+   * `onInvalidToken`, the request that got the challenge: after redirects, that hop.
+   */
   readonly request: Request
+}
+
+/**
+ * What `stepUp` is told: the challenged request, and the parameters of the authorization request
+ * that answers the challenge.
+ *
+ * @example
+ * const stepUp = (_challenge: StepUpChallenge, { params }: StepUpContext) => authorizeInPopup(params)
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
+ */
+export interface StepUpContext extends StepUpRequestContext {
+  /**
+   * `buildStepUpAuthorizationParams(challenge, { currentScope, mode })` with the scope this fetch
+   * holds: `currentScope` plus every scope an earlier step-up asked for, then the scopes and
+   * authorization details the server names. Add them to your authorization request or PAR body.
+   */
+  readonly params: StepUpAuthorizationParams
 }
 
 /**
@@ -48,20 +78,46 @@ export interface StepUpFetchOptions {
   readonly getAccessToken: (context: StepUpRequestContext) => string | Promise<string>
   /**
    * Gets a stronger token for a challenge (redirect and resume, popup, CIBA, device flow) and
-   * resolves it. Reject with an `AbortError` when the user cancels, or with the authorization
-   * server's error (an object whose `error` is `unmet_authentication_requirements`).
+   * resolves it; `context.params` are the authorization request parameters to send. Reject with
+   * an `AbortError` when the user cancels, or with the authorization server's error (an object
+   * whose `error` is `unmet_authentication_requirements`).
    */
-  readonly stepUp: (
-    challenge: StepUpChallenge,
-    context: StepUpRequestContext,
-  ) => string | Promise<string>
-  /** The exact origins (`https://api.example.com`) that may receive the token. */
+  readonly stepUp: (challenge: StepUpChallenge, context: StepUpContext) => string | Promise<string>
+  /**
+   * The exact origins (`https://api.example.com`) that may receive the token: `https:`, or
+   * loopback `http:` (`localhost`, `127.0.0.1`, `[::1]`) for development (RFC 6750 §5.3).
+   */
   readonly allowedOrigins: readonly string[]
+  /**
+   * `http:` origins of `allowedOrigins` that may receive the token without TLS anyway (a private
+   * network you trust), e.g. `['http://api.internal']`. Anyone on the path can read and replay it.
+   */
+  readonly allowInsecureOrigins?: readonly string[]
+  /**
+   * The scope the app's token was requested with (space-separated or a list). Each step-up asks
+   * for it plus what the server names, so no granted scope is dropped; later step-ups also keep
+   * what earlier ones added.
+   */
+  readonly currentScope?: string | readonly string[]
+  /** How `context.params` asks for the ACR: `acr_values` (default) or an OIDC `claims` request. */
+  readonly mode?: 'acr_values' | 'claims'
   /** Step-ups allowed for one call; default 1. */
   readonly maxStepUps?: number
   /** Told about an `invalid_token` challenge (e.g. to drop a cached token); not a step-up. */
   readonly onInvalidToken?: (context: InvalidTokenContext) => void | Promise<void>
 }
+
+const OPTIONS = new Set([
+  'fetch',
+  'getAccessToken',
+  'stepUp',
+  'allowedOrigins',
+  'allowInsecureOrigins',
+  'currentScope',
+  'mode',
+  'maxStepUps',
+  'onInvalidToken',
+])
 
 /**
  * A function with `fetch`'s signature that attaches the token and answers step-up challenges.
@@ -73,23 +129,7 @@ export interface StepUpFetchOptions {
 export type StepUpFetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
 
 const UNMET = 'unmet_authentication_requirements'
-const ORIGINS = 'allowedOrigins must list origins such as https://api.example.com'
-
-function toOrigin(value: unknown): string {
-  let url: URL | undefined
-  try {
-    url = new URL(value as string)
-  } catch {}
-  if (
-    !url ||
-    !/^https?:$/.test(url.protocol) ||
-    url.href !== `${url.origin}/` ||
-    url.host.includes('*')
-  ) {
-    throw invalidArg(ORIGINS)
-  }
-  return url.origin
-}
+const WHERE = 'createStepUpFetch'
 
 /**
  * Classifies what an app's `stepUp` failed with: the authorization server's
@@ -113,10 +153,52 @@ export function stepUpFailureCode(
       : 'ERR_STEP_UP_FAILED'
 }
 
+const REASONS = {
+  ERR_UNMET_AUTHENTICATION_REQUIREMENTS:
+    'the authorization server could not meet the requirements (unmet_authentication_requirements, RFC 9470 §6)',
+  ERR_STEP_UP_CANCELLED: 'the user cancelled (stepUp rejected with an AbortError)',
+  ERR_STEP_UP_FAILED: 'stepUp rejected; see cause',
+}
+
 function toStepUpError(error: unknown, challenge: StepUpChallenge): StepUpError {
   if (error instanceof StepUpError) return error
   const code = stepUpFailureCode(error)
-  return new StepUpError(code, `stepUp failed: ${code}`, { challenge, cause: error })
+  return new StepUpError(code, `stepUp failed: ${REASONS[code]}`, { challenge, cause: error })
+}
+
+/** @internal The body of a response as text, or `null` when it is longer than `limit` bytes. */
+export async function readBody(response: Response, limit: number): Promise<string | null> {
+  const reader = response.body?.getReader()
+  if (!reader) return ''
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel()
+      return null
+    }
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return new TextDecoder().decode(bytes)
+}
+
+/** One request of a redirect chain, without `Authorization`. */
+interface Hop {
+  readonly url: string
+  readonly method: string
+  readonly headers: Headers
+  readonly body: ArrayBuffer | null
+  /** The request the caller made (not a redirect), built from it to keep its mode, credentials… */
+  readonly first: boolean
 }
 
 /**
@@ -124,24 +206,44 @@ function toStepUpError(error: unknown, challenge: StepUpChallenge): StepUpError 
  * RFC 9470 step-up challenges: one shared `stepUp` call per challenge, one replay of the same
  * bytes, and a {@link StepUpError} instead of a loop.
  *
- * Bodies are read into memory once before sending (a `ReadableStream` in `init.body` is refused;
- * a `Request` passed in is read in full). Redirects are followed here, hop by hop, and the token
- * is sent only while every hop stays on an allowed origin; where a runtime hides redirects
- * (browsers), the `opaqueredirect` response is returned as is.
+ * Options are checked here, once: unknown keys (`ERR_UNKNOWN_OPTION`), and origins that are not
+ * `https:` or loopback unless listed in `allowInsecureOrigins` (RFC 6750 §5.3).
+ *
+ * Of the challenges a 401/403 carries, the step-up one wins ({@link readStepUpChallenge});
+ * `insufficient_authorization_details` and `insufficient_scope` are answered too, and a
+ * challenge whose parameters or JSON body are invalid ends with `ERR_INVALID_CHALLENGE` before
+ * `stepUp` runs. `stepUp` gets the authorization request parameters in `context.params`.
+ *
+ * Replay rule: only the request whose answer was the challenge is sent again. The server refused
+ * it (401, 403), so it did not apply it. Redirects are followed here, hop by hop
+ * (`redirect: 'manual'` underneath), so that after a redirect only the challenged hop is
+ * re-issued: a `POST` answered with `303` may have been applied and is never sent again, nor is
+ * any earlier hop, idempotent or not (RFC 9110 §9.2.2). The token is sent only while every hop
+ * stays on an allowed origin; where a runtime hides redirects (browsers), the `opaqueredirect`
+ * response is returned as is. Bodies are read into memory once before sending (a
+ * `ReadableStream` in `init.body` is refused; a `Request` passed in is read in full).
  *
  * @example
  * ```ts
  * const api = createStepUpFetch({
  *   allowedOrigins: ['https://api.example.com'],
+ *   currentScope: 'openid accounts',
  *   getAccessToken: () => tokens.current,
- *   stepUp: async (challenge) => (tokens.current = await signInAgain(challenge)),
+ *   stepUp: async (_challenge, { params }) => (tokens.current = await signInAgain(params)),
  * })
- * const response = await api('https://api.example.com/transfers', { method: 'POST', body })
+ * const response = await api('https://api.example.com/transfers', {
+ *   method: 'POST',
+ *   headers: { 'content-type': 'application/json' },
+ *   body: JSON.stringify({ to: 'alice', amount: 5000 }),
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.2
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-5.3
  */
 export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
-  const { getAccessToken, stepUp, onInvalidToken, maxStepUps = 1 } = options ?? {}
+  checkOptions(options, OPTIONS, WHERE)
+  const { getAccessToken, stepUp, onInvalidToken, maxStepUps = 1, mode } = options ?? {}
   const fetchImpl = options?.fetch ?? ((request: Request) => globalThis.fetch(request))
   for (const [name, fn] of [
     ['getAccessToken', getAccessToken],
@@ -150,17 +252,23 @@ export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
     ['onInvalidToken', onInvalidToken ?? stepUp],
   ] as const) {
     if (typeof fn !== 'function') {
-      throw invalidArg(`${name} must be a function`, 'ERR_INVALID_ARG_TYPE')
+      throw invalidArg(`${WHERE}: ${name} must be a function`, 'ERR_INVALID_ARG_TYPE')
     }
   }
   if (!Number.isSafeInteger(maxStepUps) || maxStepUps < 1) {
-    throw invalidArg('maxStepUps must be a positive integer')
+    throw invalidArg(`${WHERE}: maxStepUps must be a positive integer (default 1)`)
   }
-  const list = options.allowedOrigins
-  if (!Array.isArray(list) || list.length === 0) {
-    throw invalidArg(ORIGINS)
+  if (mode !== undefined && mode !== 'acr_values' && mode !== 'claims') {
+    throw invalidArg(`${WHERE}: mode must be "acr_values" or "claims"`)
   }
-  const origins = new Set(list.map(toOrigin))
+  let held = scopeTokens('currentScope', options.currentScope, WHERE)
+  let origins: Set<string>
+  try {
+    origins = normalizeAllowedOrigins(options.allowedOrigins, options.allowInsecureOrigins ?? [])
+  } catch (error) {
+    ;(error as Error).message = `${WHERE}: ${(error as Error).message}`
+    throw error
+  }
   const inflight = new Map<string, Promise<string>>()
   const finished = new Map<string, [epoch: number, token: string]>()
   let epoch = 0
@@ -170,16 +278,26 @@ export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
     if (last && last[0] > sentAt) return Promise.resolve(last[1])
     let pending = inflight.get(key)
     if (!pending) {
-      pending = Promise.resolve({ request })
-        .then((context) => stepUp(challenge, context))
+      let params: StepUpAuthorizationParams = {}
+      pending = Promise.resolve()
+        .then(() => {
+          params = buildStepUpAuthorizationParams(challenge, {
+            currentScope: held,
+            ...(mode && { mode }),
+          })
+          return stepUp(challenge, { request, params })
+        })
         .then(
           (token) => {
             inflight.delete(key)
             if (typeof token !== 'string' || token === '') {
-              throw new StepUpError('ERR_STEP_UP_FAILED', 'stepUp did not resolve a token', {
-                challenge,
-              })
+              throw new StepUpError(
+                'ERR_STEP_UP_FAILED',
+                'stepUp did not resolve a token: resolve the new access token (a non-empty string)',
+                { challenge },
+              )
             }
+            held = [...new Set([...held, ...(params.scope?.split(' ') ?? [])])]
             finished.set(key, [++epoch, token])
             if (finished.size > 64) finished.delete(finished.keys().next().value as string)
             return token
@@ -210,85 +328,99 @@ export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
     }
     const bytes = base.body ? await base.arrayBuffer() : null
     const follow = base.redirect === 'follow'
-    const headers = new Headers(base.headers)
-    headers.delete('authorization')
-    const context = () => ({
-      get request() {
-        return new Request(base, { headers, body: bytes })
-      },
-    })
+    const first: Hop = {
+      url: base.url,
+      method: base.method,
+      headers: new Headers(base.headers),
+      body: bytes,
+      first: true,
+    }
+    first.headers.delete('authorization')
+    const requestOf = (hop: Hop, init: RequestInit = {}) => {
+      const all = { method: hop.method, headers: hop.headers, body: hop.body, ...init }
+      return hop.first
+        ? new Request(base, all)
+        : new Request(hop.url, { ...all, signal: base.signal })
+    }
 
-    const send = async (token: string): Promise<[Response, boolean, string]> => {
-      let url = base.url
-      let method = base.method
-      let data = bytes
+    /** Sends `start`, then follows redirects one hop at a time (fetch's rules, at most 20). */
+    const send = async (start: Hop, token: string): Promise<[Response, Hop, boolean]> => {
+      let hop = start
       let authorized = true
-      const h = new Headers(headers)
-      for (let hop = 0; ; hop++) {
-        authorized &&= origins.has(new URL(url).origin)
-        if (authorized) h.set('authorization', `Bearer ${token}`)
-        else h.delete('authorization')
+      for (let redirects = 0; ; redirects++) {
+        authorized &&= origins.has(new URL(hop.url).origin)
+        const headers = new Headers(hop.headers)
+        if (authorized) headers.set('authorization', `Bearer ${token}`)
         const redirect = follow ? 'manual' : base.redirect
-        const next = { method, headers: h, body: data, redirect }
-        const response = await fetchImpl(
-          hop === 0 ? new Request(base, next) : new Request(url, { ...next, signal: base.signal }),
-        )
-        const location = response.headers.get('location')
-        if (!follow || !location || !/^30[12378]$/.test(`${response.status}`)) {
-          return [response, authorized, url]
-        }
-        if (hop === 20) throw new TypeError('too many redirects')
-        const status = response.status
-        if (
-          status === 303 ? method !== 'GET' && method !== 'HEAD' : status < 303 && method === 'POST'
-        ) {
-          method = 'GET'
-          data = null
-          for (const [name] of [...h]) if (name.startsWith('content-')) h.delete(name)
-        }
-        url = new URL(location, url).href
+        const response = await fetchImpl(requestOf(hop, { headers, redirect }))
+        const next = follow
+          ? nextRedirectHop(hop.url, hop.method, response.status, response.headers.get('location'))
+          : undefined
+        if (!next) return [response, hop, authorized]
+        if (redirects === MAX_REDIRECTS) throw new TypeError('too many redirects')
         await response.body?.cancel()
+        const kept = new Headers(hop.headers)
+        if (next.dropBody) {
+          for (const [name] of [...kept]) if (name.startsWith('content-')) kept.delete(name)
+        }
+        const data = next.dropBody ? null : hop.body
+        hop = { url: next.url, method: next.method, headers: kept, body: data, first: false }
       }
     }
 
     const seen: string[] = []
-    let token = await getAccessToken(context())
+    let token = await getAccessToken({
+      get request() {
+        return requestOf(first)
+      },
+    })
     if (typeof token !== 'string' || token === '') {
-      throw invalidArg('getAccessToken must resolve a token', 'ERR_INVALID_RETURN_VALUE')
+      throw invalidArg(
+        'getAccessToken must resolve the access token (a non-empty string)',
+        'ERR_INVALID_RETURN_VALUE',
+      )
     }
+    let hop = first
     for (;;) {
       const sentAt = epoch
-      const [response, authorized, url] = await send(token)
+      const [response, challenged, authorized] = await send(hop, token)
       if (!authorized) return response
-      const challenge = readStepUpChallenge(response, { scheme: 'Bearer' })
+      let challenge = readStepUpChallenge(response, { scheme: 'Bearer' })
       if (!challenge) {
         const invalid = readOAuthChallenges(response, 'bearer').find(
           ([c]) => c.error === 'invalid_token',
         )
         if (invalid && onInvalidToken) {
-          await onInvalidToken({ ...context(), response, challenge: invalid[1] })
+          await onInvalidToken({ request: requestOf(challenged), response, challenge: invalid[1] })
         }
         return response
       }
-      const key = `${new URL(url).origin} ${challengeKey(challenge)}`
+      if (challenge.kind === 'step_up' || challenge.kind === 'insufficient_authorization_details') {
+        const text = await readBody(response.clone(), MAX_CHALLENGE_BODY)
+        challenge = parseChallengeBody(challenge, response, text)
+      }
+      const key = `${new URL(challenged.url).origin} ${challengeKey(challenge)}`
       if (seen.includes(key)) {
-        throw new StepUpError('ERR_STEP_UP_LOOP', 'the challenge repeated after a step-up', {
-          challenge,
-          response,
-        })
+        throw new StepUpError(
+          'ERR_STEP_UP_LOOP',
+          'the same challenge came back after a step-up: the new token still does not meet it (is the authorization server honouring acr_values and max_age?)',
+          { challenge, response },
+        )
       }
       if (seen.push(key) > maxStepUps) {
-        throw new StepUpError('ERR_STEP_UP_LIMIT', 'too many step-ups for one request', {
-          challenge,
-          response,
-        })
+        throw new StepUpError(
+          'ERR_STEP_UP_LIMIT',
+          `more than ${maxStepUps} step-up${maxStepUps === 1 ? '' : 's'} for one request (maxStepUps)`,
+          { challenge, response },
+        )
       }
       await response.body?.cancel()
       base.signal.throwIfAborted()
       const aborted = new Promise<never>((_, reject) => {
         base.signal.addEventListener('abort', () => reject(base.signal.reason), { once: true })
       })
-      token = await Promise.race([share(key, sentAt, challenge, context().request), aborted])
+      token = await Promise.race([share(key, sentAt, challenge, requestOf(challenged)), aborted])
+      hop = challenged
     }
   }
 }

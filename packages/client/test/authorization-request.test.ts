@@ -57,9 +57,10 @@ describe('challenge → authorization request (RFC 9470 §4)', () => {
     )
   })
 
-  it('RFC 9470 §3: an invalid max_age is never forwarded (WA-18 → AR-04)', () => {
-    const challenge = challengeOf('Bearer error="insufficient_user_authentication", max_age="-1"')
-    expect(buildStepUpAuthorizationParams(challenge)).toStrictEqual({})
+  it('RFC 9470 §3: an invalid max_age is never forwarded: the challenge is refused (WA-18 → AR-04)', () => {
+    expect(() =>
+      challengeOf('Bearer error="insufficient_user_authentication", max_age="-1"'),
+    ).toThrow(expect.objectContaining({ name: 'StepUpError', code: 'ERR_INVALID_CHALLENGE' }))
   })
 
   it('OpenID Connect Core §3.1.2.1: max_age=0 adds prompt=login', () => {

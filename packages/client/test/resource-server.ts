@@ -19,7 +19,8 @@ export interface TestServer {
   close(): Promise<void>
 }
 
-export async function startServer(initial?: Handler): Promise<TestServer> {
+/** Starts the server on `host` (default 127.0.0.1; `127.0.0.2` is loopback but not a loopback origin). */
+export async function startServer(initial?: Handler, host = '127.0.0.1'): Promise<TestServer> {
   let handler: Handler = initial ?? ((_, res) => res.writeHead(404).end())
   const seen: SeenRequest[] = []
   const server = createServer((req, res) => {
@@ -39,10 +40,10 @@ export async function startServer(initial?: Handler): Promise<TestServer> {
     })
   })
   server.keepAliveTimeout = 100
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => server.listen(0, host, resolve))
   const { port } = server.address() as AddressInfo
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `http://${host}:${port}`,
     seen,
     handle(next) {
       handler = next
@@ -61,17 +62,121 @@ export function bearer(request: SeenRequest): string | undefined {
   return value?.startsWith('Bearer ') ? value.slice(7) : undefined
 }
 
-/** A resource that wants `token` and otherwise answers with `challenge` (401 by default). */
-export function protectedResource(token: string, challenge: string, status = 401): Handler {
+/**
+ * What a resource server answers when the token falls short: the status, each
+ * `WWW-Authenticate` field line (several lines are sent as several header fields), and an
+ * optional JSON error body (`{ error, error_description, authorization_details }`).
+ */
+export interface Challenge {
+  readonly status?: number
+  readonly lines: readonly string[]
+  readonly body?: unknown
+}
+
+/** Writes `challenge` as the response. */
+export function answer(res: ServerResponse, challenge: Challenge): void {
+  res.statusCode = challenge.status ?? 401
+  res.setHeader('www-authenticate', [...challenge.lines])
+  if (challenge.body === undefined) return void res.end()
+  res.setHeader('content-type', 'application/json')
+  res.end(JSON.stringify(challenge.body))
+}
+
+/**
+ * A resource that wants `token` and otherwise answers with `challenge`: one header value (sent
+ * with `status`, 401 by default) or a full {@link Challenge}.
+ */
+export function protectedResource(
+  token: string,
+  challenge: string | Challenge,
+  status = 401,
+): Handler {
+  const full = typeof challenge === 'string' ? { status, lines: [challenge] } : challenge
   return (request, res) => {
     if (bearer(request) === token) {
       res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ ok: true, path: request.path }))
+      res.end(JSON.stringify({ ok: true, method: request.method, path: request.path }))
     } else {
-      res.writeHead(status, { 'www-authenticate': challenge }).end()
+      answer(res, full)
     }
+  }
+}
+
+/**
+ * Post/redirect/get: a `POST` is applied (recorded in `applied`) and answered with `303` to
+ * `<path>/result`; that `GET` is a resource wanting `token`.
+ */
+export function postRedirectGet(
+  token: string,
+  challenge: string | Challenge,
+  applied: string[],
+): Handler {
+  const result = protectedResource(token, challenge)
+  return (request, res) => {
+    if (request.method !== 'POST') return result(request, res)
+    applied.push(request.body.toString())
+    return res.writeHead(303, { location: `${request.path}/result` }).end()
   }
 }
 
 export const STEP_UP_ACR =
   'Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="myACR"'
+
+/** RFC 9396 §2 Figure 1-style details a resource names as missing. */
+export const PAYMENT = {
+  type: 'payment_initiation',
+  instructedAmount: { currency: 'EUR', amount: '123.50' },
+  creditorName: 'Merchant A',
+}
+
+/**
+ * The challenge forms of the resource server: one 401 for everything the user authentication
+ * misses (with `scope` and the details to request), or a 403 for scope or details alone.
+ */
+export const CHALLENGES = {
+  /** 401: stronger and fresher sign-in, plus a missing scope and missing details. */
+  stepUpWithScopeAndDetails: {
+    status: 401,
+    lines: [
+      'Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="phrh", max_age=300, scope="accounts payments"',
+    ],
+    body: {
+      error: 'insufficient_user_authentication',
+      error_description: 'A different authentication level is required',
+      authorization_details: [PAYMENT],
+    },
+  },
+  /** 403: the sign-in is fine; the token's authorization details do not cover the request. */
+  insufficientAuthorizationDetails: {
+    status: 403,
+    lines: [
+      'Bearer error="insufficient_authorization_details", error_description="The authorization details of the access token do not cover this request"',
+    ],
+    body: {
+      error: 'insufficient_authorization_details',
+      error_description: 'The authorization details of the access token do not cover this request',
+      authorization_details: [PAYMENT],
+    },
+  },
+  /** 403: the sign-in is fine; a scope is missing. */
+  insufficientScope: {
+    status: 403,
+    lines: ['Bearer error="insufficient_scope", scope="accounts payments"'],
+  },
+  /** A DPoP challenge and a Bearer step-up on two field lines, the step-up split across a third. */
+  severalLines: {
+    status: 401,
+    lines: [
+      'DPoP algs="ES256 PS256"',
+      'Bearer error="insufficient_user_authentication"',
+      'acr_values="myACR", max_age=0',
+    ],
+  },
+  /** `insufficient_scope` listed before the step-up, in one field line. */
+  scopeBeforeStepUp: {
+    status: 401,
+    lines: [
+      'Bearer error="insufficient_scope", scope="payments", Bearer error="insufficient_user_authentication", acr_values="myACR"',
+    ],
+  },
+} satisfies Record<string, Challenge>

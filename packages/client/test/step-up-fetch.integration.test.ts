@@ -1,8 +1,18 @@
 import * as oauth from 'oauth4webapi'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createStepUpFetch, type StepUpChallenge, StepUpError } from '../src/index.js'
+import {
+  createStepUpFetch,
+  type StepUpChallenge,
+  type StepUpContext,
+  StepUpError,
+  type StepUpFetchOptions,
+} from '../src/index.js'
 import {
   bearer,
+  CHALLENGES,
+  type Challenge,
+  PAYMENT,
+  postRedirectGet,
   protectedResource,
   type SeenRequest,
   STEP_UP_ACR,
@@ -33,9 +43,12 @@ beforeEach(() => {
 const tokensSeen = (seen: readonly SeenRequest[]) => seen.map(bearer)
 
 /** An app that keeps one current token and steps up to `next`. */
-function app(next: string | (() => string) = 'gold', options: { maxStepUps?: number } = {}) {
+function app(
+  next: string | (() => string) = 'gold',
+  options: Partial<Pick<StepUpFetchOptions, 'maxStepUps' | 'currentScope' | 'mode'>> = {},
+) {
   let current = 'silver'
-  const stepUp = vi.fn(async (_challenge: StepUpChallenge, _context: { request: Request }) => {
+  const stepUp = vi.fn(async (_challenge: StepUpChallenge, _context: StepUpContext) => {
     await new Promise((resolve) => setTimeout(resolve, 20))
     current = typeof next === 'string' ? next : next()
     return current
@@ -51,7 +64,7 @@ describe('step-up and replay (RFC 9470 §4)', () => {
     const { api, stepUp } = app()
     const response = await api(`${rs.origin}/accounts`)
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ ok: true, path: '/accounts' })
+    expect(await response.json()).toEqual({ ok: true, method: 'GET', path: '/accounts' })
     expect(stepUp).toHaveBeenCalledTimes(1)
     expect(stepUp.mock.calls[0]?.[0]).toMatchObject({
       kind: 'step_up',
@@ -540,5 +553,296 @@ describe('the replay sends the same bytes', () => {
     const init = { method: 'POST', body: stream, duplex: 'half' } as RequestInit
     expect((await api(`${foreign.origin}/upload`, init)).status).toBe(200)
     expect(foreign.seen[0]?.body.toString()).toBe('chunk')
+  })
+})
+
+describe('the challenge forms of the resource server', () => {
+  it('401 insufficient_user_authentication with scope and details: one authorization request asks for all', async () => {
+    rs.handle(protectedResource('gold', CHALLENGES.stepUpWithScopeAndDetails))
+    const { api, stepUp } = app('gold', { currentScope: 'openid accounts' })
+    const response = await api(`${rs.origin}/transfers`, { method: 'POST', body: '{}' })
+    expect(response.status).toBe(200)
+    expect(stepUp).toHaveBeenCalledTimes(1)
+    const [challenge, context] = stepUp.mock.calls[0]!
+    expect(challenge).toMatchObject({
+      kind: 'step_up',
+      acr_values: ['phrh'],
+      max_age: 300,
+      scope: ['accounts', 'payments'],
+      authorization_details: [PAYMENT],
+    })
+    expect(context.params).toStrictEqual({
+      acr_values: 'phrh',
+      max_age: '300',
+      scope: 'openid accounts payments',
+      authorization_details: JSON.stringify([PAYMENT]),
+    })
+    expect(tokensSeen(rs.seen)).toEqual(['silver', 'gold'])
+  })
+
+  it('403 insufficient_authorization_details: requests the details the body names', async () => {
+    rs.handle(protectedResource('gold', CHALLENGES.insufficientAuthorizationDetails))
+    const { api, stepUp } = app('gold', { currentScope: 'openid accounts' })
+    expect((await api(`${rs.origin}/transfers`, { method: 'POST', body: '{}' })).status).toBe(200)
+    const [challenge, context] = stepUp.mock.calls[0]!
+    expect(challenge).toMatchObject({
+      kind: 'insufficient_authorization_details',
+      authorization_details: [PAYMENT],
+    })
+    expect(context.params).toStrictEqual({
+      scope: 'openid accounts',
+      authorization_details: JSON.stringify([PAYMENT]),
+    })
+    expect(rs.seen.map((r) => [r.method, bearer(r)])).toEqual([
+      ['POST', 'silver'],
+      ['POST', 'gold'],
+    ])
+  })
+
+  it('403 insufficient_scope: adds the named scopes to those granted, never drops one', async () => {
+    rs.handle(protectedResource('gold', CHALLENGES.insufficientScope))
+    const { api, stepUp } = app('gold', { currentScope: ['openid', 'profile', 'accounts'] })
+    expect((await api(`${rs.origin}/payments`)).status).toBe(200)
+    expect(stepUp.mock.calls[0]?.[1].params).toStrictEqual({
+      scope: 'openid profile accounts payments',
+    })
+  })
+
+  it('keeps the scopes an earlier step-up added in the next one', async () => {
+    let wanted = 'gold'
+    rs.handle((request, res) =>
+      request.path === '/payments'
+        ? protectedResource(wanted, CHALLENGES.insufficientScope)(request, res)
+        : protectedResource(wanted, STEP_UP_ACR)(request, res),
+    )
+    const tokens = ['gold', 'platinum']
+    const { api, stepUp } = app(() => tokens.shift() ?? '', { currentScope: 'openid' })
+    expect((await api(`${rs.origin}/payments`)).status).toBe(200)
+    wanted = 'platinum'
+    expect((await api(`${rs.origin}/high`)).status).toBe(200)
+    expect(stepUp.mock.calls.map(([, context]) => context.params.scope)).toEqual([
+      'openid accounts payments',
+      'openid accounts payments',
+    ])
+  })
+
+  it('mode claims: the parameters carry an essential acr and openid (OIDC Core §5.5)', async () => {
+    rs.handle(protectedResource('gold', STEP_UP_ACR))
+    const { api, stepUp } = app('gold', { mode: 'claims', currentScope: 'accounts' })
+    expect((await api(`${rs.origin}/x`)).status).toBe(200)
+    expect(stepUp.mock.calls[0]?.[1].params).toStrictEqual({
+      claims: '{"id_token":{"acr":{"essential":true,"values":["myACR"]}}}',
+      scope: 'openid accounts',
+    })
+  })
+
+  it('reads a step-up split over several WWW-Authenticate field lines (RFC 9110 §5.3)', async () => {
+    rs.handle(protectedResource('gold', CHALLENGES.severalLines))
+    const { api, stepUp } = app()
+    expect((await api(`${rs.origin}/x`)).status).toBe(200)
+    expect(stepUp.mock.calls[0]?.[0]).toMatchObject({
+      kind: 'step_up',
+      scheme: 'bearer',
+      acr_values: ['myACR'],
+      max_age: 0,
+    })
+    expect(stepUp.mock.calls[0]?.[1].params).toMatchObject({ prompt: 'login', max_age: '0' })
+  })
+
+  it('an insufficient_scope listed first does not hide the step-up after it', async () => {
+    rs.handle(protectedResource('gold', CHALLENGES.scopeBeforeStepUp))
+    const { api, stepUp } = app()
+    expect((await api(`${rs.origin}/x`)).status).toBe(200)
+    expect(stepUp).toHaveBeenCalledTimes(1)
+    expect(stepUp.mock.calls[0]?.[0]).toMatchObject({ kind: 'step_up', acr_values: ['myACR'] })
+  })
+
+  it('nor does it on an earlier field line', async () => {
+    rs.handle(
+      protectedResource('gold', {
+        lines: [
+          'Bearer error="insufficient_scope", scope="payments"',
+          'Bearer error="insufficient_user_authentication", acr_values="myACR"',
+        ],
+      }),
+    )
+    const { api, stepUp } = app()
+    expect((await api(`${rs.origin}/x`)).status).toBe(200)
+    expect(stepUp.mock.calls[0]?.[0]).toMatchObject({ kind: 'step_up' })
+  })
+})
+
+describe('a challenge that cannot be acted on is refused before anyone signs in', () => {
+  const STEP_UP = 'Bearer error="insufficient_user_authentication"'
+  it.each([
+    [
+      'max_age="-1"',
+      { lines: [`${STEP_UP}, max_age="-1"`] },
+      /max_age "-1" is not a non-negative integer \(RFC 9470 §3\)/,
+    ],
+    ['max_age="abc"', { lines: [`${STEP_UP}, max_age="abc"`] }, /max_age "abc"/],
+    [
+      'acr_values with an empty value',
+      { lines: [`${STEP_UP}, acr_values="a  b"`] },
+      /acr_values "a {2}b"/,
+    ],
+    ['acr_values=""', { lines: [`${STEP_UP}, acr_values=""`] }, /acr_values ""/],
+    [
+      'authorization_details that is not an array',
+      {
+        lines: [`${STEP_UP}, max_age=0`],
+        body: { error: 'insufficient_user_authentication', authorization_details: PAYMENT },
+      },
+      /authorization_details must be an array \(RFC 9396 §2\)/,
+    ],
+    [
+      'a detail without a string type',
+      {
+        status: 403,
+        lines: ['Bearer error="insufficient_authorization_details"'],
+        body: { error: 'insufficient_authorization_details', authorization_details: [{ type: 7 }] },
+      },
+      /authorization_details\[0\]\.type must be a non-empty string/,
+    ],
+    [
+      'a 403 insufficient_authorization_details without details',
+      { status: 403, lines: ['Bearer error="insufficient_authorization_details"'] },
+      /needs a JSON body/,
+    ],
+  ] as [string, Challenge, RegExp][])(
+    '%s: ERR_INVALID_CHALLENGE, stepUp never called',
+    async (_, challenge, message) => {
+      rs.handle(protectedResource('gold', challenge))
+      const { api, stepUp } = app()
+      const error = await api(`${rs.origin}/x`).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(StepUpError)
+      expect(error).toMatchObject({
+        code: 'ERR_INVALID_CHALLENGE',
+        message: expect.stringMatching(message),
+      })
+      expect((error as StepUpError).response?.status).toBe(challenge.status ?? 401)
+      expect(stepUp).not.toHaveBeenCalled()
+      expect(rs.seen).toHaveLength(1)
+    },
+  )
+
+  it('the refused response keeps its body for the caller', async () => {
+    rs.handle(
+      protectedResource('gold', {
+        status: 403,
+        lines: ['Bearer error="insufficient_authorization_details"'],
+        body: { error: 'insufficient_authorization_details', authorization_details: 'all' },
+      }),
+    )
+    const { api } = app()
+    const error = (await api(`${rs.origin}/x`).catch((e: unknown) => e)) as StepUpError
+    expect(await error.response?.json()).toMatchObject({ authorization_details: 'all' })
+  })
+})
+
+describe('replays only the challenged request (RFC 9110 §9.2.2)', () => {
+  it('a challenge on the GET after a 303 from a POST retries the GET only, never the POST', async () => {
+    const applied: string[] = []
+    rs.handle(postRedirectGet('gold', STEP_UP_ACR, applied))
+    const { api, stepUp } = app()
+    const response = await api(`${rs.origin}/transfers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"amount":5000}',
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ method: 'GET', path: '/transfers/result' })
+    expect(applied).toEqual(['{"amount":5000}'])
+    expect(rs.seen.map((r) => [r.method, r.path, bearer(r)])).toEqual([
+      ['POST', '/transfers', 'silver'],
+      ['GET', '/transfers/result', 'silver'],
+      ['GET', '/transfers/result', 'gold'],
+    ])
+    expect((await stepUp.mock.calls[0]?.[1].request)?.url).toBe(`${rs.origin}/transfers/result`)
+  })
+
+  it('after a 307, re-issues only the hop that was challenged, with its body', async () => {
+    rs.handle((request, res) => {
+      if (request.path === '/old') return void res.writeHead(307, { location: '/new' }).end()
+      protectedResource('gold', STEP_UP_ACR)(request, res)
+    })
+    const { api } = app()
+    expect((await api(`${rs.origin}/old`, { method: 'PATCH', body: 'data' })).status).toBe(200)
+    expect(rs.seen.map((r) => [r.method, r.path, bearer(r), r.body.toString()])).toEqual([
+      ['PATCH', '/old', 'silver', 'data'],
+      ['PATCH', '/new', 'silver', 'data'],
+      ['PATCH', '/new', 'gold', 'data'],
+    ])
+  })
+
+  it('a redirect after the replay is followed from the challenged hop', async () => {
+    rs.handle((request, res) => {
+      if (request.path === '/a') return void res.writeHead(302, { location: '/b' }).end()
+      if (request.path === '/b' && bearer(request) === 'gold') {
+        return void res.writeHead(302, { location: '/c' }).end()
+      }
+      protectedResource('gold', STEP_UP_ACR)(request, res)
+    })
+    const { api } = app()
+    expect((await api(`${rs.origin}/a`)).status).toBe(200)
+    expect(rs.seen.map((r) => `${r.path} ${bearer(r)}`)).toEqual([
+      '/a silver',
+      '/b silver',
+      '/b gold',
+      '/c gold',
+    ])
+  })
+})
+
+describe('tokens go over TLS or loopback only (RFC 6750 §5.3)', () => {
+  let internal: TestServer
+  beforeAll(async () => {
+    // 127.0.0.2 is on the loopback interface, but not one of the loopback origins allowed by
+    // default: it stands in for an http: origin on another host.
+    internal = await startServer(protectedResource('gold', STEP_UP_ACR), '127.0.0.2')
+  })
+  afterAll(() => internal.close())
+
+  const options = (extra: Partial<StepUpFetchOptions> = {}): StepUpFetchOptions => ({
+    allowedOrigins: [internal.origin],
+    getAccessToken: () => 'silver',
+    stepUp: () => 'gold',
+    ...extra,
+  })
+
+  it('an http: origin that is not loopback is refused when the fetch is created', () => {
+    expect(() => createStepUpFetch(options())).toThrow(
+      expect.objectContaining({
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: expect.stringContaining(`allowInsecureOrigins: ["${internal.origin}"]`),
+      }),
+    )
+    expect(internal.seen).toHaveLength(0)
+  })
+
+  it('allowInsecureOrigins opts in for that origin: the token goes and the step-up works', async () => {
+    const api = createStepUpFetch(options({ allowInsecureOrigins: [internal.origin] }))
+    expect((await api(`${internal.origin}/x`)).status).toBe(200)
+    expect(tokensSeen(internal.seen)).toEqual(['silver', 'gold'])
+  })
+})
+
+describe('unknown option keys', () => {
+  it('are refused when the fetch is created, naming the nearest known key', () => {
+    expect(() =>
+      createStepUpFetch({
+        allowedOrigin: [rs.origin],
+        getAccessToken: () => 't',
+        stepUp: () => 't',
+      } as never),
+    ).toThrow(
+      expect.objectContaining({
+        name: 'TypeError',
+        code: 'ERR_UNKNOWN_OPTION',
+        message:
+          'createStepUpFetch: unknown option "allowedOrigin" (did you mean "allowedOrigins"?)',
+      }),
+    )
   })
 })

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { type ReadStepUpChallengeOptions, readStepUpChallenge } from '../src/index.js'
+import { type ReadStepUpChallengeOptions, readStepUpChallenge, StepUpError } from '../src/index.js'
 
 /**
  * Challenge examples copied from the specs (unfolded; RFC 8792 `\` wrapping removed), each with
- * the status line of its figure. `expected` undefined: not a step-up signal.
+ * the status line of its figure. `expected` undefined: not a step-up signal; `invalid`: a step-up
+ * signal that cannot be acted on as sent (`ERR_INVALID_CHALLENGE`, the message names the reason).
  */
 interface Vector {
   readonly title: string
   readonly status: number
   readonly headers: readonly [string, string][]
   readonly options?: ReadStepUpChallengeOptions
-  readonly expected: Record<string, unknown> | undefined
+  readonly expected: Record<string, unknown> | undefined | { readonly invalid: RegExp }
 }
 
 const RM = 'https://resource.example.com/.well-known/oauth-protected-resource'
@@ -56,20 +57,64 @@ const vectors: Vector[] = [
     expected: { kind: 'step_up', scheme: 'bearer', max_age: 300 },
   },
   {
-    title: 'RFC 9470 §3: max_age="-1" is dropped, the step-up stays (WA-18, AR-04)',
+    title: 'RFC 9470 §3: max_age="-1" is not a non-negative integer: refused (WA-18, AR-04)',
     status: 401,
     headers: [
       ['WWW-Authenticate', 'Bearer error="insufficient_user_authentication", max_age="-1"'],
     ],
-    expected: { kind: 'step_up', scheme: 'bearer' },
+    expected: { invalid: /max_age "-1" is not a non-negative integer \(RFC 9470 §3\)/ },
   },
   {
-    title: 'RFC 9470 §3: max_age="5.0" is dropped (WA-19)',
+    title: 'RFC 9470 §3: max_age="5.0" is refused (WA-19)',
     status: 401,
     headers: [
       ['WWW-Authenticate', 'Bearer error="insufficient_user_authentication", max_age="5.0"'],
     ],
-    expected: { kind: 'step_up', scheme: 'bearer' },
+    expected: { invalid: /max_age "5.0"/ },
+  },
+  {
+    title: 'RFC 9470 §3: max_age="abc" is refused',
+    status: 401,
+    headers: [
+      ['WWW-Authenticate', 'Bearer error="insufficient_user_authentication", max_age="abc"'],
+    ],
+    expected: { invalid: /max_age "abc"/ },
+  },
+  {
+    title: 'RFC 9470 §3: acr_values with two spaces in a row is refused',
+    status: 401,
+    headers: [
+      [
+        'WWW-Authenticate',
+        'Bearer error="insufficient_user_authentication", acr_values="gold  silver"',
+      ],
+    ],
+    expected: { invalid: /acr_values "gold {2}silver" is not a list of ACR values/ },
+  },
+  {
+    title: 'RFC 9470 §3: an empty acr_values is refused',
+    status: 401,
+    headers: [
+      ['WWW-Authenticate', 'Bearer error="insufficient_user_authentication", acr_values=""'],
+    ],
+    expected: { invalid: /acr_values ""/ },
+  },
+  {
+    title: 'RFC 6750 §3: a scope with a backslash in a step-up challenge is refused',
+    status: 401,
+    headers: [
+      [
+        'WWW-Authenticate',
+        'Bearer error="insufficient_user_authentication", max_age=0, scope="a\\\\b"',
+      ],
+    ],
+    expected: { invalid: /scope .* is not a list of scope tokens .*RFC 6750 §3/ },
+  },
+  {
+    title: 'RFC 6750 §3.1: an insufficient_scope whose scope is malformed is refused',
+    status: 403,
+    headers: [['WWW-Authenticate', 'Bearer error="insufficient_scope", scope=" payments"']],
+    expected: { invalid: /scope " payments"/ },
   },
   {
     title: 'RFC 9470 §3: acr_values in preference order with max_age (WA-20)',
@@ -340,28 +385,82 @@ const vectors: Vector[] = [
     },
   },
   {
-    title: 'Microsoft Entra claims challenge: undecodable claims is not actionable',
+    title: 'Microsoft Entra claims challenge: undecodable claims is refused',
     status: 401,
     headers: [['WWW-Authenticate', 'Bearer error="insufficient_claims", claims="not base64!"']],
-    expected: undefined,
+    expected: { invalid: /claims/ },
+  },
+  {
+    title: 'draft-zehavi-oauth-rar-metadata: insufficient_authorization_details on 403',
+    status: 403,
+    headers: [
+      [
+        'WWW-Authenticate',
+        'Bearer error="insufficient_authorization_details", error_description="The authorization details of the access token do not cover this request"',
+      ],
+    ],
+    expected: {
+      kind: 'insufficient_authorization_details',
+      scheme: 'bearer',
+      error_description: 'The authorization details of the access token do not cover this request',
+    },
+  },
+  {
+    title:
+      'RFC 6750 §3 + RFC 9470 §3: one 401 names acr_values, max_age and the missing scope (SD-09)',
+    status: 401,
+    headers: [
+      [
+        'WWW-Authenticate',
+        'Bearer error="insufficient_user_authentication", acr_values="phrh", max_age=300, scope="accounts payments"',
+      ],
+    ],
+    expected: {
+      kind: 'step_up',
+      scheme: 'bearer',
+      acr_values: ['phrh'],
+      max_age: 300,
+      scope: ['accounts', 'payments'],
+    },
   },
 ]
 
+const responseOf = (vector: Vector) => {
+  const headers = new Headers()
+  for (const [name, value] of vector.headers) headers.append(name, value)
+  return new Response(null, { status: vector.status, headers })
+}
+const titled = (list: Vector[]) => list.map((v) => [v.title, v] as const)
+const isRefused = (v: Vector) => v.expected !== undefined && 'invalid' in v.expected
+
 describe('readStepUpChallenge: spec vectors', () => {
-  it.each(vectors.map((v) => [v.title, v] as const))('%s', (_, vector) => {
-    const headers = new Headers()
-    for (const [name, value] of vector.headers) headers.append(name, value)
-    const challenge = readStepUpChallenge(
-      new Response(null, { status: vector.status, headers }),
-      vector.options,
-    )
-    if (vector.expected === undefined) {
-      expect(challenge).toBeUndefined()
-      return
-    }
-    const { raw, ...typed } = challenge ?? ({} as NonNullable<typeof challenge>)
-    expect(typed).toStrictEqual(vector.expected)
-    expect(raw.scheme.toLowerCase()).toBe(vector.expected.scheme)
+  it.each(titled(vectors.filter((v) => v.expected === undefined)))('%s', (_, vector) => {
+    expect(readStepUpChallenge(responseOf(vector), vector.options)).toBeUndefined()
+  })
+
+  it.each(titled(vectors.filter((v) => v.expected !== undefined && !isRefused(v))))(
+    '%s',
+    (_, vector) => {
+      const challenge = readStepUpChallenge(responseOf(vector), vector.options)
+      const { raw, ...typed } = challenge ?? ({} as NonNullable<typeof challenge>)
+      expect(typed).toStrictEqual(vector.expected)
+      expect(raw.scheme.toLowerCase()).toBe(typed.scheme)
+    },
+  )
+
+  it.each(titled(vectors.filter(isRefused)))('%s', (_, vector) => {
+    const response = responseOf(vector)
+    const error = (() => {
+      try {
+        readStepUpChallenge(response, vector.options)
+      } catch (e) {
+        return e
+      }
+      return undefined
+    })()
+    expect(error).toBeInstanceOf(StepUpError)
+    expect(error).toMatchObject({ code: 'ERR_INVALID_CHALLENGE', response })
+    expect((error as Error).message).toMatch((vector.expected as { invalid: RegExp }).invalid)
   })
 })
 
@@ -394,13 +493,67 @@ describe('readStepUpChallenge: challenges are read only where the status calls f
     expect(readStepUpChallenge(new Response(null, { status: 401 }))).toBeUndefined()
   })
 
-  it('other schemes are skipped and the first OAuth step-up challenge wins', () => {
+  it('other schemes are skipped and the step-up challenge wins over an earlier insufficient_scope', () => {
     const value =
       'Basic realm="x", Bearer error="insufficient_scope", scope="a", DPoP error="insufficient_user_authentication", acr_values="b"'
     const challenge = readStepUpChallenge(
       new Response(null, { status: 403, headers: { 'www-authenticate': value } }),
     )
-    expect(challenge).toMatchObject({ kind: 'insufficient_scope', scope: ['a'] })
+    expect(challenge).toMatchObject({ kind: 'step_up', scheme: 'dpop', acr_values: ['b'] })
+  })
+
+  it.each([
+    [
+      'insufficient_user_authentication over insufficient_authorization_details',
+      'Bearer error="insufficient_authorization_details", Bearer error="insufficient_user_authentication", max_age=0',
+      { kind: 'step_up', max_age: 0 },
+    ],
+    [
+      'insufficient_authorization_details over insufficient_scope',
+      'Bearer error="insufficient_scope", scope="a", Bearer error="insufficient_authorization_details"',
+      { kind: 'insufficient_authorization_details' },
+    ],
+    [
+      'insufficient_user_authentication over insufficient_scope, on separate field lines',
+      [
+        'Bearer error="insufficient_scope", scope="a"',
+        'Bearer error="insufficient_user_authentication", acr_values="b"',
+      ],
+      { kind: 'step_up', acr_values: ['b'] },
+    ],
+    [
+      'the first of two challenges of the same kind',
+      'Bearer error="insufficient_scope", scope="a", Bearer error="insufficient_scope", scope="b"',
+      { kind: 'insufficient_scope', scope: ['a'] },
+    ],
+  ])('prefers %s', (_, value, expected) => {
+    const headers = new Headers()
+    for (const line of [value].flat()) headers.append('www-authenticate', line)
+    expect(readStepUpChallenge(new Response(null, { status: 401, headers }))).toMatchObject(
+      expected,
+    )
+  })
+
+  it('an invalid challenge that is not preferred does not hide the preferred one', () => {
+    const value =
+      'Bearer error="insufficient_scope", scope=" bad", Bearer error="insufficient_user_authentication", max_age=5'
+    const challenge = readStepUpChallenge(
+      new Response(null, { status: 401, headers: { 'www-authenticate': value } }),
+    )
+    expect(challenge).toMatchObject({ kind: 'step_up', max_age: 5 })
+  })
+
+  it('refuses an unknown option key and a scheme it does not know', () => {
+    const response = new Response(null, { status: 401 })
+    expect(() => readStepUpChallenge(response, { schema: 'DPoP' } as never)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_UNKNOWN_OPTION',
+        message: 'readStepUpChallenge: unknown option "schema" (did you mean "scheme"?)',
+      }),
+    )
+    expect(() => readStepUpChallenge(response, { scheme: 'Basic' } as never)).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }),
+    )
   })
 
   it('a scheme option limits the challenges read', () => {
