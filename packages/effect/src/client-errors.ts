@@ -78,16 +78,22 @@ export interface StepUpFailedFields {
   readonly response?: HttpClientResponse | undefined
   /** The underlying failure, e.g. what `stepUp` failed with. */
   readonly cause?: unknown
+  /** What happened and what to do; by default the description of `code`. */
+  readonly message?: string
 }
 
 const MESSAGES: Record<StepUpFailedCode, string> = {
-  ERR_STEP_UP_LOOP: 'the same challenge came back after a step-up',
-  ERR_STEP_UP_LIMIT: 'more step-ups than allowed for one request',
-  ERR_UNMET_AUTHENTICATION_REQUIREMENTS: 'the authorization server could not meet the requirements',
-  ERR_STEP_UP_CANCELLED: 'the step-up was cancelled',
-  ERR_STEP_UP_FAILED: 'the step-up did not complete',
-  ERR_BODY_NOT_REPLAYABLE: 'a stream body cannot be replayed after a step-up',
-  ERR_STEP_UP_TIMEOUT: 'the step-up took too long',
+  ERR_STEP_UP_LOOP:
+    'the same challenge came back after a step-up: the new token still does not meet it (is the authorization server honouring acr_values and max_age?)',
+  ERR_STEP_UP_LIMIT: 'more step-ups than maxStepUps allows for one request',
+  ERR_UNMET_AUTHENTICATION_REQUIREMENTS:
+    'the authorization server could not meet the requirements (unmet_authentication_requirements, RFC 9470 §6)',
+  ERR_STEP_UP_CANCELLED: 'the user cancelled the step-up (stepUp failed with an AbortError)',
+  ERR_STEP_UP_FAILED: 'the step-up did not complete: stepUp failed (see cause) or gave no token',
+  ERR_BODY_NOT_REPLAYABLE:
+    'a stream body cannot be replayed after a step-up; send bytes, text or form data',
+  ERR_INVALID_CHALLENGE: "the server's challenge cannot be acted on as sent",
+  ERR_STEP_UP_TIMEOUT: 'the step-up took longer than stepUpTimeout',
 }
 
 const StepUpFailedBase: new (
@@ -98,7 +104,8 @@ const StepUpFailedBase: new (
 
 /**
  * A step-up could not complete: a loop, too many step-ups, the user cancelled, the authorization
- * server answered `unmet_authentication_requirements`, a body that cannot be replayed, a timeout.
+ * server answered `unmet_authentication_requirements`, a body that cannot be replayed, a challenge
+ * that cannot be acted on as sent, a timeout.
  *
  * @example
  * ```ts
@@ -108,7 +115,7 @@ const StepUpFailedBase: new (
  */
 export class StepUpFailed extends StepUpFailedBase {
   constructor(fields: StepUpFailedFields) {
-    super({ ...fields, message: MESSAGES[fields.code] })
+    super({ ...fields, message: fields.message ?? MESSAGES[fields.code] })
   }
 
   /**
@@ -118,7 +125,12 @@ export class StepUpFailed extends StepUpFailedBase {
   static fromCause(cause: unknown, challenge?: StepUpChallenge): StepUpFailed {
     if (cause instanceof StepUpFailed) return cause
     if (cause instanceof StepUpError) {
-      return new StepUpFailed({ code: cause.code, challenge: cause.challenge ?? challenge, cause })
+      return new StepUpFailed({
+        code: cause.code,
+        challenge: cause.challenge ?? challenge,
+        cause,
+        message: cause.message,
+      })
     }
     return new StepUpFailed({ code: stepUpFailureCode(cause), challenge, cause })
   }

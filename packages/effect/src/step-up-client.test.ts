@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { StepUpChallenge } from '@stepup/client'
+import type { StepUpAuthorizationParams, StepUpChallenge } from '@stepup/client'
 import { Effect, Exit, Schedule, Stream } from 'effect'
 import {
   FetchHttpClient,
@@ -15,6 +15,7 @@ import { makeStepUpClient, type StepUpClientOptions } from './step-up-client.js'
 type Client = HttpClient.HttpClient.With<HttpClientError.HttpClientError | StepUpFailed>
 
 interface Seen {
+  method?: string
   path: string
   authorization: string | undefined
   body: string
@@ -32,7 +33,9 @@ let API = ''
 let FOREIGN = ''
 const seen: Seen[] = []
 const foreignSeen: Seen[] = []
+const applied: string[] = []
 let flaky = 0
+const PAYMENT = { type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '5' } }
 
 function read(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -48,13 +51,53 @@ function handle(log: Seen[]) {
     const body = await read(req)
     const path = req.url ?? '/'
     const authorization = req.headers.authorization
-    log.push({ path, authorization, body })
+    log.push({ path, authorization, body, ...(req.method !== 'GET' && { method: req.method ?? '' }) })
     const token = authorization?.replace(/^Bearer /, '')
     const deny = (challenge: string) => {
       res.writeHead(401, { 'www-authenticate': challenge, 'content-type': 'application/json' })
       res.end('{"error":"insufficient_user_authentication"}')
     }
     if (path === '/flaky' && flaky++ === 0) return req.socket.destroy()
+    if (path === '/prg' && req.method === 'POST') {
+      applied.push(body)
+      return res.writeHead(303, { location: '/prg/result' }).end()
+    }
+    if (path === '/details' && token !== 'phr') {
+      res.writeHead(403, {
+        'www-authenticate': 'Bearer error="insufficient_authorization_details"',
+        'content-type': 'application/json',
+      })
+      return res.end(
+        JSON.stringify({
+          error: 'insufficient_authorization_details',
+          authorization_details: [PAYMENT],
+        }),
+      )
+    }
+    if (path === '/bad-max-age') {
+      return deny('Bearer error="insufficient_user_authentication", max_age="-1"')
+    }
+    if (path === '/bad-details') {
+      res.writeHead(401, {
+        'www-authenticate': 'Bearer error="insufficient_user_authentication", acr_values="phr"',
+        'content-type': 'application/json',
+      })
+      return res.end(
+        JSON.stringify({
+          error: 'insufficient_user_authentication',
+          authorization_details: [{ type: 7 }],
+        }),
+      )
+    }
+    if (path === '/prefer' && token === 'weak') {
+      res.statusCode = 401
+      res.setHeader('www-authenticate', [
+        'Bearer error="insufficient_scope", scope="payments"',
+        'Bearer error="insufficient_user_authentication"',
+        'acr_values="phr"',
+      ])
+      return res.end()
+    }
     if (path === '/slow') await new Promise((r) => setTimeout(r, 300))
     if (path === '/invalid') return deny(CHALLENGE.invalid)
     if (path === '/loop' || token === 'weak') return deny(CHALLENGE.phr)
@@ -91,13 +134,15 @@ function setup(
   tokens = ['phr'],
 ) {
   const calls: StepUpChallenge[] = []
+  const asked: StepUpAuthorizationParams[] = []
   let current = 'weak'
   const options: StepUpClientOptions<never, never, never> = {
     allowedOrigins: [API],
     getAccessToken: () => Effect.sync(() => current),
-    stepUp: (challenge) =>
+    stepUp: (challenge, _request, params) =>
       Effect.sync(() => {
         calls.push(challenge)
+        asked.push(params)
         current = tokens[Math.min(calls.length - 1, tokens.length - 1)]!
         return current
       }).pipe(Effect.delay('20 millis')),
@@ -107,7 +152,7 @@ function setup(
     Effect.runPromiseExit(
       Effect.flatMap(makeStepUpClient(options), f).pipe(Effect.provide(FetchHttpClient.layer)),
     )
-  return { calls, run }
+  return { calls, asked, run }
 }
 
 const failure = (exit: Exit.Exit<unknown, unknown>): StepUpFailed => {
@@ -288,6 +333,11 @@ describe('makeStepUpClient (RFC 9470 §4 client behaviour over Effect HttpClient
       { allowedOrigins: [] },
       { allowedOrigins: ['https://api.example.com/path'] },
       { allowedOrigins: ['ftp://api.example.com'] },
+      { allowedOrigins: ['https://*.example.com'] },
+      { allowedOrigins: ['http://api.example.com'] },
+      { allowedOrigins: ['https://a.example'], allowInsecureOrigins: ['http://a.example'] },
+      { currentScope: 'a"b' },
+      { mode: 'both' },
       { maxStepUps: 0 },
       { stepUp: undefined },
     ]) {
@@ -298,5 +348,100 @@ describe('makeStepUpClient (RFC 9470 §4 client behaviour over Effect HttpClient
         }),
       )
     }
+  })
+})
+
+describe('makeStepUpClient: the same rules as createStepUpFetch', () => {
+  const ok: StepUpClientOptions<never, never, never> = {
+    allowedOrigins: ['https://api.example.com'],
+    getAccessToken: () => Effect.succeed('t'),
+    stepUp: () => Effect.succeed('t'),
+  }
+
+  it('refuses unknown option keys, naming the nearest known one', () => {
+    expect(() => makeStepUpClient({ ...ok, allowedOrigin: [API] } as never)).toThrow(
+      expect.objectContaining({
+        name: 'TypeError',
+        code: 'ERR_UNKNOWN_OPTION',
+        message:
+          'makeStepUpClient: unknown option "allowedOrigin" (did you mean "allowedOrigins"?)',
+      }),
+    )
+  })
+
+  it('takes exact origins only: a wildcard is refused, naming the entry (RFC 6750 §5.3)', () => {
+    expect(() => makeStepUpClient({ ...ok, allowedOrigins: ['https://*.example.com'] })).toThrow(
+      /^makeStepUpClient: allowedOrigins\[0\] "https:\/\/\*\.example\.com" is not an origin/,
+    )
+    expect(() => makeStepUpClient({ ...ok, allowedOrigins: ['http://api.internal'] })).toThrow(
+      /is not https:.*allowInsecureOrigins: \["http:\/\/api\.internal"\]/,
+    )
+    expect(
+      makeStepUpClient({
+        ...ok,
+        allowedOrigins: ['http://api.internal'],
+        allowInsecureOrigins: ['http://api.internal'],
+      }),
+    ).toBeDefined()
+  })
+
+  it('retries only the GET after a 303 from a POST, never the POST (RFC 9110 §9.2.2)', async () => {
+    seen.length = 0
+    applied.length = 0
+    const { calls, run } = setup()
+    const exit = await run((client) =>
+      Effect.map(
+        client.execute(
+          HttpClientRequest.post(`${API}/prg`).pipe(
+            HttpClientRequest.bodyText('{"amount":"5000"}', 'application/json'),
+          ),
+        ),
+        (r) => r.status,
+      ),
+    )
+    expect(Exit.isSuccess(exit) && exit.value).toBe(200)
+    expect(calls).toHaveLength(1)
+    expect(applied).toEqual(['{"amount":"5000"}'])
+    expect(seen.map((s) => [s.method ?? 'GET', s.path, s.authorization])).toEqual([
+      ['POST', '/prg', 'Bearer weak'],
+      ['GET', '/prg/result', 'Bearer weak'],
+      ['GET', '/prg/result', 'Bearer phr'],
+    ])
+  })
+
+  it('answers 403 insufficient_authorization_details with the details the body names', async () => {
+    const { calls, asked, run } = setup({ currentScope: 'openid accounts' })
+    const exit = await run((client) => Effect.map(client.get(`${API}/details`), (r) => r.status))
+    expect(Exit.isSuccess(exit) && exit.value).toBe(200)
+    expect(calls[0]).toMatchObject({
+      kind: 'insufficient_authorization_details',
+      authorization_details: [PAYMENT],
+    })
+    expect(asked).toEqual([
+      { scope: 'openid accounts', authorization_details: JSON.stringify([PAYMENT]) },
+    ])
+  })
+
+  it('prefers the step-up over an insufficient_scope listed first, over several lines', async () => {
+    const { calls, run } = setup()
+    const exit = await run((client) => Effect.map(client.get(`${API}/prefer`), (r) => r.status))
+    expect(Exit.isSuccess(exit) && exit.value).toBe(200)
+    expect(calls).toHaveLength(1)
+    expect(calls[0]).toMatchObject({ kind: 'step_up', acr_values: ['phr'] })
+  })
+
+  it.each([
+    ['/bad-max-age', /max_age "-1" is not a non-negative integer \(RFC 9470 §3\)/],
+    ['/bad-details', /authorization_details\[0\]\.type must be a non-empty string/],
+  ])('%s: fails with ERR_INVALID_CHALLENGE before stepUp runs', async (path, message) => {
+    const { calls, run } = setup()
+    const error = failure(await run((client) => client.get(`${API}${path}`)))
+    expect(error).toMatchObject({
+      _tag: 'StepUpFailed',
+      code: 'ERR_INVALID_CHALLENGE',
+      message: expect.stringMatching(message),
+    })
+    expect(error.response?.status).toBe(401)
+    expect(calls).toHaveLength(0)
   })
 })

@@ -1,4 +1,15 @@
-import { challengeKey, readStepUpChallenge, type StepUpChallenge } from '@stepup/client'
+import {
+  buildStepUpAuthorizationParams,
+  challengeKey,
+  nextRedirectHop,
+  normalizeAllowedOrigins,
+  parseChallengeBody,
+  readStepUpChallenge,
+  type StepUpAuthorizationParams,
+  type StepUpChallenge,
+  StepUpError,
+} from '@stepup/client'
+import { checkOptions } from '@stepup/internal'
 import {
   INVALID_TOKEN,
   parseOAuthChallenge,
@@ -8,10 +19,15 @@ import {
 import * as Deferred from 'effect/Deferred'
 import * as Duration from 'effect/Duration'
 import * as Effect from 'effect/Effect'
+import * as FetchHttpClient from 'effect/http/FetchHttpClient'
+import * as HttpBody from 'effect/http/HttpBody'
 import * as HttpClient from 'effect/http/HttpClient'
 import * as HttpClientError from 'effect/http/HttpClientError'
 import * as HttpClientRequest from 'effect/http/HttpClientRequest'
 import type { HttpClientResponse } from 'effect/http/HttpClientResponse'
+import * as Url from 'effect/http/Url'
+import * as Option from 'effect/Option'
+import * as Result from 'effect/Result'
 import * as Schedule from 'effect/Schedule'
 import { StepUpFailed } from './client-errors.js'
 
@@ -33,7 +49,7 @@ export interface InvalidTokenContext {
 
 /**
  * Options of {@link makeStepUpClient}: the token and step-up Effects, the origins that may see
- * the token, and the replaceable retry `Schedule` and timeouts.
+ * the token, the scope held, and the replaceable retry `Schedule` and timeouts.
  *
  * @example
  * ```ts
@@ -51,17 +67,32 @@ export interface StepUpClientOptions<E, R1, R2> {
     request: HttpClientRequest.HttpClientRequest,
   ) => Effect.Effect<string, E, R1>
   /**
-   * Get a stronger token for a challenge (redirect and resume, popup, CIBA, device flow). Fail
-   * with an `AbortError` when the user cancels, or with the authorization server's error (an
-   * object whose `error` is `unmet_authentication_requirements`); every failure becomes
-   * {@link StepUpFailed}. Concurrent requests meeting the same challenge share one run.
+   * Get a stronger token for a challenge (redirect and resume, popup, CIBA, device flow), given
+   * the challenged request and `params`, the authorization request parameters to send (as
+   * `@stepup/client`'s `createStepUpFetch` gives them). Fail with an `AbortError` when the user
+   * cancels, or with the authorization server's error (an object whose `error` is
+   * `unmet_authentication_requirements`); every failure becomes {@link StepUpFailed}. Concurrent
+   * requests meeting the same challenge share one run.
    */
   readonly stepUp: (
     challenge: StepUpChallenge,
     request: HttpClientRequest.HttpClientRequest,
+    params: StepUpAuthorizationParams,
   ) => Effect.Effect<string, unknown, R2>
-  /** The exact origins (`https://api.example.com`) that may receive the token. */
+  /**
+   * The exact origins (`https://api.example.com`) that may receive the token: `https:`, or
+   * loopback `http:` (`localhost`, `127.0.0.1`, `[::1]`) for development (RFC 6750 §5.3).
+   */
   readonly allowedOrigins: readonly string[]
+  /** `http:` origins of `allowedOrigins` that may receive the token without TLS anyway. */
+  readonly allowInsecureOrigins?: readonly string[]
+  /**
+   * The scope the token was requested with; each step-up asks for it plus what the server names,
+   * and later step-ups keep what earlier ones added.
+   */
+  readonly currentScope?: string | readonly string[]
+  /** How `params` asks for the ACR: `acr_values` (default) or an OIDC `claims` request. */
+  readonly mode?: 'acr_values' | 'claims'
   /** Step-ups allowed for one request; default 1. */
   readonly maxStepUps?: number
   /**
@@ -77,6 +108,20 @@ export interface StepUpClientOptions<E, R1, R2> {
   readonly onInvalidToken?: (context: InvalidTokenContext) => Effect.Effect<void>
 }
 
+const OPTIONS = new Set([
+  'getAccessToken',
+  'stepUp',
+  'allowedOrigins',
+  'allowInsecureOrigins',
+  'currentScope',
+  'mode',
+  'maxStepUps',
+  'retry',
+  'timeout',
+  'stepUpTimeout',
+  'onInvalidToken',
+])
+
 /**
  * The default retry of {@link makeStepUpClient}: exponential from 100 ms, at most 2 retries.
  *
@@ -91,36 +136,37 @@ export const DEFAULT_RETRY: Schedule.Schedule<unknown> = /*#__PURE__*/ Schedule.
   Schedule.recurs(2),
 ])
 
+/** RFC 9110 §9.2.2: the methods a transport failure may be retried for. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
+/** As fetch: the most redirects followed for one request. */
+const MAX_REDIRECTS = 20
+const WHERE = 'makeStepUpClient'
+/** A challenge to build `params` for when checking `currentScope` and `mode`. */
+const PROBE: StepUpChallenge = {
+  kind: 'insufficient_scope',
+  scheme: 'bearer',
+  raw: { scheme: 'bearer', params: {} },
+}
 
 function invalidArg(message: string, code = 'ERR_INVALID_ARG_VALUE'): TypeError {
-  return Object.assign(new TypeError(message), { code })
+  return Object.assign(new TypeError(`${WHERE}: ${message}`), { code })
 }
 
-function toOrigins(list: unknown): Set<string> {
-  const message =
-    'allowedOrigins must be a non-empty list of origins such as https://api.example.com'
-  if (!Array.isArray(list) || list.length === 0) throw invalidArg(message)
-  return new Set(
-    list.map((value) => {
-      let url: URL | undefined
-      try {
-        url = new URL(value)
-      } catch {}
-      if (!url || !/^https?:$/.test(url.protocol) || url.href !== `${url.origin}/`) {
-        throw invalidArg(message)
-      }
-      return url.origin
-    }),
-  )
-}
-
-const originOf = (url: string): string | undefined => {
+/** Re-label a coded TypeError of `@stepup/client` as this function's. */
+function relabel(run: () => void): void {
   try {
-    return new URL(url).origin
-  } catch {
-    return undefined
+    run()
+  } catch (error) {
+    const e = error as Error
+    e.message = `${WHERE}: ${e.message.replace(/^buildStepUpAuthorizationParams: /, '')}`
+    throw e
   }
+}
+
+/** The absolute URL a request goes to (its `urlParams` and hash included), if it has one. */
+function urlOf(request: HttpClientRequest.HttpClientRequest): URL | undefined {
+  const url = Url.make(request.url, request.urlParams, Option.getOrUndefined(request.hash))
+  return Result.isSuccess(url) ? url.success : undefined
 }
 
 /** The response as a web `Response` (headers only), when its status may carry a challenge. */
@@ -138,24 +184,44 @@ function invalidTokenChallenge(web: Response): WwwAuthenticateChallenge | undefi
   )
 }
 
+/** One request of a redirect chain (without `Authorization`) and its absolute URL. */
+interface Hop {
+  readonly request: HttpClientRequest.HttpClientRequest
+  readonly url: string
+}
+
 /**
  * Wrap the `HttpClient` in context with the step-up behaviour of `@stepup/client`'s
- * `createStepUpFetch`: `Authorization: Bearer` only for `allowedOrigins`; on an RFC 9470
- * challenge one shared `stepUp` run per challenge (single flight), then one replay of the same
- * request; the same challenge again, or more than `maxStepUps`, fails with
- * {@link StepUpFailed} instead of looping. A stream body fails with `ERR_BODY_NOT_REPLAYABLE`
- * before anything is sent. Options are checked when this is called.
+ * `createStepUpFetch`, through the same shared rules: `Authorization: Bearer` only for
+ * `allowedOrigins` (exact origins, `https:` or loopback unless `allowInsecureOrigins` opts in,
+ * RFC 6750 §5.3); of a response's challenges the step-up one wins, and one whose parameters or
+ * JSON body are invalid fails with `ERR_INVALID_CHALLENGE` before `stepUp` runs; one shared
+ * `stepUp` run per challenge (single flight), then one replay; the same challenge again, or more
+ * than `maxStepUps`, fails with {@link StepUpFailed} instead of looping. A stream body fails with
+ * `ERR_BODY_NOT_REPLAYABLE` before anything is sent. Options are checked when this is called,
+ * unknown keys included (`ERR_UNKNOWN_OPTION`).
+ *
+ * Replay rule: only the request whose answer was the challenge is sent again (the server refused
+ * it). Redirects are followed here, one hop at a time (`FetchHttpClient` is given
+ * `redirect: 'manual'`), so after a redirect only the challenged hop is re-issued: a `POST`
+ * answered with `303` may have been applied and is never sent again (RFC 9110 §9.2.2). Transport
+ * failures are retried for idempotent methods only. A `RequestInit` in context whose `redirect`
+ * is `'manual'` or `'error'` is left alone, and redirects with it.
  *
  * @example
  * ```ts
  * const api = yield* makeStepUpClient({
  *   allowedOrigins: ['https://api.example.com'],
+ *   currentScope: 'openid accounts',
  *   getAccessToken: () => Ref.get(token),
- *   stepUp: (challenge) => Effect.tap(signInAgain(challenge), (t) => Ref.set(token, t)),
+ *   stepUp: (_challenge, _request, params) =>
+ *     Effect.tap(signInAgain(params), (t) => Ref.set(token, t)),
  * })
  * const response = yield* api.post('https://api.example.com/transfers', { body })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.2
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-5.3
  */
 export function makeStepUpClient<E = never, R1 = never, R2 = never>(
   options: StepUpClientOptions<E, R1, R2>,
@@ -164,7 +230,8 @@ export function makeStepUpClient<E = never, R1 = never, R2 = never>(
   never,
   HttpClient.HttpClient
 > {
-  const { getAccessToken, stepUp, onInvalidToken, maxStepUps = 1 } = options ?? {}
+  checkOptions(options, OPTIONS, WHERE)
+  const { getAccessToken, stepUp, onInvalidToken, maxStepUps = 1, mode } = options ?? {}
   for (const [name, fn] of [
     ['getAccessToken', getAccessToken],
     ['stepUp', stepUp],
@@ -174,9 +241,18 @@ export function makeStepUpClient<E = never, R1 = never, R2 = never>(
       throw invalidArg(`${name} must be a function`, 'ERR_INVALID_ARG_TYPE')
   }
   if (!Number.isSafeInteger(maxStepUps) || maxStepUps < 1) {
-    throw invalidArg('maxStepUps must be a positive integer')
+    throw invalidArg('maxStepUps must be a positive integer (default 1)')
   }
-  const origins = toOrigins(options.allowedOrigins)
+  let origins = new Set<string>()
+  let held: readonly string[] = []
+  relabel(() => {
+    origins = normalizeAllowedOrigins(options.allowedOrigins, options.allowInsecureOrigins ?? [])
+    const probe = buildStepUpAuthorizationParams(PROBE, {
+      currentScope: options.currentScope ?? [],
+      ...(mode !== undefined && { mode }),
+    })
+    held = probe.scope?.split(' ') ?? []
+  })
   const retry = options.retry ?? DEFAULT_RETRY
   const timeout = Duration.fromInputUnsafe(options.timeout ?? '30 seconds')
   const stepUpTimeout = Duration.fromInputUnsafe(options.stepUpTimeout ?? '5 minutes')
@@ -186,8 +262,8 @@ export function makeStepUpClient<E = never, R1 = never, R2 = never>(
     const finished = new Map<string, readonly [epoch: number, token: string]>()
     let epoch = 0
 
-    const send = (request: HttpClientRequest.HttpClientRequest, token: string) =>
-      client.execute(HttpClientRequest.bearerToken(request, token)).pipe(
+    const send = (request: HttpClientRequest.HttpClientRequest) =>
+      client.execute(request).pipe(
         Effect.timeoutOrElse({
           duration: timeout,
           orElse: () =>
@@ -219,7 +295,14 @@ export function makeStepUpClient<E = never, R1 = never, R2 = never>(
         if (pending) return Deferred.await(pending)
         const deferred = Deferred.makeUnsafe<string, StepUpFailed>()
         inflight.set(key, deferred)
-        const run = Effect.suspend(() => stepUp(challenge, request)).pipe(
+        let params: StepUpAuthorizationParams = {}
+        const run = Effect.suspend(() => {
+          params = buildStepUpAuthorizationParams(challenge, {
+            currentScope: held,
+            ...(mode !== undefined && { mode }),
+          })
+          return stepUp(challenge, request, params)
+        }).pipe(
           Effect.timeoutOrElse({
             duration: stepUpTimeout,
             orElse: () => Effect.fail(new StepUpFailed({ code: 'ERR_STEP_UP_TIMEOUT', challenge })),
@@ -229,6 +312,7 @@ export function makeStepUpClient<E = never, R1 = never, R2 = never>(
             if (typeof token !== 'string' || token === '') {
               return Effect.fail(new StepUpFailed({ code: 'ERR_STEP_UP_FAILED', challenge }))
             }
+            held = [...new Set([...held, ...(params.scope?.split(' ') ?? [])])]
             finished.set(key, [++epoch, token])
             if (finished.size > 64) finished.delete(finished.keys().next().value as string)
             return Effect.succeed(token)
@@ -248,59 +332,153 @@ export function makeStepUpClient<E = never, R1 = never, R2 = never>(
       HttpClientError.HttpClientError | StepUpFailed | E,
       R1 | R2
     > => {
-      const origin = originOf(request.url)
-      if (origin === undefined || !origins.has(origin)) return client.execute(request)
+      const url = urlOf(request)
+      if (url === undefined || !origins.has(url.origin)) return client.execute(request)
       if (request.body._tag === 'Stream') {
         return Effect.fail(new StepUpFailed({ code: 'ERR_BODY_NOT_REPLAYABLE' }))
       }
-      const bare = HttpClientRequest.removeHeader(request, 'authorization')
-      const seen: string[] = []
-      const attempt = (
-        token: string,
-      ): Effect.Effect<HttpClientResponse, HttpClientError.HttpClientError | StepUpFailed, R2> =>
-        Effect.suspend(() => {
-          const sentAt = epoch
-          return Effect.flatMap(send(bare, token), (response) => {
-            const where = response.url ? originOf(response.url) : origin
-            const web =
-              where !== undefined && origins.has(where) ? asWebResponse(response) : undefined
-            const challenge = web && readStepUpChallenge(web, { scheme: 'Bearer' })
-            if (!challenge) {
-              const invalid = web && onInvalidToken && invalidTokenChallenge(web)
-              return invalid
-                ? Effect.as(
-                    onInvalidToken({ request: bare, response, challenge: invalid }),
-                    response,
-                  )
-                : Effect.succeed(response)
-            }
-            const key = `${where} ${challengeKey(challenge)}`
-            if (seen.includes(key)) {
-              return Effect.fail(
-                new StepUpFailed({ code: 'ERR_STEP_UP_LOOP', challenge, response }),
-              )
-            }
-            if (seen.push(key) > maxStepUps) {
-              return Effect.fail(
-                new StepUpFailed({ code: 'ERR_STEP_UP_LIMIT', challenge, response }),
-              )
-            }
-            return Effect.flatMap(share(key, sentAt, challenge, bare), attempt)
+      const first: Hop = {
+        request: HttpClientRequest.removeHeader(request, 'authorization'),
+        url: url.href,
+      }
+      return Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (given) => {
+        const init = Option.getOrUndefined(given)
+        const follow = init?.redirect === undefined || init.redirect === 'follow'
+        const exec = (req: HttpClientRequest.HttpClientRequest) =>
+          follow
+            ? Effect.provideService(send(req), FetchHttpClient.RequestInit, {
+                ...init,
+                redirect: 'manual',
+              })
+            : send(req)
+
+        /** Sends `hop`, then follows redirects one hop at a time (fetch's rules, at most 20). */
+        const sendFrom = (
+          hop: Hop,
+          token: string,
+          authorized = true,
+          redirects = 0,
+        ): Effect.Effect<
+          readonly [HttpClientResponse, Hop, boolean],
+          HttpClientError.HttpClientError
+        > =>
+          Effect.suspend(() => {
+            const allowed = authorized && origins.has(new URL(hop.url).origin)
+            const req = allowed ? HttpClientRequest.bearerToken(hop.request, token) : hop.request
+            return Effect.flatMap(exec(req), (response) => {
+              const transport = (description: string) =>
+                Effect.fail(
+                  new HttpClientError.HttpClientError({
+                    reason: new HttpClientError.TransportError({ request: req, description }),
+                  }),
+                )
+              let next: ReturnType<typeof nextRedirectHop>
+              try {
+                next = follow
+                  ? nextRedirectHop(
+                      hop.url,
+                      hop.request.method,
+                      response.status,
+                      response.headers.location,
+                    )
+                  : undefined
+              } catch (error) {
+                return transport((error as Error).message)
+              }
+              if (!next) return Effect.succeed([response, hop, allowed] as const)
+              if (redirects === MAX_REDIRECTS) return transport('too many redirects')
+              let request = HttpClientRequest.setUrl(hop.request, new URL(next.url))
+              request = HttpClientRequest.setMethod(request, next.method as 'GET')
+              if (next.dropBody) {
+                request = HttpClientRequest.setBody(request, HttpBody.empty)
+                for (const name of Object.keys(request.headers)) {
+                  if (name.startsWith('content-')) {
+                    request = HttpClientRequest.removeHeader(request, name)
+                  }
+                }
+              }
+              return sendFrom({ request, url: next.url }, token, allowed, redirects + 1)
+            })
           })
-        })
-      return Effect.flatMap(
-        Effect.flatMap(getAccessToken(bare), (token) =>
-          typeof token === 'string' && token !== ''
-            ? Effect.succeed(token)
-            : Effect.die(
-                invalidArg(
-                  'getAccessToken must succeed with a non-empty string',
-                  'ERR_INVALID_RETURN_VALUE',
+
+        const seen: string[] = []
+        const attempt = (
+          hop: Hop,
+          token: string,
+        ): Effect.Effect<HttpClientResponse, HttpClientError.HttpClientError | StepUpFailed, R2> =>
+          Effect.suspend(() => {
+            const sentAt = epoch
+            return Effect.flatMap(sendFrom(hop, token), ([response, challenged, authorized]) => {
+              const web = authorized ? asWebResponse(response) : undefined
+              /** Runs a `@stepup/client` reader; its `StepUpError` becomes a `StepUpFailed`. */
+              const reading = <A>(read: () => A): Effect.Effect<A, StepUpFailed> => {
+                try {
+                  return Effect.succeed(read())
+                } catch (error) {
+                  if (!(error instanceof StepUpError)) return Effect.die(error)
+                  const { code, challenge, message } = error
+                  return Effect.fail(
+                    new StepUpFailed({ code, challenge, response, cause: error, message }),
+                  )
+                }
+              }
+              const found: Effect.Effect<StepUpChallenge | undefined, StepUpFailed> = web
+                ? reading(() => readStepUpChallenge(web, { scheme: 'Bearer' }))
+                : Effect.succeed(undefined)
+              return Effect.flatMap(found, (challenge) => {
+                if (!web || !challenge) {
+                  const invalidToken = web && onInvalidToken && invalidTokenChallenge(web)
+                  return invalidToken
+                    ? Effect.as(
+                        onInvalidToken({
+                          request: challenged.request,
+                          response,
+                          challenge: invalidToken,
+                        }),
+                        response,
+                      )
+                    : Effect.succeed(response)
+                }
+                const full =
+                  challenge.kind === 'step_up' ||
+                  challenge.kind === 'insufficient_authorization_details'
+                    ? Effect.flatMap(response.text, (text) =>
+                        reading(() => parseChallengeBody(challenge, web, text)),
+                      )
+                    : Effect.succeed(challenge)
+                return Effect.flatMap(full, (challenge) => {
+                  const key = `${new URL(challenged.url).origin} ${challengeKey(challenge)}`
+                  if (seen.includes(key)) {
+                    return Effect.fail(
+                      new StepUpFailed({ code: 'ERR_STEP_UP_LOOP', challenge, response }),
+                    )
+                  }
+                  if (seen.push(key) > maxStepUps) {
+                    return Effect.fail(
+                      new StepUpFailed({ code: 'ERR_STEP_UP_LIMIT', challenge, response }),
+                    )
+                  }
+                  return Effect.flatMap(share(key, sentAt, challenge, challenged.request), (next) =>
+                    attempt(challenged, next),
+                  )
+                })
+              })
+            })
+          })
+        return Effect.flatMap(
+          Effect.flatMap(getAccessToken(first.request), (token) =>
+            typeof token === 'string' && token !== ''
+              ? Effect.succeed(token)
+              : Effect.die(
+                  invalidArg(
+                    'getAccessToken must succeed with the access token (a non-empty string)',
+                    'ERR_INVALID_RETURN_VALUE',
+                  ),
                 ),
-              ),
-        ),
-        attempt,
-      )
+          ),
+          (token) => attempt(first, token),
+        )
+      })
     }
 
     return HttpClient.makeWith(
