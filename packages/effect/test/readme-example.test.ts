@@ -1,7 +1,17 @@
+import { amountThreshold } from '@stepup/assurance/policy'
+import { createAuthorizationDetailsRegistry } from '@stepup/rar'
+import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { Effect, Layer } from 'effect'
 import { HttpRouter, HttpServer, HttpServerResponse } from 'effect/http'
-import { describe, expect, it } from 'vitest'
-import { AccessTokenVerifier, stepUpMiddleware, VerifiedClaims } from '../src/index.ts'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  AccessTokenVerifier,
+  AuthorizationDetailsRegistry,
+  RiskPolicy,
+  stepUpMiddleware,
+  VerifiedClaims,
+} from '../src/index.ts'
 
 // --- README example (kept identical) ---
 const Transfers = HttpRouter.add(
@@ -26,31 +36,203 @@ export const App = Transfers.pipe(
 )
 // --- end of README example ---
 
+const disposers: (() => Promise<void>)[] = []
+afterEach(async () => {
+  await Promise.all(disposers.splice(0).map((d) => d()))
+})
+
+/** Serve an app layer with `HttpRouter.toWebHandler`; requests go to http://localhost. */
+function serve<E, R>(app: Layer.Layer<never, E, R>) {
+  const { handler, dispose } = HttpRouter.toWebHandler(
+    app.pipe(Layer.provide(HttpServer.layerServices)) as never,
+    { disableLogger: true },
+  ) as { handler: (r: Request) => Promise<Response>; dispose: () => Promise<void> }
+  disposers.push(dispose)
+  return (path: string, init: RequestInit = {}) =>
+    handler(new Request(`http://localhost${path}`, init))
+}
+
 describe('README example', () => {
   it('runs with the test verifier in place of the JWT one', async () => {
     const now = Math.floor(Date.now() / 1000)
-    const TestApp = Transfers.pipe(
-      Layer.provide(
-        AccessTokenVerifier.test({
-          strong: { sub: 'alice', acr: 'phrh', auth_time: now - 10 },
-          weak: { sub: 'bob', acr: 'phr', auth_time: now - 10 },
-        }),
+    const fetch = serve(
+      Transfers.pipe(
+        Layer.provide(
+          AccessTokenVerifier.test({
+            strong: { sub: 'alice', acr: 'phrh', auth_time: now - 10 },
+            weak: { sub: 'bob', acr: 'phr', auth_time: now - 10 },
+          }),
+        ),
       ),
-      Layer.provide(HttpServer.layerServices),
     )
-    const { handler, dispose } = HttpRouter.toWebHandler(TestApp, { disableLogger: true })
     const post = (token: string) =>
-      handler(
-        new Request('http://localhost/transfers', {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}` },
-        }),
-      )
+      fetch('/transfers', { method: 'POST', headers: { authorization: `Bearer ${token}` } })
     const ok = await post('strong')
     expect(await ok.json()).toEqual({ ok: true, sub: 'alice' })
     const stepUp = await post('weak')
     expect(stepUp.status).toBe(401)
     expect(stepUp.headers.get('www-authenticate')).toContain('acr_values="phrh"')
-    await dispose()
+  })
+})
+
+const { publicKey, privateKey } = await generateKeyPair('ES256')
+const jwks = { keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256' }] }
+
+/** An RFC 9068 access token from the README's issuer, for the README's audience. */
+const token = (claims: Record<string, unknown>) =>
+  new SignJWT({
+    sub: 'alice',
+    client_id: 'bank-web',
+    auth_time: Math.floor(Date.now() / 1000),
+    ...claims,
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
+    .setJti(crypto.randomUUID())
+    .setIssuer('https://as.example.com')
+    .setAudience('https://api.example.com')
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(privateKey)
+
+describe('README recipes', () => {
+  it('any valid token: the middleware without a requirement', async () => {
+    // --- README recipe: any valid token ---
+    const Me = HttpRouter.add(
+      'GET',
+      '/me',
+      Effect.gen(function* () {
+        const { claims } = yield* VerifiedClaims
+        return HttpServerResponse.jsonUnsafe({ sub: claims.sub, scopes: claims.scopes })
+      }),
+    ).pipe(Layer.provide(stepUpMiddleware({ realm: 'bank' }).layer))
+    // --- end of README recipe ---
+
+    const fetch = serve(
+      Me.pipe(
+        Layer.provide(
+          AccessTokenVerifier.jwt({
+            issuer: 'https://as.example.com',
+            audience: 'https://api.example.com',
+            jwks,
+          }),
+        ),
+      ),
+    )
+    const anonymous = await fetch('/me')
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="bank"')
+    expect(await anonymous.text()).toBe('')
+    const forged = await fetch('/me', { headers: { authorization: 'Bearer not.a.token' } })
+    expect(forged.status).toBe(401)
+    expect(await forged.json()).toEqual({
+      error: 'invalid_token',
+      error_description: 'The access token is invalid',
+    })
+    const ok = await fetch('/me', {
+      headers: { authorization: `Bearer ${await token({ scope: 'accounts:read' })}` },
+    })
+    expect(ok.status).toBe(200)
+    expect(await ok.json()).toEqual({ sub: 'alice', scopes: ['accounts:read'] })
+  })
+
+  it('a risk policy with RAR coverage: the registry on the verifier and as a service', async () => {
+    // --- README recipe: risk policy with RAR coverage (with a local key set) ---
+    // The detail types this API understands, in one registry for every part that reads details.
+    const registry = createAuthorizationDetailsRegistry([bankTransactionDetailType])
+
+    const Transfers = HttpRouter.add(
+      'POST',
+      '/transfers',
+      Effect.gen(function* () {
+        const { decision } = yield* VerifiedClaims
+        return HttpServerResponse.jsonUnsafe({ fired: decision.fired }, { status: 201 })
+      }),
+    ).pipe(Layer.provide(stepUpMiddleware({ policy: RiskPolicy, realm: 'bank' }).layer))
+
+    const TransfersApp = Transfers.pipe(
+      Layer.provide(
+        Layer.mergeAll(
+          AccessTokenVerifier.jwt({
+            issuer: 'https://as.example.com',
+            audience: 'https://api.example.com',
+            jwks,
+            authorizationDetails: registry, // parses the token's authorization_details claim
+          }),
+          // parses the body's authorization_details (400 if invalid) and decides coverage
+          Layer.succeed(AuthorizationDetailsRegistry, registry),
+          // the rules; the middleware hands them the registry service above
+          RiskPolicy.layer([
+            amountThreshold({
+              type: 'urn:bank:params:oauth:request:transaction',
+              thresholds: [
+                { atLeast: '1000', acr_values: ['phr'], max_age: 300 },
+                { atLeast: '10000', acr_values: ['phrh'], max_age: 60, singleUse: true },
+              ],
+            }),
+          ]),
+        ),
+      ),
+    )
+    // --- end of README recipe ---
+
+    const fetch = serve(TransfersApp)
+    const detail = {
+      type: 'urn:bank:params:oauth:request:transaction',
+      transaction: {
+        amount: '10000',
+        currency: 'EUR',
+        destination_account: 'DE02100100109307118603',
+      },
+    }
+    const post = (bearer: string, body: unknown, type = 'application/json') =>
+      fetch('/transfers', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': type },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      })
+
+    // A password sign-in: one challenge for the sign-in, the body naming the transfer to request.
+    const weak = await token({ acr: 'pwd' })
+    const stepUpNeeded = await post(weak, { authorization_details: [detail] })
+    expect(stepUpNeeded.status).toBe(401)
+    expect(stepUpNeeded.headers.get('www-authenticate')).toBe(
+      'Bearer realm="bank", error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="phrh", max_age="60"',
+    )
+    expect(await stepUpNeeded.json()).toEqual({
+      error: 'insufficient_user_authentication',
+      error_description: 'A different authentication level is required',
+      authorization_details: [detail],
+    })
+
+    // The stepped-up token carries the transfer (a larger grant covers it, per the type's covers).
+    const granted = { ...detail, transaction: { ...detail.transaction, amount: '10000.00' } }
+    const strong = await token({ acr: 'phrh', authorization_details: [granted] })
+    const paid = await post(strong, { authorization_details: [detail] })
+    expect(paid.status).toBe(201)
+    expect(await paid.json()).toEqual({
+      fired: ['amount:urn:bank:params:oauth:request:transaction'],
+    })
+    // Single use: the same grant does not pay twice.
+    const again = await post(strong, { authorization_details: [detail] })
+    expect(again.status).toBe(403)
+    expect((await again.json()).error).toBe('insufficient_authorization_details')
+
+    // Fail closed: what the policy cannot read is a 400, never a pass.
+    const refused = async (body: unknown, type?: string) => {
+      const res = await post(strong, body, type)
+      expect(res.status).toBe(400)
+      return ((await res.json()) as { error_description: string }).error_description
+    }
+    expect(await refused({})).toBe(
+      'The request has no authorization_details of type urn:bank:params:oauth:request:transaction',
+    )
+    const numeric = { ...detail, transaction: { ...detail.transaction, amount: 10000 } }
+    expect(await refused({ authorization_details: [numeric] })).toBe(
+      'The authorization_details of the request are invalid',
+    )
+    expect(await refused(JSON.stringify({ authorization_details: [detail] }), 'text/plain')).toBe(
+      'The request body must be application/json or application/x-www-form-urlencoded',
+    )
+    expect(await refused('{"authorization_details":')).toBe('The request body is malformed')
   })
 })
