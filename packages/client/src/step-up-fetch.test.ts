@@ -161,6 +161,24 @@ describe('createStepUpFetch: per request', () => {
     expect(stepUp).not.toHaveBeenCalled()
   })
 
+  it('does not answer a challenge that a fetch reached by following redirects itself', async () => {
+    const stepUp = vi.fn(() => 'gold')
+    const fetch = vi.fn(async () => {
+      const response = new Response(null, {
+        status: 401,
+        headers: {
+          'www-authenticate': 'Bearer error="insufficient_user_authentication", max_age=0',
+        },
+      })
+      return Object.defineProperty(response, 'redirected', { value: true })
+    })
+    const api = createStepUpFetch({ ...ok, stepUp, fetch })
+    const response = await api('https://api.example.com/x', { method: 'POST', body: 'a' })
+    expect(response.status).toBe(401)
+    expect(stepUp).not.toHaveBeenCalled()
+    expect(fetch).toHaveBeenCalledTimes(1)
+  })
+
   it('a stepUp that rejects with a StepUpError is passed on as is', async () => {
     const own = new StepUpError('ERR_STEP_UP_CANCELLED', 'closed')
     const api = createStepUpFetch({

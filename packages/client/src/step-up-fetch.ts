@@ -220,7 +220,8 @@ interface Hop {
  * re-issued: a `POST` answered with `303` may have been applied and is never sent again, nor is
  * any earlier hop, idempotent or not (RFC 9110 §9.2.2). The token is sent only while every hop
  * stays on an allowed origin; where a runtime hides redirects (browsers), the `opaqueredirect`
- * response is returned as is. Bodies are read into memory once before sending (a
+ * response is returned as is, and so is a response that the given `fetch` reached by following
+ * redirects itself (`response.redirected`). Bodies are read into memory once before sending (a
  * `ReadableStream` in `init.body` is refused; a `Request` passed in is read in full).
  *
  * @example
@@ -353,6 +354,9 @@ export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
         if (authorized) headers.set('authorization', `Bearer ${token}`)
         const redirect = follow ? 'manual' : base.redirect
         const response = await fetchImpl(requestOf(hop, { headers, redirect }))
+        // A fetch that followed redirects itself: which request met the challenge is unknown, so
+        // none is replayed and the response goes back as it is.
+        if (response.redirected) return [response, hop, false]
         const next = follow
           ? nextRedirectHop(hop.url, hop.method, response.status, response.headers.get('location'))
           : undefined

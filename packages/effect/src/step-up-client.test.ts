@@ -51,7 +51,12 @@ function handle(log: Seen[]) {
     const body = await read(req)
     const path = req.url ?? '/'
     const authorization = req.headers.authorization
-    log.push({ path, authorization, body, ...(req.method !== 'GET' && { method: req.method ?? '' }) })
+    log.push({
+      path,
+      authorization,
+      body,
+      ...(req.method !== 'GET' && { method: req.method ?? '' }),
+    })
     const token = authorization?.replace(/^Bearer /, '')
     const deny = (challenge: string) => {
       res.writeHead(401, { 'www-authenticate': challenge, 'content-type': 'application/json' })
@@ -407,6 +412,24 @@ describe('makeStepUpClient: the same rules as createStepUpFetch', () => {
       ['GET', '/prg/result', 'Bearer weak'],
       ['GET', '/prg/result', 'Bearer phr'],
     ])
+  })
+
+  it('never replays when the transport followed the redirect itself', async () => {
+    seen.length = 0
+    applied.length = 0
+    const { calls, run } = setup()
+    const following: typeof globalThis.fetch = (input, init) =>
+      globalThis.fetch(input, { ...init, redirect: 'follow' })
+    const exit = await run((client) =>
+      Effect.map(
+        client.execute(HttpClientRequest.post(`${API}/prg`).pipe(HttpClientRequest.bodyText('{}'))),
+        (r) => r.status,
+      ).pipe(Effect.provideService(FetchHttpClient.Fetch, following)),
+    )
+    expect(Exit.isSuccess(exit) && exit.value).toBe(401)
+    expect(calls).toHaveLength(0)
+    expect(applied).toEqual(['{}'])
+    expect(seen.map((s) => s.path)).toEqual(['/prg', '/prg/result'])
   })
 
   it('answers 403 insufficient_authorization_details with the details the body names', async () => {

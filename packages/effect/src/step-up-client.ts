@@ -206,7 +206,8 @@ interface Hop {
  * `redirect: 'manual'`), so after a redirect only the challenged hop is re-issued: a `POST`
  * answered with `303` may have been applied and is never sent again (RFC 9110 §9.2.2). Transport
  * failures are retried for idempotent methods only. A `RequestInit` in context whose `redirect`
- * is `'manual'` or `'error'` is left alone, and redirects with it.
+ * is `'manual'` or `'error'` is left alone, and redirects with it; a response that the underlying
+ * client reached by following redirects itself is returned as it is, never answered.
  *
  * @example
  * ```ts
@@ -366,6 +367,11 @@ export function makeStepUpClient<E = never, R1 = never, R2 = never>(
             const allowed = authorized && origins.has(new URL(hop.url).origin)
             const req = allowed ? HttpClientRequest.bearerToken(hop.request, token) : hop.request
             return Effect.flatMap(exec(req), (response) => {
+              // A client that followed redirects itself: which request met the challenge is
+              // unknown, so none is replayed and the response goes back as it is.
+              if (response.url !== '' && response.url !== hop.url.split('#')[0]) {
+                return Effect.succeed([response, hop, false] as const)
+              }
               const transport = (description: string) =>
                 Effect.fail(
                   new HttpClientError.HttpClientError({
