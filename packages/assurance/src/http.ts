@@ -6,11 +6,13 @@ import {
   type ErrorResponse,
   toErrorResponse,
 } from './challenge.js'
-import type {
-  AccessTokenClaims,
-  AuthorizationDetail,
-  AuthorizationDetailsRegistryLike,
+import {
+  type AccessTokenClaims,
+  type AuthorizationDetail,
+  type AuthorizationDetailsRegistryLike,
+  checkConfirmation,
 } from './claims.js'
+import type { DpopProofCheck } from './dpop.js'
 import { AccessTokenError, argumentError } from './errors.js'
 import {
   type AssuranceReason,
@@ -157,24 +159,6 @@ export interface StepUpEvent {
 }
 
 /**
- * What a DPoP proof check resolves to: the proof key's RFC 7638 thumbprint, and `consume` to
- * record the proof's `jti` — called by the guard only once the access token is verified and
- * bound to that key (RFC 9449 §4.3, §11.1). `consume` resolving to `false`, or rejecting with an
- * error whose `code` starts with `ERR_DPOP`, is a replay (401); any other rejection is an outage
- * (503).
- *
- * @example
- * ```ts
- * const check: DpopProofCheck = { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I', consume: async () => true }
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9449#section-11.1
- */
-export interface DpopProofCheck {
-  readonly jkt: string
-  consume?(): Promise<unknown>
-}
-
-/**
  * Options shared by the Express, Fastify, fetch and Effect adapters. Unknown keys are refused
  * when the guard is built.
  *
@@ -199,6 +183,11 @@ export interface StepUpGuardOptions<R> {
   readonly acr?: AcrRegistry | undefined
   readonly authorizationDetails?: AuthorizationDetailsRegistryLike | undefined
   readonly clockTolerance?: number | undefined
+  /**
+   * The base64url SHA-256 thumbprint of the client certificate of this request's TLS connection,
+   * for tokens bound to it (`cnf["x5t#S256"]`, RFC 8705 §3); without it such tokens are refused.
+   */
+  readonly certificateThumbprint?: ((request: R) => string | undefined) | undefined
   /** Largest request body read for a policy or a form-encoded token, in bytes (default 65536). */
   readonly bodyLimit?: number | undefined
   /** Accept the DPoP scheme: `algs` for challenges; `verifyProof` checks the proof (RFC 9449 §4.3). */
@@ -230,6 +219,7 @@ const STEP_UP_OPTIONS: ReadonlySet<string> = new Set([
   'authorizationDetails',
   'clockTolerance',
   'bodyLimit',
+  'certificateThumbprint',
   'dpop',
   'exposeChallenge',
   'onDecision',
@@ -316,7 +306,7 @@ export function createStepUpGuard<R>(
   adapterOptions: readonly string[] = [],
 ): StepUpGuard<R> {
   checkStepUpOptions(options as StepUpGuardOptions<never>, where, adapterOptions)
-  const { verify, policy, signals, dpop, onDecision, now } = options
+  const { verify, policy, signals, dpop, onDecision, now, certificateThumbprint } = options
   const requirement: RequirementSource<R> = policy ?? options.requirement ?? {}
   const verifier = typeof verify === 'function' ? undefined : verify
   if (typeof verify !== 'function' && typeof verify?.verify !== 'function') {
@@ -413,6 +403,7 @@ export function createStepUpGuard<R>(
     let claims: AccessTokenClaims
     let proof: DpopProofCheck | undefined
     try {
+      const x5tS256 = certificateThumbprint?.(request)
       if (scheme === 'DPoP') {
         if (!dpop?.verifyProof) return deny(DPOP_UNSUPPORTED, scheme)
         try {
@@ -421,32 +412,33 @@ export function createStepUpGuard<R>(
           return deny(DPOP_INVALID, scheme, { reason: describe(cause), cause })
         }
       }
-      const jkt = proof?.jkt
-      if (verifier)
-        claims = await verifier.verify(token, { scheme, ...(jkt !== undefined && { jkt }) })
-      else {
-        claims = await (verify as (t: string, r: R) => Promise<AccessTokenClaims>)(token, request)
-        if (claims.cnf?.jkt !== jkt)
-          throw new AccessTokenError('ERR_TOKEN_DPOP_MISMATCH', 'sender constraint mismatch')
+      const presentation = {
+        scheme,
+        ...(proof && { jkt: proof.jkt }),
+        ...(x5tS256 !== undefined && { x5tS256 }),
       }
+      claims = verifier
+        ? await verifier.verify(token, presentation)
+        : await (verify as (t: string, r: R) => Promise<AccessTokenClaims>)(token, request)
+      // A verifier checks the sender constraint itself (with its own `cnf` checks); an app's
+      // function may not, so its claims are checked here: a `cnf` that cannot be confirmed is refused.
+      if (!verifier) checkConfirmation(claims, presentation)
     } catch (cause) {
       const err = cause instanceof AccessTokenError && cause.temporary ? cause : GENERIC
       return deny(err, scheme, { reason: describe(cause), cause })
     }
     // RFC 9449 §11.1: the proof's jti is recorded only for a verified token bound to its key, so
-    // proofs sent without a valid token cannot fill the replay store.
-    if (proof?.consume) {
-      let fresh: unknown
+    // proofs sent without a valid token cannot fill the replay store. A replay is 401; a store
+    // that fails (or a key over its quota) is 503.
+    if (proof) {
       try {
-        fresh = await proof.consume()
+        await proof.consume()
       } catch (cause) {
         const code = (cause as { code?: unknown } | null)?.code
         return typeof code === 'string' && code.startsWith('ERR_DPOP')
           ? deny(DPOP_INVALID, scheme, { reason: describe(cause), cause })
           : deny(UNAVAILABLE, scheme, { reason: describe(cause), cause })
       }
-      if (fresh === false)
-        return deny(DPOP_INVALID, scheme, { reason: 'the DPoP proof was already used' })
     }
     let decision: RiskAssessment
     try {

@@ -9,7 +9,10 @@ export {
 export {
   type AccessTokenClaims,
   type AuthorizationDetailsRegistryLike,
+  type ConfirmationChecks,
+  checkConfirmation,
   parseAccessTokenClaims,
+  type RequiredClaim,
 } from './claims.js'
 export { AccessTokenError, type AccessTokenErrorCode } from './errors.js'
 export {

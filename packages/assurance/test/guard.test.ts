@@ -283,6 +283,7 @@ describe('a failure of what the decision depends on is a 503, never a pass', () 
         verify,
         policy: createRiskPolicy([{ name: 'once', evaluate: () => ({ singleUse: true }) }], {
           grants: {
+            has: async () => false,
             add: async () => {
               throw new Error('connect ECONNREFUSED 127.0.0.1:6390')
             },
@@ -315,8 +316,8 @@ describe('a failure of what the decision depends on is a 503, never a pass', () 
 })
 
 describe('DPoP proofs are recorded only for a verified, bound token (RFC 9449 §11.1)', () => {
-  const consume = vi.fn(async () => true)
-  const dpopGuard = (c: () => Promise<boolean | undefined>) =>
+  const consume = vi.fn(async () => undefined)
+  const dpopGuard = (c: () => Promise<void>) =>
     createStepUpGuard<null>({
       verify,
       requirement: {},
@@ -346,10 +347,6 @@ describe('DPoP proofs are recorded only for a verified, bound token (RFC 9449 §
   })
 
   it('answers a replay with invalid_dpop_proof and a store outage with 503', async () => {
-    expect(await dpopGuard(async () => false)(dpop('bound'), null)).toMatchObject({
-      status: 401,
-      body: { error: 'invalid_dpop_proof' },
-    })
     const replayed = Object.assign(new Error('replayed'), { code: 'ERR_DPOP_REPLAYED' })
     expect(await dpopGuard(() => Promise.reject(replayed))(dpop('bound'), null)).toMatchObject({
       status: 401,
@@ -361,6 +358,32 @@ describe('DPoP proofs are recorded only for a verified, bound token (RFC 9449 §
       status: 503,
       body: { error: 'temporarily_unavailable' },
     })
+  })
+})
+
+describe('sender constraints other than DPoP (RFC 8705 §3)', () => {
+  const x5t = 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2'
+  const mtlsVerify = async () =>
+    parseAccessTokenClaims({ sub: 'alice', acr: 'phrh', cnf: { 'x5t#S256': x5t } })
+  const bearer = request({
+    method: 'GET',
+    url: '/accounts',
+    headers: { authorization: 'Bearer m' },
+  })
+
+  it('refuses a certificate-bound token without the certificate thumbprint', async () => {
+    const g = createStepUpGuard<null>({ verify: mtlsVerify })
+    expect(await g(bearer.view, null)).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_token' },
+    })
+  })
+
+  it('accepts it when certificateThumbprint gives the matching thumbprint, only then', async () => {
+    const ok = createStepUpGuard<null>({ verify: mtlsVerify, certificateThumbprint: () => x5t })
+    expect(await ok(bearer.view, null)).toMatchObject({ ok: true })
+    const other = createStepUpGuard<null>({ verify: mtlsVerify, certificateThumbprint: () => 'x' })
+    expect(await other(bearer.view, null)).toMatchObject({ status: 401 })
   })
 })
 

@@ -48,6 +48,8 @@ describe('README example', () => {
       new SignJWT({ acr, auth_time: now - 10, client_id: 'c' })
         .setProtectedHeader({ alg: 'ES256', kid: 'k1', typ: 'at+jwt' })
         .setIssuer('https://as.example.net')
+        .setSubject('alice')
+        .setJti(crypto.randomUUID())
         .setAudience('https://rs.example.com')
         .setIssuedAt(now)
         .setExpirationTime(now + 60)

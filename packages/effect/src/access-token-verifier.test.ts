@@ -52,11 +52,21 @@ describe('AccessTokenVerifier.fromFunction', () => {
   })
 
   it('RFC 9449 §7.2: refuses a DPoP-bound token presented as Bearer, accepts it with its key', async () => {
-    expect(refused(await verify('bound', layer)).code).toBe('ERR_TOKEN_DPOP_MISMATCH')
+    expect(refused(await verify('bound', layer)).code).toBe('ERR_TOKEN_DPOP_BOUND')
     expect(Exit.isSuccess(await verify('bound', layer, { scheme: 'DPoP', jkt: 'k1' }))).toBe(true)
     expect(refused(await verify('bound', layer, { scheme: 'DPoP', jkt: 'k2' })).code).toBe(
       'ERR_TOKEN_DPOP_MISMATCH',
     )
+  })
+
+  it('RFC 8705 §3: refuses a certificate-bound token without its certificate thumbprint', async () => {
+    const mtls = AccessTokenVerifier.fromFunction(async () => ({
+      scopes: [],
+      raw: {},
+      cnf: { 'x5t#S256': 'thumb' },
+    }))
+    expect(refused(await verify('t', mtls)).code).toBe('ERR_TOKEN_CNF_MISMATCH')
+    expect(Exit.isSuccess(await verify('t', mtls, { x5tS256: 'thumb' }))).toBe(true)
   })
 
   it('a verifier outage is a temporary 503 without a challenge', async () => {

@@ -2,6 +2,7 @@ import {
   type AccessTokenClaims,
   AccessTokenError,
   type AccessTokenVerifier as CoreVerifier,
+  checkConfirmation,
   createJwtAccessTokenVerifier,
   type JwtAccessTokenVerifierOptions,
   parseAccessTokenClaims,
@@ -95,9 +96,8 @@ export class AccessTokenVerifier extends AccessTokenVerifierBase {
     return fromCore({
       async verify(token, options = {}) {
         const claims = await verify(token)
-        if (claims.cnf?.jkt !== options.jkt) {
-          throw new AccessTokenError('ERR_TOKEN_DPOP_MISMATCH', 'sender constraint mismatch')
-        }
+        // The same sender-constraint rules as the core verifiers (RFC 9449 §7.1, RFC 8705 §3).
+        checkConfirmation(claims, options)
         return claims
       },
     })

@@ -42,9 +42,11 @@ export const paying = (level: 'strong' | 'weak', amount: string) => `tok-${level
 export const PROOF = 'proof-ok'
 const JKT = 'jkt-1'
 
-async function verifyProof(proof: string | null): Promise<{ jkt: string }> {
+async function verifyProof(
+  proof: string | null,
+): Promise<{ jkt: string; consume(): Promise<void> }> {
   if (proof !== PROOF) throw new Error('bad proof')
-  return { jkt: JKT }
+  return { jkt: JKT, consume: async () => {} }
 }
 
 function claimsFor(token: string): AccessTokenClaims | undefined {
