@@ -170,7 +170,7 @@ function invalidChallenge(
   response: Response,
   challenge?: StepUpChallenge,
 ): StepUpError {
-  return new StepUpError('ERR_INVALID_CHALLENGE', `the server's challenge is invalid: ${reason}`, {
+  return new StepUpError('ERR_INVALID_CHALLENGE', `the server's ${reason}`, {
     challenge,
     response,
   })
@@ -267,7 +267,7 @@ export function readStepUpChallenge(
     const claims = c.claims === undefined ? undefined : decodeClaims(c.claims)
     if (claims === undefined) {
       throw invalidChallenge(
-        'insufficient_claims needs a claims parameter holding base64-encoded JSON',
+        'insufficient_claims challenge has no claims parameter holding base64-encoded JSON',
         response,
       )
     }
@@ -332,7 +332,7 @@ export function parseChallengeBody(
   if (named === undefined) {
     if (kind === 'step_up') return challenge
     throw invalidChallenge(
-      'insufficient_authorization_details needs a JSON body { "error": "insufficient_authorization_details", "authorization_details": [ … ] } naming the details to request',
+      'insufficient_authorization_details came without a JSON body { "error": "insufficient_authorization_details", "authorization_details": [ … ] } naming the details to request',
       response,
       challenge,
     )

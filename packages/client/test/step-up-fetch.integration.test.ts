@@ -707,7 +707,7 @@ describe('a challenge that cannot be acted on is refused before anyone signs in'
     [
       'a 403 insufficient_authorization_details without details',
       { status: 403, lines: ['Bearer error="insufficient_authorization_details"'] },
-      /needs a JSON body/,
+      /the server.s insufficient_authorization_details came without a JSON body/,
     ],
   ] as [string, Challenge, RegExp][])(
     '%s: ERR_INVALID_CHALLENGE, stepUp never called',

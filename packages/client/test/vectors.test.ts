@@ -62,7 +62,9 @@ const vectors: Vector[] = [
     headers: [
       ['WWW-Authenticate', 'Bearer error="insufficient_user_authentication", max_age="-1"'],
     ],
-    expected: { invalid: /max_age "-1" is not a non-negative integer \(RFC 9470 §3\)/ },
+    expected: {
+      invalid: /^the server's max_age "-1" is not a non-negative integer \(RFC 9470 §3\)$/,
+    },
   },
   {
     title: 'RFC 9470 §3: max_age="5.0" is refused (WA-19)',
