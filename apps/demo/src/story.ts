@@ -219,7 +219,13 @@ export async function runStory(options: StoryOptions): Promise<number> {
     check(done.status === 201, 'the transfer is created: 201')
 
     heading('7. The same request again with the same token: the grant was single-use')
-    const replay = await bank(`${api.url}/accounts/${checking}/transfers`, init)
+    // Sent as is (not through the step-up-aware fetch, which would ask Alice to confirm again).
+    const replay = await fetchAndShow(
+      new Request(`${api.url}/accounts/${checking}/transfers`, {
+        ...init,
+        headers: { ...init.headers, authorization: `Bearer ${token}` },
+      }),
+    )
     const refused = (await replay.json()) as { error?: string }
     check(replay.status === 403, 'the replay is refused: 403')
     check(
