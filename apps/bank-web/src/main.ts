@@ -99,11 +99,16 @@ function confirm(
   })
 }
 
-/** The step-up fetch's `stepUp`: a 401 asking for a stronger or fresher sign-in. */
+/**
+ * The step-up fetch's `stepUp`: a 401 asking for a stronger or fresher sign-in, or a 403 saying
+ * the token does not cover this transfer (or its single-use grant is spent).
+ */
 function stepUp(
   challenge: StepUpChallenge,
   transfer: PendingTransfer | undefined,
 ): Promise<string> {
+  if (challenge.kind === 'insufficient_authorization_details' && transfer)
+    return authorizeDetails(transfer)
   const details = detailsOf(transfer)
   const asked =
     challenge.kind === 'step_up'
@@ -206,10 +211,6 @@ async function sendTransfer(transfer: PendingTransfer): Promise<void> {
       body: transfer.body,
     })
     const body = (await response.json().catch(() => ({}))) as Record<string, unknown>
-    if (response.status === 403 && body['error'] === 'insufficient_authorization_details') {
-      await authorizeDetails(transfer)
-      return
-    }
     if (response.status === 201) {
       showResult(
         `Transferred ${dollars(String(body['amount']))} to ${body['destination_account']}. New balance ${dollars(String(body['balance_after']))}.`,

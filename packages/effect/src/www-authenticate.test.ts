@@ -34,15 +34,33 @@ describe('readStepUpChallenge', () => {
     )
 
   it('RFC 9470 §3: reads max_age from a 401 challenge', () => {
-    const c = readStepUpChallenge(
-      response(401, 'Bearer error="insufficient_user_authentication", max_age=5'),
+    const c = Effect.runSync(
+      readStepUpChallenge(
+        response(401, 'Bearer error="insufficient_user_authentication", max_age=5'),
+      ),
     )
     expect(c).toMatchObject({ kind: 'step_up', max_age: 5 })
   })
 
   it('ignores a challenge on a 200', () => {
     expect(
-      readStepUpChallenge(response(200, 'Bearer error="insufficient_user_authentication"')),
+      Effect.runSync(
+        readStepUpChallenge(response(200, 'Bearer error="insufficient_user_authentication"')),
+      ),
     ).toBeUndefined()
+  })
+
+  it('fails with StepUpFailed ERR_INVALID_CHALLENGE for invalid parameters, never throws', () => {
+    const exit = Effect.runSyncExit(
+      readStepUpChallenge(
+        response(401, 'Bearer error="insufficient_user_authentication", max_age="-1"'),
+      ),
+    )
+    expect(Exit.isFailure(exit)).toBe(true)
+    const failure = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
+    expect(failure?._tag === 'Fail' && failure.error).toMatchObject({
+      _tag: 'StepUpFailed',
+      code: 'ERR_INVALID_CHALLENGE',
+    })
   })
 })

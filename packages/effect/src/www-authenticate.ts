@@ -6,7 +6,7 @@ import {
 } from '@stepup/www-authenticate'
 import * as Effect from 'effect/Effect'
 import type { HttpClientResponse } from 'effect/http/HttpClientResponse'
-import { WwwAuthenticateParseError } from './client-errors.js'
+import { StepUpFailed, WwwAuthenticateParseError } from './client-errors.js'
 
 /**
  * Parse an untrusted `WWW-Authenticate` value (or its field lines) with `@stepup/www-authenticate`,
@@ -33,12 +33,15 @@ export const parseWwwAuthenticate = (
 
 /**
  * Read the step-up signal of an `HttpClient` response with `@stepup/client`'s
- * `readStepUpChallenge`: `insufficient_user_authentication`, `insufficient_scope`,
- * `insufficient_claims` or `use_dpop_nonce` on a 401/403, or `undefined`.
+ * `readStepUpChallenge`, on a 401/403: the preferred one of every challenge on every
+ * `WWW-Authenticate` line — `insufficient_user_authentication` (`step_up`), then
+ * `insufficient_claims`, `insufficient_authorization_details`, `insufficient_scope`,
+ * `use_dpop_nonce` — or `undefined`. A challenge whose parameters are invalid (`max_age="-1"`)
+ * fails with {@link StepUpFailed} `ERR_INVALID_CHALLENGE`, so no sign-in is started for it.
  *
  * @example
  * ```ts
- * const challenge = readStepUpChallenge(response)
+ * const challenge = yield* readStepUpChallenge(response)
  * if (challenge?.kind === 'step_up') yield* login(buildStepUpAuthorizationParams(challenge))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
@@ -46,10 +49,14 @@ export const parseWwwAuthenticate = (
 export function readStepUpChallenge(
   response: HttpClientResponse,
   options?: { readonly scheme?: 'Bearer' | 'DPoP' },
-): StepUpChallenge | undefined {
-  if (response.status !== 401 && response.status !== 403) return undefined
-  return readFromResponse(
-    new Response(null, { status: response.status, headers: response.headers }),
-    options,
-  )
+): Effect.Effect<StepUpChallenge | undefined, StepUpFailed> {
+  if (response.status !== 401 && response.status !== 403) return Effect.succeed(undefined)
+  return Effect.try({
+    try: () =>
+      readFromResponse(
+        new Response(null, { status: response.status, headers: response.headers }),
+        options,
+      ),
+    catch: (cause) => StepUpFailed.fromCause(cause),
+  })
 }
