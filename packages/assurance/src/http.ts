@@ -336,7 +336,11 @@ export function createStepUpGuard<R>(
     ...(options.clockTolerance !== undefined && { clockTolerance: options.clockTolerance }),
   }
   const done = (event: StepUpEvent, outcome: StepUpOutcome): StepUpOutcome => {
-    onDecision?.(event)
+    try {
+      onDecision?.(event)
+    } catch {
+      // A logging hook that throws must not change the answer, nor make the guard reject.
+    }
     return outcome
   }
   const deny = (

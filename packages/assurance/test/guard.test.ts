@@ -422,6 +422,19 @@ describe('options are checked completely', () => {
 })
 
 describe('onDecision', () => {
+  it('cannot change the answer by throwing', async () => {
+    const g = createStepUpGuard<null>({
+      verify,
+      onDecision: () => {
+        throw new Error('log sink down')
+      },
+    })
+    expect(
+      await g(request({ method: 'GET', headers: { authorization: 'Bearer strong' } }).view, null),
+    ).toMatchObject({ ok: true })
+    expect(await g(request({ method: 'GET' }).view, null)).toMatchObject({ ok: false, status: 401 })
+  })
+
   it('says in words why a decision failed', async () => {
     events.length = 0
     await guard(json('weak', { authorization_details: [payment('10000')] }).view, null)

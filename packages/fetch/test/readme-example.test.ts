@@ -3,9 +3,8 @@ import { amountThreshold, createRiskPolicy } from '@stepup/assurance/policy'
 import { Hono } from 'hono'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
-// The README imports these from '@stepup/rar', which this package does not depend on.
-import { createAuthorizationDetailsRegistry } from '../../rar/src/index.ts'
-import { bankTransactionDetailType } from '../../rar/src/types/bank-transaction.ts'
+import { createAuthorizationDetailsRegistry } from '@stepup/rar'
+import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { withStepUp } from '../src/index.ts'
 
 const { publicKey, privateKey } = await generateKeyPair('ES256')
