@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net'
 import { createJwtAccessTokenVerifier } from '@stepup/assurance'
 import { amountThreshold, createRiskPolicy } from '@stepup/assurance/policy'
+import { createAuthorizationDetailsRegistry } from '@stepup/rar'
+import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import express from 'express'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createAuthorizationDetailsRegistry } from '@stepup/rar'
-import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { stepUp } from '../src/index.ts'
 
 const { publicKey, privateKey } = await generateKeyPair('ES256')

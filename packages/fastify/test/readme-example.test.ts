@@ -1,10 +1,10 @@
 import { createJwtAccessTokenVerifier } from '@stepup/assurance'
 import { amountThreshold, createRiskPolicy } from '@stepup/assurance/policy'
+import { createAuthorizationDetailsRegistry } from '@stepup/rar'
+import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import Fastify from 'fastify'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { createAuthorizationDetailsRegistry } from '@stepup/rar'
-import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import stepUp from '../src/index.ts'
 
 const { publicKey, privateKey } = await generateKeyPair('ES256')
