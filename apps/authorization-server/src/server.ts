@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, Server as NetServer } from 'node:net'
 import type { AcrRegistry } from '@stepup/acr'
 import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider'
 import Provider, { errors, interactionPolicy } from 'oidc-provider'
@@ -86,6 +86,9 @@ export const DEFAULT_CLIENTS: readonly ClientMetadata[] = Object.freeze([
     redirect_uris: ['http://localhost:5173/callback'],
   },
 ])
+
+/** Milliseconds connections idle at shutdown may still send one request. */
+const IDLE_GRACE = 500
 
 function invalidArgument(message: string): TypeError {
   return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' })
@@ -192,6 +195,7 @@ export async function createAuthorizationServer(
     res.writeHead(503).end()
   }
   let draining = false
+  let graceOver = false
   const open = new Set<ServerResponse>()
   const server = createServer((req, res) => {
     // While shutting down, no response keeps its connection alive.
@@ -199,7 +203,7 @@ export async function createAuthorizationServer(
     open.add(res)
     res.once('close', () => {
       open.delete(res)
-      if (draining) server.closeIdleConnections()
+      if (graceOver) server.closeIdleConnections()
     })
     handler(req, res)
   })
@@ -372,16 +376,26 @@ export async function createAuthorizationServer(
     store,
     acr,
     close() {
-      closing ??= new Promise<void>((resolve, reject) => {
+      closing ??= new Promise<void>((resolve) => {
         draining = true
         for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close')
+        // Stop listening only (net.Server#close): http.Server#close would also close idle
+        // keep-alive connections at once, resetting a request a client may just have sent on
+        // one. They get a short grace to send it (answered with Connection: close) first.
+        const grace = setTimeout(
+          () => {
+            graceOver = true
+            server.close() // closes idle connections; the listener is already closed
+          },
+          Math.min(IDLE_GRACE, shutdownTimeout),
+        )
         const deadline = setTimeout(() => server.closeAllConnections(), shutdownTimeout)
-        server.close((error) => {
+        NetServer.prototype.close.call(server, () => {
+          clearTimeout(grace)
           clearTimeout(deadline)
-          if (error) reject(error)
-          else resolve()
+          if (!graceOver) server.close()
+          resolve()
         })
-        server.closeIdleConnections()
       })
       return closing
     },

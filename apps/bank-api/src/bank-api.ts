@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, Server as NetServer } from 'node:net'
 import type { ConsumedGrantStore } from '@stepup/assurance/policy'
 import { checkOptions } from '@stepup/internal'
 import { type BankContext, createBankContext } from './context.ts'
@@ -203,17 +203,25 @@ interface ServerSettings {
 }
 
 /**
- * A Node HTTP server with request timeouts that can be drained: `drain(deadline, close)` marks
- * every later response and every response not yet started `Connection: close`, closes idle
- * connections (again each time a response ends), runs `close` (which must call `server.close`)
- * and, if connections are still open after `deadline` ms, closes them all.
+ * How long connections idle at shutdown may still send one request. A client reusing a
+ * keep-alive connection may have written its next request before it could see the connection
+ * close; closing at once would reset that request unread.
+ */
+const IDLE_GRACE = 500
+
+/**
+ * A Node HTTP server with request timeouts that can be drained. `drain(deadline)` stops
+ * accepting connections and marks every response not yet started `Connection: close`; requests
+ * in flight finish; connections idle after a short grace (at most {@link IDLE_GRACE} ms) are
+ * closed; whatever is still open at `deadline` ms is closed. Resolves once every connection is.
  */
 function createGracefulServer(
   settings: ServerSettings,
   handler: (req: IncomingMessage, res: ServerResponse) => void,
-): { server: Server; drain(deadline: number, close: () => Promise<void>): Promise<void> } {
+): { server: Server; drain(deadline: number): Promise<void> } {
   const { headersTimeout, requestTimeout, keepAliveTimeout } = settings
   let draining = false
+  let graceOver = false
   const open = new Set<ServerResponse>()
   const server = createServer(
     {
@@ -229,31 +237,48 @@ function createGracefulServer(
       open.add(res)
       res.once('close', () => {
         open.delete(res)
-        if (draining) server.closeIdleConnections()
+        if (graceOver) server.closeIdleConnections()
       })
       handler(req, res)
     },
   )
+  let drained: Promise<void> | undefined
+  const drain = async (deadline: number): Promise<void> => {
+    draining = true
+    for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close')
+    // Stop listening only (net.Server#close): http.Server#close would also close idle
+    // connections at once, and stop enforcing the request timeouts.
+    const closed = new Promise<void>((resolve) => {
+      NetServer.prototype.close.call(server, () => resolve())
+    })
+    const grace = setTimeout(
+      () => {
+        graceOver = true
+        server.close() // closes idle connections; the listener is already closed
+      },
+      Math.min(IDLE_GRACE, deadline),
+    )
+    const timer = setTimeout(() => {
+      if (open.size > 0) {
+        console.warn(
+          `bank-api: shutdown deadline (${deadline} ms) reached, closing ${open.size} request(s) in flight`,
+        )
+      }
+      server.closeAllConnections()
+    }, deadline)
+    try {
+      await closed
+    } finally {
+      clearTimeout(grace)
+      clearTimeout(timer)
+      if (!graceOver) server.close()
+    }
+  }
   return {
     server,
-    async drain(deadline, close) {
-      draining = true
-      for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close')
-      const timer = setTimeout(() => {
-        if (open.size > 0) {
-          console.warn(
-            `bank-api: shutdown deadline (${deadline} ms) reached, closing ${open.size} request(s) in flight`,
-          )
-        }
-        server.closeAllConnections()
-      }, deadline)
-      try {
-        const closed = close()
-        server.closeIdleConnections()
-        await closed
-      } finally {
-        clearTimeout(timer)
-      }
+    drain: (deadline) => {
+      drained ??= drain(deadline)
+      return drained
     },
   }
 }
@@ -319,8 +344,7 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
   const stopDiscovery = new AbortController()
 
   let server: Server
-  let drain: (deadline: number, close: () => Promise<void>) => Promise<void>
-  let closeServer: () => Promise<void>
+  let close: () => Promise<void>
   if (framework === 'fastify') {
     let graceful: ReturnType<typeof createGracefulServer> | undefined
     const app = await createFastifyApp(context, (handler) => {
@@ -328,14 +352,17 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
       return graceful.server
     })
     await app.listen({ port, host })
+    const { drain } = graceful!
     server = graceful!.server
-    drain = graceful!.drain
-    // Fastify closes idle connections itself, then the server; requests arriving meanwhile on
-    // kept-alive connections get its 503 with Connection: close.
-    closeServer = () => app.close()
+    // Drain first (requests in flight are answered normally), then run Fastify's onClose hooks.
+    close = async () => {
+      await drain(shutdownTimeout)
+      await app.close()
+    }
   } else {
     const graceful = createGracefulServer(settings, createExpressApp(context))
-    ;({ server, drain } = graceful)
+    server = graceful.server
+    close = () => graceful.drain(shutdownTimeout)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, host, () => {
@@ -343,10 +370,6 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
         resolve()
       })
     })
-    closeServer = () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()))
-      })
   }
   // Listening first: until the issuer's metadata is known, guarded routes answer 503.
   if (options.jwks === undefined) {
@@ -360,7 +383,7 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
     ledger: context.ledger,
     close() {
       stopDiscovery.abort()
-      closing ??= drain(shutdownTimeout, closeServer)
+      closing ??= close()
       return closing
     },
   }
