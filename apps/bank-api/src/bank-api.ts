@@ -163,12 +163,25 @@ async function startDiscovery(
   signal: AbortSignal,
 ): Promise<void> {
   let attempt = 0
+  let retry: NodeJS.Timeout | undefined
+  let pending: AbortController | undefined
+  signal.addEventListener(
+    'abort',
+    () => {
+      clearTimeout(retry)
+      pending?.abort(signal.reason)
+    },
+    { once: true },
+  )
   const tryOnce = async (): Promise<void> => {
+    const controller = new AbortController()
+    pending = controller
+    const timeout = setTimeout(
+      () => controller.abort(new Error(`no answer within ${options.timeout} ms`)),
+      options.timeout,
+    )
     try {
-      const jwks = await discoverJwks(
-        issuer,
-        AbortSignal.any([signal, AbortSignal.timeout(options.timeout)]),
-      )
+      const jwks = await discoverJwks(issuer, controller.signal)
       context.useJwks(jwks)
       if (attempt > 0) console.log(`bank-api: discovered ${issuer} after ${attempt + 1} attempts`)
     } catch (error) {
@@ -180,8 +193,9 @@ async function startDiscovery(
       console.warn(
         `bank-api: discovery of ${issuer} failed: ${reasonOf(error)}; retrying in ${delay} ms`,
       )
-      const timer = setTimeout(() => void tryOnce(), delay)
-      signal.addEventListener('abort', () => clearTimeout(timer), { once: true })
+      retry = setTimeout(() => void tryOnce(), delay)
+    } finally {
+      clearTimeout(timeout)
     }
   }
   await tryOnce()

@@ -14,13 +14,18 @@ afterEach(async () => {
  * An issuer with a path (`/tenant`) that publishes only RFC 8414 metadata, at the well-known
  * URI with the suffix inserted before the path; `document` can name another issuer.
  */
-async function startTenantIssuer(document: (issuer: string) => Record<string, unknown>) {
+async function startTenantIssuer(
+  document: (issuer: string) => Record<string, unknown>,
+  { hangFirst = false } = {},
+) {
   const { privateKey, publicKey } = await generateKeyPair('ES256')
   const kid = randomUUID()
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256' }] }
   const seen: string[] = []
   const server: Server = createServer((req, res) => {
     seen.push(req.url ?? '')
+    // The first request is accepted and never answered (a stuck issuer).
+    if (hangFirst && seen.length === 1) return
     if (req.url === '/.well-known/oauth-authorization-server/tenant') {
       res
         .writeHead(200, { 'content-type': 'application/json' })
@@ -94,6 +99,23 @@ describe('createBankApi start-up', () => {
     })
     const metadata = await fetch(`${api.url}/.well-known/oauth-protected-resource`)
     expect(metadata.status).toBe(200)
+  })
+
+  it('gives up an attempt the issuer never answers after discovery.timeout, and retries', async () => {
+    const tenant = await startTenantIssuer((issuer) => ({ issuer, jwks_uri: `${issuer}/jwks` }), {
+      hangFirst: true,
+    })
+    const api = await start(tenant.issuer, {
+      discovery: { initialDelay: 50, maxDelay: 100, timeout: 200 },
+    })
+    expect((await fetch(`${api.url}/accounts`)).status).toBe(503)
+    let status = 503
+    for (let poll = 0; poll < 100 && status === 503; poll++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      status = (await fetch(`${api.url}/accounts`)).status
+    }
+    expect(status).toBe(401)
+    expect(tenant.seen.filter((url) => url.endsWith('openid-configuration')).length).toBe(2)
   })
 
   it('refuses unknown and invalid options before listening', async () => {
