@@ -1,0 +1,180 @@
+/**
+ * Mutation testing of the security-critical modules (StrykerJS with its vitest runner). Runs one
+ * Stryker pass per module group against that package's tests, prints each module's mutation score
+ * and the mutants that survived, and fails when any module scores below the threshold: Stryker's
+ * own `thresholds.break` judges a whole run, this judges every file.
+ *
+ *   pnpm test:mutation                      every group
+ *   pnpm test:mutation client assurance-evaluation   only these groups
+ *
+ * Reports (json and html) go to reports/mutation/<group>/. Mutants known to be equivalent are
+ * listed with their reasons in stryker/equivalent-mutants.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
+import { Stryker } from '@stryker-mutator/core'
+
+/** Lowest acceptable mutation score of a module, in percent. */
+const THRESHOLD = 85
+
+interface Group {
+  readonly name: string
+  /** The package under packages/ whose tests run. */
+  readonly pkg: string
+  /** Modules to mutate, relative to the package's src/. */
+  readonly modules: readonly string[]
+}
+
+const GROUPS: readonly Group[] = [
+  {
+    name: 'www-authenticate',
+    pkg: 'www-authenticate',
+    modules: ['parse.ts', 'oauth-challenge.ts'],
+  },
+  { name: 'client', pkg: 'client', modules: ['step-up-fetch.ts', 'challenge.ts'] },
+  {
+    name: 'assurance-evaluation',
+    pkg: 'assurance',
+    modules: ['evaluate.ts', 'merge.ts', 'risk-policy.ts', 'risk-rules.ts'],
+  },
+  {
+    name: 'assurance-guard',
+    pkg: 'assurance',
+    modules: ['http.ts', 'request-input.ts', 'extract.ts'],
+  },
+  {
+    name: 'assurance-tokens',
+    pkg: 'assurance',
+    modules: ['jwt-verifier.ts', 'claims.ts', 'introspection-verifier.ts', 'dpop.ts'],
+  },
+]
+
+type MutantResult = Awaited<ReturnType<Stryker['runMutationTest']>>[number]
+type Options = ConstructorParameters<typeof Stryker>[0]
+
+interface Score {
+  readonly file: string
+  readonly killed: number
+  readonly timeout: number
+  readonly survived: number
+  readonly noCoverage: number
+  readonly invalid: number
+  readonly ignored: number
+  /** Detected over valid mutants, in percent; `undefined` when the file had no valid mutant. */
+  readonly score: number | undefined
+}
+
+const root = resolve(import.meta.dirname, '..')
+
+function options(group: Group): Options {
+  const src = `packages/${group.pkg}/src`
+  return {
+    testRunner: 'vitest',
+    plugins: ['@stryker-mutator/vitest-runner'],
+    vitest: { configFile: `stryker/${group.pkg}.vitest.config.ts` },
+    coverageAnalysis: 'perTest',
+    concurrency: 2,
+    mutate: group.modules.map((module) => `${src}/${module}`),
+    // The sandbox holds what the tests need: the packages, the shared configs and the root
+    // manifest; node_modules folders are linked, not copied.
+    ignorePatterns: [
+      '/*',
+      '!/packages',
+      '!/internal',
+      '!/stryker',
+      '!/package.json',
+      '!/tsconfig*.json',
+      '!/vitest.shared.ts',
+      '/packages/*/dist',
+    ],
+    tempDirName: '.stryker-tmp',
+    cleanTempDir: true,
+    reporters: ['progress', 'json', 'html'],
+    jsonReporter: { fileName: `reports/mutation/${group.name}/mutation.json` },
+    htmlReporter: { fileName: `reports/mutation/${group.name}/index.html` },
+    thresholds: { high: 95, low: THRESHOLD, break: null },
+    logLevel: 'warn',
+  }
+}
+
+function scores(group: Group, results: readonly MutantResult[]): Score[] {
+  return group.modules.map((module) => {
+    const file = `packages/${group.pkg}/src/${module}`
+    const mine = results.filter((r) => relative(root, resolve(root, r.fileName)) === file)
+    const count = (...statuses: string[]): number =>
+      mine.filter((r) => statuses.includes(r.status)).length
+    const killed = count('Killed')
+    const timeout = count('Timeout')
+    const survived = count('Survived')
+    const noCoverage = count('NoCoverage')
+    const valid = killed + timeout + survived + noCoverage
+    return {
+      file,
+      killed,
+      timeout,
+      survived,
+      noCoverage,
+      invalid: count('CompileError', 'RuntimeError'),
+      ignored: count('Ignored'),
+      score: valid === 0 ? undefined : ((killed + timeout) / valid) * 100,
+    }
+  })
+}
+
+function describe(r: MutantResult): string {
+  const { line, column } = r.location.start
+  const replacement = (r.replacement ?? '').replace(/\s+/g, ' ').slice(0, 80)
+  return `${relative(root, resolve(root, r.fileName))}:${line}:${column + 1} ${r.status} ${r.mutatorName} → ${replacement}`
+}
+
+const pad = (value: string | number, width: number): string => String(value).padStart(width)
+
+function table(rows: readonly Score[]): string {
+  const width = Math.max(...rows.map((r) => r.file.length))
+  const head = `${'module'.padEnd(width)}  score  killed timeout survived no-cov invalid ignored`
+  const lines = rows.map(
+    (r) =>
+      `${r.file.padEnd(width)} ${pad(r.score === undefined ? 'n/a' : `${r.score.toFixed(1)}%`, 6)} ${pad(r.killed, 7)} ${pad(r.timeout, 7)} ${pad(r.survived, 8)} ${pad(r.noCoverage, 6)} ${pad(r.invalid, 7)} ${pad(r.ignored, 7)}${r.score === undefined || r.score < THRESHOLD ? '  below threshold' : ''}`,
+  )
+  return [head, ...lines].join('\n')
+}
+
+async function main(): Promise<number> {
+  const wanted = process.argv.slice(2).filter((arg) => arg !== '--')
+  const unknown = wanted.filter((name) => !GROUPS.some((g) => g.name === name))
+  if (unknown.length > 0) {
+    console.error(
+      `unknown group ${unknown.map((n) => `"${n}"`).join(', ')}; groups: ${GROUPS.map((g) => g.name).join(', ')}`,
+    )
+    return 2
+  }
+  const groups = wanted.length > 0 ? GROUPS.filter((g) => wanted.includes(g.name)) : GROUPS
+  const started = Date.now()
+  const all: Score[] = []
+  for (const group of groups) {
+    const groupStarted = Date.now()
+    console.log(`\n▶ ${group.name}: ${group.modules.join(', ')}`)
+    const results = await new Stryker(options(group)).runMutationTest()
+    const rows = scores(group, results)
+    all.push(...rows)
+    const survivors = results.filter((r) => r.status === 'Survived' || r.status === 'NoCoverage')
+    const dir = join(root, 'reports/mutation', group.name)
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'survivors.txt'), survivors.map(describe).join('\n') + '\n')
+    console.log(`\n${table(rows)}`)
+    if (survivors.length > 0) console.log(`\nsurvivors:\n${survivors.map(describe).join('\n')}`)
+    console.log(`\n${group.name} took ${((Date.now() - groupStarted) / 60000).toFixed(1)} min`)
+  }
+  console.log(`\nMutation scores (threshold ${THRESHOLD}%):\n${table(all)}`)
+  console.log(`\ntotal ${((Date.now() - started) / 60000).toFixed(1)} min`)
+  const failing = all.filter((r) => r.score === undefined || r.score < THRESHOLD)
+  if (failing.length > 0) {
+    console.error(
+      `\n${failing.length} module(s) below ${THRESHOLD}%: ${failing.map((r) => r.file).join(', ')}`,
+    )
+    return 1
+  }
+  return 0
+}
+
+process.exitCode = await main()

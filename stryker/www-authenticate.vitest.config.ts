@@ -1,0 +1,3 @@
+import { packageProject } from './vitest.package.ts'
+
+export default packageProject('www-authenticate')
