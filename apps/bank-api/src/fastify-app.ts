@@ -32,6 +32,11 @@ const idOf = (request: FastifyRequest) => (request.params as { id: string }).id
 const describe = (error: { code?: string; message?: string }): string =>
   JSON.stringify(`${error.code ?? 'error'}: ${error.message ?? ''}`)
 
+const INTERNAL_ERROR: ApiResponse = {
+  status: 500,
+  body: { error: 'server_error', error_description: 'Internal error' },
+}
+
 const BAD_PATH: ApiResponse = {
   status: 400,
   body: {
@@ -55,8 +60,14 @@ export async function createFastifyApp(
     // Errors raised before routing (a path that is not valid percent-encoding) are the client's:
     // the same JSON 400 as every other bad request, one log line, no stack.
     frameworkErrors: (error, request, reply) => {
+      reply.headers(corsHeaders(context.corsOrigins, request.headers.origin))
+      if (error.code !== 'FST_ERR_BAD_URL') {
+        console.error(error)
+        send(reply, INTERNAL_ERROR)
+        return
+      }
       console.warn(`bank-api: 400 ${describe(error)} (${request.method})`)
-      send(reply.headers(corsHeaders(context.corsOrigins, request.headers.origin)), BAD_PATH)
+      send(reply, BAD_PATH)
     },
   })
   app.addHook('onRequest', async (request, reply) => {
@@ -72,7 +83,7 @@ export async function createFastifyApp(
     send(reply, { status: 404, body: { error: 'not_found', error_description: 'No such route' } }),
   )
   app.setErrorHandler(
-    (error: { statusCode?: number; code?: string; message?: string }, _request, reply) => {
+    (error: { statusCode?: number; code?: string; message?: string }, request, reply) => {
       if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
         return send(reply, {
           status: 413,
@@ -88,17 +99,14 @@ export async function createFastifyApp(
       if (error.statusCode === 400) return send(reply, MALFORMED_BODY)
       const status = error.statusCode
       if (typeof status === 'number' && status >= 400 && status < 500) {
-        console.warn(`bank-api: ${status} ${describe(error)} (${_request.method})`)
+        console.warn(`bank-api: ${status} ${describe(error)} (${request.method})`)
         return send(reply, {
           status,
           body: { error: 'invalid_request', error_description: 'The request could not be read' },
         })
       }
       console.error(error)
-      return send(reply, {
-        status: 500,
-        body: { error: 'server_error', error_description: 'Internal error' },
-      })
+      return send(reply, INTERNAL_ERROR)
     },
   )
 
