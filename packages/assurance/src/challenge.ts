@@ -99,6 +99,8 @@ export interface ErrorResponse {
 export interface ErrorSource {
   readonly status: number
   readonly challenge: AssuranceChallenge
+  /** Seconds before a retry may succeed, sent as `Retry-After` (RFC 9110 §10.2.3) on a 503. */
+  readonly retryAfter?: number | undefined
 }
 
 /** Serialise the challenge(s) for a failure, one per scheme, the error in the one used. */
@@ -126,7 +128,9 @@ export function renderWwwAuthenticate(c: AssuranceChallenge, o: ChallengeOptions
 /**
  * Build the HTTP response for any failure: the `WWW-Authenticate` challenge (no error
  * information when the request carried no credentials; none at all for a 503), the JSON body
- * `{ error, error_description }` (plus the uncovered `authorization_details`), and the status.
+ * `{ error, error_description }` (plus the uncovered `authorization_details`), and the status;
+ * a 503 whose source knows when to retry (an `AccessTokenError` with `retryAfter`) also gets
+ * `Retry-After` in seconds.
  *
  * @example
  * ```ts
@@ -136,11 +140,15 @@ export function renderWwwAuthenticate(c: AssuranceChallenge, o: ChallengeOptions
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  * @see https://www.rfc-editor.org/rfc/rfc9728#section-5.1
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
  */
 export function toErrorResponse(failure: ErrorSource, options?: ChallengeOptions): ErrorResponse {
-  const { status, challenge: c } = failure
+  const { status, challenge: c, retryAfter } = failure
   const headers: Record<string, string> = {}
   if (status !== 503) headers['www-authenticate'] = renderWwwAuthenticate(c, options)
+  else if (Number.isSafeInteger(retryAfter) && (retryAfter as number) > 0) {
+    headers['retry-after'] = String(retryAfter)
+  }
   if (c.error === undefined) return { status, headers, body: null }
   headers['content-type'] = 'application/json'
   const body: { -readonly [K in keyof ErrorResponseBody]: ErrorResponseBody[K] } = {

@@ -1,20 +1,22 @@
 import { checkOptions } from '@stepup/internal'
-import { base64url, calculateJwkThumbprint, importJWK, type JWK } from 'jose'
+import {
+  base64url,
+  calculateJwkThumbprint,
+  decodeProtectedHeader,
+  EmbeddedJWK,
+  type FlattenedJWSInput,
+  type JWK,
+  type JWTHeaderParameters,
+  type JWTVerifyOptions,
+  type JWTVerifyResult,
+  jwtVerify,
+} from 'jose'
+import { quoted } from './claims.js'
 import { type ConsumedGrantStore, createMemoryConsumedGrantStore } from './consumed-grant-store.js'
 import { argumentError, check } from './errors.js'
 import type { HttpRequestView } from './http.js'
-import {
-  ASYMMETRIC,
-  ascii,
-  COMPACT,
-  fromBase64Url,
-  jsonSegment,
-  jwsAlgorithm,
-  keyFits,
-  mediaType,
-} from './jws.js'
 import { createTokenCache } from './token-cache.js'
-import { epochNow, positive } from './verifier.js'
+import { ASYMMETRIC, COMPACT, epochNow, positive } from './verifier.js'
 
 /**
  * Why a DPoP proof was refused, for logs (the wire says `invalid_dpop_proof`).
@@ -145,7 +147,20 @@ export type DpopProofVerifier = (
   token: string,
 ) => Promise<DpopProofCheck>
 
-const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
+const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv']
+/** The key type and curve each asymmetric `alg` needs (RFC 7518 §3.3-3.5, RFC 8037 §3.1). */
+const KEY_TYPES: Readonly<Record<string, readonly [kty: string, crv?: string]>> = {
+  ES256: ['EC', 'P-256'],
+  ES384: ['EC', 'P-384'],
+  ES512: ['EC', 'P-521'],
+  EdDSA: ['OKP', 'Ed25519'],
+  Ed25519: ['OKP', 'Ed25519'],
+}
+/** A proof key as jose imported it, and its RFC 7638 thumbprint. */
+interface ProofKey {
+  readonly key: Promise<CryptoKey>
+  readonly jkt: Promise<string>
+}
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/
 /** Characters left as they are in a path: unreserved, sub-delims, ":", "@" and "/" (RFC 3986 §3.3). */
 const PATH_CHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/
@@ -295,101 +310,141 @@ export function createDpopProofVerifier(options: DpopProofVerifierOptions = {}):
   // §11.1: a jti is remembered for as long as its proof can be accepted — an iat up to
   // clockTolerance ahead stays acceptable for maxAge + clockTolerance after it — and a second more.
   const ttl = maxAge + 2 * clockTolerance + 1
-  // Clients reuse their key, so its import is kept per protected header.
-  const keys = createTokenCache<Promise<[CryptoKey, string]>>(1000)
+  // Clients reuse their key, so its import and thumbprint are kept per protected header.
+  const keys = createTokenCache<ProofKey>(1000)
   const fail = (code: DpopProofErrorCode, message: string) => new DpopProofError(code, message)
   const claim = (message: string) => fail('ERR_DPOP_CLAIM_INVALID', message)
+  const badKey = () =>
+    fail(
+      'ERR_DPOP_KEY_INVALID',
+      'DPoP proof "jwk" is missing, private, or not a public key of the "alg" type and curve (RFC 9449 §4.3 point 6)',
+    )
+  const malformed = (message: string) => fail('ERR_DPOP_MALFORMED', message)
+  const CRIT =
+    'DPoP proof header has "crit" or "b64"; no JWS extension is understood (RFC 7515 §4.1.11)'
+  const verifyOptions: JWTVerifyOptions = {
+    algorithms: algorithms as string[],
+    typ: 'dpop+jwt',
+    clockTolerance,
+  }
+
+  /**
+   * (6): the header's `jwk` is a public key of the type and curve `alg` names — checked before
+   * jose imports it (not every runtime refuses a P-256 key imported for ES384) — then imported
+   * by jose's `EmbeddedJWK`, once per protected header.
+   */
+  const proofKey = (header: JWTHeaderParameters, input: FlattenedJWSInput): ProofKey => {
+    const { alg, jwk } = header
+    if (header.crit !== undefined || header.b64 !== undefined) throw malformed(CRIT)
+    const [kty, crv] = KEY_TYPES[alg] ?? ['RSA']
+    if (
+      typeof jwk !== 'object' ||
+      jwk === null ||
+      Array.isArray(jwk) ||
+      PRIVATE.some((member) => member in jwk) ||
+      (jwk.alg ?? alg) !== alg ||
+      jwk.kty !== kty ||
+      (crv !== undefined && jwk.crv !== crv)
+    ) {
+      throw badKey()
+    }
+    let entry = keys.get(input.protected as string, 0)
+    if (!entry) {
+      entry = {
+        key: EmbeddedJWK(header, input),
+        jkt: calculateJwkThumbprint(jwk as JWK, 'sha256'),
+      }
+      // Awaited by whoever uses them; never an unhandled rejection while cached.
+      entry.key.catch(() => undefined)
+      entry.jkt.catch(() => undefined)
+      keys.set(input.protected as string, entry, Number.POSITIVE_INFINITY, 0)
+    }
+    return entry
+  }
+
+  /** The refusal for what jwtVerify threw, named from the proof's own header. */
+  const refusal = async (e: unknown, proof: string, used: ProofKey | undefined) => {
+    if (e instanceof DpopProofError) return e
+    let header: Record<string, unknown> | undefined
+    try {
+      header = decodeProtectedHeader(proof) as Record<string, unknown>
+    } catch {}
+    if (!header) {
+      return malformed(
+        'the DPoP header is not one compact JWS with a JSON object header (RFC 9449 §4.3 points 1-2)',
+      )
+    }
+    if (header['crit'] !== undefined || header['b64'] !== undefined) return malformed(CRIT)
+    if (typeof header['alg'] !== 'string' || !algorithms.includes(header['alg'])) {
+      return fail(
+        'ERR_DPOP_ALG_NOT_ALLOWED',
+        'DPoP proof "alg" is not one of the allowed asymmetric algorithms (RFC 9449 §4.3 point 5, §11.6)',
+      )
+    }
+    // jose could not import the header's jwk as a public key for alg.
+    if (
+      used &&
+      (await used.key.then(
+        () => false,
+        () => true,
+      ))
+    )
+      return badKey()
+    const { code, claim: name, reason } = e as { code?: unknown; claim?: unknown; reason?: unknown }
+    switch (code) {
+      case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+        return fail(
+          'ERR_DPOP_SIGNATURE_INVALID',
+          'DPoP proof signature does not verify with its "jwk" (RFC 9449 §4.3 point 7)',
+        )
+      case 'ERR_JWS_INVALID':
+        return malformed('DPoP proof segments cannot be decoded (RFC 9449 §4.3 point 2)')
+      case 'ERR_JWT_INVALID':
+        return malformed('DPoP proof claims are not a JSON object (RFC 9449 §4.3 point 2)')
+      case 'ERR_JWT_EXPIRED':
+        return claim('DPoP proof "exp" has passed (RFC 7519 §4.1.4)')
+      case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+        if (name === 'typ') {
+          return claim('DPoP proof "typ" is not "dpop+jwt" (RFC 9449 §4.3 point 4, §11.5)')
+        }
+        return claim(
+          name === 'iat' && reason === 'invalid'
+            ? 'DPoP proof "iat" is not a number (RFC 9449 §4.2)'
+            : `DPoP proof ${quoted(name)} is ${reason === 'invalid' ? 'not a number' : 'not yet valid'} (RFC 7519 §4.1)`,
+        )
+    }
+    // jose's key checks: the imported key does not fit alg.
+    return badKey()
+  }
 
   return async (proof, request, token) => {
     // §4.3 (1)–(2): one well-formed JWT; two DPoP field lines arrive joined with a comma.
     if (typeof proof !== 'string' || proof === '') {
       throw fail('ERR_DPOP_MISSING', 'the request has no DPoP proof (RFC 9449 §7.1)')
     }
-    const [h = '', p = '', s = ''] = proof.split('.')
-    const header = COMPACT.test(proof) && proof.length <= 8192 ? jsonSegment(h) : undefined
-    if (!header) {
-      throw fail(
-        'ERR_DPOP_MALFORMED',
+    if (proof.length > 8192 || !COMPACT.test(proof)) {
+      throw malformed(
         'the DPoP header is not one compact JWS with a JSON object header (RFC 9449 §4.3 points 1-2)',
       )
     }
-    if (header['crit'] !== undefined || header['b64'] !== undefined) {
-      throw fail(
-        'ERR_DPOP_MALFORMED',
-        'DPoP proof header has "crit" or "b64"; no JWS extension is understood (RFC 7515 §4.1.11)',
-      )
-    }
-    // (4)–(5): typ dpop+jwt (§11.5), an asymmetric allow-listed alg (§11.6).
-    const { typ, alg, jwk } = header
-    if (typeof typ !== 'string' || mediaType(typ) !== 'dpop+jwt') {
-      throw claim('DPoP proof "typ" is not "dpop+jwt" (RFC 9449 §4.3 point 4, §11.5)')
-    }
-    if (typeof alg !== 'string' || !algorithms.includes(alg)) {
-      throw fail(
-        'ERR_DPOP_ALG_NOT_ALLOWED',
-        'DPoP proof "alg" is not one of the allowed asymmetric algorithms (RFC 9449 §4.3 point 5, §11.6)',
-      )
-    }
-    if (!s) throw fail('ERR_DPOP_MALFORMED', 'DPoP proof has no signature (RFC 9449 §4.3 point 2)')
-    // (6)–(7): the header's jwk is a public key of the type and curve alg names (checked before
-    // import: not every runtime refuses a P-256 key imported for ES384), and it verifies the
-    // signature.
-    const params = jwsAlgorithm(alg)
-    const family = alg.slice(0, 2)
-    const [kty, crv] =
-      family === 'ES' ? ['EC', params[1]] : family === 'Ed' ? ['OKP', 'Ed25519'] : ['RSA']
-    const badKey = () =>
-      fail(
-        'ERR_DPOP_KEY_INVALID',
-        'DPoP proof "jwk" is missing, private, or not a public key of the "alg" type and curve (RFC 9449 §4.3 point 6)',
-      )
-    if (
-      typeof jwk !== 'object' ||
-      jwk === null ||
-      Array.isArray(jwk) ||
-      PRIVATE.some((member) => member in jwk) ||
-      ((jwk as JWK).alg ?? alg) !== alg ||
-      (jwk as JWK).kty !== kty ||
-      (crv !== undefined && (jwk as JWK).crv !== crv)
-    ) {
-      throw badKey()
-    }
-    let entry = keys.get(h, 0)
-    if (!entry) {
-      entry = Promise.all([
-        importJWK(jwk as JWK, alg) as Promise<CryptoKey>,
-        calculateJwkThumbprint(jwk as JWK, 'sha256'),
-      ])
-      keys.set(h, entry, Number.POSITIVE_INFINITY, 0)
-    }
-    let key: CryptoKey
-    let jkt: string
-    let ok: boolean
+    // (4)–(7) by jose: typ dpop+jwt (§11.5), an asymmetric allow-listed alg (§11.6), the
+    // signature by the header's jwk; no JWS extension.
+    const t = now()
+    let used: ProofKey | undefined
+    let verified: JWTVerifyResult
     try {
-      ;[key, jkt] = await entry
-      if (!keyFits(key, params)) throw new TypeError('key type')
-    } catch {
-      throw badKey()
-    }
-    try {
-      ok = await crypto.subtle.verify(params[0], key, fromBase64Url(s), ascii.encode(`${h}.${p}`))
-    } catch {
-      ok = false
-    }
-    if (!ok) {
-      throw fail(
-        'ERR_DPOP_SIGNATURE_INVALID',
-        'DPoP proof signature does not verify with its "jwk" (RFC 9449 §4.3 point 7)',
+      verified = await jwtVerify(
+        proof,
+        (header, input) => {
+          used = proofKey(header, input)
+          return used.key
+        },
+        { ...verifyOptions, currentDate: new Date(t * 1000) },
       )
+    } catch (e) {
+      throw await refusal(e, proof, used)
     }
-    const payload = jsonSegment(p)
-    if (!payload) {
-      throw fail(
-        'ERR_DPOP_MALFORMED',
-        'DPoP proof claims are not a JSON object (RFC 9449 §4.3 point 2)',
-      )
-    }
-    const { jti, htm, htu, iat, ath } = payload
+    const { jti, htm, htu, iat, ath } = verified.payload
     // (8)–(11): htm, htu, a recent iat, and (12) ath for the token it comes with.
     if (htm !== request.method) {
       throw claim('DPoP proof "htm" is not the request method (RFC 9449 §4.3 point 8)')
@@ -405,7 +460,6 @@ export function createDpopProofVerifier(options: DpopProofVerifierOptions = {}):
     if (typeof htu !== 'string' || normalizeUri(htu) !== target) {
       throw claim('DPoP proof "htu" is not the request URI (RFC 9449 §4.3 point 9)')
     }
-    const t = now()
     if (typeof iat !== 'number' || !Number.isFinite(iat)) {
       throw claim('DPoP proof "iat" is not a number (RFC 9449 §4.2)')
     }
@@ -420,7 +474,7 @@ export function createDpopProofVerifier(options: DpopProofVerifierOptions = {}):
       )
     }
     const hash = base64url.encode(
-      new Uint8Array(await crypto.subtle.digest('SHA-256', ascii.encode(token))),
+      new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(token))),
     )
     if (ath !== hash) {
       throw claim(
@@ -432,6 +486,7 @@ export function createDpopProofVerifier(options: DpopProofVerifierOptions = {}):
     if (typeof jti !== 'string' || jti === '' || jti.length > 256) {
       throw claim('DPoP proof "jti" is missing, empty or over 256 characters (RFC 9449 §4.2)')
     }
+    const jkt = await (used as ProofKey).jkt
     return {
       jkt,
       async consume() {

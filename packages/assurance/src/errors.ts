@@ -45,10 +45,11 @@ const REASONS: Readonly<Record<AccessTokenErrorCode, string>> = {
 
 /**
  * Thrown by the verifiers when an access token is refused (`error: 'invalid_token'`, status 401)
- * or cannot be verified right now (`temporary: true`, status 503). The `message` says what was
- * wrong and names the rule (`token has no "jti" claim (RFC 9068 §2.2)`), for logs; it never
- * contains the token or the claims that identify the user. The wire only carries the generic
- * `challenge`; the underlying error, if any, is in `cause`.
+ * or cannot be verified right now (`temporary: true`, status 503, with `retryAfter` in seconds
+ * when the verifier knows when it may try again). The `message` says what was wrong and names
+ * the rule (`token has no "jti" claim (RFC 9068 §2.2)`), for logs; it never contains the token
+ * or the claims that identify the user. The wire only carries the generic `challenge`; the
+ * underlying error, if any, is in `cause`.
  *
  * @example
  * ```ts
@@ -60,6 +61,7 @@ const REASONS: Readonly<Record<AccessTokenErrorCode, string>> = {
  * }
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
  */
 export class AccessTokenError extends Error {
   override readonly name = 'AccessTokenError'
@@ -73,15 +75,24 @@ export class AccessTokenError extends Error {
   readonly status: 401 | 503
   /** The typed wire values of the response (generic description, nothing from the token). */
   readonly challenge: AssuranceChallenge
+  /**
+   * For `ERR_VERIFIER_UNAVAILABLE` when the verifier knows it: whole seconds (≥ 1) until it may
+   * fetch the key set again. `toErrorResponse` sends it as `Retry-After` (RFC 9110 §10.2.3).
+   */
+  declare readonly retryAfter?: number
 
   constructor(
     code: AccessTokenErrorCode,
     message: string = REASONS[code] ?? code,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfter?: number | undefined },
   ) {
     super(message, options)
     this.code = code
     this.temporary = code === 'ERR_VERIFIER_UNAVAILABLE'
+    const retryAfter = options?.retryAfter
+    if (this.temporary && retryAfter !== undefined && Number.isFinite(retryAfter)) {
+      this.retryAfter = Math.max(1, Math.ceil(retryAfter))
+    }
     this.error = this.temporary ? 'temporarily_unavailable' : 'invalid_token'
     this.status = this.temporary ? 503 : 401
     this.challenge = this.temporary

@@ -1,7 +1,7 @@
 import { checkOptions } from '@stepup/internal'
 import { type AccessTokenClaims, type ConfirmationChecks, checkConfirmation } from './claims.js'
 import { AccessTokenError, argumentError, check } from './errors.js'
-import { createTokenCache, sha256 } from './token-cache.js'
+import { createTokenCache } from './token-cache.js'
 
 /**
  * How the token was presented: the `Authorization` scheme; for `DPoP`, the JWK SHA-256
@@ -41,8 +41,9 @@ export interface AccessTokenVerifier {
 }
 
 /**
- * The verified-token cache: a bounded LRU keyed by the SHA-256 of the token; an entry never
- * outlives the token's `exp` (nor the verifier's TTL, for introspection).
+ * The verified-token cache: a bounded LRU keyed by the token itself (at most `max` entries of at
+ * most `maxTokenLength` characters each); an entry never outlives the token's `exp` (nor the
+ * verifier's TTL, for introspection).
  *
  * @example
  * ```ts
@@ -65,6 +66,17 @@ interface Core {
 }
 
 export const epochNow = (): number => Math.floor(Date.now() / 1000)
+
+/** Every asymmetric JWS algorithm jose verifies here (RFC 7518 §3.1, RFC 8037, RFC 9864). */
+export const ASYMMETRIC: readonly string[] =
+  'RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519'.split(' ')
+
+/**
+ * Three base64url segments, the last possibly empty (RFC 7515 §7.1): checked before a token goes
+ * to jose, so that padding, the standard base64 alphabet or white space never verify as the same
+ * token under another spelling.
+ */
+export const COMPACT: RegExp = /^[\w-]+\.[\w-]+\.[\w-]*$/
 
 /** Refuse (`ERR_INVALID_ARG_VALUE`) a value that is not a finite number ≥ 0 (an integer unless `integer` is false). */
 export function positive(value: unknown, name: string, integer = true): void {
@@ -124,12 +136,10 @@ export function createVerifier(
         )
       }
       const t = now()
-      const key = cache && (await sha256(token))
-      let claims = key && cache.get(key, t)
+      let claims = cache?.get(token, t)
       if (!claims) {
         claims = deepFreeze(await load(token, t))
-        if (key)
-          cache.set(key, claims, Math.min(claims.exp ?? Number.POSITIVE_INFINITY, t + ttl), t)
+        cache?.set(token, claims, Math.min(claims.exp ?? Number.POSITIVE_INFINITY, t + ttl), t)
       }
       checkConfirmation(claims, o, confirmation)
       return claims

@@ -7,7 +7,7 @@ import {
   type JWK,
   SignJWT,
 } from 'jose'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   createDpopProofVerifier,
   DpopProofError,
@@ -339,9 +339,74 @@ describe('proofs of generated keys', () => {
       proof: () => raw({ alg: 'ES256', typ: 'dpop+jwt', jwk, crit: ['x'], x: 1 }),
       code: 'ERR_DPOP_MALFORMED',
     },
+    {
+      title: 'a b64 header without crit (jose would ignore it)',
+      proof: () => raw({ alg: 'ES256', typ: 'dpop+jwt', jwk, b64: false }),
+      code: 'ERR_DPOP_MALFORMED',
+    },
+    {
+      title: 'crit ["b64"] with b64 true',
+      proof: () => raw({ alg: 'ES256', typ: 'dpop+jwt', jwk, crit: ['b64'], b64: true }),
+      code: 'ERR_DPOP_MALFORMED',
+    },
+    {
+      title: 'a jwk whose use is "enc" (jose refuses to import it for a signature)',
+      proof: () => proof({}, { jwk: { ...jwk, use: 'enc' } }),
+      code: 'ERR_DPOP_KEY_INVALID',
+    },
+    {
+      title: 'a jwk whose key_ops is not an array',
+      proof: () => proof({}, { jwk: { ...jwk, key_ops: 'verify' } }),
+      code: 'ERR_DPOP_KEY_INVALID',
+    },
+    {
+      title: 'an exp that has passed',
+      proof: () => proof({ exp: NOW - 60 }),
+      code: 'ERR_DPOP_CLAIM_INVALID',
+    },
+    {
+      title: 'an empty signature',
+      proof: async () => (await proof()).replace(/[^.]+$/, ''),
+      code: 'ERR_DPOP_SIGNATURE_INVALID',
+    },
+    {
+      title: 'padding after the signature',
+      proof: async () => `${await proof()}==`,
+      code: 'ERR_DPOP_MALFORMED',
+    },
   ]
   it.each(refusals)('refuses $title → $code', async ({ proof: make, code }) => {
     expect(await codeOf(verifyProof()(await make(), post, 'tok'))).toBe(code)
+  })
+
+  it('imports each client key once (jose EmbeddedJWK, cached per protected header)', async () => {
+    const verify = verifyProof()
+    const imports = vi.spyOn(crypto.subtle, 'importKey')
+    try {
+      for (let i = 0; i < 3; i++) await verify(await proof(), post, 'tok')
+      expect(imports).toHaveBeenCalledTimes(1)
+    } finally {
+      imports.mockRestore()
+    }
+  })
+
+  it('names the broken rule in the message', async () => {
+    const messages: string[] = []
+    for (const make of [
+      () => proof({}, { typ: 'jwt' }),
+      () => proof({ iat: String(NOW) }),
+      () => proof({}, { jwk: { ...jwk, use: 'enc' } }),
+      async () => unsigned({ alg: 'none', typ: 'dpop+jwt', jwk }),
+    ]) {
+      const error = await verifyProof()(await make(), post, 'tok').catch((e: unknown) => e)
+      messages.push((error as Error).message)
+    }
+    expect(messages).toEqual([
+      'DPoP proof "typ" is not "dpop+jwt" (RFC 9449 §4.3 point 4, §11.5)',
+      'DPoP proof "iat" is not a number (RFC 9449 §4.2)',
+      'DPoP proof "jwk" is missing, private, or not a public key of the "alg" type and curve (RFC 9449 §4.3 point 6)',
+      'DPoP proof "alg" is not one of the allowed asymmetric algorithms (RFC 9449 §4.3 point 5, §11.6)',
+    ])
   })
 
   it('shares replay protection through a store across verifiers (several instances)', async () => {

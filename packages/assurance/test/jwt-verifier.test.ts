@@ -1,7 +1,7 @@
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { exportJWK, exportSPKI, type JWK, type JWTPayload, SignJWT } from 'jose'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { checkConfirmation, parseAccessTokenClaims } from '../src/claims.ts'
 import {
   AccessTokenError,
@@ -712,6 +712,31 @@ describe('factory checks (caller mistakes throw coded TypeErrors)', () => {
       title: 'a single JWK whose key_ops lack "verify" (RFC 7517 §4.3)',
       options: () => ({ jwks: { ...unused(ec.jwk), key_ops: ['encrypt'] } }),
     },
+    ...(
+      [
+        { timeoutDuration: -1 },
+        { timeoutDuration: 0 },
+        { timeoutDuration: 1.5 },
+        { cooldownDuration: Number.NaN },
+        { cacheMaxAge: -1 },
+        { headers: { accept: 1 } },
+        { backoff: { initial: 0 } },
+        { backoff: { initial: 2000, max: 1000 } },
+        { rateLimit: { fetches: 0 } },
+        { rateLimit: { interval: Number.POSITIVE_INFINITY } },
+      ] as const
+    ).map((jwksOptions) => ({
+      title: `jwksOptions ${JSON.stringify(jwksOptions)}`,
+      options: () => ({ jwks: new URL('https://as.example.net/jwks'), jwksOptions }) as never,
+    })),
+    {
+      title: 'jwksOptions with a local JWK Set (they apply to a URL only)',
+      options: () => ({ jwksOptions: { timeoutDuration: 1000 } }),
+    },
+    {
+      title: 'fetch with one key (it applies to a URL only)',
+      options: () => ({ jwks: ec.jwk, fetch: async () => Response.json({}) }),
+    },
   ]
   it.each(bad)('$title', ({ options }) => {
     expect(() => verifierFor(options())).toThrow(
@@ -796,6 +821,16 @@ describe('factory checks (caller mistakes throw coded TypeErrors)', () => {
       message:
         'createJwtAccessTokenVerifier: jwksOptions: unknown option "cooldown" (did you mean "cooldownDuration"?)',
     },
+    {
+      options: { jwksOptions: { backoff: { maximum: 1000 } } },
+      message:
+        'createJwtAccessTokenVerifier: jwksOptions.backoff: unknown option "maximum" (did you mean "max"?)',
+    },
+    {
+      options: { jwksOptions: { rateLimit: { fetch: 5 } } },
+      message:
+        'createJwtAccessTokenVerifier: jwksOptions.rateLimit: unknown option "fetch" (did you mean "fetches"?)',
+    },
   ])('refuses the unknown option key in $message', ({ options }) => {
     expect(() => verifierFor(options as never)).toThrow(
       expect.objectContaining({ name: 'TypeError', code: 'ERR_UNKNOWN_OPTION' }),
@@ -855,6 +890,40 @@ describe('verified-token cache', () => {
     expect(fetches).toBe(2)
   })
 
+  it('answers a cache hit without hashing or verifying: the token itself is the key', async () => {
+    const verifier = verifierFor({ cache: { max: 2 } })
+    const token = await sign(ec)
+    await verifier.verify(token)
+    const digest = vi.spyOn(crypto.subtle, 'digest')
+    const verify = vi.spyOn(crypto.subtle, 'verify')
+    try {
+      await verifier.verify(token)
+      await verifier.verify(token)
+      expect(digest).not.toHaveBeenCalled()
+      expect(verify).not.toHaveBeenCalled()
+    } finally {
+      digest.mockRestore()
+      verify.mockRestore()
+    }
+  })
+
+  it('keeps at most cache.max tokens (least recently used out)', async () => {
+    const verifier = verifierFor({ cache: { max: 2 } })
+    const [a, b, c] = await Promise.all([1, 2, 3].map((n) => sign(ec, claims({ jti: `j${n}` }))))
+    for (const token of [a, b, c, a] as string[]) await verifier.verify(token)
+    const verify = vi.spyOn(crypto.subtle, 'verify')
+    try {
+      // a came back last and c before it: both cached; b was pushed out.
+      await verifier.verify(a as string)
+      await verifier.verify(c as string)
+      expect(verify).not.toHaveBeenCalled()
+      await verifier.verify(b as string)
+      expect(verify).toHaveBeenCalledTimes(1)
+    } finally {
+      verify.mockRestore()
+    }
+  })
+
   it('hands out frozen claims: what one caller changes, the next one never sees', async () => {
     const verifier = verifierFor({ cache: {} })
     const token = await sign(ec)
@@ -888,26 +957,41 @@ describe('remote JWK Set (the local-server case is in jwt-verifier.integration.t
     { title: 'HTTP 500', fetch: async () => new Response('oops', { status: 500 }) },
     { title: 'not JSON', fetch: async () => new Response('<html>', { status: 200 }) },
     { title: 'not a JWK Set', fetch: async () => Response.json({ keys: 'x' }) },
+    { title: 'an empty JWK Set', fetch: async () => Response.json({ keys: [] }) },
+    {
+      title: 'a redirect (not followed)',
+      fetch: async () =>
+        new Response(null, { status: 302, headers: { location: 'https://evil.example/jwks' } }),
+    },
   ]
-  it.each(unavailable)('$title → ERR_VERIFIER_UNAVAILABLE (503, temporary)', async ({ fetch }) => {
-    const verifier = createJwtAccessTokenVerifier({
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      jwks: new URL('https://as.example.net/jwks'),
-      fetch,
-      now: () => NOW,
-    })
-    const error = (await verifier
-      .verify(await sign(ec))
-      .catch((e: unknown) => e)) as AccessTokenError
-    expect(error).toMatchObject({ code: 'ERR_VERIFIER_UNAVAILABLE', temporary: true, status: 503 })
-    expect(toErrorResponse(error)).toEqual({
-      status: 503,
-      headers: { 'content-type': 'application/json' },
-      body: {
-        error: 'temporarily_unavailable',
-        error_description: 'The access token cannot be verified right now',
-      },
-    })
-  })
+  it.each(unavailable)(
+    '$title → ERR_VERIFIER_UNAVAILABLE (503, temporary, Retry-After)',
+    async ({ fetch }) => {
+      const verifier = createJwtAccessTokenVerifier({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        jwks: new URL('https://as.example.net/jwks'),
+        fetch,
+        now: () => NOW,
+      })
+      const error = (await verifier
+        .verify(await sign(ec))
+        .catch((e: unknown) => e)) as AccessTokenError
+      expect(error).toMatchObject({
+        code: 'ERR_VERIFIER_UNAVAILABLE',
+        temporary: true,
+        status: 503,
+      })
+      // The first failure backs off between 0.5 and 1 s (the default backoff.initial).
+      expect(error.retryAfter).toBe(1)
+      expect(toErrorResponse(error)).toEqual({
+        status: 503,
+        headers: { 'content-type': 'application/json', 'retry-after': '1' },
+        body: {
+          error: 'temporarily_unavailable',
+          error_description: 'The access token cannot be verified right now',
+        },
+      })
+    },
+  )
 })
