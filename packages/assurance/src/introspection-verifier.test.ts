@@ -412,6 +412,58 @@ describe('introspection cache', () => {
   })
 })
 
+describe('one introspection call per token at a time', () => {
+  /** A fetch whose answers the test releases, counting the calls per token. */
+  function held() {
+    const calls: string[] = []
+    const pending: (() => void)[] = []
+    const fetch = (async (_: URL | RequestInfo, init?: RequestInit) => {
+      const token = new URLSearchParams(init?.body as URLSearchParams).get('token') ?? ''
+      calls.push(token)
+      await new Promise<void>((resolve) => pending.push(resolve))
+      if (token === 'down') return new Response('oops', { status: 500 })
+      return Response.json(token === 'inactive' ? { active: false } : EX_7662_03)
+    }) as typeof globalThis.fetch
+    const release = async () => {
+      // Let every verification reach its fetch, then answer them all.
+      await new Promise((resolve) => setImmediate(resolve))
+      for (const resolve of pending.splice(0)) resolve()
+    }
+    return { fetch, calls, release }
+  }
+
+  it('shares one call among concurrent verifications of the same token, without a cache', async () => {
+    const { fetch, calls, release } = held()
+    const verifier = make(fetch)
+    const same = Array.from({ length: 10 }, () => verifier.verify('t'))
+    const other = verifier.verify('u')
+    await release()
+    const results = await Promise.all([...same, other])
+    expect(calls.sort()).toEqual(['t', 'u'])
+    expect(results.every((claims) => claims.sub === 'Z5O3upPC88QrAjx00dis')).toBe(true)
+  })
+
+  it('shares refusals and outages too, and calls again once the call has settled', async () => {
+    const { fetch, calls, release } = held()
+    const verifier = make(fetch)
+    const refused = Array.from({ length: 5 }, () => verifier.verify('inactive').catch((e) => e))
+    const down = Array.from({ length: 5 }, () => verifier.verify('down').catch((e) => e))
+    await release()
+    const codes = (await Promise.all([...refused, ...down])).map(
+      (e) => (e as AccessTokenError).code,
+    )
+    expect(codes).toEqual([
+      ...Array(5).fill('ERR_TOKEN_INACTIVE'),
+      ...Array(5).fill('ERR_VERIFIER_UNAVAILABLE'),
+    ])
+    expect(calls.sort()).toEqual(['down', 'inactive'])
+    const again = verifier.verify('inactive').catch((e) => e)
+    await release()
+    expect(((await again) as AccessTokenError).code).toBe('ERR_TOKEN_INACTIVE')
+    expect(calls).toHaveLength(3)
+  })
+})
+
 describe('against a local HTTP server', () => {
   let server: Server
   let endpoint: string

@@ -1,5 +1,6 @@
 import { checkOptions } from '@stepup/internal'
 import {
+  type AccessTokenClaims,
   type AuthorizationDetailsRegistryLike,
   type ConfirmationChecks,
   missingClaim,
@@ -100,9 +101,10 @@ const form = (s: string) => encodeURIComponent(s).replace(/%20/g, '+')
  * Create a verifier for opaque tokens using OAuth 2.0 Token Introspection: `active: false`
  * rejects with `ERR_TOKEN_INACTIVE` (→ `invalid_token`); `aud` (required), `exp`, `nbf`, `iss`
  * when configured and the `requiredClaims` are checked, then the sender constraint; an
- * unreachable or failing endpoint is `ERR_VERIFIER_UNAVAILABLE` (answer 503). Active results
- * are cached, frozen, no longer than `cacheTtl` and the token's `exp`. Unknown option keys and a
- * missing `audience` are refused when it is built.
+ * unreachable or failing endpoint is `ERR_VERIFIER_UNAVAILABLE` (answer 503). Concurrent
+ * verifications of one token share one introspection call. Active results are cached, frozen,
+ * no longer than `cacheTtl` and the token's `exp`. Unknown option keys and a missing `audience`
+ * are refused when it is built.
  *
  * @example
  * ```ts
@@ -153,67 +155,78 @@ export function createIntrospectionVerifier(
   const unavailable = (message: string, cause: unknown) =>
     new AccessTokenError('ERR_VERIFIER_UNAVAILABLE', message, { cause })
   const invalid = (message: string) => new AccessTokenError('ERR_TOKEN_CLAIM_INVALID', message)
-  return createVerifier(
-    async (token, now) => {
-      const headers = new Headers({
-        accept: 'application/json',
-        'content-type': 'application/x-www-form-urlencoded',
+  const introspect = async (token: string, now: number): Promise<AccessTokenClaims> => {
+    const headers = new Headers({
+      accept: 'application/json',
+      'content-type': 'application/x-www-form-urlencoded',
+    })
+    if (basic) headers.set('authorization', basic)
+    const body = new URLSearchParams({ token, token_type_hint: 'access_token' })
+    let json: unknown
+    try {
+      await clientAuth?.({ headers, body })
+      const response = await fetcher(endpoint, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeout),
       })
-      if (basic) headers.set('authorization', basic)
-      const body = new URLSearchParams({ token, token_type_hint: 'access_token' })
-      let json: unknown
-      try {
-        await clientAuth?.({ headers, body })
-        const response = await fetcher(endpoint, {
-          method: 'POST',
-          headers,
-          body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeout),
-        })
-        if (response.status !== 200) throw new Error(`introspection answered ${response.status}`)
-        json = await response.json()
-      } catch (e) {
-        throw unavailable(`introspection at ${endpoint.href} failed`, e)
+      if (response.status !== 200) throw new Error(`introspection answered ${response.status}`)
+      json = await response.json()
+    } catch (e) {
+      throw unavailable(`introspection at ${endpoint.href} failed`, e)
+    }
+    const active = (json as { active?: unknown } | null)?.active
+    if (typeof active !== 'boolean') {
+      throw unavailable(
+        'introspection response has no boolean "active" member (RFC 7662 §2.2)',
+        undefined,
+      )
+    }
+    if (!active) throw new AccessTokenError('ERR_TOKEN_INACTIVE')
+    const claims = parseAccessTokenClaims(json, registry)
+    const { exp, nbf, aud } = claims
+    if (exp !== undefined && exp <= now - clockTolerance) {
+      throw new AccessTokenError(
+        'ERR_TOKEN_EXPIRED',
+        `introspected "exp" passed ${now - exp} s ago, clockTolerance is ${clockTolerance} s (RFC 7662 §2.2)`,
+      )
+    }
+    if (nbf !== undefined && nbf > now + clockTolerance) {
+      throw invalid(
+        `introspected "nbf" is ${nbf - now} s ahead, clockTolerance is ${clockTolerance} s (RFC 7662 §2.2)`,
+      )
+    }
+    if (issuer !== undefined && claims.iss !== issuer) {
+      throw invalid(
+        `introspected "iss" is ${quoted(claims.iss)}, expected exactly ${quoted(issuer)} (RFC 7662 §2.2)`,
+      )
+    }
+    if (!audiences.some((a) => (typeof aud === 'string' ? aud === a : aud?.includes(a)))) {
+      throw invalid(
+        aud === undefined
+          ? 'introspection response has no "aud" member, so the token may be for another resource (RFC 7662 §4)'
+          : 'introspected "aud" does not contain the configured audience (RFC 7662 §2.2)',
+      )
+    }
+    const missing = missingClaim(claims.raw, required)
+    if (missing) {
+      throw invalid(`introspection response has no ${quoted(missing)} member (requiredClaims)`)
+    }
+    return claims
+  }
+  // One introspection call per token at a time: concurrent requests with the same token share it
+  // (entries leave when the call settles, so the map holds only calls in flight).
+  const inflight = new Map<string, Promise<AccessTokenClaims>>()
+  return createVerifier(
+    (token, now) => {
+      let call = inflight.get(token)
+      if (!call) {
+        call = introspect(token, now).finally(() => inflight.delete(token))
+        inflight.set(token, call)
       }
-      const active = (json as { active?: unknown } | null)?.active
-      if (typeof active !== 'boolean') {
-        throw unavailable(
-          'introspection response has no boolean "active" member (RFC 7662 §2.2)',
-          undefined,
-        )
-      }
-      if (!active) throw new AccessTokenError('ERR_TOKEN_INACTIVE')
-      const claims = parseAccessTokenClaims(json, registry)
-      const { exp, nbf, aud } = claims
-      if (exp !== undefined && exp <= now - clockTolerance) {
-        throw new AccessTokenError(
-          'ERR_TOKEN_EXPIRED',
-          `introspected "exp" passed ${now - exp} s ago, clockTolerance is ${clockTolerance} s (RFC 7662 §2.2)`,
-        )
-      }
-      if (nbf !== undefined && nbf > now + clockTolerance) {
-        throw invalid(
-          `introspected "nbf" is ${nbf - now} s ahead, clockTolerance is ${clockTolerance} s (RFC 7662 §2.2)`,
-        )
-      }
-      if (issuer !== undefined && claims.iss !== issuer) {
-        throw invalid(
-          `introspected "iss" is ${quoted(claims.iss)}, expected exactly ${quoted(issuer)} (RFC 7662 §2.2)`,
-        )
-      }
-      if (!audiences.some((a) => (typeof aud === 'string' ? aud === a : aud?.includes(a)))) {
-        throw invalid(
-          aud === undefined
-            ? 'introspection response has no "aud" member, so the token may be for another resource (RFC 7662 §4)'
-            : 'introspected "aud" does not contain the configured audience (RFC 7662 §2.2)',
-        )
-      }
-      const missing = missingClaim(claims.raw, required)
-      if (missing) {
-        throw invalid(`introspection response has no ${quoted(missing)} member (requiredClaims)`)
-      }
-      return claims
+      return call
     },
     { ...options, cache: cacheTtl > 0 ? (options.cache ?? {}) : undefined },
     WHERE,
