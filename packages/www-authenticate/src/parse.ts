@@ -1,6 +1,6 @@
 import type { ParseOptions, SafeParseResult, WwwAuthenticateChallenge } from './challenge.js'
 import { argumentError, WwwAuthenticateParseError } from './errors.js'
-import { is, QDTEXT, QPAIR, T68, TCHAR } from './grammar.js'
+import { CHARS, is, QDTEXT, QPAIR, T68, TCHAR } from './grammar.js'
 
 const SP = 0x20
 const HTAB = 0x09
@@ -47,17 +47,19 @@ function readValue(s: string, i: number, params: Params, name: string): number {
   let out = ''
   let chunk = ++i
   for (;;) {
-    if (i >= s.length) fail('unterminated quoted-string', open)
-    const c = s.charCodeAt(i)
+    // qdtext excludes DQUOTE and backslash, and charCodeAt past the end is NaN: all three stop it.
+    let c = s.charCodeAt(i)
+    while (c < 256 && (CHARS[c]! & QDTEXT) !== 0) c = s.charCodeAt(++i)
     if (c === DQUOTE) break
     if (c === BACKSLASH) {
       out += s.slice(chunk, i)
       chunk = ++i
       if (!is(s.charCodeAt(i), QPAIR)) fail('invalid quoted-pair', i)
-    } else if (!is(c, QDTEXT)) {
-      fail('invalid character', i)
+      i++
+      continue
     }
-    i++
+    if (i >= s.length) fail('unterminated quoted-string', open)
+    fail('invalid character', i)
   }
   params[name] = chunk === open + 1 ? s.slice(chunk, i) : out + s.slice(chunk, i)
   return i + 1
