@@ -19,6 +19,7 @@ import Fastify4 from 'fastify4'
 import { Hono } from 'hono'
 import { startEffect } from './effect.ts'
 import type { AppConfig, RouteAuth } from './fixtures.ts'
+import { startHono } from './hono.ts'
 
 /** A server listening on 127.0.0.1 with an ephemeral port. */
 export interface Running {
@@ -27,7 +28,15 @@ export interface Running {
 }
 
 /** The framework flavours every case runs through, each on a real loopback socket. */
-export const ADAPTERS = ['express5', 'express4', 'fastify5', 'fastify4', 'fetch', 'effect'] as const
+export const ADAPTERS = [
+  'express5',
+  'express4',
+  'fastify5',
+  'fastify4',
+  'fetch',
+  'effect',
+  'hono',
+] as const
 export type AdapterName = (typeof ADAPTERS)[number]
 
 const success = (route: string, auth: { claims: { sub?: string | undefined } } | undefined) => ({
@@ -186,5 +195,7 @@ export function start(adapter: AdapterName, config: AppConfig): Promise<Running>
       return startFetch(config)
     case 'effect':
       return startEffect(config)
+    case 'hono':
+      return startHono(config)
   }
 }
