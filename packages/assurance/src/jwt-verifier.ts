@@ -540,8 +540,27 @@ export function createJwtAccessTokenVerifier(
     )
   }
 
+  /** RFC 9068 beyond what jose checked, then the typed claims. */
+  const accept = ({ payload, protectedHeader }: JWTVerifyResult, now: number) => {
+    if (protectedHeader.crit !== undefined || protectedHeader.b64 !== undefined) {
+      throw fail('ERR_TOKEN_MALFORMED', CRIT)
+    }
+    // jose counts an empty string as present, and leaves a future iat to the caller.
+    const missing = missingClaim(payload, required)
+    if (missing) {
+      throw fail('ERR_TOKEN_CLAIM_INVALID', `token has no ${quoted(missing)} claim (RFC 9068 §2.2)`)
+    }
+    const { iat } = payload
+    if (typeof iat === 'number' && iat > now + clockTolerance) {
+      throw fail(
+        'ERR_TOKEN_CLAIM_INVALID',
+        `token "iat" is ${iat - now} s ahead, clockTolerance is ${clockTolerance} s (RFC 7519 §4.1.6)`,
+      )
+    }
+    return parseAccessTokenClaims(payload, registry)
+  }
   return createVerifier(
-    async (token, now) => {
+    (token, now) => {
       if (!COMPACT.test(token)) {
         throw fail(
           'ERR_TOKEN_MALFORMED',
@@ -549,35 +568,16 @@ export function createJwtAccessTokenVerifier(
         )
       }
       const generation = remote ? remote.generation() : 0
-      let verified: JWTVerifyResult
-      try {
-        verified = await jwtVerify(token, key as JWTVerifyGetKey, {
-          ...verifyOptions,
-          currentDate: new Date(now * 1000),
-        })
-      } catch (e) {
-        throw refusal(e, token, now, generation)
-      }
-      const { payload, protectedHeader } = verified
-      if (protectedHeader.crit !== undefined || protectedHeader.b64 !== undefined) {
-        throw fail('ERR_TOKEN_MALFORMED', CRIT)
-      }
-      // jose counts an empty string as present, and leaves a future iat to the caller.
-      const missing = missingClaim(payload, required)
-      if (missing) {
-        throw fail(
-          'ERR_TOKEN_CLAIM_INVALID',
-          `token has no ${quoted(missing)} claim (RFC 9068 §2.2)`,
-        )
-      }
-      const { iat } = payload
-      if (typeof iat === 'number' && iat > now + clockTolerance) {
-        throw fail(
-          'ERR_TOKEN_CLAIM_INVALID',
-          `token "iat" is ${iat - now} s ahead, clockTolerance is ${clockTolerance} s (RFC 7519 §4.1.6)`,
-        )
-      }
-      return parseAccessTokenClaims(payload, registry)
+      // jose checks the times against the clock of this verification.
+      return jwtVerify(token, key as JWTVerifyGetKey, {
+        ...verifyOptions,
+        currentDate: new Date(now * 1000),
+      }).then(
+        (verified) => accept(verified, now),
+        (e: unknown) => {
+          throw refusal(e, token, now, generation)
+        },
+      )
     },
     options,
     WHERE,

@@ -118,31 +118,40 @@ export function createVerifier(
     'confirmation',
   )
   const cache = c && createTokenCache<AccessTokenClaims>(c.max ?? 1000)
+  // No async layer of its own: a cache hit resolves at once, a miss is one step after `load`.
   return {
-    async verify(token, o = {}) {
-      if (o.scheme === 'DPoP' && typeof o.jkt !== 'string') {
-        throw argumentError('jkt is required with the DPoP scheme', 'ERR_MISSING_ARGS')
+    verify(token, o = {}) {
+      try {
+        if (o.scheme === 'DPoP' && typeof o.jkt !== 'string') {
+          throw argumentError('jkt is required with the DPoP scheme', 'ERR_MISSING_ARGS')
+        }
+        if (o.x5tS256 !== undefined && typeof o.x5tS256 !== 'string') {
+          throw argumentError('x5tS256 must be a base64url string', 'ERR_INVALID_ARG_TYPE')
+        }
+        if (typeof token !== 'string' || token === '') {
+          throw new AccessTokenError('ERR_TOKEN_MALFORMED', 'access token is empty')
+        }
+        if (token.length > maxTokenLength) {
+          throw new AccessTokenError(
+            'ERR_TOKEN_TOO_LARGE',
+            `access token is ${token.length} characters, over maxTokenLength ${maxTokenLength}`,
+          )
+        }
+        const t = now()
+        const hit = cache?.get(token, t)
+        if (hit) {
+          checkConfirmation(hit, o, confirmation)
+          return Promise.resolve(hit)
+        }
+        return load(token, t).then((loaded) => {
+          const claims = deepFreeze(loaded)
+          cache?.set(token, claims, Math.min(claims.exp ?? Number.POSITIVE_INFINITY, t + ttl), t)
+          checkConfirmation(claims, o, confirmation)
+          return claims
+        })
+      } catch (e) {
+        return Promise.reject(e)
       }
-      if (o.x5tS256 !== undefined && typeof o.x5tS256 !== 'string') {
-        throw argumentError('x5tS256 must be a base64url string', 'ERR_INVALID_ARG_TYPE')
-      }
-      if (typeof token !== 'string' || token === '') {
-        throw new AccessTokenError('ERR_TOKEN_MALFORMED', 'access token is empty')
-      }
-      if (token.length > maxTokenLength) {
-        throw new AccessTokenError(
-          'ERR_TOKEN_TOO_LARGE',
-          `access token is ${token.length} characters, over maxTokenLength ${maxTokenLength}`,
-        )
-      }
-      const t = now()
-      let claims = cache?.get(token, t)
-      if (!claims) {
-        claims = deepFreeze(await load(token, t))
-        cache?.set(token, claims, Math.min(claims.exp ?? Number.POSITIVE_INFINITY, t + ttl), t)
-      }
-      checkConfirmation(claims, o, confirmation)
-      return claims
     },
   }
 }
