@@ -1,0 +1,73 @@
+import type { DynamicModule, FactoryProvider } from '@nestjs/common'
+import type {
+  ProtectedResourceMetadataOptions,
+  RequirementSource,
+  StepUpGuardOptions,
+} from '@stepup/assurance/http'
+
+/**
+ * Options of `StepUpModule.forRoot`: the guard options every adapter takes (`verify`, `realm`,
+ * `resourceMetadata`, `acr`, `authorizationDetails`, `clockTolerance`, `bodyLimit`,
+ * `certificateThumbprint`, `dpop`, `exposeChallenge`, `onDecision`, `now`, `signals`), the
+ * `requirement` or `policy` of routes that have no `@RequireAssurance()` of their own (default:
+ * any valid token), and the RFC 9728 `metadata` document to serve. `R` is the platform's request
+ * (Express's `Request` or Fastify's `FastifyRequest`) as `signals`, `certificateThumbprint`, `verify`
+ * and requirement functions receive it.
+ *
+ * @example
+ * ```ts
+ * const options: StepUpModuleOptions = { verify, realm: 'bank', metadata: { resource: 'https://api.example.com' } }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface StepUpModuleOptions<R = unknown> extends StepUpGuardOptions<R> {
+  /**
+   * Serve this protected resource metadata at its `/.well-known/oauth-protected-resource[/path]`
+   * path (derived from `resource`).
+   */
+  readonly metadata?: ProtectedResourceMetadataOptions | undefined
+}
+
+/** The keys `StepUpModule` reads itself; the guard refuses any other that is not its own. */
+export const MODULE_OPTIONS: readonly string[] = ['metadata']
+
+/**
+ * Options of `StepUpModule.forRootAsync`: `useFactory` resolves the guard options (as for
+ * `forRoot`, without `metadata`) from the providers named in `inject`, which `imports` makes
+ * available. `metadata` stays beside the factory: Nest maps routes before any factory runs.
+ *
+ * @example
+ * ```ts
+ * const options: StepUpModuleAsyncOptions = {
+ *   useFactory: (issuer: string) => ({ verify: async () => ({ iss: issuer, sub: 'alice' }) }),
+ *   inject: ['ISSUER'],
+ * }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export interface StepUpModuleAsyncOptions<R = unknown> {
+  readonly imports?: DynamicModule['imports'] | undefined
+  readonly inject?: FactoryProvider['inject'] | undefined
+  readonly useFactory: (...args: never[]) => StepUpGuardOptions<R> | Promise<StepUpGuardOptions<R>>
+  readonly metadata?: ProtectedResourceMetadataOptions | undefined
+}
+
+export const ASYNC_OPTIONS: ReadonlySet<string> = new Set([
+  'imports',
+  'inject',
+  'useFactory',
+  'metadata',
+])
+
+/**
+ * What `@RequireAssurance()` takes: a fixed requirement (`{ acr_values, max_age, scope,
+ * authorization_details }`), a function of the platform's request, or a risk policy made by
+ * `createRiskPolicy`.
+ *
+ * @example
+ * ```ts
+ * const requirement: RequireAssuranceInput = { acr_values: ['phr'], max_age: 300 }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export type RequireAssuranceInput<R = unknown> = RequirementSource<R>
