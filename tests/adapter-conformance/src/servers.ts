@@ -20,6 +20,7 @@ import { Hono } from 'hono'
 import { startEffect } from './effect.ts'
 import type { AppConfig, RouteAuth } from './fixtures.ts'
 import { startHono } from './hono.ts'
+import { startNest } from './nest.ts'
 
 /** A server listening on 127.0.0.1 with an ephemeral port. */
 export interface Running {
@@ -36,6 +37,8 @@ export const ADAPTERS = [
   'fetch',
   'effect',
   'hono',
+  'nest-express',
+  'nest-fastify',
 ] as const
 export type AdapterName = (typeof ADAPTERS)[number]
 
@@ -197,5 +200,9 @@ export function start(adapter: AdapterName, config: AppConfig): Promise<Running>
       return startEffect(config)
     case 'hono':
       return startHono(config)
+    case 'nest-express':
+      return startNest('express', config)
+    case 'nest-fastify':
+      return startNest('fastify', config)
   }
 }
