@@ -11,6 +11,7 @@ export {
   type InferAuthorizationDetail,
   type TypedAuthorizationDetail,
 } from './detail-type.js'
+export { authorizationDetailsDigest } from './digest.js'
 export { encodeAuthorizationDetails } from './encode.js'
 export {
   AuthorizationDetailsError,
