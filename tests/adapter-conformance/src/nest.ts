@@ -60,14 +60,19 @@ function routesController(routes: RouteConfig[], guarded: boolean): Type<unknown
  * every other request (`/Admin/…`, `//admin/…`, `/x/../admin/…` where the router does not
  * normalise them) lands here, after the guard, and gets Nest's own 404.
  */
-function fallbackController(): Type<unknown> {
+function fallbackController(platform: 'express' | 'fastify'): Type<unknown> {
   class FallbackController {
     notFound(): never {
       throw new NotFoundException()
     }
   }
   const prototype = FallbackController.prototype
-  All('{*path}')(prototype, 'notFound', Object.getOwnPropertyDescriptor(prototype, 'notFound')!)
+  // Each router's own wildcard syntax: path-to-regexp 8 (Express 5), find-my-way (Fastify).
+  All(platform === 'express' ? '{*path}' : '*')(
+    prototype,
+    'notFound',
+    Object.getOwnPropertyDescriptor(prototype, 'notFound')!,
+  )
   Controller()(FallbackController)
   return FallbackController
 }
@@ -97,7 +102,7 @@ export async function startNest(
     imports: [StepUpModule.forRoot(moduleOptions as Parameters<typeof StepUpModule.forRoot>[0])],
     controllers: [
       routesController(config.routes, guarded),
-      ...(guarded ? [fallbackController()] : []),
+      ...(guarded ? [fallbackController(platform)] : []),
     ],
     providers: guarded ? [{ provide: APP_GUARD, useClass: StepUpGuard }] : [],
   }

@@ -140,6 +140,17 @@ const EXPRESS_PARSER = (why: string): Partial<Record<AdapterName, FrameworkAnswe
   return { express5: answer, express4: answer }
 }
 
+/**
+ * Nest's own answer to an error its platform raised before the route's guard (a body parser, the
+ * router): Nest's exception filter renders it as `{ message, error, statusCode }` (Express) or
+ * `{ statusCode, message }` (Fastify's error, without its code).
+ */
+const NEST_ANSWER = (body: Record<string, unknown>, why: string): FrameworkAnswer => ({
+  challenges: null,
+  body,
+  why,
+})
+
 export const CASES: Case[] = [
   // RFC 6750 §3.1: no credentials → a challenge without error information.
   ...both((app) => ({
@@ -400,6 +411,13 @@ export const CASES: Case[] = [
         body: FASTIFY_415('Unsupported Media Type: undefined'),
         why: 'Fastify refuses a body without a content-type before any hook runs',
       },
+      'nest-fastify': {
+        status: 415,
+        ...NEST_ANSWER(
+          { statusCode: 415, message: 'Unsupported Media Type' },
+          "Fastify refuses a body without a content-type before Nest's route handler and its guards",
+        ),
+      },
     },
   })),
   ...both((app) => ({
@@ -430,6 +448,17 @@ export const CASES: Case[] = [
         body: { statusCode: 400, error: 'Bad Request', message: 'Unexpected end of JSON input' },
         why: "Fastify's JSON parser runs before preHandler hooks",
       },
+      'nest-express': NEST_ANSWER(
+        { message: 'Unexpected end of JSON input', error: 'Bad Request', statusCode: 400 },
+        "Nest mounts express.json() app-wide, before the route's guards",
+      ),
+      'nest-fastify': NEST_ANSWER(
+        {
+          statusCode: 400,
+          message: "Body is not valid JSON but content-type is set to 'application/json'",
+        },
+        "Fastify's JSON parser runs before Nest's route handler and its guards",
+      ),
     },
   })),
   ...both((app) => ({
@@ -456,7 +485,17 @@ export const CASES: Case[] = [
     challenges: challenge(app, UNREADABLE.notObject),
     body: UNREADABLE.notObject,
     // express.json() is strict (objects and arrays only) and refuses a bare string itself.
-    frameworkAnswers: EXPRESS_PARSER('express.json() in strict mode refuses a top-level string'),
+    frameworkAnswers: {
+      ...EXPRESS_PARSER('express.json() in strict mode refuses a top-level string'),
+      'nest-express': NEST_ANSWER(
+        {
+          message: 'Unexpected token \'"\', ""x"" is not valid JSON',
+          error: 'Bad Request',
+          statusCode: 400,
+        },
+        "Nest's express.json() (strict) refuses a top-level string before the route's guards",
+      ),
+    },
   })),
   ...both((app) => ({
     title: 'body: 70 KiB of valid JSON, over the 64 KiB bodyLimit → 400 invalid_request',
@@ -618,21 +657,29 @@ export const CASES: Case[] = [
     status: 400,
     challenges: challenge('paths', UNREADABLE.target),
     body: UNREADABLE.target,
-    frameworkAnswers: Object.fromEntries(
-      (['fastify5', 'fastify4'] as const).map((a) => [
-        a,
-        {
-          challenges: null,
-          body: {
-            error: 'Bad Request',
-            code: 'FST_ERR_BAD_URL',
-            message: "'/admin%zz/users/1' is not a valid url component",
-            statusCode: 400,
+    frameworkAnswers: {
+      ...Object.fromEntries(
+        (['fastify5', 'fastify4', 'nest-fastify'] as const).map((a) => [
+          a,
+          {
+            challenges: null,
+            body: {
+              error: 'Bad Request',
+              code: 'FST_ERR_BAD_URL',
+              message: "'/admin%zz/users/1' is not a valid url component",
+              statusCode: 400,
+            },
+            why: "Fastify's router refuses the URL before any hook runs",
           },
-          why: "Fastify's router refuses the URL before any hook runs",
-        },
-      ]),
-    ),
+        ]),
+      ),
+      // Express 5's router decodes the parameters of the route it matched (here the app's
+      // fallback route) before Nest runs the route's guards.
+      'nest-express': NEST_ANSWER(
+        { message: "Failed to decode param 'admin%zz'", error: 'Bad Request', statusCode: 400 },
+        "Express's router refuses the parameter before Nest's guards run",
+      ),
+    },
   },
   // RFC 8705 §3.1: a certificate-bound token needs an mTLS check no adapter here performs.
   ...both((app) => ({
