@@ -25,6 +25,7 @@ const SHIM = join(dirname(fileURLToPath(import.meta.url)), 'shim', 'vitest.ts')
 export const EXCLUDED_PACKAGES: Readonly<Record<string, string>> = {
   '@stepup/express': 'an Express adapter: Express runs on Node only',
   '@stepup/fastify': 'a Fastify adapter: Fastify runs on Node only',
+  '@stepup/nestjs': 'a NestJS adapter: Nest runs on Node only (on Express or Fastify)',
   '@stepup/effect': 'outside the runtime claim of the core packages (tested under vitest)',
 }
 
