@@ -142,6 +142,23 @@ describe('stepUp', () => {
     expect(await res.json()).toEqual({ body, fired: ['transfer'] })
   })
 
+  it('fails closed (503) when a middleware before it consumed the raw body outside Hono', async () => {
+    const events: StepUpEvent[] = []
+    const app = new Hono().post(
+      '/transfers',
+      async (c, next) => {
+        await c.req.raw.text()
+        await next()
+      },
+      stepUp({ verify, onDecision: (e) => events.push(e) })(policy),
+      (c) => c.text('paid'),
+    )
+    const res = await app.request('/transfers', json('good', '{"authorization_details":[]}'))
+    expect(res.status).toBe(503)
+    expect(res.headers.has('www-authenticate')).toBe(false)
+    expect(events[0]?.cause).toBeInstanceOf(TypeError)
+  })
+
   it('RFC 6750 §2.2: takes a form-encoded token and leaves the form to the route', async () => {
     const app = new Hono().post('/notes', stepUp({ verify })(), async (c) => {
       const form = await c.req.parseBody()
