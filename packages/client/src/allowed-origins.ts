@@ -3,6 +3,9 @@ import { invalidArg } from './invalid-arg.js'
 /** Hosts that are the local machine whatever the network: RFC 6761 §6.3 and RFC 5735/4291. */
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
+/** @internal Whether the URL's host is loopback: `localhost`, `127.0.0.1` or `[::1]`. */
+export const isLoopbackHost = (url: URL): boolean => LOOPBACK.has(url.hostname)
+
 const shown = (value: unknown): string => {
   const text = typeof value === 'string' ? value : String(value)
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)

@@ -61,6 +61,27 @@ describe('readStepUpChallenge: typed fields', () => {
     expect(challenge).not.toHaveProperty('resource_metadata')
     expect(challenge.raw.params.resource_metadata).toBe('http://rs.example/m')
   })
+
+  it.each([
+    'http://localhost:8080/.well-known/oauth-protected-resource',
+    'http://127.0.0.1/m',
+    'http://[::1]:3000/m',
+  ])('keeps an http: resource_metadata on loopback, for development: %s', (url) => {
+    const challenge = read(
+      `Bearer error="insufficient_user_authentication", resource_metadata="${url}"`,
+    )
+    expect(challenge.resource_metadata).toBe(url)
+  })
+
+  it.each(['http://127.0.0.2/m', 'http://localhost.example/m', 'ws://localhost/m'])(
+    'leaves out an http: resource_metadata off loopback: %s',
+    (url) => {
+      const challenge = read(
+        `Bearer error="insufficient_user_authentication", resource_metadata="${url}"`,
+      )
+      expect(challenge).not.toHaveProperty('resource_metadata')
+    },
+  )
 })
 
 describe('challengeKey: authorization_details', () => {

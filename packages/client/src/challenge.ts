@@ -5,6 +5,7 @@ import {
   safeParseWwwAuthenticate,
   type WwwAuthenticateChallenge,
 } from '@stepup/www-authenticate'
+import { isLoopbackHost } from './allowed-origins.js'
 import {
   type AuthorizationDetail,
   canonicalJson,
@@ -23,7 +24,10 @@ import { invalidArg, NQCHARS } from './invalid-arg.js'
 export interface StepUpChallengeBase {
   /** The authentication scheme, lower-cased: `bearer` or `dpop`. */
   readonly scheme: 'bearer' | 'dpop'
-  /** RFC 9728 `resource_metadata`: where to discover the authorization servers of the resource. */
+  /**
+   * RFC 9728 `resource_metadata`: where to discover the authorization servers of the resource;
+   * an `https:` URL, or `http:` on loopback (development).
+   */
   readonly resource_metadata?: string
   /** The `realm` of the challenge. */
   readonly realm?: string
@@ -196,6 +200,16 @@ export function readOAuthChallenges(
   return out
 }
 
+/** An `http:` URL on a loopback host, made of NQCHAR: a development `resource_metadata`. */
+function isLoopbackHttpUrl(value: string | undefined): boolean {
+  try {
+    const url = new URL(value ?? '')
+    return NQCHARS.test(value ?? '') && url.protocol === 'http:' && isLoopbackHost(url)
+  } catch {
+    return false
+  }
+}
+
 function decodeClaims(value: string): string | undefined {
   try {
     return JSON.stringify(decodeClaimsChallenge(value))
@@ -218,8 +232,9 @@ function decodeClaims(value: string): string | undefined {
  * its syntax, or an `insufficient_claims` whose `claims` does not decode, throws a
  * {@link StepUpError} with code `ERR_INVALID_CHALLENGE` saying which, so nobody is sent to sign in
  * for a requirement that cannot be met. (`realm`, `error_description` and a `resource_metadata`
- * that is not an `https:` URL are informational: left out, never an error.) The JSON body, with
- * the `authorization_details` to request, is read by {@link parseChallengeBody}.
+ * that is neither an `https:` URL nor, for development, an `http:` URL on loopback — `localhost`,
+ * `127.0.0.1`, `[::1]` — are informational: left out, never an error.) The JSON body, with the
+ * `authorization_details` to request, is read by {@link parseChallengeBody}.
  *
  * @example
  * ```ts
@@ -259,7 +274,9 @@ export function readStepUpChallenge(
   const names = kind === 'step_up' ? [...FIELDS, 'acr_values', 'max_age'] : FIELDS
   for (const name of names) {
     if (typed[name] !== undefined) out[name] = typed[name]
-    else if (c.invalid.includes(name) && Object.hasOwn(SYNTAX, name)) {
+    else if (name === 'resource_metadata' && isLoopbackHttpUrl(c.params[name])) {
+      out[name] = c.params[name]
+    } else if (c.invalid.includes(name) && Object.hasOwn(SYNTAX, name)) {
       throw invalidChallenge(`${name} ${quote(c.params[name]!)} ${SYNTAX[name]}`, response)
     }
   }

@@ -18,6 +18,19 @@ import type { StepUpChallenge } from './challenge.js'
  * - `ERR_INVALID_CHALLENGE`: the server's challenge cannot be acted on as sent (a `max_age`,
  *   `acr_values` or `scope` that breaks its syntax, undecodable `claims`, `authorization_details`
  *   that are not RFC 9396 objects); nobody was asked to sign in.
+ * - `ERR_RESOURCE_METADATA_UNAVAILABLE`: the challenge's `resource_metadata` could not be fetched
+ *   (network error, not `200`, no answer within 5 s); nobody was asked to sign in.
+ * - `ERR_RESOURCE_METADATA_INVALID`: the `resource_metadata` URL is not `https:` (loopback `http:`
+ *   is accepted for a loopback resource), or the document is not a JSON object of at most 64 KiB
+ *   with a string `resource` and, when present, `authorization_servers` that are `https:` URLs.
+ * - `ERR_RESOURCE_METADATA_MISMATCH`: the metadata's `resource` is not the resource the request
+ *   was for (RFC 9728 §3.3); it is not used and no token is requested.
+ * - `ERR_AUTHORIZATION_SERVER_MISMATCH`: the resource names its authorization servers and the
+ *   popup step-up's is not among them (`@stepup/client/browser`).
+ * - `ERR_POPUP_BLOCKED`: the browser blocked the popup and the full-page redirect could not be
+ *   used instead (turned off, the request cannot be saved, or `sessionStorage` refused it).
+ * - `ERR_NO_PENDING_STEP_UP`: `resumeAfterRedirect` found no step-up saved in this tab for the
+ *   callback's `state` (already used, another tab, older than 10 minutes, another client).
  */
 export type StepUpErrorCode =
   | 'ERR_STEP_UP_LOOP'
@@ -27,6 +40,12 @@ export type StepUpErrorCode =
   | 'ERR_STEP_UP_FAILED'
   | 'ERR_BODY_NOT_REPLAYABLE'
   | 'ERR_INVALID_CHALLENGE'
+  | 'ERR_RESOURCE_METADATA_UNAVAILABLE'
+  | 'ERR_RESOURCE_METADATA_INVALID'
+  | 'ERR_RESOURCE_METADATA_MISMATCH'
+  | 'ERR_AUTHORIZATION_SERVER_MISMATCH'
+  | 'ERR_POPUP_BLOCKED'
+  | 'ERR_NO_PENDING_STEP_UP'
 
 /**
  * Options of the {@link StepUpError} constructor.

@@ -18,9 +18,16 @@ export {
   type StepUpChallengeBase,
   type UseDpopNonceChallenge,
 } from './challenge.js'
+export type { DpopOptions } from './dpop.js'
 export { StepUpError, type StepUpErrorCode, type StepUpErrorOptions } from './errors.js'
 export { nextRedirectHop, type RedirectHop } from './redirect.js'
 export {
+  type FetchProtectedResourceMetadataOptions,
+  fetchProtectedResourceMetadata,
+  type ProtectedResourceMetadata,
+} from './resource-metadata.js'
+export {
+  type AccessToken,
   createStepUpFetch,
   type InvalidTokenContext,
   type StepUpContext,
@@ -28,4 +35,5 @@ export {
   type StepUpFetchOptions,
   type StepUpRequestContext,
   stepUpFailureCode,
+  type TypedAccessToken,
 } from './step-up-fetch.js'

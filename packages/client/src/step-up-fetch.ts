@@ -14,9 +14,41 @@ import {
   readStepUpChallenge,
   type StepUpChallenge,
 } from './challenge.js'
+import { createDpopSigner, type DpopOptions, type DpopSigner } from './dpop.js'
 import { StepUpError } from './errors.js'
-import { invalidArg } from './invalid-arg.js'
+import { invalidArg, NQCHARS } from './invalid-arg.js'
+import { readBody } from './read-body.js'
 import { MAX_REDIRECTS, nextRedirectHop } from './redirect.js'
+import { discoverResourceMetadata, type ProtectedResourceMetadata } from './resource-metadata.js'
+
+/**
+ * An access token with the `token_type` it was issued with (the token response's, RFC 6749
+ * §5.1): `Bearer` is sent as `Authorization: Bearer`, `DPoP` as `Authorization: DPoP` with a
+ * proof (RFC 9449 §7.1). Case-insensitive; any other type is refused.
+ *
+ * @example
+ * const token: TypedAccessToken = { token: response.access_token, type: response.token_type }
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
+ */
+export interface TypedAccessToken {
+  /** The access token. */
+  readonly token: string
+  /**
+   * The `token_type`: `Bearer` or `DPoP`, in any case (oauth4webapi gives `bearer` or `dpop`);
+   * any other string is refused when the token is used.
+   */
+  readonly type: 'Bearer' | 'DPoP' | (string & Record<never, never>)
+}
+
+/**
+ * What `getAccessToken` and `stepUp` resolve: a {@link TypedAccessToken}, or a string, which is a
+ * DPoP-bound token when the fetch has `dpop` and a Bearer token otherwise.
+ *
+ * @example
+ * const token: AccessToken = { token: 'eyJhbGciOi…', type: 'DPoP' }
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
+ */
+export type AccessToken = string | TypedAccessToken
 
 /**
  * What `getAccessToken` and `stepUp` are told about the request being sent.
@@ -48,6 +80,18 @@ export interface StepUpContext extends StepUpRequestContext {
    * authorization details the server names. Add them to your authorization request or PAR body.
    */
   readonly params: StepUpAuthorizationParams
+  /**
+   * When the challenge named `resource_metadata` (RFC 9728 §5.1): the resource identifier the
+   * request was for (see `resources`), which the metadata's `resource` equals.
+   */
+  readonly resource?: string
+  /** The checked protected resource metadata, when the challenge named `resource_metadata`. */
+  readonly resourceMetadata?: ProtectedResourceMetadata
+  /**
+   * The first of the metadata's `authorization_servers` (an issuer identifier, RFC 8414): where
+   * to step up. Absent when the challenge named no metadata or the metadata names none.
+   */
+  readonly authorizationServer?: string
 }
 
 /**
@@ -74,15 +118,35 @@ export interface InvalidTokenContext extends StepUpRequestContext {
 export interface StepUpFetchOptions {
   /** The fetch to send with; default `globalThis.fetch` (looked up at call time). */
   readonly fetch?: (request: Request) => Promise<Response>
-  /** The access token for a request; called once per call of the returned fetch. */
-  readonly getAccessToken: (context: StepUpRequestContext) => string | Promise<string>
+  /**
+   * The access token for a request; called once per call of the returned fetch. A string is a
+   * DPoP-bound token when `dpop` is set, else a Bearer token; `{ token, type }` says which.
+   */
+  readonly getAccessToken: (context: StepUpRequestContext) => AccessToken | Promise<AccessToken>
   /**
    * Gets a stronger token for a challenge (redirect and resume, popup, CIBA, device flow) and
-   * resolves it; `context.params` are the authorization request parameters to send. Reject with
-   * an `AbortError` when the user cancels, or with the authorization server's error (an object
-   * whose `error` is `unmet_authentication_requirements`).
+   * resolves it (as `getAccessToken` does); `context.params` are the authorization request
+   * parameters to send. Reject with an `AbortError` when the user cancels, or with the
+   * authorization server's error (an object whose `error` is `unmet_authentication_requirements`).
    */
-  readonly stepUp: (challenge: StepUpChallenge, context: StepUpContext) => string | Promise<string>
+  readonly stepUp: (
+    challenge: StepUpChallenge,
+    context: StepUpContext,
+  ) => AccessToken | Promise<AccessToken>
+  /**
+   * DPoP (RFC 9449): the key pair that signs a proof for every request sent with a DPoP-bound
+   * token. With it, string tokens are DPoP-bound; resolve `{ token, type: 'Bearer' }` for one
+   * that is not.
+   */
+  readonly dpop?: DpopOptions
+  /**
+   * Resource identifiers (RFC 9728 §1.2) of the APIs called, e.g.
+   * `['https://api.example.com/v1']`: `https:` (or loopback `http:`) URLs on `allowedOrigins`,
+   * without query or fragment. A request's resource is the longest one its URL falls under (same
+   * origin, the path equal or below it), else its origin (`https://api.example.com`). The
+   * metadata a challenge's `resource_metadata` names must have exactly that `resource`.
+   */
+  readonly resources?: readonly string[]
   /**
    * The exact origins (`https://api.example.com`) that may receive the token: `https:`, or
    * loopback `http:` (`localhost`, `127.0.0.1`, `[::1]`) for development (RFC 6750 §5.3).
@@ -117,6 +181,8 @@ const OPTIONS = new Set([
   'mode',
   'maxStepUps',
   'onInvalidToken',
+  'dpop',
+  'resources',
 ])
 
 /**
@@ -166,32 +232,7 @@ function toStepUpError(error: unknown, challenge: StepUpChallenge): StepUpError 
   return new StepUpError(code, `stepUp failed: ${REASONS[code]}`, { challenge, cause: error })
 }
 
-/** @internal The body of a response as text, or `null` when it is longer than `limit` bytes. */
-export async function readBody(response: Response, limit: number): Promise<string | null> {
-  const reader = response.body?.getReader()
-  if (!reader) return ''
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel()
-      return null
-    }
-    chunks.push(value)
-  }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return new TextDecoder().decode(bytes)
-}
-
-/** One request of a redirect chain, without `Authorization`. */
+/** One request of a redirect chain, without `Authorization` and `DPoP`. */
 interface Hop {
   readonly url: string
   readonly method: string
@@ -201,18 +242,100 @@ interface Hop {
   readonly first: boolean
 }
 
+/** A token as it is sent: DPoP-bound or Bearer. */
+interface Held {
+  readonly token: string
+  readonly dpop: boolean
+}
+
+const shown = (value: unknown): string => {
+  const text = String(value)
+  return JSON.stringify(text.length > 32 ? `${text.slice(0, 32)}…` : text)
+}
+
+/** The token `value` stands for, or why it is none. */
+function heldOf(value: unknown, signer: DpopSigner | undefined): Held | string {
+  if (typeof value === 'string') {
+    return value === '' ? 'an empty string' : { token: value, dpop: signer !== undefined }
+  }
+  if (typeof value !== 'object' || value === null) return String(value)
+  const { token, type } = value as { token?: unknown; type?: unknown }
+  if (typeof token !== 'string' || token === '') return 'an object without a non-empty token'
+  const kind = typeof type === 'string' ? type.toLowerCase() : undefined
+  if (kind === 'bearer') return { token, dpop: false }
+  if (kind === 'dpop') {
+    return signer
+      ? { token, dpop: true }
+      : 'a DPoP token, but there is no dpop.keyPair to sign its proofs with'
+  }
+  return `a token of type ${shown(type)}; only Bearer and DPoP tokens are sent`
+}
+
+const TOKEN_SHAPE = "a non-empty string, or { token, type: 'Bearer' | 'DPoP' }"
+
+/** Whether the response asks for the DPoP proof to carry a (new) nonce (RFC 9449 §9). */
+function wantsNonce(response: Response): boolean {
+  try {
+    return readStepUpChallenge(response, { scheme: 'DPoP' })?.kind === 'use_dpop_nonce'
+  } catch {
+    return false
+  }
+}
+
+/** Checks `resources`: URLs on allowed origins, longest path first. */
+function resourceList(list: unknown, origins: Set<string>): { id: string; url: URL }[] {
+  if (list === undefined) return []
+  if (!Array.isArray(list)) {
+    throw invalidArg(
+      `${WHERE}: resources must be a list of resource identifiers`,
+      'ERR_INVALID_ARG_TYPE',
+    )
+  }
+  const out = list.map((id: unknown, index) => {
+    let url: URL | undefined
+    try {
+      url = typeof id === 'string' && !/[?#]/.test(id) ? new URL(id) : undefined
+    } catch {}
+    if (!url) {
+      throw invalidArg(
+        `${WHERE}: resources[${index}] ${shown(id)} is not a resource identifier: an absolute URL without query or fragment, such as "https://api.example.com/v1" (RFC 9728 §1.2)`,
+      )
+    }
+    if (!origins.has(url.origin)) {
+      throw invalidArg(
+        `${WHERE}: resources[${index}] ${shown(id)} is not on one of allowedOrigins; list ${shown(url.origin)} there`,
+      )
+    }
+    return { id: id as string, url }
+  })
+  return out.sort((a, b) => b.url.pathname.length - a.url.pathname.length)
+}
+
 /**
- * Creates a fetch that sends `Authorization: Bearer` to `allowedOrigins` only and answers
- * RFC 9470 step-up challenges: one shared `stepUp` call per challenge, one replay of the same
- * bytes, and a {@link StepUpError} instead of a loop.
+ * Creates a fetch that sends the access token to `allowedOrigins` only — `Authorization: Bearer`,
+ * or `Authorization: DPoP` with a DPoP proof — and answers RFC 9470 step-up challenges: one shared
+ * `stepUp` call per challenge, one replay of the same bytes, and a {@link StepUpError} instead of
+ * a loop.
  *
- * Options are checked here, once: unknown keys (`ERR_UNKNOWN_OPTION`), and origins that are not
- * `https:` or loopback unless listed in `allowInsecureOrigins` (RFC 6750 §5.3).
+ * Options are checked here, once: unknown keys (`ERR_UNKNOWN_OPTION`), origins that are not
+ * `https:` or loopback unless listed in `allowInsecureOrigins` (RFC 6750 §5.3), a `dpop.keyPair`
+ * that cannot sign proofs, `resources` that are not URLs on those origins.
  *
- * Of the challenges a 401/403 carries, the step-up one wins ({@link readStepUpChallenge});
- * `insufficient_authorization_details` and `insufficient_scope` are answered too, and a
- * challenge whose parameters or JSON body are invalid ends with `ERR_INVALID_CHALLENGE` before
- * `stepUp` runs. `stepUp` gets the authorization request parameters in `context.params`.
+ * Of the challenges a 401/403 carries — of the scheme the token was sent with — the step-up one
+ * wins ({@link readStepUpChallenge}); `insufficient_authorization_details` and
+ * `insufficient_scope` are answered too, and a challenge whose parameters or JSON body are
+ * invalid ends with `ERR_INVALID_CHALLENGE` before `stepUp` runs. `stepUp` gets the
+ * authorization request parameters in `context.params`.
+ *
+ * DPoP (RFC 9449 §7.1): with a DPoP-bound token each request (each redirect hop, each replay)
+ * carries a new proof for its method and URL, with `ath` and the origin's last `DPoP-Nonce`. A
+ * `401` with `DPoP error="use_dpop_nonce"` and a `DPoP-Nonce` is sent again once with that nonce
+ * (§9); the nonce is kept per origin and updated from every `DPoP-Nonce` the origin sends.
+ *
+ * Discovery (RFC 9728): when the challenge names `resource_metadata`, the document is fetched
+ * (`https:`, 5 s, 64 KiB) and its `resource` must equal the resource the request was for (see
+ * `resources`), or the call ends with `ERR_RESOURCE_METADATA_MISMATCH` and `stepUp` is not
+ * called; `stepUp` gets `context.resourceMetadata` and `context.authorizationServer`.
  *
  * Replay rule: only the request whose answer was the challenge is sent again. The server refused
  * it (401, 403), so it did not apply it. Redirects are followed here, hop by hop
@@ -239,6 +362,8 @@ interface Hop {
  * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
+ * @see https://www.rfc-editor.org/rfc/rfc9728#section-3.3
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.2
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-5.3
  */
@@ -270,8 +395,28 @@ export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
     ;(error as Error).message = `${WHERE}: ${(error as Error).message}`
     throw error
   }
-  const inflight = new Map<string, Promise<string>>()
-  const finished = new Map<string, [epoch: number, token: string]>()
+  const signer = options.dpop === undefined ? undefined : createDpopSigner(options.dpop, WHERE)
+  const resources = resourceList(options.resources, origins)
+  /** The resource identifier a request URL is for: the longest listed one, else its origin. */
+  const resourceOf = (href: string): string => {
+    const url = new URL(href)
+    for (const { id, url: r } of resources) {
+      const path = r.pathname
+      if (
+        r.origin === url.origin &&
+        (path === '/' ||
+          url.pathname === path ||
+          url.pathname.startsWith(path.replace(/\/?$/, '/')))
+      ) {
+        return id
+      }
+    }
+    return url.origin
+  }
+  /** The last `DPoP-Nonce` of each allowed origin (RFC 9449 §8.2, §9). */
+  const nonces = new Map<string, string>()
+  const inflight = new Map<string, Promise<Held>>()
+  const finished = new Map<string, [epoch: number, token: Held]>()
   let epoch = 0
 
   const share = (key: string, sentAt: number, challenge: StepUpChallenge, request: Request) => {
@@ -281,20 +426,37 @@ export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
     if (!pending) {
       let params: StepUpAuthorizationParams = {}
       pending = Promise.resolve()
-        .then(() => {
+        .then(async () => {
           params = buildStepUpAuthorizationParams(challenge, {
             currentScope: held,
             ...(mode && { mode }),
           })
-          return stepUp(challenge, { request, params })
+          const url = challenge.resource_metadata
+          if (url === undefined) return stepUp(challenge, { request, params })
+          const resource = resourceOf(request.url)
+          const resourceMetadata = await discoverResourceMetadata(
+            url,
+            resource,
+            fetchImpl,
+            challenge,
+          )
+          const authorizationServer = resourceMetadata.authorization_servers?.[0]
+          return stepUp(challenge, {
+            request,
+            params,
+            resource,
+            resourceMetadata,
+            ...(authorizationServer !== undefined && { authorizationServer }),
+          })
         })
         .then(
-          (token) => {
+          (value) => {
             inflight.delete(key)
-            if (typeof token !== 'string' || token === '') {
+            const token = heldOf(value, signer)
+            if (typeof token === 'string') {
               throw new StepUpError(
                 'ERR_STEP_UP_FAILED',
-                'stepUp did not resolve a token: resolve the new access token (a non-empty string)',
+                `stepUp did not resolve a token: resolve the new access token (${TOKEN_SHAPE}); it resolved ${token}`,
                 { challenge },
               )
             }
@@ -337,6 +499,7 @@ export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
       first: true,
     }
     first.headers.delete('authorization')
+    first.headers.delete('dpop')
     const requestOf = (hop: Hop, init: RequestInit = {}) => {
       const all = { method: hop.method, headers: hop.headers, body: hop.body, ...init }
       return hop.first
@@ -344,23 +507,45 @@ export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
         : new Request(hop.url, { ...all, signal: base.signal })
     }
 
-    /** Sends `start`, then follows redirects one hop at a time (fetch's rules, at most 20). */
-    const send = async (start: Hop, token: string): Promise<[Response, Hop, boolean]> => {
-      let hop = start
-      let authorized = true
-      for (let redirects = 0; ; redirects++) {
-        authorized &&= origins.has(new URL(hop.url).origin)
+    /**
+     * Sends one hop with the token; a DPoP-bound token gets a new proof each time, and a
+     * `use_dpop_nonce` answer is sent again once, with the nonce it gave (RFC 9449 §9).
+     */
+    const authorized = async (hop: Hop, token: Held, redirect: RequestRedirect) => {
+      const origin = new URL(hop.url).origin
+      for (let retried = false; ; retried = true) {
         const headers = new Headers(hop.headers)
-        if (authorized) headers.set('authorization', `Bearer ${token}`)
-        const redirect = follow ? 'manual' : base.redirect
+        headers.set('authorization', `${token.dpop ? 'DPoP' : 'Bearer'} ${token.token}`)
+        if (token.dpop) {
+          const nonce = nonces.get(origin)
+          headers.set('dpop', await signer!.proof(hop.method, hop.url, token.token, nonce))
+        }
         const response = await fetchImpl(requestOf(hop, { headers, redirect }))
+        if (!token.dpop) return response
+        const nonce = response.headers.get('dpop-nonce')
+        if (nonce !== null && NQCHARS.test(nonce)) nonces.set(origin, nonce)
+        if (retried || !wantsNonce(response)) return response
+        await response.body?.cancel()
+      }
+    }
+
+    /** Sends `start`, then follows redirects one hop at a time (fetch's rules, at most 20). */
+    const send = async (start: Hop, token: Held): Promise<[Response, Hop, boolean]> => {
+      let hop = start
+      let allowed = true
+      for (let redirects = 0; ; redirects++) {
+        allowed &&= origins.has(new URL(hop.url).origin)
+        const redirect = follow ? 'manual' : base.redirect
+        const response = allowed
+          ? await authorized(hop, token, redirect)
+          : await fetchImpl(requestOf(hop, { redirect }))
         // A fetch that followed redirects itself: which request met the challenge is unknown, so
         // none is replayed and the response goes back as it is.
         if (response.redirected) return [response, hop, false]
         const next = follow
           ? nextRedirectHop(hop.url, hop.method, response.status, response.headers.get('location'))
           : undefined
-        if (!next) return [response, hop, authorized]
+        if (!next) return [response, hop, allowed]
         if (redirects === MAX_REDIRECTS) throw new TypeError('too many redirects')
         await response.body?.cancel()
         const kept = new Headers(hop.headers)
@@ -373,28 +558,33 @@ export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
     }
 
     const seen: string[] = []
-    let token = await getAccessToken({
-      get request() {
-        return requestOf(first)
-      },
-    })
-    if (typeof token !== 'string' || token === '') {
+    const given = heldOf(
+      await getAccessToken({
+        get request() {
+          return requestOf(first)
+        },
+      }),
+      signer,
+    )
+    if (typeof given === 'string') {
       throw invalidArg(
-        'getAccessToken must resolve the access token (a non-empty string)',
+        `getAccessToken must resolve the access token (${TOKEN_SHAPE}); it resolved ${given}`,
         'ERR_INVALID_RETURN_VALUE',
       )
     }
+    let token = given
     let hop = first
     for (;;) {
       const sentAt = epoch
-      const [response, challenged, authorized] = await send(hop, token)
-      if (!authorized) return response
-      let challenge = readStepUpChallenge(response, { scheme: 'Bearer' })
-      if (!challenge) {
-        const invalid = readOAuthChallenges(response, 'bearer').find(
+      const [response, challenged, allowed] = await send(hop, token)
+      if (!allowed) return response
+      let challenge = readStepUpChallenge(response, { scheme: token.dpop ? 'DPoP' : 'Bearer' })
+      // A second use_dpop_nonce right after the retry with the nonce: the server's answer.
+      if (!challenge || challenge.kind === 'use_dpop_nonce') {
+        const invalid = readOAuthChallenges(response, token.dpop ? 'dpop' : 'bearer').find(
           ([c]) => c.error === 'invalid_token',
         )
-        if (invalid && onInvalidToken) {
+        if (!challenge && invalid && onInvalidToken) {
           await onInvalidToken({ request: requestOf(challenged), response, challenge: invalid[1] })
         }
         return response
@@ -403,7 +593,10 @@ export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
         const text = await readBody(response.clone(), MAX_CHALLENGE_BODY)
         challenge = parseChallengeBody(challenge, response, text)
       }
-      const key = `${new URL(challenged.url).origin} ${challengeKey(challenge)}`
+      const where = new URL(challenged.url).origin
+      const resource =
+        challenge.resource_metadata === undefined ? '' : ` ${resourceOf(challenged.url)}`
+      const key = `${where}${resource} ${challengeKey(challenge)}`
       if (seen.includes(key)) {
         throw new StepUpError(
           'ERR_STEP_UP_LOOP',

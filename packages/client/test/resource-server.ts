@@ -1,5 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import {
+  createDpopProofVerifier,
+  type DpopProofCheck,
+  type DpopProofError,
+} from '@stepup/assurance/dpop'
+import { decodeJwt } from 'jose'
 
 /** One request as the server received it. */
 export interface SeenRequest {
@@ -180,3 +186,92 @@ export const CHALLENGES = {
     ],
   },
 } satisfies Record<string, Challenge>
+
+/** What the DPoP resource knows of a token: the key it is bound to, and whether it is strong. */
+export interface DpopBinding {
+  readonly jkt: string
+  readonly strong: boolean
+}
+
+/** The DPoP-protected resource's state, for assertions. */
+export interface DpopResource {
+  readonly handler: Handler
+  /** token → binding; add the tokens the authorization server issues. */
+  readonly tokens: Map<string, DpopBinding>
+  /** Why each refused request was refused: a `DpopProofErrorCode`, `nonce`, `binding`, `scheme`. */
+  readonly refusals: string[]
+  /** The nonce the next proof must carry, when nonces are required. */
+  nonce: string | undefined
+}
+
+/** The DPoP step-up challenge (RFC 9470 §3 with the DPoP scheme of RFC 9449 §7.1). */
+export const DPOP_STEP_UP =
+  'DPoP error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="myACR", algs="ES256 Ed25519"'
+
+let nonces = 0
+const freshNonce = () => `n-${++nonces}-${Math.random().toString(36).slice(2)}`
+
+/**
+ * A DPoP-protected resource (RFC 9449 §7.1) that checks every proof with `@stepup/assurance`'s
+ * `createDpopProofVerifier` (signature, `typ`, `alg`, `htm`, `htu`, `iat`, `ath`, `jti` once),
+ * then the token's binding to the proof's key; with `requireNonce`, a proof without the current
+ * nonce gets `401 use_dpop_nonce` and a `DPoP-Nonce` (§9); with `rotateNonce`, every success
+ * hands out the next nonce. A token that is bound but not strong gets {@link DPOP_STEP_UP}.
+ */
+export function dpopResource(
+  origin: string,
+  options: { requireNonce?: boolean; rotateNonce?: boolean } = {},
+): DpopResource {
+  const verifyProof = createDpopProofVerifier({ origin, algorithms: ['ES256', 'Ed25519'] })
+  const state: DpopResource = {
+    tokens: new Map(),
+    refusals: [],
+    nonce: options.requireNonce ? freshNonce() : undefined,
+    handler: async (request, res) => {
+      const refuse = (reason: string, line: string, headers: Record<string, string> = {}) => {
+        state.refusals.push(reason)
+        res.writeHead(401, { 'www-authenticate': line, ...headers }).end()
+      }
+      const authorization = request.headers.authorization ?? ''
+      if (!authorization.startsWith('DPoP ')) return refuse('scheme', 'DPoP algs="ES256 Ed25519"')
+      const token = authorization.slice(5)
+      const proof = typeof request.headers.dpop === 'string' ? request.headers.dpop : null
+      let check: DpopProofCheck
+      try {
+        check = await verifyProof(
+          proof,
+          { method: request.method, url: request.path, headers: {}, body: () => undefined },
+          token,
+        )
+      } catch (error) {
+        return refuse((error as DpopProofError).code, 'DPoP error="invalid_dpop_proof"')
+      }
+      if (state.nonce !== undefined && decodeJwt(proof!).nonce !== state.nonce) {
+        return refuse(
+          'nonce',
+          'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof"',
+          { 'dpop-nonce': state.nonce },
+        )
+      }
+      const binding = state.tokens.get(token)
+      if (binding?.jkt !== check.jkt) return refuse('binding', 'DPoP error="invalid_token"')
+      try {
+        await check.consume()
+      } catch (error) {
+        return refuse((error as DpopProofError).code, 'DPoP error="invalid_dpop_proof"')
+      }
+      if (!binding.strong) {
+        state.refusals.push('step-up')
+        return res.writeHead(401, { 'www-authenticate': DPOP_STEP_UP }).end()
+      }
+      const headers: Record<string, string> = { 'content-type': 'application/json' }
+      if (options.rotateNonce) {
+        state.nonce = freshNonce()
+        headers['dpop-nonce'] = state.nonce
+      }
+      res.writeHead(200, headers)
+      res.end(JSON.stringify({ ok: true, method: request.method, path: request.path }))
+    },
+  }
+  return state
+}
