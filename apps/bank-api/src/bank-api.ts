@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { type AddressInfo, Server as NetServer } from 'node:net'
 import type { ConsumedGrantStore } from '@stepup/assurance/policy'
+import { createRedisConsumedGrantStore, type RedisPersistence } from '@stepup/assurance/redis'
 import { checkOptions } from '@stepup/internal'
+import { createClient } from 'redis'
 import { type BankContext, createBankContext } from './context.ts'
 import { createExpressApp } from './express-app.ts'
 import { createFastifyApp } from './fastify-app.ts'
@@ -28,8 +30,14 @@ export interface BankApiOptions {
   readonly host?: string
   /** Browser origins allowed by CORS (default `http://localhost:5173`, the web client). */
   readonly corsOrigins?: readonly string[]
-  /** Where single-use transfer grants are marked (default in memory). */
+  /** Where single-use transfer grants are marked (default in memory; see also `redis`). */
   readonly grants?: ConsumedGrantStore
+  /**
+   * Mark single-use transfer grants in Redis, shared by every instance (instead of `grants`).
+   * The API refuses to start (rejects) when it cannot connect, or when Redis persistence is not
+   * what `persistence` requires.
+   */
+  readonly redis?: RedisGrantOptions
   /** Changes a customer's password at whoever owns credentials (default: recorded in memory). */
   readonly changePassword?: ChangePassword
   /** The clock in epoch seconds, for tokens and `max_age` (default the system clock). */
@@ -61,6 +69,20 @@ export interface BankApiOptions {
   readonly discovery?: DiscoveryRetryOptions
 }
 
+/** Redis for single-use grants (see {@link BankApiOptions.redis}). */
+export interface RedisGrantOptions {
+  /** `redis://` or `rediss://` URL, with credentials if any. */
+  readonly url: string
+  /** Milliseconds a Redis command may take before the transfer answers 503 (default 500). */
+  readonly timeout?: number
+  /**
+   * `'require'` (default): refuse to start, and answer 503 after a reconnection, unless Redis
+   * writes every command to its append-only file before answering (`appendonly yes`,
+   * `appendfsync always`); `'warn'`: log it and go on; `'skip'`: not checked (you guarantee it).
+   */
+  readonly persistence?: RedisPersistence
+}
+
 /** Retry schedule of the discovery of the issuer's metadata (see {@link BankApiOptions}). */
 export interface DiscoveryRetryOptions {
   readonly initialDelay?: number
@@ -77,6 +99,7 @@ const BANK_API_OPTIONS = new Set([
   'host',
   'corsOrigins',
   'grants',
+  'redis',
   'changePassword',
   'now',
   'headersTimeout',
@@ -86,6 +109,7 @@ const BANK_API_OPTIONS = new Set([
   'discovery',
 ])
 const DISCOVERY_OPTIONS = new Set(['initialDelay', 'maxDelay', 'timeout'])
+const REDIS_OPTIONS = new Set(['url', 'timeout', 'persistence'])
 
 /** A running bank API. */
 export interface BankApi {
@@ -207,6 +231,108 @@ const positiveMs = (value: unknown, name: string, fallback: number): number => {
     throw invalidArgument(`${name} must be a positive integer (milliseconds)`)
   }
   return value
+}
+
+/** Delay before reconnection attempt `retries` (from 0): 50 ms doubling up to 2 s, with jitter. */
+const redisBackoff = (retries: number): number => {
+  const bound = Math.min(2000, 50 * 2 ** retries)
+  return Math.round(bound / 2 + (Math.random() * bound) / 2)
+}
+
+/**
+ * Connect the single-use grant store to Redis, the way the operating guide shows: node-redis
+ * with an `'error'` listener (a lost connection logs one line and never crashes the process),
+ * no offline queue and a reconnection backoff; the store's command timeout; and the persistence
+ * check before the API listens. Rejects with a coded error when Redis cannot be reached within
+ * a few attempts, or its persistence is not what `persistence` requires.
+ *
+ * @see https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/
+ */
+async function connectGrants(
+  options: RedisGrantOptions,
+): Promise<{ grants: ConsumedGrantStore; close(): void }> {
+  checkOptions(options, REDIS_OPTIONS, 'createBankApi: redis')
+  const timeout = positiveMs(options.timeout, 'redis.timeout', 500)
+  const { persistence = 'require' } = options
+  let where: string
+  try {
+    const url = new URL(options.url)
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new TypeError()
+    where = url.host
+  } catch {
+    throw invalidArgument('redis.url must be a redis:// or rediss:// URL')
+  }
+  let connected = false
+  let down = false
+  // The first failure worth logging since the last (re)connection, per code.
+  let reported: string | undefined
+  const client = createClient({
+    url: options.url,
+    // A command is never queued while disconnected: it fails, and the transfer answers 503.
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 2000,
+      // Before the first connection, three attempts: the API refuses to start rather than wait.
+      reconnectStrategy: (retries: number, cause: Error) =>
+        connected || retries < 3 ? redisBackoff(retries) : cause,
+    },
+  })
+  const destroy = () => {
+    if (client.isOpen) client.destroy()
+  }
+  client.on('error', (error: unknown) => {
+    if (!connected || down) return
+    down = true
+    console.warn(
+      `bank-api: Redis connection lost (${reasonOf(error)}); single-use transfers answer 503 until it is back`,
+    )
+  })
+  client.on('ready', () => {
+    reported = undefined
+    if (down) console.log('bank-api: Redis connection is back')
+    connected = true
+    down = false
+  })
+  try {
+    await client.connect()
+  } catch (error) {
+    destroy()
+    throw Object.assign(new Error(`cannot connect to Redis at ${where}: ${reasonOf(error)}`), {
+      code: 'ERR_REDIS_UNREACHABLE',
+    })
+  }
+  const store = createRedisConsumedGrantStore(client, {
+    prefix: 'bank-api:grant:',
+    timeout,
+    persistence,
+    onWarning: (message) => console.warn(`bank-api: warning: ${message}`),
+  })
+  try {
+    await store.checkPersistence()
+  } catch (error) {
+    destroy()
+    throw error
+  }
+  /** A refusal other than an outage (persistence lost after a restart) is logged once. */
+  const logged = async <T>(result: Promise<T>): Promise<T> => {
+    try {
+      return await result
+    } catch (error) {
+      const { code, message } = error as { code?: unknown; message?: unknown }
+      if (code !== 'ERR_GRANT_STORE_UNAVAILABLE' && code !== reported) {
+        reported = String(code)
+        console.error(`bank-api: single-use grants refused: ${String(message)} (${String(code)})`)
+      }
+      throw error
+    }
+  }
+  return {
+    grants: {
+      has: (key) => logged(store.has(key)),
+      add: (key, ttl) => logged(store.add(key, ttl)),
+    },
+    close: destroy,
+  }
 }
 
 /** Node HTTP server settings of {@link createGracefulServer}. */
@@ -339,11 +465,16 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
     maxDelay: positiveMs(options.discovery?.maxDelay, 'discovery.maxDelay', 30_000),
     timeout: positiveMs(options.discovery?.timeout, 'discovery.timeout', 5_000),
   }
+  if (options.grants && options.redis) {
+    throw invalidArgument('grants and redis are two places for the same grants: pass one')
+  }
+  const redis = options.redis ? await connectGrants(options.redis) : undefined
+  const grants = options.grants ?? redis?.grants
   const context = createBankContext({
     issuer,
     resource: resource.href,
     jwks: typeof options.jwks === 'string' ? new URL(options.jwks) : options.jwks,
-    policy: createBankPolicy(options.grants ? { grants: options.grants } : {}),
+    policy: createBankPolicy(grants ? { grants } : {}),
     corsOrigins: options.corsOrigins ?? ['http://localhost:5173'],
     changePassword: options.changePassword,
     now: options.now,
@@ -359,31 +490,36 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
 
   let server: Server
   let close: () => Promise<void>
-  if (framework === 'fastify') {
-    let graceful: ReturnType<typeof createGracefulServer> | undefined
-    const app = await createFastifyApp(context, (handler) => {
-      graceful = createGracefulServer(settings, handler)
-      return graceful.server
-    })
-    await app.listen({ port, host })
-    const { drain } = graceful!
-    server = graceful!.server
-    // Drain first (requests in flight are answered normally), then run Fastify's onClose hooks.
-    close = async () => {
-      await drain(shutdownTimeout)
-      await app.close()
-    }
-  } else {
-    const graceful = createGracefulServer(settings, createExpressApp(context))
-    server = graceful.server
-    close = () => graceful.drain(shutdownTimeout)
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, host, () => {
-        server.off('error', reject)
-        resolve()
+  try {
+    if (framework === 'fastify') {
+      let graceful: ReturnType<typeof createGracefulServer> | undefined
+      const app = await createFastifyApp(context, (handler) => {
+        graceful = createGracefulServer(settings, handler)
+        return graceful.server
       })
-    })
+      await app.listen({ port, host })
+      const { drain } = graceful!
+      server = graceful!.server
+      // Drain first (requests in flight are answered normally), then run Fastify's onClose hooks.
+      close = async () => {
+        await drain(shutdownTimeout)
+        await app.close()
+      }
+    } else {
+      const graceful = createGracefulServer(settings, createExpressApp(context))
+      server = graceful.server
+      close = () => graceful.drain(shutdownTimeout)
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => {
+          server.off('error', reject)
+          resolve()
+        })
+      })
+    }
+  } catch (error) {
+    redis?.close()
+    throw error
   }
   // Listening first: until the issuer's metadata is known, guarded routes answer 503.
   if (options.jwks === undefined) {
@@ -397,7 +533,7 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
     ledger: context.ledger,
     close() {
       stopDiscovery.abort()
-      closing ??= close()
+      closing ??= close().finally(() => redis?.close())
       return closing
     },
   }

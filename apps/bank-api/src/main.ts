@@ -26,6 +26,19 @@ const option = <K extends string>(key: K, name: string): Partial<Record<K, numbe
   return value === undefined ? {} : ({ [key]: value } as Record<K, number>)
 }
 
+// Single-use grants in Redis when REDIS_URL is set (shared by every instance), else in memory.
+const redisUrl = env['REDIS_URL'] || undefined
+const persistence = env['REDIS_PERSISTENCE'] || 'require'
+const isPersistence = (value: string): value is 'require' | 'warn' | 'skip' =>
+  value === 'require' || value === 'warn' || value === 'skip'
+if (!isPersistence(persistence)) {
+  console.error(`bank-api: REDIS_PERSISTENCE must be require, warn or skip, not ${persistence}`)
+  process.exit(2)
+}
+const redis = redisUrl && {
+  redis: { url: redisUrl, persistence, ...option('timeout', 'REDIS_TIMEOUT_MS') },
+}
+
 const api = await createBankApi({
   framework,
   issuer,
@@ -40,10 +53,16 @@ const api = await createBankApi({
     ...option('initialDelay', 'DISCOVERY_INITIAL_DELAY_MS'),
     ...option('maxDelay', 'DISCOVERY_MAX_DELAY_MS'),
   },
+  ...redis,
+}).catch((error: { message?: unknown; code?: unknown }) => {
+  // Refuse to start with one line: Redis unreachable or without the persistence it needs.
+  console.error(`bank-api: not started: ${String(error?.message)} (${String(error?.code)})`)
+  process.exit(1)
 })
 console.log(`Bank API (${framework}): ${api.url}`)
 console.log(`  metadata: ${api.url}/.well-known/oauth-protected-resource`)
 console.log(`  issuer:   ${issuer}`)
+console.log(`  grants:   ${redisUrl ? `Redis at ${new URL(redisUrl).host}` : 'in memory'}`)
 
 // SIGTERM/SIGINT: stop accepting, finish what is in flight, exit. `api.close()` closes the
 // connections still open at `shutdownTimeout`; close-with-grace exits with 1 if even that has
