@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { type AddressInfo, Server as NetServer } from 'node:net'
+import type { JwtAccessTokenVerifierOptions } from '@stepup/assurance'
 import type { ConsumedGrantStore } from '@stepup/assurance/policy'
 import { createRedisConsumedGrantStore, type RedisPersistence } from '@stepup/assurance/redis'
 import { checkOptions } from '@stepup/internal'
@@ -67,6 +68,15 @@ export interface BankApiOptions {
    * attempt gives up after `timeout` (default 5,000 ms). Unused when `jwks` is given.
    */
   readonly discovery?: DiscoveryRetryOptions
+  /**
+   * How the remote key set (`jwks` as a URL, or the discovered `jwks_uri`) is fetched, in
+   * milliseconds: `timeoutDuration` per fetch (default 5,000), `cooldownDuration` before an
+   * unknown `kid` fetches again (default 30,000), `cacheMaxAge` (default 600,000), `backoff:
+   * { initial, max }` after failures (default 1,000 and 60,000), `rateLimit: { fetches,
+   * interval }` (default 10 per 60,000). A token whose `kid` is not known while no fetch is
+   * allowed answers 503 with `Retry-After`. Refused with a JWK Set document as `jwks`.
+   */
+  readonly jwksOptions?: JwtAccessTokenVerifierOptions['jwksOptions']
 }
 
 /** Redis for single-use grants (see {@link BankApiOptions.redis}). */
@@ -107,6 +117,7 @@ const BANK_API_OPTIONS = new Set([
   'keepAliveTimeout',
   'shutdownTimeout',
   'discovery',
+  'jwksOptions',
 ])
 const DISCOVERY_OPTIONS = new Set(['initialDelay', 'maxDelay', 'timeout'])
 const REDIS_OPTIONS = new Set(['url', 'timeout', 'persistence'])
@@ -470,10 +481,15 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
   }
   const redis = options.redis ? await connectGrants(options.redis) : undefined
   const grants = options.grants ?? redis?.grants
+  const jwks = typeof options.jwks === 'string' ? new URL(options.jwks) : options.jwks
+  if (options.jwksOptions && jwks !== undefined && !(jwks instanceof URL)) {
+    throw invalidArgument('jwksOptions are for a remote key set: jwks is a JWK Set document')
+  }
   const context = createBankContext({
     issuer,
     resource: resource.href,
-    jwks: typeof options.jwks === 'string' ? new URL(options.jwks) : options.jwks,
+    jwks,
+    jwksOptions: options.jwksOptions,
     policy: createBankPolicy(grants ? { grants } : {}),
     corsOrigins: options.corsOrigins ?? ['http://localhost:5173'],
     changePassword: options.changePassword,

@@ -3,6 +3,7 @@ import {
   AccessTokenError,
   type AccessTokenVerifier,
   createJwtAccessTokenVerifier,
+  type JwtAccessTokenVerifierOptions,
 } from '@stepup/assurance'
 import type { ProtectedResourceMetadataOptions, StepUpGuardOptions } from '@stepup/assurance/http'
 import { Ledger } from './ledger.ts'
@@ -35,6 +36,8 @@ export interface BankContextOptions {
   readonly resource: string
   /** The key set; when absent, guarded routes answer 503 until {@link BankContext.useJwks}. */
   readonly jwks?: URL | { keys: Record<string, unknown>[] } | undefined
+  /** How a remote key set is fetched (timeouts, cooldown, backoff, rate limit); URLs only. */
+  readonly jwksOptions?: JwtAccessTokenVerifierOptions['jwksOptions'] | undefined
   readonly policy: BankPolicy
   readonly corsOrigins: readonly string[]
   readonly changePassword?: ChangePassword | undefined
@@ -74,9 +77,19 @@ export function createBankContext(options: BankContextOptions): BankContext {
       issuer,
       audience: resource,
       jwks: jwks as URL,
+      ...(jwks instanceof URL && options.jwksOptions && { jwksOptions: options.jwksOptions }),
       authorizationDetails: policy.authorizationDetails,
       cache: { max: 10_000 },
       ...(options.now && { now: options.now }),
+    })
+  }
+  // A key-fetch option the verifier refuses fails start-up, not the first discovery.
+  if (options.jwksOptions) {
+    createJwtAccessTokenVerifier({
+      issuer,
+      audience: resource,
+      jwks: new URL(issuer),
+      jwksOptions: options.jwksOptions,
     })
   }
   if (options.jwks !== undefined) useJwks(options.jwks)
