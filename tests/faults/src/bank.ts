@@ -11,15 +11,17 @@ export interface BankChild {
 }
 
 /**
- * Start the bank API on a free port with `ISSUER` and more environment variables
- * (`SHUTDOWN_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`…), and wait until it listens.
+ * Start the bank API on a free port (or `port`, when its resource must be known in advance) with
+ * `ISSUER` and more environment variables (`SHUTDOWN_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`…), and wait
+ * until it listens.
  */
 export async function startBankApi(
   framework: 'express' | 'fastify',
   issuer: string,
   env: Record<string, string> = {},
+  port?: number,
 ): Promise<BankChild> {
-  const port = await freePort()
+  port ??= await freePort()
   const resource = `http://127.0.0.1:${port}/`
   const child = startApp('bank-api', {
     FRAMEWORK: framework,

@@ -51,13 +51,23 @@ export function startApp(
   app: 'bank-api' | 'authorization-server',
   env: Record<string, string>,
 ): Child {
-  const cwd = `${APPS}${app}`
   const { NODE_OPTIONS: _, ...inherited } = process.env
-  const child = spawn(
+  return spawnChild(
+    app,
     process.execPath,
     ['--import', 'tsx', '--conditions=@stepup/source', 'src/main.ts'],
-    { cwd, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: `${APPS}${app}`, env: { ...inherited, ...env } },
   )
+}
+
+/** Start any program (`name` is for messages), with its output captured. */
+export function spawnChild(
+  name: string,
+  command: string,
+  args: readonly string[],
+  options: { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv } = {},
+): Child {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -94,7 +104,7 @@ export function startApp(
         await sleep(25)
       }
       throw new Error(
-        `${app} did not print ${pattern} (${running ? 'still running' : 'exited'})\n` +
+        `${name} did not print ${pattern} (${running ? 'still running' : 'exited'})\n` +
           `stdout:\n${stdout}\nstderr:\n${stderr}`,
       )
     },
