@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 const REDIS_SERVER = '/usr/bin/redis-server'
 
-/** A real `redis-server` on a loopback port, without persistence, that a test can stop and restart. */
+/** A real `redis-server` on a loopback port, with AOF persistence, that a test can stop and restart. */
 export interface RedisServer {
   readonly port: number
   readonly url: string
@@ -12,8 +14,10 @@ export interface RedisServer {
   readonly running: boolean
   /** Stops the process with `signal` and resolves once it has exited. */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>
-  /** Starts it again on the same port (empty: nothing was saved). */
+  /** Starts it again on the same port and directory (what the AOF holds is there again). */
   restart(): Promise<void>
+  /** Stops it for good and removes its files. */
+  remove(): Promise<void>
 }
 
 /** A port the kernel just handed out on 127.0.0.1, free again once this resolves. */
@@ -25,10 +29,25 @@ async function freePort(): Promise<number> {
   return port
 }
 
-function spawnRedis(port: number): Promise<ChildProcess> {
+function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
+  // The persistence a single-use grant store needs (AOF, fsync on every write), which the store
+  // checks when it connects; the files go to a temporary directory removed at the end.
   const child = spawn(
     REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   return new Promise((resolve, reject) => {
@@ -54,8 +73,9 @@ function spawnRedis(port: number): Promise<ChildProcess> {
 }
 
 /**
- * Starts `redis-server --save '' --appendonly no` on a random free loopback port. Restarting
- * reuses the port, so clients reconnect to the same URL.
+ * Starts `redis-server --appendonly yes --appendfsync always` (no RDB snapshots) on a random free
+ * loopback port, its files in a temporary directory. Restarting reuses the port and the
+ * directory, so clients reconnect to the same URL and find the same keys.
  */
 export async function startRedisServer(): Promise<RedisServer> {
   if (!existsSync(REDIS_SERVER)) {
@@ -64,24 +84,30 @@ export async function startRedisServer(): Promise<RedisServer> {
     )
   }
   const port = await freePort()
-  let child: ChildProcess | undefined = await spawnRedis(port)
+  const dir = mkdtempSync(join(tmpdir(), 'stepup-redis-'))
+  let child: ChildProcess | undefined = await spawnRedis(port, dir)
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
+    const c = child
+    child = undefined
+    if (!c || c.exitCode !== null || c.signalCode !== null) return
+    const exited = new Promise((resolve) => c.once('exit', resolve))
+    c.kill(signal)
+    await exited
+  }
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     get running() {
       return child !== undefined && child.exitCode === null && child.signalCode === null
     },
-    async stop(signal = 'SIGTERM') {
-      const c = child
-      child = undefined
-      if (!c || c.exitCode !== null || c.signalCode !== null) return
-      const exited = new Promise((resolve) => c.once('exit', resolve))
-      c.kill(signal)
-      await exited
-    },
+    stop,
     async restart() {
       if (child) throw new Error('redis-server is still running')
-      child = await spawnRedis(port)
+      child = await spawnRedis(port, dir)
+    },
+    async remove() {
+      await stop('SIGKILL')
+      rmSync(dir, { recursive: true, force: true })
     },
   }
 }

@@ -74,6 +74,7 @@ describe('no credentials and a huge body on a policy route', () => {
   // stepUp before its body parser (the adapter then reads the body itself, within bodyLimit).
   const early: Partial<Record<AdapterName, { status: number }>> = {
     fetch: { status: 401 },
+    hono: { status: 401 },
     effect: { status: 401 },
     fastify5: { status: 413 },
     fastify4: { status: 413 },

@@ -90,7 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([...servers.values()].map((s) => s.close()))
   for (const client of clients.values()) client.destroy()
-  await redis?.stop('SIGTERM')
+  await redis?.remove()
 })
 
 const transfer = (adapter: AdapterName, token: string) =>

@@ -2,6 +2,7 @@ import { requireAssurance, stepUpMiddleware } from '@stepup/effect'
 import { stepUp as expressStepUp } from '@stepup/express'
 import fastifyStepUp from '@stepup/fastify'
 import { withStepUp } from '@stepup/fetch'
+import { stepUp as honoStepUp } from '@stepup/hono'
 import Fastify5 from 'fastify'
 import Fastify4 from 'fastify4'
 import { describe, expect, it } from 'vitest'
@@ -85,5 +86,23 @@ describe.each(FASTIFY)('@stepup/fastify on %s', (_name, Fastify) => {
       'acr_value',
     )
     await app.close()
+  })
+})
+
+describe('@stepup/hono', () => {
+  it.each(TYPOS.slice(0, 2))('stepUp() throws on the option %s', (key, typo) => {
+    expectUnknownOption(
+      thrownBy(() => honoStepUp({ verify: fakeVerify, ...typo } as never)),
+      key,
+    )
+  })
+
+  // The requirement is requireAssurance()'s argument, not an option of stepUp().
+  it('requireAssurance() throws on a requirement with acr_value', () => {
+    const requireAssurance = honoStepUp({ verify: fakeVerify })
+    expectUnknownOption(
+      thrownBy(() => requireAssurance({ acr_value: ['phr'] } as never)),
+      'acr_value',
+    )
   })
 })
