@@ -91,8 +91,8 @@ export class StepUpModule {
    * @example
    * ```ts
    * const stepUp = StepUpModule.forRootAsync({
-   *   useFactory: (issuer: string) => ({ verify: async () => ({ iss: issuer, sub: 'alice' }) }),
-   *   inject: ['ISSUER'],
+   *   useFactory: (realm: string) => ({ verify, realm }),
+   *   inject: ['REALM'],
    * })
    * ```
    * @see https://www.rfc-editor.org/rfc/rfc9470#section-3

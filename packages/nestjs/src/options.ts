@@ -39,8 +39,8 @@ export const MODULE_OPTIONS: readonly string[] = ['metadata']
  * @example
  * ```ts
  * const options: StepUpModuleAsyncOptions = {
- *   useFactory: (issuer: string) => ({ verify: async () => ({ iss: issuer, sub: 'alice' }) }),
- *   inject: ['ISSUER'],
+ *   useFactory: (realm: string) => ({ verify, realm }),
+ *   inject: ['REALM'],
  * }
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3

@@ -337,6 +337,38 @@ describe.each(['express', 'fastify'] as const)('@stepup/nestjs on %s', (platform
   })
 })
 
+describe("the request body on Express without Nest's body parser", () => {
+  it('is read by the guard within bodyLimit and left on req.body for the handler', async () => {
+    const adapter = new ExpressAdapter()
+    const app = await NestFactory.create(appModule({ verify, bodyLimit: 1024 }), adapter, {
+      logger: false,
+      bodyParser: false,
+    })
+    apps.push(app)
+    await app.listen(0, '127.0.0.1')
+    const base = (await app.getUrl()).replace('[::1]', '127.0.0.1')
+    const post = (body: string) =>
+      fetch(`${base}/transfers`, {
+        method: 'POST',
+        headers: { ...bearer('pays-5000'), ...json },
+        body,
+      })
+    const ok = await post(JSON.stringify({ authorization_details: [detail('5000')] }))
+    expect(await ok.json()).toEqual({
+      fired: ['amount:payment_initiation'],
+      body: { authorization_details: [detail('5000')] },
+    })
+    const large = await post(
+      JSON.stringify({ authorization_details: [detail('5000')], memo: 'x'.repeat(2048) }),
+    )
+    expect(large.status).toBe(400)
+    expect(await large.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'The request body is too large',
+    })
+  })
+})
+
 function thrownBy(fn: () => unknown): unknown {
   try {
     fn()
@@ -418,4 +450,3 @@ describe('options are checked before any request', () => {
     })
   })
 })
-
