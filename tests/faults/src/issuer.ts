@@ -19,8 +19,11 @@ export interface Issuer {
   hold(): void
   /** Answer the held JWK Set requests and stop holding. */
   release(): void
-  /** An RFC 9068 access token for `audience`, scope `accounts:read transfers:write`. */
-  token(audience: string, sub?: string): Promise<string>
+  /**
+   * An RFC 9068 access token for `audience`, scope `accounts:read transfers:write`, signed in
+   * now (`auth_time`), with `claims` added (`acr`, `authorization_details`…).
+   */
+  token(audience: string, sub?: string, claims?: Record<string, unknown>): Promise<string>
   close(): Promise<void>
 }
 
@@ -74,12 +77,13 @@ export async function startIssuer(): Promise<Issuer> {
       for (const res of held) sendJwks(res)
       held = []
     },
-    token: (audience, sub = `customer-${randomUUID()}`) =>
+    token: (audience, sub = `customer-${randomUUID()}`, claims = {}) =>
       new SignJWT({
         scope: 'accounts:read transfers:write',
         client_id: 'faults',
         jti: randomUUID(),
         auth_time: Math.floor(Date.now() / 1000),
+        ...claims,
       })
         .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid })
         .setIssuer(url)
