@@ -14,6 +14,7 @@ import type { ErrorResponse, ErrorResponseBody } from '@stepup/assurance'
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export class StepUpException extends HttpException {
+  /** The same code as `@stepup/express`'s `StepUpHttpError`. */
   readonly code = 'ERR_STEP_UP_REQUIRED'
   /** The headers sent, with `www-authenticate` (none on a 503). */
   readonly headers: Readonly<Record<string, string>>

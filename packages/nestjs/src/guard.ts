@@ -27,6 +27,7 @@ export class StepUpGuard implements CanActivate {
   readonly #reflector: Reflector
   readonly #adapterHost: HttpAdapterHost
 
+  /** @internal Nest builds the guard, with the module's registry and its own services. */
   constructor(registry: GuardRegistry, reflector: Reflector, adapterHost: HttpAdapterHost) {
     this.#registry = registry
     this.#reflector = reflector

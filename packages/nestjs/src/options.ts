@@ -46,9 +46,13 @@ export const MODULE_OPTIONS: readonly string[] = ['metadata']
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface StepUpModuleAsyncOptions<R = unknown> {
+  /** Modules whose exported providers `inject` names (a configuration module). */
   readonly imports?: DynamicModule['imports'] | undefined
+  /** The providers `useFactory` receives, in order. */
   readonly inject?: FactoryProvider['inject'] | undefined
+  /** Resolves the options of `forRoot` (without `metadata`); checked when it resolves. */
   readonly useFactory: (...args: never[]) => StepUpGuardOptions<R> | Promise<StepUpGuardOptions<R>>
+  /** The RFC 9728 document to serve, as in `forRoot` (routes are mapped before any factory runs). */
   readonly metadata?: ProtectedResourceMetadataOptions | undefined
 }
 
