@@ -201,7 +201,10 @@ export interface StepUpGuardOptions<R> {
         ) => Promise<DpopProofCheck>
       }
     | undefined
-  /** Add `Access-Control-Expose-Headers: WWW-Authenticate` so browsers can read challenges. */
+  /**
+   * Add `Access-Control-Expose-Headers: WWW-Authenticate` (and `Retry-After` on a 503 that has
+   * one) so browsers can read challenges.
+   */
   readonly exposeChallenge?: boolean | undefined
   readonly onDecision?: ((event: StepUpEvent) => void) | undefined
   /** Epoch seconds (default the system clock). */
@@ -350,7 +353,11 @@ export function createStepUpGuard<R>(
   ): StepUpOutcome => {
     const res = toErrorResponse(failure, { ...challenge, scheme })
     const headers = options.exposeChallenge
-      ? { ...res.headers, 'access-control-expose-headers': 'WWW-Authenticate' }
+      ? {
+          ...res.headers,
+          'access-control-expose-headers':
+            'retry-after' in res.headers ? 'WWW-Authenticate, Retry-After' : 'WWW-Authenticate',
+        }
       : res.headers
     return done(
       { ok: false, status: res.status, error: res.body?.error, ...event },

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { parseAccessTokenClaims } from '../src/claims.ts'
+import { AccessTokenError } from '../src/errors.ts'
 import { createStepUpGuard, type HttpRequestView, type StepUpEvent } from '../src/http.ts'
 import { amountThreshold, createRiskPolicy, destructiveMethod, newDevice } from '../src/policy.ts'
 import { INVALID_REQUEST, InvalidRequestError } from '../src/request-input.ts'
@@ -418,6 +419,29 @@ describe('options are checked completely', () => {
     for (const bodyLimit of [-1, 1.5, Number.POSITIVE_INFINITY]) {
       expect(() => createStepUpGuard({ verify, bodyLimit })).toThrow(TypeError)
     }
+  })
+})
+
+describe('exposeChallenge', () => {
+  it('lets browsers read Retry-After too when a 503 carries one', async () => {
+    const busy = async () => {
+      throw new AccessTokenError('ERR_VERIFIER_UNAVAILABLE', 'kid not yet fetchable', {
+        retryAfter: 7,
+      })
+    }
+    const g = createStepUpGuard<null>({ verify: busy, exposeChallenge: true })
+    const outcome = await g(
+      request({ method: 'GET', headers: { authorization: 'Bearer x' } }).view,
+      null,
+    )
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: 503,
+      headers: {
+        'retry-after': '7',
+        'access-control-expose-headers': 'WWW-Authenticate, Retry-After',
+      },
+    })
   })
 })
 

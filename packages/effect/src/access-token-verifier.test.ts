@@ -3,7 +3,7 @@ import { Effect, Exit } from 'effect'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { AccessTokenVerifier } from './access-token-verifier.js'
-import type { InvalidToken } from './assurance-errors.js'
+import { InvalidToken } from './assurance-errors.js'
 
 const verify = (token: string, layer: ReturnType<typeof AccessTokenVerifier.test>, options = {}) =>
   Effect.runPromiseExit(
@@ -74,6 +74,18 @@ describe('AccessTokenVerifier.fromFunction', () => {
     expect(error).toMatchObject({ status: 503, temporary: true, error: 'temporarily_unavailable' })
     expect(error.wwwAuthenticate).toBeUndefined()
     expect(error.toAccessTokenError()).toBe(error.cause)
+  })
+
+  it('a 503 keeps the verifier’s Retry-After (a key set that may not be fetched yet)', async () => {
+    const busy = AccessTokenVerifier.fromFunction(async () => {
+      throw new AccessTokenError('ERR_VERIFIER_UNAVAILABLE', 'kid not fetchable yet', {
+        retryAfter: 12,
+      })
+    })
+    const error = refused(await verify('t', busy))
+    expect(error).toMatchObject({ status: 503, retryAfter: 12 })
+    expect(error.toErrorResponse().headers['retry-after']).toBe('12')
+    expect(InvalidToken.fromCause(error.toAccessTokenError()).retryAfter).toBe(12)
   })
 
   it('anything else thrown is a generic invalid_token, the reason kept in cause only', async () => {

@@ -48,6 +48,8 @@ export interface InvalidTokenFields extends DeniedFields {
   /** The verifier's code; `undefined` when the verifier threw something else. */
   readonly code: AccessTokenErrorCode | undefined
   readonly temporary: boolean
+  /** With `temporary`: the seconds after which to try again, sent as `Retry-After`. */
+  readonly retryAfter?: number | undefined
   /** The underlying failure, for logs only. */
   readonly cause?: unknown
 }
@@ -116,6 +118,7 @@ export class InvalidToken extends InvalidTokenBase {
       reasons: [],
       code: known ? err.code : undefined,
       temporary: err.temporary,
+      ...(err.retryAfter !== undefined && { retryAfter: err.retryAfter }),
       cause,
     })
   }
@@ -126,7 +129,7 @@ export class InvalidToken extends InvalidTokenBase {
     const code = this.temporary
       ? 'ERR_VERIFIER_UNAVAILABLE'
       : (this.code ?? 'ERR_TOKEN_CLAIM_INVALID')
-    return new AccessTokenError(code, this.message, { cause: this })
+    return new AccessTokenError(code, this.message, { cause: this, retryAfter: this.retryAfter })
   }
 
   /** The response to send: status, `WWW-Authenticate` (rendered with `options`) and JSON body. */
