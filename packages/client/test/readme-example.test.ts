@@ -1,3 +1,4 @@
+import { createDpopProofVerifier } from '@stepup/assurance/dpop'
 import { afterEach, expect, it, vi } from 'vitest'
 import { createStepUpFetch, type StepUpAuthorizationParams } from '../src/index.js'
 
@@ -60,4 +61,53 @@ it('README example', async () => {
     { authorization: 'Bearer password-token', contentType, body },
     { authorization: 'Bearer mfa-token', contentType, body },
   ])
+})
+
+it('README recipe: DPoP-bound tokens', async () => {
+  const verifyProof = createDpopProofVerifier({ origin: 'https://api.bank.example' })
+  const strong = new Set<string>()
+  const seen: string[] = []
+  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+    const request = input as Request
+    const [scheme, token = ''] = (request.headers.get('authorization') ?? '').split(' ')
+    const view = { method: request.method, url: request.url, headers: {}, body: () => undefined }
+    const check = await verifyProof(request.headers.get('dpop'), view, token)
+    await check.consume()
+    seen.push(`${scheme} ${token}`)
+    return strong.has(token)
+      ? new Response('ok')
+      : new Response(null, {
+          status: 401,
+          headers: {
+            'www-authenticate':
+              'DPoP error="insufficient_user_authentication", acr_values="urn:bank:mfa", algs="ES256"',
+          },
+        })
+  })
+  let tokens = { access_token: 'password-token', token_type: 'dpop' }
+  const authorizeInPopup = async (params: StepUpAuthorizationParams) => {
+    asked.push(params)
+    strong.add('mfa-token')
+    return { access_token: 'mfa-token', token_type: 'dpop' }
+  }
+
+  // --- README recipe: DPoP-bound tokens (keep in sync) ---
+  // The private key stays inside Web Crypto (extractable: false); keep the pair in IndexedDB.
+  const keyPair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+    'sign',
+    'verify',
+  ])
+  const api = createStepUpFetch({
+    allowedOrigins: ['https://api.bank.example'],
+    dpop: { keyPair },
+    getAccessToken: () => ({ token: tokens.access_token, type: tokens.token_type }),
+    stepUp: async (_challenge, { params }) => {
+      tokens = await authorizeInPopup(params) // token request with a proof of the same key pair
+      return { token: tokens.access_token, type: tokens.token_type }
+    },
+  })
+  // --- end ---
+
+  expect((await api('https://api.bank.example/transfers', { method: 'POST' })).status).toBe(200)
+  expect(seen).toEqual(['DPoP password-token', 'DPoP mfa-token'])
 })
