@@ -117,10 +117,11 @@ export async function discoverResourceMetadata(
   let text: string | null
   try {
     const response = await fetchImpl(
+      // 'manual': a redirect is not followed (Workers do not implement 'error') and, not being
+      // 200, is refused below; no Authorization header is ever sent here.
       new Request(url, {
         headers: { accept: 'application/json' },
-        credentials: 'omit',
-        redirect: 'error',
+        redirect: 'manual',
         signal: controller.signal,
       }),
     )
@@ -187,10 +188,10 @@ export async function discoverResourceMetadata(
  *
  * The URL must be `https:` (an `http:` URL is accepted on loopback — `localhost`, `127.0.0.1`,
  * `[::1]` — when `resource` is on loopback too, for development). It is fetched with `GET`,
- * without credentials or redirects, for at most 5 s and 64 KiB; the answer must be `200` with a
+ * without the access token and without following redirects, for at most 5 s and 64 KiB; the answer must be `200` with a
  * JSON object whose `resource` is identical to `options.resource`, or the document is not used
  * (RFC 9728 §3.3). Failures reject with a {@link StepUpError}: `ERR_RESOURCE_METADATA_UNAVAILABLE`
- * (network, status, timeout), `ERR_RESOURCE_METADATA_INVALID` (URL, size, JSON, members) or
+ * (network, a status other than 200 — a redirect too —, timeout), `ERR_RESOURCE_METADATA_INVALID` (URL, size, JSON, members) or
  * `ERR_RESOURCE_METADATA_MISMATCH`. Signed metadata (§2.2) is not read.
  *
  * @example

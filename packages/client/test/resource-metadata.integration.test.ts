@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
   createStepUpFetch,
   fetchProtectedResourceMetadata,
@@ -6,6 +6,7 @@ import {
   type StepUpContext,
   type StepUpFetchOptions,
 } from '../src/index.js'
+import { discoverResourceMetadata, RESOURCE_METADATA_TIMEOUT } from '../src/resource-metadata.js'
 import { bearer, type Handler, startServer, type TestServer } from './resource-server.js'
 
 let rs: TestServer
@@ -208,5 +209,62 @@ describe('fetchProtectedResourceMetadata', () => {
     expect(() => fetchProtectedResourceMetadata('https://rs.example/m', {} as never)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
     )
+  })
+})
+
+// Fake timers: under vitest on Node only (the runtime matrix's shim fakes Date, not timers).
+describe('the metadata request is time-bounded', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  /** A fetch that answers only when its request is aborted, with the abort reason. */
+  const silent = vi.fn(
+    (request: Request) =>
+      new Promise<Response>((_, reject) => {
+        request.signal.addEventListener('abort', () => reject(request.signal.reason))
+      }),
+  )
+
+  it('gives up after 5 s with ERR_RESOURCE_METADATA_UNAVAILABLE', async () => {
+    vi.useFakeTimers()
+    const pending = discoverResourceMetadata(
+      'https://rs.example/.well-known/oauth-protected-resource',
+      'https://rs.example',
+      silent,
+    )
+    const outcome = expect(pending).rejects.toMatchObject({
+      code: 'ERR_RESOURCE_METADATA_UNAVAILABLE',
+      message: expect.stringContaining('no answer within 5 s'),
+      cause: expect.objectContaining({ name: 'TimeoutError' }),
+    })
+    await vi.advanceTimersByTimeAsync(RESOURCE_METADATA_TIMEOUT - 1)
+    expect(silent.mock.calls[0]?.[0].signal.aborted).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
+    await outcome
+  })
+
+  it('also bounds the time to read the body', async () => {
+    vi.useFakeTimers()
+    const slowBody = vi.fn(
+      async (request: Request) =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('{"resource":'))
+              request.signal.addEventListener('abort', () =>
+                controller.error(request.signal.reason),
+              )
+            },
+          }),
+          { headers: { 'content-type': 'application/json' } },
+        ),
+    )
+    const pending = discoverResourceMetadata('https://rs.example/m', 'https://rs.example', slowBody)
+    const outcome = expect(pending).rejects.toMatchObject({
+      code: 'ERR_RESOURCE_METADATA_UNAVAILABLE',
+    })
+    await vi.advanceTimersByTimeAsync(RESOURCE_METADATA_TIMEOUT)
+    await outcome
   })
 })
