@@ -19,7 +19,9 @@ import type { ConsumedGrantStore } from './consumed-grant-store.js'
  * @see https://redis.io/docs/latest/commands/set/
  */
 export interface RedisLikeClient {
+  /** `SET key value NX PX ms`: `'OK'` when the key was not there yet. */
   set(key: string, value: string, options: { NX: true; PX: number }): Promise<unknown>
+  /** `EXISTS key`: how many of the keys exist. */
   exists(key: string): Promise<number>
   /** `CONFIG GET pattern`: an object (or `Map`) of parameter names to values. */
   configGet?(pattern: string): Promise<unknown>
@@ -89,7 +91,24 @@ export interface RedisConsumedGrantStoreOptions {
    * After each grant it marks, `WAIT` until `replicas` replicas acknowledged it, at most `timeout`
    * ms (less than the store's `timeout`); fewer rejects with `ERR_GRANT_STORE_UNAVAILABLE`.
    */
-  readonly wait?: { readonly replicas: number; readonly timeout: number }
+  readonly wait?: RedisWaitOptions
+}
+
+/**
+ * The `wait` option of {@link createRedisConsumedGrantStore}: `WAIT replicas timeout` after each
+ * grant the store marks.
+ *
+ * @example
+ * ```ts
+ * const wait: RedisWaitOptions = { replicas: 1, timeout: 100 }
+ * ```
+ * @see https://redis.io/docs/latest/commands/wait/
+ */
+export interface RedisWaitOptions {
+  /** How many replicas must acknowledge the grant (a whole number, at least 1). */
+  readonly replicas: number
+  /** Milliseconds to wait for them, less than the store's `timeout`. */
+  readonly timeout: number
 }
 
 /**
