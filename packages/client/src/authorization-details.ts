@@ -6,6 +6,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-2
  */
 export interface AuthorizationDetail {
+  /** The authorization details type (RFC 9396 §2), e.g. `payment_initiation`. */
   readonly type: string
   readonly [member: string]: unknown
 }

@@ -41,11 +41,17 @@ const PARAMS_OPTIONS = new Set(['currentScope', 'authorizationDetails', 'mode'])
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
  */
 export type StepUpAuthorizationParams = {
+  /** The acceptable ACR values, space-separated, most preferred first (RFC 9470 §4). */
   acr_values?: string
+  /** The allowed seconds since the last active authentication, as a decimal string. */
   max_age?: string
+  /** `login` when `max_age` is 0: the user must authenticate now (OIDC Core §3.1.2.1). */
   prompt?: 'login'
+  /** The scope held plus the scope the resource names, space-separated. */
   scope?: string
+  /** An OIDC claims request (JSON): `mode: 'claims'`, or Entra's `insufficient_claims`. */
   claims?: string
+  /** RFC 9396 authorization details as a JSON array. */
   authorization_details?: string
 }
 

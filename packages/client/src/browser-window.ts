@@ -15,7 +15,10 @@ export interface StepUpPopup {
   /** Closes it. */
   close(): void
   /** Where it is sent: the authorization request. */
-  readonly location: { replace(url: string): void }
+  readonly location: {
+    /** Navigates the popup to `url`. */
+    replace(url: string): void
+  }
 }
 
 /**
@@ -28,11 +31,21 @@ export interface StepUpPopup {
  */
 export interface StepUpWindow {
   /** The page's address; `assign` navigates (the full-page redirect). */
-  readonly location: { readonly href: string; readonly origin: string; assign(url: string): void }
+  readonly location: {
+    /** The page's URL. */
+    readonly href: string
+    /** The page's origin. */
+    readonly origin: string
+    /** Navigates this window to `url`. */
+    assign(url: string): void
+  }
   /** Where a full-page redirect keeps the pending step-up, per tab. */
   readonly sessionStorage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
   /** The window that opened this one (the app, on the popup's callback page), or `null`. */
-  readonly opener: { postMessage(message: unknown, targetOrigin: string): void } | null
+  readonly opener: {
+    /** Posts `message` to the opener, delivered only if its origin is `targetOrigin`. */
+    postMessage(message: unknown, targetOrigin: string): void
+  } | null
   /** Opens the popup; `null` when the browser blocked it. */
   open(url: string, target: string, features: string): StepUpPopup | null
   /** Closes this window (the popup, once it has posted the callback). */

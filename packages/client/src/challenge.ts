@@ -47,6 +47,7 @@ export interface StepUpChallengeBase {
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface StepUpAuthenticationChallenge extends StepUpChallengeBase {
+  /** The kind: `insufficient_user_authentication`. */
   readonly kind: 'step_up'
   /** Acceptable ACR values in order of preference; one of them is required. */
   readonly acr_values?: readonly string[]
@@ -69,6 +70,7 @@ export interface StepUpAuthenticationChallenge extends StepUpChallengeBase {
  * @see https://datatracker.ietf.org/doc/draft-zehavi-oauth-rar-metadata/
  */
 export interface InsufficientAuthorizationDetailsChallenge extends StepUpChallengeBase {
+  /** The kind: `insufficient_authorization_details`. */
   readonly kind: 'insufficient_authorization_details'
   /** The authorization details to request, from the JSON error body. */
   readonly authorization_details?: readonly AuthorizationDetail[]
@@ -82,6 +84,7 @@ export interface InsufficientAuthorizationDetailsChallenge extends StepUpChallen
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
 export interface InsufficientScopeChallenge extends StepUpChallengeBase {
+  /** The kind: `insufficient_scope`. */
   readonly kind: 'insufficient_scope'
 }
 
@@ -93,6 +96,7 @@ export interface InsufficientScopeChallenge extends StepUpChallengeBase {
  * @see https://learn.microsoft.com/entra/identity-platform/claims-challenge
  */
 export interface InsufficientClaimsChallenge extends StepUpChallengeBase {
+  /** The kind: `insufficient_claims`. */
   readonly kind: 'insufficient_claims'
   /** The claims request, decoded from the challenge's base64 `claims` to JSON text. */
   readonly claims: string
@@ -106,6 +110,7 @@ export interface InsufficientClaimsChallenge extends StepUpChallengeBase {
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-9
  */
 export interface UseDpopNonceChallenge extends StepUpChallengeBase {
+  /** The kind: `use_dpop_nonce`. */
   readonly kind: 'use_dpop_nonce'
   /** The `DPoP-Nonce` response header value. */
   readonly nonce: string

@@ -79,6 +79,7 @@ const ERROR_OPTIONS = new Set(['challenge', 'response', 'cause'])
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-5
  */
 export class StepUpError extends Error {
+  /** Always `StepUpError`. */
   override readonly name = 'StepUpError'
   /** Why the step-up stopped. */
   declare readonly code: StepUpErrorCode
