@@ -1,8 +1,9 @@
 /**
  * Mutation testing of the security-critical modules (StrykerJS with its vitest runner). Runs one
- * Stryker pass per module group against that package's tests, prints each module's mutation score
- * and the mutants that survived, and fails when any module scores below the threshold: Stryker's
- * own `thresholds.break` judges a whole run, this judges every file.
+ * Stryker pass per module group, against the test files listed in stryker/<group>.vitest.config.ts,
+ * prints each module's mutation score and the mutants that survived, and fails when any module
+ * scores below the threshold: Stryker's own `thresholds.break` judges a whole run, this judges
+ * every file.
  *
  *   pnpm test:mutation                      every group
  *   pnpm test:mutation client assurance-evaluation   only these groups
@@ -71,7 +72,7 @@ function options(group: Group): Options {
   return {
     testRunner: 'vitest',
     plugins: ['@stryker-mutator/vitest-runner'],
-    vitest: { configFile: `stryker/${group.pkg}.vitest.config.ts` },
+    vitest: { configFile: `stryker/${group.name}.vitest.config.ts` },
     coverageAnalysis: 'perTest',
     concurrency: 2,
     mutate: group.modules.map((module) => `${src}/${module}`),
@@ -122,9 +123,9 @@ function scores(group: Group, results: readonly MutantResult[]): Score[] {
 }
 
 function describe(r: MutantResult): string {
-  const { line, column } = r.location.start
+  const { line, column } = r.location.start // both 1-based
   const replacement = (r.replacement ?? '').replace(/\s+/g, ' ').slice(0, 80)
-  return `${relative(root, resolve(root, r.fileName))}:${line}:${column + 1} ${r.status} ${r.mutatorName} → ${replacement}`
+  return `${relative(root, resolve(root, r.fileName))}:${line}:${column} ${r.status} ${r.mutatorName} → ${replacement}`
 }
 
 const pad = (value: string | number, width: number): string => String(value).padStart(width)

@@ -1,3 +1,3 @@
 import { packageProject } from './vitest.package.ts'
 
-export default packageProject('client')
+export default packageProject('client', ['src/**/*.test.ts', 'test/**/*.test.ts'])

@@ -2,16 +2,17 @@ import { fileURLToPath } from 'node:url'
 import { project } from '../vitest.shared.ts'
 
 /**
- * The vitest config of one package's mutation run: its unit and behaviour tests, rooted at the
- * package, resolving workspace packages to their source like the main configs do. `exclude` names
- * test files that spawn processes or read build output and never reach the mutated modules.
+ * The vitest config of one mutation group: the test files of one package that exercise the
+ * group's modules, rooted at the package, resolving workspace packages to their source like the
+ * main configs do. Every mutant that runs in module scope (or in a test file's top level) runs
+ * all of these files, so the list stays to the tests that reach the mutated modules.
  */
 export function packageProject(
   pkg: string,
-  exclude: readonly string[] = [],
+  include: readonly string[],
 ): ReturnType<typeof project> {
   return project(`mutation:${pkg}`, {
     root: fileURLToPath(new URL(`../packages/${pkg}`, import.meta.url)),
-    exclude: ['**/node_modules/**', ...exclude],
+    include,
   })
 }

@@ -1,0 +1,11 @@
+import { packageProject } from './vitest.package.ts'
+
+export default packageProject('assurance', [
+  'src/http.test.ts',
+  'src/extract.test.ts',
+  'test/guard.test.ts',
+  'test/properties.test.ts',
+  'test/readme-example.test.ts',
+  'test/readme-policy-example.test.ts',
+  '{src,test}/{http,request-input,extract}.mutation.test.ts',
+])
