@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type BankChild, startBankApi } from '../src/bank.ts'
 import { waitForStatus } from '../src/http.ts'
-import { type Child, freePort, stackFrames, startApp } from '../src/processes.ts'
+import { type Child, freePort, sleep, stackFrames, startApp } from '../src/processes.ts'
 import { DEFAULTS, DURABLE, type RedisServer, startRedis } from '../src/redis.ts'
 import {
   type AuthorizationServerChild,
@@ -49,6 +49,13 @@ async function call(
 }
 
 const lines = (text: string, pattern: RegExp) => text.split('\n').filter((l) => pattern.test(l))
+
+/** Resolve once the child's stdout and stderr are both read to their end (it has exited); bounded. */
+async function drained(child: Child): Promise<void> {
+  const { stdout, stderr } = child.process
+  const deadline = Date.now() + 5_000
+  while (!(stdout?.readableEnded && stderr?.readableEnded) && Date.now() < deadline) await sleep(25)
+}
 
 describe.each(['express', 'fastify'] as const)(
   'the bank API on %s with single-use grants in Redis',
@@ -123,6 +130,7 @@ describe.each(['express', 'fastify'] as const)(
       children.push(volatile, nowhere)
       expect(await volatile.exited(20_000)).toEqual({ code: 1, signal: null })
       expect(await nowhere.exited(20_000)).toEqual({ code: 1, signal: null })
+      await Promise.all([drained(volatile), drained(nowhere)])
       expect(volatile.stderr()).toBe(
         `bank-api: not started: ${NOT_DURABLE} (ERR_GRANT_STORE_NOT_DURABLE)\n`,
       )
@@ -136,7 +144,9 @@ describe.each(['express', 'fastify'] as const)(
       const { redis, api, customer, checking } = await setUp(DEFAULTS, {
         REDIS_PERSISTENCE: 'warn',
       })
-      const warning = new RegExp(`^bank-api: warning: ${literal(NOT_DURABLE)}$`)
+      const line = `^bank-api: warning: ${literal(NOT_DURABLE)}$`
+      const warning = new RegExp(line)
+      await api.child.waitFor(new RegExp(line, 'm'))
       expect(lines(api.child.stderr(), warning)).toHaveLength(1)
       const token = await customer.stepUp(BIG)
       expect((await transfer(api, checking, token, BIG)).status).toBe(201)
@@ -146,6 +156,8 @@ describe.each(['express', 'fastify'] as const)(
       await api.child.waitFor(/^bank-api: Redis connection is back$/m, 10_000)
       // The double spend the default setting refuses to run into.
       expect((await transfer(api, checking, token, BIG)).status).toBe(201)
+      // Checked again on the new connection: the warning is logged again.
+      await api.child.waitFor(new RegExp(`${line}[\\s\\S]*${line}`, 'm'))
       expect(lines(api.child.stderr(), warning)).toHaveLength(2)
       expect(await transferIds(api, customer.plain, checking)).toHaveLength(2)
     })
