@@ -94,6 +94,13 @@ const MESSAGES: Record<StepUpFailedCode, string> = {
     'a stream body cannot be replayed after a step-up; send bytes, text or form data',
   ERR_INVALID_CHALLENGE: "the server's challenge cannot be acted on as sent",
   ERR_STEP_UP_TIMEOUT: 'the step-up took longer than stepUpTimeout',
+  ERR_RESOURCE_METADATA_UNAVAILABLE: "the resource's metadata (RFC 9728) could not be fetched",
+  ERR_RESOURCE_METADATA_INVALID:
+    "the resource's metadata is not https: or not a valid RFC 9728 document",
+  ERR_RESOURCE_METADATA_MISMATCH: "the resource's metadata names another resource (RFC 9728 §3.3)",
+  ERR_AUTHORIZATION_SERVER_MISMATCH: 'the resource does not list this authorization server',
+  ERR_POPUP_BLOCKED: 'the step-up popup was blocked and the full-page redirect could not be used',
+  ERR_NO_PENDING_STEP_UP: 'no step-up is pending for this callback',
 }
 
 const StepUpFailedBase: new (
