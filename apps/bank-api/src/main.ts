@@ -2,13 +2,13 @@ import closeWithGrace from 'close-with-grace'
 import { createBankApi } from './bank-api.ts'
 
 const env = process.env
-/** A positive number of milliseconds from the environment, or undefined when unset. */
-const ms = (name: string): number | undefined => {
+/** A positive integer from the environment (milliseconds unless said), or undefined when unset. */
+const ms = (name: string, unit = 'milliseconds'): number | undefined => {
   const value = env[name]
   if (value === undefined || value === '') return undefined
   const parsed = Number(value)
   if (!Number.isSafeInteger(parsed) || parsed <= 0) {
-    console.error(`bank-api: ${name} must be a positive integer (milliseconds), not ${value}`)
+    console.error(`bank-api: ${name} must be a positive integer (${unit}), not ${value}`)
     process.exit(2)
   }
   return parsed
@@ -21,9 +21,30 @@ const resource = env['RESOURCE'] ?? `http://localhost:${port}/`
 const corsOrigins = (env['CORS_ORIGINS'] ?? 'http://localhost:5173').split(' ')
 const shutdownTimeout = ms('SHUTDOWN_TIMEOUT_MS') ?? 10_000
 /** `{ [key]: value }` for a set variable, `{}` otherwise (the default applies). */
-const option = <K extends string>(key: K, name: string): Partial<Record<K, number>> => {
-  const value = ms(name)
+const option = <K extends string>(
+  key: K,
+  name: string,
+  unit?: string,
+): Partial<Record<K, number>> => {
+  const value = ms(name, unit)
   return value === undefined ? {} : ({ [key]: value } as Record<K, number>)
+}
+
+// How the issuer's key set is fetched (jose's remote set, with backoff and a rate cap on top).
+const backoff = {
+  ...option('initial', 'JWKS_BACKOFF_INITIAL_MS'),
+  ...option('max', 'JWKS_BACKOFF_MAX_MS'),
+}
+const rateLimit = {
+  ...option('fetches', 'JWKS_RATE_LIMIT_FETCHES', 'fetches'),
+  ...option('interval', 'JWKS_RATE_LIMIT_INTERVAL_MS'),
+}
+const jwksOptions = {
+  ...option('timeoutDuration', 'JWKS_TIMEOUT_MS'),
+  ...option('cooldownDuration', 'JWKS_COOLDOWN_MS'),
+  ...option('cacheMaxAge', 'JWKS_CACHE_MAX_AGE_MS'),
+  ...(Object.keys(backoff).length > 0 && { backoff }),
+  ...(Object.keys(rateLimit).length > 0 && { rateLimit }),
 }
 
 // Single-use grants in Redis when REDIS_URL is set (shared by every instance), else in memory.
@@ -54,6 +75,7 @@ const api = await createBankApi({
     ...option('maxDelay', 'DISCOVERY_MAX_DELAY_MS'),
   },
   ...redis,
+  ...(Object.keys(jwksOptions).length > 0 && { jwksOptions }),
 }).catch((error: { message?: unknown; code?: unknown }) => {
   // Refuse to start with one line: Redis unreachable or without the persistence it needs.
   console.error(`bank-api: not started: ${String(error?.message)} (${String(error?.code)})`)

@@ -138,4 +138,45 @@ describe('createBankApi start-up', () => {
       })
     }
   })
+  it('refuses key-fetch options it does not know, and key-fetch options for a local key set', async () => {
+    const base = { framework: 'express', issuer: 'http://127.0.0.1:1', resource: 'http://x/' }
+    await expect(
+      createBankApi({
+        ...base,
+        jwks: 'http://127.0.0.1:1/jwks',
+        jwksOptions: { cooldown: 1 },
+      } as never),
+    ).rejects.toMatchObject({ code: 'ERR_UNKNOWN_OPTION' })
+    await expect(
+      createBankApi({
+        ...base,
+        jwks: { keys: [] },
+        jwksOptions: { timeoutDuration: 1000 },
+      } as never),
+    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' })
+    await expect(
+      createBankApi({
+        ...base,
+        redis: { url: 'redis://127.0.0.1:1', persistance: 'warn' },
+      } as never),
+    ).rejects.toMatchObject({ code: 'ERR_UNKNOWN_OPTION' })
+  })
+
+  it('main.ts refuses a key-fetch variable that is not a positive integer, in one line', async () => {
+    const { spawnSync } = await import('node:child_process')
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@stepup/source', 'src/main.ts'],
+      {
+        cwd: new URL('..', import.meta.url),
+        env: { ...process.env, JWKS_COOLDOWN_MS: 'soon', PORT: '0' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    )
+    expect(run.status).toBe(2)
+    expect(run.stderr.trim()).toBe(
+      'bank-api: JWKS_COOLDOWN_MS must be a positive integer (milliseconds), not soon',
+    )
+  })
 })
