@@ -32,6 +32,14 @@ export {
   extractAccessToken,
 } from './extract.js'
 export { createJwtAccessTokenVerifier, type JwtAccessTokenVerifierOptions } from './jwt-verifier.js'
+export {
+  createMultiIssuerVerifier,
+  type IntrospectionIssuerOptions,
+  type IssuerOptions,
+  type JwtIssuerOptions,
+  type MultiIssuerVerifier,
+  type MultiIssuerVerifierOptions,
+} from './multi-issuer-verifier.js'
 export { InvalidRequestError } from './request-input.js'
 export { OAUTH_ERROR_STATUS, type OAuthErrorCode } from './status.js'
 export type { AccessTokenVerifier, VerifierCacheOptions, VerifyOptions } from './verifier.js'

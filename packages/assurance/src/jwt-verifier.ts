@@ -106,7 +106,8 @@ export interface JwtAccessTokenVerifierOptions {
   readonly now?: () => number
 }
 
-const OPTIONS: ReadonlySet<string> = new Set([
+/** The option keys of {@link createJwtAccessTokenVerifier}; the several-issuer verifier checks each issuer's against them. */
+export const OPTIONS: ReadonlySet<string> = new Set([
   'issuer',
   'audience',
   'jwks',
