@@ -139,7 +139,9 @@ export interface StepUpAuth {
 
 /**
  * Reported to `onDecision` for every request: the outcome, and for logs only a readable
- * `reason`, the structured `reasons`, the rules that `fired` and the underlying failure in `cause`.
+ * `reason`, the structured `reasons`, the rules that `fired` and the underlying failure in `cause`;
+ * once the token is verified and the decision ran, the `acr_values` it asked for and the token's
+ * `acr` and `sub`.
  *
  * @example
  * ```ts
@@ -156,6 +158,15 @@ export interface StepUpEvent {
   readonly reasons?: readonly AssuranceReason[] | undefined
   readonly fired?: readonly string[] | undefined
   readonly cause?: unknown
+  /** The `acr_values` the decision asked for (the challenge's, RFC 9470 §3), once it ran. */
+  readonly acr_values?: readonly string[] | undefined
+  /** The verified token's `acr` claim, once the decision ran (RFC 9068 §2.2.1). */
+  readonly acr?: string | undefined
+  /**
+   * The verified token's `sub`, once the decision ran. It identifies the user: keep it out of
+   * logs and traces unless your policy allows it.
+   */
+  readonly sub?: string | undefined
 }
 
 /**
@@ -487,9 +498,10 @@ export function createStepUpGuard<R>(
         reason: describeReasons(result.reasons),
         reasons: result.reasons,
         fired: decision.fired,
+        ...held(decision, claims),
       })
     return done(
-      { ok: true, status: 200, fired: decision.fired },
+      { ok: true, status: 200, fired: decision.fired, ...held(decision, claims) },
       { ok: true, auth: { claims, token, decision } },
     )
   }
@@ -502,6 +514,13 @@ export function createStepUpGuard<R>(
     }
   }
 }
+
+/** What the decision asked for and what the token held, for `onDecision` (never the token). */
+const held = (decision: RiskAssessment, claims: AccessTokenClaims) => ({
+  acr_values: decision.requirement.acr_values,
+  acr: claims.acr,
+  sub: claims.sub,
+})
 
 function hasQueryToken(url: string): boolean {
   try {
