@@ -8,6 +8,7 @@ export default defineConfig({
     'src/redis.ts',
     'src/http.ts',
     'src/dpop.ts',
+    'src/otel.ts',
   ],
   format: ['esm'],
   target: 'es2022',
