@@ -105,6 +105,9 @@ const DEFAULT_MAX_TOKEN_LENGTH = 8192
  *
  * @example
  * ```ts
+ * const verifier: MultiIssuerVerifier = createMultiIssuerVerifier({
+ *   issuers: [{ issuer: 'https://login.example.com', audience: 'https://api.example.com' }],
+ * })
  * const metadata = createProtectedResourceMetadata({
  *   resource: 'https://api.example.com',
  *   authorization_servers: verifier.issuers,

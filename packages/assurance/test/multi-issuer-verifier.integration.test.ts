@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createProtectedResourceMetadata, createStepUpGuard } from '../src/http.ts'
@@ -18,9 +18,13 @@ interface LocalIssuer {
   readonly server: Server
   requests: string[]
   failing: boolean
+  /** Never answer: the response is kept open until the test ends. */
+  hanging: boolean
   locations: ('openid' | 'oauth')[]
   document: Record<string, unknown>
 }
+
+const open = new Set<ServerResponse>()
 
 async function startIssuer(kid: string, path = ''): Promise<LocalIssuer> {
   const key = await makeKey('ES256', kid)
@@ -29,7 +33,8 @@ async function startIssuer(kid: string, path = ''): Promise<LocalIssuer> {
     self.requests.push(url)
     const json = (body: unknown) =>
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body))
-    if (self.failing) res.writeHead(500).end('down')
+    if (self.hanging) open.add(res)
+    else if (self.failing) res.writeHead(500).end('down')
     else if (url === '/jwks') json({ keys: [key.jwk] })
     else if (
       (url === `${path}/.well-known/openid-configuration` && self.locations.includes('openid')) ||
@@ -47,6 +52,7 @@ async function startIssuer(kid: string, path = ''): Promise<LocalIssuer> {
     server,
     requests: [],
     failing: false,
+    hanging: false,
     locations: ['openid', 'oauth'],
     document: {},
   }
@@ -57,6 +63,7 @@ const reset = (s: LocalIssuer) =>
   Object.assign(s, {
     requests: [],
     failing: false,
+    hanging: false,
     locations: ['openid', 'oauth'],
     document: { issuer: s.issuer, jwks_uri: `${s.origin}/jwks` },
   })
@@ -87,6 +94,8 @@ beforeEach(() => {
   reset(b)
 })
 afterEach(() => {
+  for (const res of open) res.destroy()
+  open.clear()
   vi.useRealTimers()
 })
 const advance = (ms: number) => vi.setSystemTime(Date.now() + ms)
@@ -240,6 +249,23 @@ describe('several issuers, keys found by discovery', () => {
       status: 200,
       iss: a.issuer,
     })
+  })
+
+  it("answers 503 for an issuer that never answers, within jwksOptions.timeoutDuration; the other issuer's tokens pass", async () => {
+    b.hanging = true
+    const verifier = createMultiIssuerVerifier({
+      issuers: [issuer(a.issuer), issuer(b.issuer, { jwksOptions: { timeoutDuration: 50 } })],
+    })
+    const [fromB, fromA] = await Promise.all([
+      messageOf(verifier.verify(await tokenOf(b.key, b.issuer))),
+      outcome(verifier.verify(await tokenOf(a.key, a.issuer))),
+    ])
+    expect(fromB).toMatch(
+      `the JWK Set at ${b.issuer}/ cannot be fetched: discovery of issuer "${b.issuer}" failed: ${b.issuer}${OPENID}: `,
+    )
+    expect(fromA).toEqual({ status: 200, iss: a.issuer })
+    // Out of time at the first location: the second, on the same host, is not tried.
+    expect(b.requests).toEqual([OPENID])
   })
 
   it('refuses metadata whose issuer is not exactly the configured one, and never fetches its keys', async () => {
