@@ -201,7 +201,11 @@ export interface StepUpGuardOptions<R> {
   readonly certificateThumbprint?: ((request: R) => string | undefined) | undefined
   /** Largest request body read for a policy or a form-encoded token, in bytes (default 65536). */
   readonly bodyLimit?: number | undefined
-  /** Accept the DPoP scheme: `algs` for challenges; `verifyProof` checks the proof (RFC 9449 §4.3). */
+  /**
+   * Accept the DPoP scheme: `algs` for challenges; `verifyProof` checks the proof (RFC 9449 §4.3).
+   * A refusal carrying a `nonce` (a `DpopProofError` of the nonce codes) is answered 401
+   * `use_dpop_nonce` with that nonce in `DPoP-Nonce` (§9).
+   */
   readonly dpop?:
     | {
         readonly algs: readonly string[]
@@ -277,6 +281,11 @@ const failure = (status: number, error: string, error_description: string): Fail
 })
 const DPOP_UNSUPPORTED = failure(401, 'invalid_dpop_proof', 'DPoP proofs are not accepted here')
 const DPOP_INVALID = failure(401, 'invalid_dpop_proof', 'The DPoP proof is invalid')
+const USE_DPOP_NONCE = failure(
+  401,
+  'use_dpop_nonce',
+  'Resource server requires nonce in DPoP proof',
+)
 const UNAVAILABLE = failure(
   503,
   'temporarily_unavailable',
@@ -361,15 +370,21 @@ export function createStepUpGuard<R>(
     failure: Failure,
     scheme: 'Bearer' | 'DPoP',
     event: Omit<StepUpEvent, 'ok' | 'status'> = {},
+    nonce?: string,
   ): StepUpOutcome => {
     const res = toErrorResponse(failure, { ...challenge, scheme })
+    const sent = nonce === undefined ? res.headers : { ...res.headers, 'dpop-nonce': nonce }
     const headers = options.exposeChallenge
       ? {
-          ...res.headers,
+          ...sent,
           'access-control-expose-headers':
-            'retry-after' in res.headers ? 'WWW-Authenticate, Retry-After' : 'WWW-Authenticate',
+            'retry-after' in res.headers
+              ? 'WWW-Authenticate, Retry-After'
+              : nonce === undefined
+                ? 'WWW-Authenticate'
+                : 'WWW-Authenticate, DPoP-Nonce',
         }
-      : res.headers
+      : sent
     return done(
       { ok: false, status: res.status, error: res.body?.error, ...event },
       { ok: false, ...res, headers },
@@ -431,7 +446,10 @@ export function createStepUpGuard<R>(
         try {
           proof = await dpop.verifyProof(header(view, 'dpop') ?? null, view, token)
         } catch (cause) {
-          return deny(DPOP_INVALID, scheme, { reason: describe(cause), cause })
+          const nonce = dpopNonceOf(cause)
+          return nonce === undefined
+            ? deny(DPOP_INVALID, scheme, { reason: describe(cause), cause })
+            : deny(USE_DPOP_NONCE, scheme, { reason: describe(cause), cause }, nonce)
         }
       }
       const presentation = {
@@ -521,6 +539,20 @@ const held = (decision: RiskAssessment, claims: AccessTokenClaims) => ({
   acr: claims.acr,
   sub: claims.sub,
 })
+
+/**
+ * The nonce a proof refusal asks the client to use (a `DpopProofError` of the nonce codes), when
+ * it can go in a `DPoP-Nonce` header as is (`1*NQCHAR`, RFC 9449 §8.1); else `undefined`.
+ */
+function dpopNonceOf(cause: unknown): string | undefined {
+  const { code, nonce } = (cause ?? {}) as { code?: unknown; nonce?: unknown }
+  return typeof code === 'string' &&
+    code.startsWith('ERR_DPOP_NONCE') &&
+    typeof nonce === 'string' &&
+    /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(nonce)
+    ? nonce
+    : undefined
+}
 
 function hasQueryToken(url: string): boolean {
   try {
