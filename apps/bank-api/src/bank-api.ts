@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { type AddressInfo, Server as NetServer } from 'node:net'
 import type { JwtAccessTokenVerifierOptions } from '@stepup/assurance'
+import type { StepUpEvent } from '@stepup/assurance/http'
 import type { ConsumedGrantStore } from '@stepup/assurance/policy'
 import { createRedisConsumedGrantStore, type RedisPersistence } from '@stepup/assurance/redis'
 import { checkOptions } from '@stepup/internal'
@@ -77,6 +78,11 @@ export interface BankApiOptions {
    * allowed answers 503 with `Retry-After`. Refused with a JWK Set document as `jwks`.
    */
   readonly jwksOptions?: JwtAccessTokenVerifierOptions['jwksOptions']
+  /**
+   * Called once per guarded request with the decision (audit log, metrics, traces): see
+   * `main.ts` for the JSON audit lines and the OpenTelemetry hook it composes.
+   */
+  readonly onDecision?: (event: StepUpEvent) => void
 }
 
 /** Redis for single-use grants (see {@link BankApiOptions.redis}). */
@@ -118,6 +124,7 @@ const BANK_API_OPTIONS = new Set([
   'shutdownTimeout',
   'discovery',
   'jwksOptions',
+  'onDecision',
 ])
 const DISCOVERY_OPTIONS = new Set(['initialDelay', 'maxDelay', 'timeout'])
 const REDIS_OPTIONS = new Set(['url', 'timeout', 'persistence'])
@@ -494,6 +501,7 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
     corsOrigins: options.corsOrigins ?? ['http://localhost:5173'],
     changePassword: options.changePassword,
     now: options.now,
+    onDecision: options.onDecision,
   })
   const host = options.host ?? '127.0.0.1'
   const urlFor = (bound: number) => {

@@ -5,7 +5,11 @@ import {
   createJwtAccessTokenVerifier,
   type JwtAccessTokenVerifierOptions,
 } from '@stepup/assurance'
-import type { ProtectedResourceMetadataOptions, StepUpGuardOptions } from '@stepup/assurance/http'
+import type {
+  ProtectedResourceMetadataOptions,
+  StepUpEvent,
+  StepUpGuardOptions,
+} from '@stepup/assurance/http'
 import { Ledger } from './ledger.ts'
 import { ACR_VALUES_SUPPORTED, type BankPolicy, SCOPES_SUPPORTED } from './policy.ts'
 import type { ApiResponse, ChangePassword } from './service.ts'
@@ -42,6 +46,8 @@ export interface BankContextOptions {
   readonly corsOrigins: readonly string[]
   readonly changePassword?: ChangePassword | undefined
   readonly now?: (() => number) | undefined
+  /** Every guarded route's decision, for the audit log and telemetry. */
+  readonly onDecision?: ((event: StepUpEvent) => void) | undefined
 }
 
 /** The RFC 9728 metadata URL for a resource identifier (well-known suffix after the host). */
@@ -126,6 +132,7 @@ export function createBankContext(options: BankContextOptions): BankContext {
       authorizationDetails: policy.authorizationDetails,
       exposeChallenge: true,
       ...(options.now && { now: options.now }),
+      ...(options.onDecision && { onDecision: options.onDecision }),
     },
     corsOrigins: new Set(options.corsOrigins),
     changePassword:

@@ -1,4 +1,8 @@
+import { metrics, trace } from '@opentelemetry/api'
+import { createOpenTelemetryDecisionHook } from '@stepup/assurance/otel'
 import closeWithGrace from 'close-with-grace'
+import { pino } from 'pino'
+import { auditDecisions } from './audit.ts'
 import { createBankApi } from './bank-api.ts'
 
 const env = process.env
@@ -60,6 +64,29 @@ const redis = redisUrl && {
   redis: { url: redisUrl, persistence, ...option('timeout', 'REDIS_TIMEOUT_MS') },
 }
 
+/** `on` or `off` from the environment (unset: `fallback`); anything else stops the start. */
+const onOff = (name: string, fallback: 'on' | 'off'): boolean => {
+  const value = env[name] || fallback
+  if (value !== 'on' && value !== 'off') {
+    console.error(`bank-api: ${name} must be on or off, not ${value}`)
+    process.exit(2)
+  }
+  return value === 'on'
+}
+
+// Every decision of the guards: a JSON audit line on stdout (AUDIT_LOG=off: none) and, with
+// STEPUP_OTEL=on, a span and the stepup.decisions counter through the global OpenTelemetry API.
+// Those are no-ops unless the process registers an SDK before this runs (for example with
+// `node --import <your SDK setup>`), so the meter is taken here, after it.
+const audit = onOff('AUDIT_LOG', 'on') ? auditDecisions(pino({ name: 'bank-api' })) : undefined
+const onDecision = onOff('STEPUP_OTEL', 'off')
+  ? createOpenTelemetryDecisionHook({
+      tracer: trace.getTracer('bank-api'),
+      meter: metrics.getMeter('bank-api'),
+      ...(audit && { onDecision: audit }),
+    })
+  : audit
+
 const api = await createBankApi({
   framework,
   issuer,
@@ -76,6 +103,7 @@ const api = await createBankApi({
   },
   ...redis,
   ...(Object.keys(jwksOptions).length > 0 && { jwksOptions }),
+  ...(onDecision && { onDecision }),
 }).catch((error: { message?: unknown; code?: unknown }) => {
   // Refuse to start with one line: Redis unreachable or without the persistence it needs.
   console.error(`bank-api: not started: ${String(error?.message)} (${String(error?.code)})`)
