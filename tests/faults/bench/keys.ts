@@ -30,13 +30,21 @@ const percentile = (values: number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 }
 
-function summarise(shots: readonly Shot[]) {
+/** Answers by status, and by key for the rotation run (`old 200`, `new 503`…). */
+function summarise(shots: readonly Shot[], oldKid?: string) {
   const answered = shots.filter((s) => typeof s.outcome === 'number').map((s) => s.end - s.start)
   const ok = shots.filter((s) => s.outcome === 200).map((s) => s.end - s.start)
   const retryAfter = [...new Set(shots.map((s) => s.retryAfter).filter(Boolean))]
   return {
     requests: shots.length,
-    counts: countOutcomes(shots),
+    counts: countOutcomes(
+      oldKid === undefined
+        ? shots
+        : shots.map((s) => ({
+            ...s,
+            outcome: `${s.label === oldKid ? 'old' : 'new'} ${s.outcome}`,
+          })),
+    ),
     p50: Number(percentile(answered, 50).toFixed(1)),
     p99: Number(percentile(answered, 99).toFixed(1)),
     max: Number(Math.max(...answered).toFixed(1)),
@@ -114,15 +122,30 @@ for (const framework of frameworks) {
       `\n${framework}: ${CLIENTS} keep-alive clients, GET /accounts, ${DURATION} ms per run, JWKS_COOLDOWN_MS=${COOLDOWN_MS}`,
     )
     console.log(`  baseline            ${JSON.stringify(summarise(baseline))}`)
-    console.log(`  rotation run        ${JSON.stringify(summarise(rotated))}`)
+    console.log(`  rotation run        ${JSON.stringify(summarise(rotated, oldKid))}`)
     console.log(
-      `  - before rotation   ${JSON.stringify(summarise(rotated.filter((s) => s.start < rotatedAt)))}`,
+      `  - before rotation   ${JSON.stringify(
+        summarise(
+          rotated.filter((s) => s.start < rotatedAt),
+          oldKid,
+        ),
+      )}`,
     )
     console.log(
-      `  - until refetch     ${JSON.stringify(summarise(rotated.filter((s) => s.start >= rotatedAt && s.start <= servedNew)))}`,
+      `  - until refetch     ${JSON.stringify(
+        summarise(
+          rotated.filter((s) => s.start >= rotatedAt && s.start <= servedNew),
+          oldKid,
+        ),
+      )}`,
     )
     console.log(
-      `  - after refetch     ${JSON.stringify(summarise(rotated.filter((s) => s.start > servedNew)))}`,
+      `  - after refetch     ${JSON.stringify(
+        summarise(
+          rotated.filter((s) => s.start > servedNew),
+          oldKid,
+        ),
+      )}`,
     )
     console.log(
       `  rotation            probe (unknown kid) answered ${probe}; first new-key token served ${(servedNew - rotatedAt).toFixed(0)} ms after the rotation`,
