@@ -15,7 +15,6 @@ export {
   INVALID_MESSAGE,
   MCP_MESSAGE_SIGNAL,
   type McpBankPolicy,
-  type McpBankPolicyOptions,
   type McpMessage,
   readMcpMessage,
   TRANSACTION_BINDING_FROM,

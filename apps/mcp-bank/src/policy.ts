@@ -155,12 +155,6 @@ export interface McpBankPolicy {
   readonly policy: RiskPolicy
 }
 
-/** Options of {@link createMcpBankPolicy}. */
-export interface McpBankPolicyOptions {
-  /** Where single-use transfer grants are marked (default: in memory, this process). */
-  readonly grants?: ConsumedGrantStore
-}
-
 /**
  * The MCP bank's risk policy, decided per JSON-RPC message: each tool's scope
  * (`get_balance` `accounts:read`, `transfer_funds` `transfers:write`); for transfers the
@@ -177,9 +171,10 @@ export interface McpBankPolicyOptions {
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-6
  */
-export function createMcpBankPolicy(options: McpBankPolicyOptions = {}): McpBankPolicy {
+export function createMcpBankPolicy(): McpBankPolicy {
   const acr = createAcrRegistry()
-  const grants = options.grants ?? createMemoryConsumedGrantStore()
+  // In memory, this process only; several instances share `createRedisConsumedGrantStore`.
+  const grants = createMemoryConsumedGrantStore()
   const authorizationDetails = createAuthorizationDetailsRegistry([bankTransactionDetailType])
   const policy = createRiskPolicy(
     [

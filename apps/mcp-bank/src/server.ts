@@ -8,8 +8,6 @@ import {
   AccessTokenError,
   createJwtAccessTokenVerifier,
 } from '@stepup/assurance'
-import type { StepUpEvent } from '@stepup/assurance/http'
-import type { ConsumedGrantStore } from '@stepup/assurance/policy'
 import { protectedResourceMetadata, StepUpHttpError, stepUp } from '@stepup/express'
 import { checkOptions } from '@stepup/internal'
 import express, { type ErrorRequestHandler, type Response } from 'express'
@@ -34,30 +32,11 @@ export interface McpBankServerOptions {
    * `aud` of its access tokens, e.g. `http://127.0.0.1:4100/mcp`.
    */
   readonly resource: string
-  /** TCP port; default the resource's port, else 0 (a free port). */
+  /** TCP port on 127.0.0.1; default the resource's port, else 0 (a free port). */
   readonly port?: number
-  /** Interface to listen on (default `127.0.0.1`). */
-  readonly host?: string
-  /** A JWK Set URL or document; default the `jwks_uri` of the issuer's discovery document. */
-  readonly jwks?: URL | { keys: Record<string, unknown>[] }
-  /** Where single-use transfer grants are marked (default in memory). */
-  readonly grants?: ConsumedGrantStore
-  /** Told every decision of the guard, for logs. */
-  readonly onDecision?: (event: StepUpEvent) => void
-  /** The clock in epoch seconds (default the system clock). */
-  readonly now?: () => number
 }
 
-const OPTIONS: ReadonlySet<string> = new Set([
-  'issuer',
-  'resource',
-  'port',
-  'host',
-  'jwks',
-  'grants',
-  'onDecision',
-  'now',
-])
+const OPTIONS: ReadonlySet<string> = new Set(['issuer', 'resource', 'port'])
 
 /** A running MCP bank server. */
 export interface McpBankServer {
@@ -104,7 +83,7 @@ async function discoverJwks(issuer: string): Promise<URL> {
  */
 export async function createMcpBankServer(options: McpBankServerOptions): Promise<McpBankServer> {
   checkOptions(options, OPTIONS, 'createMcpBankServer')
-  const { issuer, resource, now } = options
+  const { issuer, resource } = options
   const endpoint = new URL(resource)
   if (endpoint.search || endpoint.hash || !/^https?:$/.test(endpoint.protocol)) {
     throw Object.assign(
@@ -113,13 +92,12 @@ export async function createMcpBankServer(options: McpBankServerOptions): Promis
     )
   }
   const metadataUrl = resourceMetadataUrl(resource)
-  const bank = createMcpBankPolicy(options.grants ? { grants: options.grants } : {})
+  const bank = createMcpBankPolicy()
   const verifier = createJwtAccessTokenVerifier({
     issuer,
     audience: resource,
-    jwks: (options.jwks ?? (await discoverJwks(issuer))) as URL,
+    jwks: await discoverJwks(issuer),
     authorizationDetails: bank.authorizationDetails,
-    ...(now && { now }),
   })
   const verify = async (token: string): Promise<AccessTokenClaims> => {
     const claims = await verifier.verify(token)
@@ -142,8 +120,6 @@ export async function createMcpBankServer(options: McpBankServerOptions): Promis
     // RFC 9728 §5.1; @stepup/www-authenticate writes it for https: URLs only (see below).
     ...(endpoint.protocol === 'https:' && { resourceMetadata: metadataUrl }),
     passErrors: true,
-    ...(options.onDecision && { onDecision: options.onDecision }),
-    ...(now && { now }),
   })
   const ledger = new Ledger()
 
@@ -213,7 +189,7 @@ export async function createMcpBankServer(options: McpBankServerOptions): Promis
   const port = options.port ?? (endpoint.port ? Number(endpoint.port) : 0)
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject)
-    http.listen(port, options.host ?? '127.0.0.1', () => {
+    http.listen(port, '127.0.0.1', () => {
       http.off('error', reject)
       resolve()
     })
