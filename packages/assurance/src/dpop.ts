@@ -13,10 +13,17 @@ import {
 } from 'jose'
 import { quoted } from './claims.js'
 import { type ConsumedGrantStore, createMemoryConsumedGrantStore } from './consumed-grant-store.js'
+import type { DpopNonceSource } from './dpop-nonce.js'
 import { argumentError, check } from './errors.js'
 import type { HttpRequestView } from './http.js'
 import { createTokenCache } from './token-cache.js'
 import { ASYMMETRIC, COMPACT, epochNow, positive } from './verifier.js'
+
+export {
+  createDpopNonceSource,
+  type DpopNonceSource,
+  type DpopNonceSourceOptions,
+} from './dpop-nonce.js'
 
 /**
  * Why a DPoP proof was refused, for logs (the wire says `invalid_dpop_proof`).
@@ -35,12 +42,16 @@ export type DpopProofErrorCode =
   | 'ERR_DPOP_SIGNATURE_INVALID'
   | 'ERR_DPOP_CLAIM_INVALID'
   | 'ERR_DPOP_REPLAYED'
+  | 'ERR_DPOP_NONCE_MISSING'
+  | 'ERR_DPOP_NONCE_INVALID'
 
 /**
  * Thrown by a {@link createDpopProofVerifier} verifier and by {@link DpopProofCheck.consume} for a
  * replay; the adapters answer it with 401 `invalid_dpop_proof` and report it to `onDecision` as
- * the `cause`. The message names the check that failed and its rule, never the proof, the
- * token or a claim value.
+ * the `cause`. A proof without an accepted server nonce (`ERR_DPOP_NONCE_MISSING`,
+ * `ERR_DPOP_NONCE_INVALID`) carries the `nonce` to send instead, and the adapters answer 401
+ * `use_dpop_nonce` with it in `DPoP-Nonce` (RFC 9449 §9). The message names the check that
+ * failed and its rule, never the proof, the token or a claim value.
  *
  * @example
  * ```ts
@@ -51,10 +62,13 @@ export type DpopProofErrorCode =
 export class DpopProofError extends Error {
   override readonly name = 'DpopProofError'
   readonly code: DpopProofErrorCode
+  /** With the nonce codes: the nonce to send in `DPoP-Nonce` (RFC 9449 §9). */
+  readonly nonce?: string
 
-  constructor(code: DpopProofErrorCode, message: string = code) {
+  constructor(code: DpopProofErrorCode, message: string = code, options: { nonce?: string } = {}) {
     super(message)
     this.code = code
+    if (options.nonce !== undefined) this.nonce = options.nonce
   }
 }
 
@@ -94,6 +108,13 @@ export interface DpopProofVerifierOptions {
    * while every other key is served.
    */
   readonly maxProofsPerKey?: number
+  /**
+   * Require a server-provided nonce in every proof (RFC 9449 §9), from this source (see
+   * `createDpopNonceSource`): a proof without one, or with one the source does not accept, is
+   * refused with a {@link DpopProofError} carrying a fresh `nonce`, which the adapters send as
+   * `DPoP-Nonce` with `use_dpop_nonce`. Default: no nonce asked for, a `nonce` claim ignored.
+   */
+  readonly nonce?: DpopNonceSource
   /** The clock, in epoch seconds. */
   readonly now?: () => number
 }
@@ -105,6 +126,7 @@ const OPTIONS: ReadonlySet<string> = new Set([
   'clockTolerance',
   'replay',
   'maxProofsPerKey',
+  'nonce',
   'now',
 ])
 
@@ -259,8 +281,9 @@ function targetUri(url: unknown, origin: string | undefined): string | undefined
  * query and fragment ignored) matching the request, a recent `iat`, `ath` the hash of the
  * access token — and resolves to a {@link DpopProofCheck}: the key's RFC 7638 thumbprint, which
  * the token's `cnf.jkt` must equal, and `consume()`, which records the `jti` once the token is
- * checked. Failures reject with {@link DpopProofError}. Unknown option keys and a `maxAge` of
- * zero are refused when it is built. Server-provided nonces (§9) are not issued.
+ * checked. Failures reject with {@link DpopProofError}. With `nonce`, each proof must also
+ * carry a nonce that source accepts (§4.3 point 10, §9), checked once the proof is otherwise
+ * valid. Unknown option keys and a `maxAge` of zero are refused when it is built.
  *
  * @example
  * ```ts
@@ -268,6 +291,7 @@ function targetUri(url: unknown, origin: string | undefined): string | undefined
  * app.use(stepUp({ verify, dpop: { algs: ['ES256'], verifyProof }, requirement }))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.3
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-9
  */
 export function createDpopProofVerifier(options: DpopProofVerifierOptions = {}): DpopProofVerifier {
   checkOptions(options, OPTIONS, 'createDpopProofVerifier')
@@ -296,6 +320,12 @@ export function createDpopProofVerifier(options: DpopProofVerifierOptions = {}):
   check(Number.isSafeInteger(maxAge) && maxAge > 0, 'maxAge')
   positive(clockTolerance, 'clockTolerance', false)
   check(typeof now === 'function', 'now')
+  const nonces = options.nonce
+  check(
+    nonces === undefined ||
+      (typeof nonces?.issue === 'function' && typeof nonces.accepts === 'function'),
+    'nonce',
+  )
   const { maxProofsPerKey } = options
   check(options.replay === undefined || maxProofsPerKey === undefined, 'maxProofsPerKey')
   const replay =
@@ -444,7 +474,7 @@ export function createDpopProofVerifier(options: DpopProofVerifierOptions = {}):
     } catch (e) {
       throw await refusal(e, proof, used)
     }
-    const { jti, htm, htu, iat, ath } = verified.payload
+    const { jti, htm, htu, iat, ath, nonce } = verified.payload
     // (8)–(11): htm, htu, a recent iat, and (12) ath for the token it comes with.
     if (htm !== request.method) {
       throw claim('DPoP proof "htm" is not the request method (RFC 9449 §4.3 point 8)')
@@ -487,6 +517,16 @@ export function createDpopProofVerifier(options: DpopProofVerifierOptions = {}):
       throw claim('DPoP proof "jti" is missing, empty or over 256 characters (RFC 9449 §4.2)')
     }
     const jkt = await (used as ProofKey).jkt
+    // (10) and §9: the proof is otherwise valid; it must carry a nonce this server gave out.
+    if (nonces && (typeof nonce !== 'string' || !(await nonces.accepts(nonce, jkt)))) {
+      throw new DpopProofError(
+        nonce === undefined ? 'ERR_DPOP_NONCE_MISSING' : 'ERR_DPOP_NONCE_INVALID',
+        nonce === undefined
+          ? 'DPoP proof has no "nonce" claim; this resource server requires one it provided (RFC 9449 §9)'
+          : 'DPoP proof "nonce" is not one this resource server provided, or it expired (RFC 9449 §4.3 point 10, §9)',
+        { nonce: await nonces.issue(jkt) },
+      )
+    }
     return {
       jkt,
       async consume() {
