@@ -1,10 +1,11 @@
 /**
  * Load figure for BENCHMARKS.md "Key rotation": 32 keep-alive clients, each with a token of its
  * own, loop on `GET /accounts` against the bank API (a child process started from its main.ts,
- * `JWKS_COOLDOWN_MS=1000`, at most 5 key fetches a minute), first without a fault (baseline),
- * then, same process, with a key rotation halfway: a token with a kid the API does not know makes
- * it fetch the set, the issuer then publishes a new key and signs with it, and every client
- * switches to a token of the new key — inside the cooldown that fetch started. Counts answers by
+ * `JWKS_COOLDOWN_MS=1000`, at most 5 key fetches a minute). After a 2 s warm-up that is not
+ * counted, first without a fault (baseline), then, same process, with a key rotation halfway: a
+ * token with a kid the API does not know makes it fetch the set, the issuer then publishes a new
+ * key and signs with it, and every client switches to a token of the new key — inside the
+ * cooldown that fetch started. Counts answers by
  * status and by phase (before the rotation, until the first new-key token is served, after),
  * p50/p99 of answered requests, the API's RSS and the issuer's JWK Set requests.
  *
@@ -19,6 +20,7 @@ import { countOutcomes, load, type Shot } from '../src/load.ts'
 
 const CLIENTS = 32
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 6000)
+const WARM_UP = 2000
 const COOLDOWN_MS = 1000
 const RATE_CAP = 5
 const frameworks = (
@@ -78,6 +80,15 @@ for (const framework of frameworks) {
     if (statusOf(warm) !== 200) throw new Error(`warm-up answered ${statusOf(warm)}`)
     const next = (client: number) => ({ token: current.tokens[client]!, label: current.kid })
     const rssStart = await api.child.rss()
+    // A warm-up run, not counted: the first seconds of a fresh process are slower (JIT).
+    await load({
+      url,
+      clients: CLIENTS,
+      until: performance.now() + WARM_UP,
+      maxRequests: 2_000_000,
+      next,
+    })
+    const rssAfterWarmUp = await api.child.rss()
 
     const baseline = await load({
       url,
@@ -154,7 +165,7 @@ for (const framework of frameworks) {
       `  JWK Set requests    ${fetchesBefore} before the rotation run (warm-up), ${issuer.jwksRequests - fetchesBefore} during it (cap ${RATE_CAP} a minute)`,
     )
     console.log(
-      `  RSS (MB)            start ${mb(rssStart)}, after baseline ${mb(rssAfterBaseline)}, after rotation ${mb(rssAfterRotation)}`,
+      `  RSS (MB)            start ${mb(rssStart)}, after warm-up ${mb(rssAfterWarmUp)}, after baseline ${mb(rssAfterBaseline)}, after rotation ${mb(rssAfterRotation)}`,
     )
   } finally {
     await api.child.stop()
