@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { type AddressInfo, Server as NetServer } from 'node:net'
 import type { AcrRegistry } from '@stepup/acr'
@@ -74,7 +75,10 @@ export const DEFAULT_RESOURCE_SCOPES: readonly string[] = Object.freeze([
   'password:write',
 ])
 
-/** The default client: a public browser client using PKCE (the bank web app in development). */
+/**
+ * The default client: a public browser client using PKCE (the bank web app in development),
+ * whose tokens are always DPoP-bound (RFC 9449 §5: its token requests must carry a proof).
+ */
 export const DEFAULT_CLIENTS: readonly ClientMetadata[] = Object.freeze([
   {
     client_id: 'bank-web',
@@ -84,6 +88,7 @@ export const DEFAULT_CLIENTS: readonly ClientMetadata[] = Object.freeze([
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     redirect_uris: ['http://localhost:5173/callback'],
+    dpop_bound_access_tokens: true,
   },
 ])
 
@@ -105,6 +110,17 @@ function checkUrl(value: unknown, name: string): URL {
     throw invalidArgument(`${name} must be an http(s) URL without query or fragment`)
   }
   return url
+}
+
+/** Whether `origin` is the origin of one of `uris` (a browser client's own pages). */
+function isOriginOf(origin: string, uris: readonly string[] | undefined): boolean {
+  return (uris ?? []).some((uri) => {
+    try {
+      return new URL(uri).origin === origin
+    } catch {
+      return false
+    }
+  })
 }
 
 function acrValuesOf(ctx: KoaContextWithOIDC): string[] | undefined {
@@ -150,6 +166,12 @@ function createPolicy(acr: AcrRegistry): interactionPolicy.DefaultPolicy {
  * `unmet_authentication_requirements` when they cannot be met, RFC 9068 JWT access tokens for
  * one resource carrying `acr`, `auth_time`, `amr` and `authorization_details`, RAR validated by
  * @stepup/rar, PKCE (S256) required, PAR, refresh tokens; password, TOTP and WebAuthn logins.
+ * DPoP (RFC 9449): a token request with a proof gets a token bound to its key (always required
+ * of clients registered with `dpop_bound_access_tokens: true`), and a proof must carry a nonce
+ * this server gave (§8). Browser clients may call the token and PAR endpoints from the origins
+ * of their redirect URIs (CORS, with the `DPoP` request header and `DPoP-Nonce` exposed), and
+ * no page cuts the link between a popup and the app that opened it (no
+ * `Cross-Origin-Opener-Policy: same-origin`), so a sign-in can run in a popup.
  *
  * @example
  * ```ts
@@ -200,6 +222,10 @@ export async function createAuthorizationServer(
   const server = createServer((req, res) => {
     // While shutting down, no response keeps its connection alive.
     if (draining) res.setHeader('connection', 'close')
+    // A sign-in may run in a popup that posts the result back to the app that opened it:
+    // `Cross-Origin-Opener-Policy: same-origin` on any page here would cut that link (the
+    // popup's `window.opener` becomes null). Said explicitly so that no later default adds it.
+    res.setHeader('cross-origin-opener-policy', 'unsafe-none')
     open.add(res)
     res.once('close', () => {
       open.delete(res)
@@ -251,6 +277,10 @@ export async function createAuthorizationServer(
       revocation: { enabled: true },
       userinfo: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
+      // RFC 9449: proofs at the token and PAR endpoints bind tokens to the client's key, and each
+      // proof must carry a nonce from this server (§8: a 400 use_dpop_nonce with DPoP-Nonce
+      // first). The nonce secret lives as long as the process; a restart costs clients a retry.
+      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => resource,
@@ -269,6 +299,10 @@ export async function createAuthorizationServer(
       richAuthorizationRequests: richAuthorizationRequests(authorizationDetails, resource),
     },
     pkce: { required: () => true },
+    // Browser clients call the token, PAR, revocation and userinfo endpoints from their own pages:
+    // a public client from the origins of its redirect URIs, nobody else (RFC 6454 origins).
+    clientBasedCORS: (_ctx, origin, client) =>
+      client.clientAuthMethod === 'none' && isOriginOf(origin, client.redirectUris),
     interactions: {
       url: (_ctx, interaction) =>
         `${issuerUrl.pathname.replace(/\/$/, '')}/interaction/${interaction.uid}`,
