@@ -63,7 +63,7 @@ describe('the audit log of the operating guide', () => {
       stale: await sign({ acr: 'phrh', auth_time: NOW - 3600 }),
     }
     const lines: string[] = []
-    const log = pino({ base: undefined }, { write: (line: string) => lines.push(line) })
+    const log = pino({ base: null }, { write: (line: string) => lines.push(line) })
     const guard = createStepUpGuard<'redis-down' | null>({
       verify: createJwtAccessTokenVerifier({
         issuer: ISSUER,
