@@ -1,13 +1,13 @@
 /**
  * Load figure for BENCHMARKS.md "Key rotation": 32 keep-alive clients, each with a token of its
  * own, loop on `GET /accounts` against the bank API (a child process started from its main.ts,
- * `JWKS_COOLDOWN_MS=1000`, at most 5 key fetches a minute). After a 2 s warm-up that is not
- * counted, first without a fault (baseline), then, same process, with a key rotation halfway: a
- * token with a kid the API does not know makes it fetch the set, the issuer then publishes a new
- * key and signs with it, and every client switches to a token of the new key — inside the
- * cooldown that fetch started. Counts answers by
- * status and by phase (before the rotation, until the first new-key token is served, after),
- * p50/p99 of answered requests, the API's RSS and the issuer's JWK Set requests.
+ * `JWKS_COOLDOWN_MS=1000`, at most 5 key fetches a minute, `AUDIT_LOG=off`). After a 2 s warm-up
+ * that is not counted, first without a fault (baseline), then, same process, with a key rotation
+ * halfway: a token with a kid the API does not know makes it fetch the set, the issuer then
+ * publishes a new key and signs with it, and every client switches to a token of the new key —
+ * inside the cooldown that fetch started. Counts answers by status and by phase (before the
+ * rotation, until the first new-key token is served, after), p50/p99 of answered requests, the
+ * API's RSS and the issuer's JWK Set requests.
  *
  *   pnpm --filter faults bench:keys                 # both frameworks, 6 s per run
  *   BENCH_DURATION=10000 pnpm --filter faults bench:keys fastify
@@ -63,6 +63,8 @@ for (const framework of frameworks) {
     JWKS_COOLDOWN_MS: String(COOLDOWN_MS),
     JWKS_RATE_LIMIT_FETCHES: String(RATE_CAP),
     JWKS_RATE_LIMIT_INTERVAL_MS: '60000',
+    // No audit line per request: this process reads the API's output and makes the load too.
+    AUDIT_LOG: 'off',
   })
   try {
     const url = `${api.url}/accounts`
