@@ -20,7 +20,7 @@ export {
   TRANSACTION_BINDING_FROM,
   TRANSFER_THRESHOLDS,
 } from './policy.ts'
-export { resourceMetadataUrl, withResourceMetadata } from './resource-metadata.ts'
+export { resourceMetadataUrl } from './resource-metadata.ts'
 export { createMcpBankServer, type McpBankServer, type McpBankServerOptions } from './server.ts'
 export {
   GET_BALANCE,

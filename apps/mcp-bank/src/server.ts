@@ -20,7 +20,7 @@ import {
   MCP_MESSAGE_SIGNAL,
   readMcpMessage,
 } from './policy.ts'
-import { resourceMetadataUrl, withResourceMetadata } from './resource-metadata.ts'
+import { resourceMetadataUrl } from './resource-metadata.ts'
 import { SCOPES_SUPPORTED } from './tools.ts'
 
 /** Options of {@link createMcpBankServer}. */
@@ -118,7 +118,7 @@ export async function createMcpBankServer(options: McpBankServerOptions): Promis
       [MCP_MESSAGE_SIGNAL]: readMcpMessage(req.method, req.get('content-type'), req.body),
     }),
     // RFC 9728 §5.1; @stepup/www-authenticate writes it for https: URLs only (see below).
-    ...(endpoint.protocol === 'https:' && { resourceMetadata: metadataUrl }),
+    resourceMetadata: metadataUrl,
     passErrors: true,
   })
   const ledger = new Ledger()
@@ -170,12 +170,7 @@ export async function createMcpBankServer(options: McpBankServerOptions): Promis
   })
   const errors: ErrorRequestHandler = (error, _req, res: Response, _next) => {
     if (error instanceof StepUpHttpError) {
-      const headers: Record<string, string> = { ...error.headers, ...NO_STORE }
-      const challenge = headers['www-authenticate']
-      if (challenge !== undefined) {
-        headers['www-authenticate'] = withResourceMetadata(challenge, metadataUrl)
-      }
-      res.status(error.status).set(headers)
+      res.status(error.status).set({ ...error.headers, ...NO_STORE })
       if (error.body) res.json(error.body)
       else res.end()
       return

@@ -93,6 +93,7 @@ describe('createOAuthChallenge', () => {
       { max_age: Number.POSITIVE_INFINITY },
       { max_age: 2 ** 53 },
       { resource_metadata: 'http://rs.example/meta' },
+      { resource_metadata: 'http://localhost.rs.example/meta' },
       { resource_metadata: '/meta' },
       { claims: '' },
       { realm: 'a\nb' },

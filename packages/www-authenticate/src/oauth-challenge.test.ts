@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { WwwAuthenticateChallenge } from './challenge.js'
+import { createOAuthChallenge } from './create-challenge.js'
 import { parseOAuthChallenge } from './oauth-challenge.js'
 import { parseWwwAuthenticate } from './parse.js'
 
@@ -99,8 +100,23 @@ describe('parseOAuthChallenge', () => {
       '"https://rs.example/a b"',
       '""',
       'https',
+      '"http://localhost.evil.example/meta"',
+      '"http://128.0.0.1/meta"',
     ]) {
       expect(view(`Bearer resource_metadata=${bad}`).invalid).toEqual(['resource_metadata'])
+    }
+  })
+
+  test('resource_metadata may be http on a loopback host, for development', () => {
+    for (const url of [
+      'http://localhost:4000/.well-known/oauth-protected-resource',
+      'http://127.0.0.1:4100/.well-known/oauth-protected-resource/mcp',
+      'http://[::1]/.well-known/oauth-protected-resource',
+    ]) {
+      expect(view(`Bearer resource_metadata="${url}"`).resource_metadata).toBe(url)
+      expect(createOAuthChallenge({ resource_metadata: url })).toBe(
+        `Bearer resource_metadata="${url}"`,
+      )
     }
   })
 

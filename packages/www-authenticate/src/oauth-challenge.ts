@@ -55,11 +55,18 @@ function maxAge(value: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined
 }
 
-/** Whether `value` is an absolute `https:` URL made only of NQCHAR (RFC 9728 §5.1, RFC 6750 §3). */
-function isHttpsUrl(value: string): boolean {
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/
+
+/**
+ * Whether `value` is an absolute `https:` URL made only of NQCHAR (RFC 9728 §5.1, RFC 6750 §3);
+ * `http:` is accepted on a loopback host only (`localhost`, `127.0.0.0/8`, `[::1]`), for
+ * development, as RFC 8252 §7.3 does for native apps.
+ */
+function isMetadataUrl(value: string): boolean {
   if (!every(value, NQCHAR)) return false
   try {
-    return new URL(value).protocol === 'https:'
+    const url = new URL(value)
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))
   } catch {
     return false
   }
@@ -78,7 +85,7 @@ export const CHECKS: Record<string, (value: string) => unknown> = {
   acr_values: split,
   max_age: maxAge,
   algs: split,
-  resource_metadata: (value) => (isHttpsUrl(value) ? value : undefined),
+  resource_metadata: (value) => (isMetadataUrl(value) ? value : undefined),
   claims: (value) => (value.length > 0 ? value : undefined),
 }
 
