@@ -83,6 +83,29 @@ export interface BankApiOptions {
    * `main.ts` for the JSON audit lines and the OpenTelemetry hook it composes.
    */
   readonly onDecision?: (event: StepUpEvent) => void
+  /**
+   * Accept DPoP-bound tokens (RFC 9449): each request carries a proof of the token's key, for
+   * this API's origin (the resource's), used once (remembered in memory, or in Redis with
+   * `redis`), with a nonce the API gave (§9: the first proof gets `401 use_dpop_nonce`, every
+   * later answer the next nonce in `DPoP-Nonce`, exposed by CORS). `required` says whose tokens
+   * must be bound. Without it, the API takes Bearer tokens only.
+   */
+  readonly dpop?: BankDpopOptions
+}
+
+/** DPoP for the bank API (see {@link BankApiOptions.dpop}). */
+export interface BankDpopOptions {
+  /**
+   * Whose tokens must be DPoP-bound: `'all'` (the metadata then says
+   * `dpop_bound_access_tokens_required: true`), or the `client_id`s listed (the web client) while
+   * others may still use Bearer. A token of theirs without `cnf.jkt` answers `invalid_token`.
+   */
+  readonly required: 'all' | readonly string[]
+  /**
+   * The HMAC key of the API's nonces, at least 32 bytes: give every instance the same one, or
+   * nonces from one are refused by another. Default: random, for this process.
+   */
+  readonly nonceSecret?: Uint8Array
 }
 
 /** Redis for single-use grants (see {@link BankApiOptions.redis}). */
@@ -125,7 +148,9 @@ const BANK_API_OPTIONS = new Set([
   'discovery',
   'jwksOptions',
   'onDecision',
+  'dpop',
 ])
+const DPOP_OPTIONS = new Set(['required', 'nonceSecret'])
 const DISCOVERY_OPTIONS = new Set(['initialDelay', 'maxDelay', 'timeout'])
 const REDIS_OPTIONS = new Set(['url', 'timeout', 'persistence'])
 
@@ -268,7 +293,7 @@ const redisBackoff = (retries: number): number => {
  */
 async function connectGrants(
   options: RedisGrantOptions,
-): Promise<{ grants: ConsumedGrantStore; close(): void }> {
+): Promise<{ grants: ConsumedGrantStore; proofs: ConsumedGrantStore; close(): void }> {
   checkOptions(options, REDIS_OPTIONS, 'createBankApi: redis')
   const timeout = positiveMs(options.timeout, 'redis.timeout', 500)
   const { persistence = 'require' } = options
@@ -319,11 +344,19 @@ async function connectGrants(
       code: 'ERR_REDIS_UNREACHABLE',
     })
   }
-  const store = createRedisConsumedGrantStore(client, {
-    prefix: 'bank-api:grant:',
+  const storeOptions = {
     timeout,
     persistence,
-    onWarning: (message) => console.warn(`bank-api: warning: ${message}`),
+    onWarning: (message: string) => console.warn(`bank-api: warning: ${message}`),
+  }
+  const store = createRedisConsumedGrantStore(client, {
+    prefix: 'bank-api:grant:',
+    ...storeOptions,
+  })
+  // DPoP proofs' jti (RFC 9449 §11.1), on the same connection: shared by every instance.
+  const proofs = createRedisConsumedGrantStore(client, {
+    prefix: 'bank-api:dpop:',
+    ...storeOptions,
   })
   try {
     await store.checkPersistence()
@@ -348,6 +381,10 @@ async function connectGrants(
     grants: {
       has: (key) => logged(store.has(key)),
       add: (key, ttl) => logged(store.add(key, ttl)),
+    },
+    proofs: {
+      has: (key) => logged(proofs.has(key)),
+      add: (key, ttl) => logged(proofs.add(key, ttl)),
     },
     close: destroy,
   }
@@ -486,6 +523,21 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
   if (options.grants && options.redis) {
     throw invalidArgument('grants and redis are two places for the same grants: pass one')
   }
+  const { dpop } = options
+  if (dpop !== undefined) {
+    checkOptions(dpop, DPOP_OPTIONS, 'createBankApi: dpop')
+    const { required } = dpop
+    if (
+      required !== 'all' &&
+      !(Array.isArray(required) && required.every((id) => typeof id === 'string' && id !== ''))
+    ) {
+      throw invalidArgument('dpop.required must be "all" or a list of client_id strings')
+    }
+    const secret = dpop.nonceSecret
+    if (secret !== undefined && !(secret instanceof Uint8Array && secret.byteLength >= 32)) {
+      throw invalidArgument('dpop.nonceSecret must be a Uint8Array of at least 32 random bytes')
+    }
+  }
   const redis = options.redis ? await connectGrants(options.redis) : undefined
   const grants = options.grants ?? redis?.grants
   const jwks = typeof options.jwks === 'string' ? new URL(options.jwks) : options.jwks
@@ -502,6 +554,9 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
     changePassword: options.changePassword,
     now: options.now,
     onDecision: options.onDecision,
+    ...(dpop && {
+      dpop: { ...dpop, ...(redis && { replay: redis.proofs }) },
+    }),
   })
   const host = options.host ?? '127.0.0.1'
   const urlFor = (bound: number) => {

@@ -5,11 +5,17 @@ import {
   createJwtAccessTokenVerifier,
   type JwtAccessTokenVerifierOptions,
 } from '@stepup/assurance'
+import {
+  createDpopNonceSource,
+  createDpopProofVerifier,
+  type DpopNonceSource,
+} from '@stepup/assurance/dpop'
 import type {
   ProtectedResourceMetadataOptions,
   StepUpEvent,
   StepUpGuardOptions,
 } from '@stepup/assurance/http'
+import type { ConsumedGrantStore } from '@stepup/assurance/policy'
 import { Ledger } from './ledger.ts'
 import { ACR_VALUES_SUPPORTED, type BankPolicy, SCOPES_SUPPORTED } from './policy.ts'
 import type { ApiResponse, ChangePassword } from './service.ts'
@@ -32,7 +38,25 @@ export interface BankContext {
   useJwks(jwks: URL | { keys: Record<string, unknown>[] }): void
   /** When the next discovery attempt is due (epoch ms), for `Retry-After` while unavailable. */
   retryAt: number
+  /**
+   * With DPoP, the source of the API's nonces (RFC 9449 §9), for a fresh `DPoP-Nonce` on the
+   * answers to DPoP-bound tokens; `undefined` when the API takes Bearer tokens only.
+   */
+  readonly dpopNonces: DpopNonceSource | undefined
 }
+
+/** DPoP as {@link createBankContext} sets it up (see `BankApiOptions.dpop`). */
+export interface BankDpopSettings {
+  /** `'all'`, or the `client_id`s whose tokens must be DPoP-bound; others may use Bearer. */
+  readonly required: 'all' | readonly string[]
+  /** The nonces' HMAC key (default: random, for this process). */
+  readonly nonceSecret?: Uint8Array | undefined
+  /** Where each proof's `jti` is remembered (default: in memory). */
+  readonly replay?: ConsumedGrantStore | undefined
+}
+
+/** The JWS algorithms accepted for DPoP proofs (the `algs` of challenges, RFC 9449 §7.1). */
+export const DPOP_ALGS: readonly string[] = Object.freeze(['ES256'])
 
 /** Options of {@link createBankContext}. */
 export interface BankContextOptions {
@@ -48,6 +72,8 @@ export interface BankContextOptions {
   readonly now?: (() => number) | undefined
   /** Every guarded route's decision, for the audit log and telemetry. */
   readonly onDecision?: ((event: StepUpEvent) => void) | undefined
+  /** Accept DPoP-bound tokens (RFC 9449), required of some clients or all; Bearer only when absent. */
+  readonly dpop?: BankDpopSettings | undefined
 }
 
 /** The RFC 9728 metadata URL for a resource identifier (well-known suffix after the host). */
@@ -75,8 +101,31 @@ function startingUp(retryAt: number): ApiResponse {
   }
 }
 
+/**
+ * DPoP for the guard: proofs checked against the API's origin (RFC 9449 §4.3), each `jti` once,
+ * with a nonce from this API (§9); and which tokens must be DPoP-bound.
+ */
+function createDpop(settings: BankDpopSettings, resource: string, now?: () => number) {
+  const nonces = createDpopNonceSource({
+    ...(settings.nonceSecret && { secret: settings.nonceSecret }),
+    ...(now && { now }),
+  })
+  const verifyProof = createDpopProofVerifier({
+    origin: new URL(resource).origin,
+    algorithms: DPOP_ALGS,
+    nonce: nonces,
+    ...(settings.replay && { replay: settings.replay }),
+    ...(now && { now }),
+  })
+  const { required } = settings
+  const mustBeBound = (claims: AccessTokenClaims): boolean =>
+    required === 'all' || (claims.client_id !== undefined && required.includes(claims.client_id))
+  return { nonces, verifyProof, mustBeBound, all: required === 'all' }
+}
+
 export function createBankContext(options: BankContextOptions): BankContext {
   const { policy, issuer, resource } = options
+  const dpop = options.dpop && createDpop(options.dpop, resource, options.now)
   let verifier: AccessTokenVerifier | undefined
   const useJwks = (jwks: URL | { keys: Record<string, unknown>[] }): void => {
     verifier = createJwtAccessTokenVerifier({
@@ -107,6 +156,14 @@ export function createBankContext(options: BankContextOptions): BankContext {
     if (typeof claims.sub !== 'string' || claims.sub === '') {
       throw new AccessTokenError('ERR_TOKEN_CLAIM_INVALID', 'access token without sub')
     }
+    // RFC 9449 §6.1: tokens of a client this API takes DPoP from must be bound to a key (the
+    // guard then checks the proof of that key); an unbound one is refused, whatever the scheme.
+    if (dpop?.mustBeBound(claims) && typeof claims.cnf?.jkt !== 'string') {
+      throw new AccessTokenError(
+        'ERR_TOKEN_CLAIM_INVALID',
+        'this API requires DPoP-bound tokens of this client; the token has no "cnf.jkt" (RFC 9449 §6.1)',
+      )
+    }
     return claims
   }
   const passwordChanges = new Map<string, number>()
@@ -121,6 +178,9 @@ export function createBankContext(options: BankContextOptions): BankContext {
       resource_name: 'Step-up Bank API',
       acr_values_supported: ACR_VALUES_SUPPORTED,
       authorizationDetails: policy.authorizationDetails,
+      // RFC 9728 §2 (RFC 9449 §5.1 names): the proof algorithms, and whether every token must be bound.
+      ...(dpop && { dpop_signing_alg_values_supported: DPOP_ALGS }),
+      ...(dpop?.all && { dpop_bound_access_tokens_required: true }),
     },
     guard: {
       verify,
@@ -131,6 +191,7 @@ export function createBankContext(options: BankContextOptions): BankContext {
       acr: policy.acr,
       authorizationDetails: policy.authorizationDetails,
       exposeChallenge: true,
+      ...(dpop && { dpop: { algs: DPOP_ALGS, verifyProof: dpop.verifyProof } }),
       ...(options.now && { now: options.now }),
       ...(options.onDecision && { onDecision: options.onDecision }),
     },
@@ -143,20 +204,27 @@ export function createBankContext(options: BankContextOptions): BankContext {
     unavailable: () => (verifier ? undefined : startingUp(context.retryAt)),
     useJwks,
     retryAt: Date.now(),
+    dpopNonces: dpop?.nonces,
   }
   return context
 }
 
-/** CORS response headers for a request's `Origin`, when it is allowed (RFC 6454 exact match). */
+/**
+ * CORS response headers for a request's `Origin`, when it is allowed (RFC 6454 exact match). With
+ * DPoP, `DPoP-Nonce` is exposed too, so a browser client can read the next nonce (RFC 9449 §9).
+ */
 export function corsHeaders(
   origins: ReadonlySet<string>,
   origin: string | undefined,
+  dpop = false,
 ): Record<string, string> {
   if (!origin || !origins.has(origin)) return { vary: 'Origin' }
   return {
     vary: 'Origin',
     'access-control-allow-origin': origin,
-    'access-control-expose-headers': 'WWW-Authenticate, Location',
+    'access-control-expose-headers': dpop
+      ? 'WWW-Authenticate, Location, DPoP-Nonce'
+      : 'WWW-Authenticate, Location',
   }
 }
 
@@ -165,6 +233,12 @@ export const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = Object.freeze
   'access-control-allow-methods': 'GET, POST',
   'access-control-allow-headers': 'Authorization, Content-Type',
   'access-control-max-age': '600',
+})
+
+/** The same, when browsers send DPoP proofs: the `DPoP` request header is allowed too. */
+export const DPOP_PREFLIGHT_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  ...PREFLIGHT_HEADERS,
+  'access-control-allow-headers': 'Authorization, Content-Type, DPoP',
 })
 
 /** Headers on every API response: account data is never cached. */

@@ -7,7 +7,13 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express'
-import { type BankContext, corsHeaders, NO_STORE, PREFLIGHT_HEADERS } from './context.ts'
+import {
+  type BankContext,
+  corsHeaders,
+  DPOP_PREFLIGHT_HEADERS,
+  NO_STORE,
+  PREFLIGHT_HEADERS,
+} from './context.ts'
 import {
   type ApiResponse,
   type CheckedTransfer,
@@ -52,7 +58,7 @@ function describeClientError(error: unknown): string {
 
 /** The bank API on Express 5, guarded by `@stepup/express`. */
 export function createExpressApp(context: BankContext): express.Express {
-  const { ledger, policy } = context
+  const { ledger, policy, dpopNonces } = context
   const guard = (requirement: AssuranceRequirement | RiskPolicy): RequestHandler => {
     const check =
       'decide' in requirement
@@ -62,17 +68,26 @@ export function createExpressApp(context: BankContext): express.Express {
       // Until the issuer's key set is known, guarded routes answer 503 with Retry-After.
       const unavailable = context.unavailable()
       if (unavailable) return send(res, unavailable)
-      return check(req, res, next)
+      return check(req, res, (error?: unknown) => {
+        // RFC 9449 §8.2, §9: a DPoP-bound token's answer carries the next nonce to use.
+        const jkt = req.auth?.claims.cnf?.jkt
+        if (error !== undefined || !dpopNonces || typeof jkt !== 'string') return next(error)
+        dpopNonces.issue(jkt).then((nonce) => {
+          res.set('dpop-nonce', nonce)
+          next()
+        }, next)
+      })
     }
   }
 
   const app = express()
   app.disable('x-powered-by')
+  const preflight = dpopNonces ? DPOP_PREFLIGHT_HEADERS : PREFLIGHT_HEADERS
   app.use((req, res, next) => {
-    const cors = corsHeaders(context.corsOrigins, req.get('origin'))
+    const cors = corsHeaders(context.corsOrigins, req.get('origin'), dpopNonces !== undefined)
     res.set(cors)
     if (req.method === 'OPTIONS') {
-      res.status(204).set(cors['access-control-allow-origin'] ? PREFLIGHT_HEADERS : {})
+      res.status(204).set(cors['access-control-allow-origin'] ? preflight : {})
       res.end()
       return
     }

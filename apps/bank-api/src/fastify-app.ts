@@ -6,7 +6,13 @@ import Fastify, {
   type FastifyServerFactory,
   type preHandlerAsyncHookHandler,
 } from 'fastify'
-import { type BankContext, corsHeaders, NO_STORE, PREFLIGHT_HEADERS } from './context.ts'
+import {
+  type BankContext,
+  corsHeaders,
+  DPOP_PREFLIGHT_HEADERS,
+  NO_STORE,
+  PREFLIGHT_HEADERS,
+} from './context.ts'
 import {
   type ApiResponse,
   type CheckedTransfer,
@@ -53,14 +59,15 @@ export async function createFastifyApp(
   context: BankContext,
   serverFactory?: FastifyServerFactory,
 ): Promise<FastifyInstance> {
-  const { ledger, policy } = context
+  const { ledger, policy, dpopNonces } = context
+  const dpop = dpopNonces !== undefined
   const app = Fastify({
     bodyLimit: 16 * 1024,
     ...(serverFactory && { serverFactory }),
     // Errors raised before routing (a path that is not valid percent-encoding) are the client's:
     // the same JSON 400 as every other bad request, one log line, no stack.
     frameworkErrors: (error, request, reply) => {
-      reply.headers(corsHeaders(context.corsOrigins, request.headers.origin))
+      reply.headers(corsHeaders(context.corsOrigins, request.headers.origin, dpop))
       if (error.code !== 'FST_ERR_BAD_URL') {
         console.error(error)
         send(reply, INTERNAL_ERROR)
@@ -71,10 +78,11 @@ export async function createFastifyApp(
     },
   })
   app.addHook('onRequest', async (request, reply) => {
-    const cors = corsHeaders(context.corsOrigins, request.headers.origin)
+    const cors = corsHeaders(context.corsOrigins, request.headers.origin, dpop)
     reply.headers(cors)
     if (request.method === 'OPTIONS') {
-      reply.code(204).headers(cors['access-control-allow-origin'] ? PREFLIGHT_HEADERS : {})
+      const preflight = dpop ? DPOP_PREFLIGHT_HEADERS : PREFLIGHT_HEADERS
+      reply.code(204).headers(cors['access-control-allow-origin'] ? preflight : {})
       return reply.send()
     }
   })
@@ -115,7 +123,13 @@ export async function createFastifyApp(
     const unavailable = context.unavailable()
     if (unavailable) return send(reply, unavailable)
   }
-  const read = [ready, app.requireAssurance(policy.read)]
+  // RFC 9449 §8.2, §9: a DPoP-bound token's answer carries the next nonce to use.
+  const nextNonce: preHandlerAsyncHookHandler = async (request, reply) => {
+    const jkt = request.auth?.claims.cnf?.jkt
+    if (dpopNonces && typeof jkt === 'string')
+      reply.header('dpop-nonce', await dpopNonces.issue(jkt))
+  }
+  const read = [ready, app.requireAssurance(policy.read), nextNonce]
   app.get('/accounts', { preHandler: read }, async (request, reply) =>
     send(reply, listAccounts(ledger, claimsOf(request))),
   )
@@ -144,6 +158,7 @@ export async function createFastifyApp(
           transfers.set(request, checked.transfer)
         },
         app.requireAssurance(policy.transfers),
+        nextNonce,
       ],
     },
     async (request, reply) =>
@@ -159,7 +174,7 @@ export async function createFastifyApp(
   )
   app.post(
     '/me/password',
-    { preHandler: [ready, app.requireAssurance(policy.passwordChange)] },
+    { preHandler: [ready, app.requireAssurance(policy.passwordChange), nextNonce] },
     async (request, reply) =>
       send(reply, await changePassword(context.changePassword, claimsOf(request), request.body)),
   )

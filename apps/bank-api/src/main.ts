@@ -87,6 +87,26 @@ const onDecision = onOff('STEPUP_OTEL', 'off')
     })
   : audit
 
+// DPoP-bound tokens (RFC 9449) are accepted, with this API's nonces; their proofs are
+// remembered in Redis with REDIS_URL (like the grants), else in memory. DPOP_REQUIRED: `all`, or
+// the client_ids (space-separated) whose tokens must be DPoP-bound; unset, Bearer stays open to
+// all. DPOP_NONCE_SECRET: base64url of at least 32 random bytes, the same on every instance.
+const dpopRequired = (env['DPOP_REQUIRED'] ?? '').split(' ').filter(Boolean)
+const secretText = env['DPOP_NONCE_SECRET'] || undefined
+const nonceSecret = secretText === undefined ? undefined : Buffer.from(secretText, 'base64url')
+if (
+  nonceSecret !== undefined &&
+  (nonceSecret.byteLength < 32 || nonceSecret.toString('base64url') !== secretText)
+) {
+  console.error('bank-api: DPOP_NONCE_SECRET must be base64url of at least 32 random bytes')
+  process.exit(2)
+}
+const dpop = {
+  required:
+    dpopRequired.length === 1 && dpopRequired[0] === 'all' ? ('all' as const) : dpopRequired,
+  ...(nonceSecret && { nonceSecret: new Uint8Array(nonceSecret) }),
+}
+
 const api = await createBankApi({
   framework,
   issuer,
@@ -104,6 +124,7 @@ const api = await createBankApi({
   ...redis,
   ...(Object.keys(jwksOptions).length > 0 && { jwksOptions }),
   ...(onDecision && { onDecision }),
+  dpop,
 }).catch((error: { message?: unknown; code?: unknown }) => {
   // Refuse to start with one line: Redis unreachable or without the persistence it needs.
   console.error(`bank-api: not started: ${String(error?.message)} (${String(error?.code)})`)
@@ -113,6 +134,9 @@ console.log(`Bank API (${framework}): ${api.url}`)
 console.log(`  metadata: ${api.url}/.well-known/oauth-protected-resource`)
 console.log(`  issuer:   ${issuer}`)
 console.log(`  grants:   ${redisUrl ? `Redis at ${new URL(redisUrl).host}` : 'in memory'}`)
+console.log(
+  `  DPoP:     required of ${dpop.required === 'all' ? 'every client' : dpop.required.join(', ') || 'no client'}`,
+)
 
 // SIGTERM/SIGINT: stop accepting, finish what is in flight, exit. `api.close()` closes the
 // connections still open at `shutdownTimeout`; close-with-grace exits with 1 if even that has
