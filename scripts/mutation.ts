@@ -11,7 +11,7 @@
  * Reports (json and html) go to reports/mutation/<group>/. Mutants known to be equivalent are
  * listed with their reasons in stryker/equivalent-mutants.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { Stryker } from '@stryker-mutator/core'
 
@@ -22,7 +22,10 @@ interface Group {
   readonly name: string
   /** The package under packages/ whose tests run. */
   readonly pkg: string
-  /** Modules to mutate, relative to the package's src/. */
+  /**
+   * Modules to mutate, relative to the package's src/; `file.ts#name` mutates only the exported
+   * function `name` of that file.
+   */
   readonly modules: readonly string[]
 }
 
@@ -46,7 +49,12 @@ const GROUPS: readonly Group[] = [
   {
     name: 'assurance-tokens',
     pkg: 'assurance',
-    modules: ['jwt-verifier.ts', 'claims.ts', 'introspection-verifier.ts', 'dpop.ts'],
+    modules: [
+      'jwt-verifier.ts',
+      'claims.ts#checkConfirmation',
+      'introspection-verifier.ts',
+      'dpop.ts',
+    ],
   },
 ]
 
@@ -67,22 +75,42 @@ interface Score {
 
 const root = resolve(import.meta.dirname, '..')
 
+/** The file of a module entry, from the root. */
+const fileOf = (group: Group, module: string): string =>
+  `packages/${group.pkg}/src/${module.split('#')[0]}`
+
+/**
+ * Stryker's mutate pattern for a module entry: the file, or for `file.ts#name` the lines of
+ * `export function name` through its closing brace at the start of a line.
+ */
+function mutatePattern(group: Group, module: string): string {
+  const file = fileOf(group, module)
+  const name = module.split('#')[1]
+  if (name === undefined) return file
+  const lines = readFileSync(join(root, file), 'utf8').split('\n')
+  const start = lines.findIndex((l) => new RegExp(`^export (async )?function ${name}\\b`).test(l))
+  const end = lines.findIndex((l, i) => i > start && l === '}')
+  if (start === -1 || end === -1) throw new Error(`${file}: no exported function ${name}`)
+  return `${file}:${start + 1}:1-${end + 1}:2`
+}
+
 function options(group: Group): Options {
-  const src = `packages/${group.pkg}/src`
   return {
     testRunner: 'vitest',
     plugins: ['@stryker-mutator/vitest-runner'],
     vitest: { configFile: `stryker/${group.name}.vitest.config.ts` },
     coverageAnalysis: 'perTest',
     concurrency: 2,
-    mutate: group.modules.map((module) => `${src}/${module}`),
-    // The sandbox holds what the tests need: the packages, the shared configs and the root
-    // manifest; node_modules folders are linked, not copied.
+    mutate: group.modules.map((module) => mutatePattern(group, module)),
+    // The sandbox holds what the tests need: the packages, the shared configs, the docs some
+    // tests read and the root manifest; node_modules folders are linked, not copied.
     ignorePatterns: [
       '/*',
       '!/packages',
       '!/internal',
       '!/stryker',
+      '!/docs',
+      '/docs/api',
       '!/package.json',
       '!/tsconfig*.json',
       '!/vitest.shared.ts',
@@ -94,13 +122,13 @@ function options(group: Group): Options {
     jsonReporter: { fileName: `reports/mutation/${group.name}/mutation.json` },
     htmlReporter: { fileName: `reports/mutation/${group.name}/index.html` },
     thresholds: { high: 95, low: THRESHOLD, break: null },
-    logLevel: 'warn',
+    logLevel: 'warn' as Options['logLevel'],
   }
 }
 
 function scores(group: Group, results: readonly MutantResult[]): Score[] {
   return group.modules.map((module) => {
-    const file = `packages/${group.pkg}/src/${module}`
+    const file = fileOf(group, module)
     const mine = results.filter((r) => relative(root, resolve(root, r.fileName)) === file)
     const count = (...statuses: string[]): number =>
       mine.filter((r) => statuses.includes(r.status)).length
@@ -110,7 +138,7 @@ function scores(group: Group, results: readonly MutantResult[]): Score[] {
     const noCoverage = count('NoCoverage')
     const valid = killed + timeout + survived + noCoverage
     return {
-      file,
+      file: module.includes('#') ? `${file}#${module.split('#')[1]}` : file,
       killed,
       timeout,
       survived,
@@ -155,7 +183,14 @@ async function main(): Promise<number> {
   for (const group of groups) {
     const groupStarted = Date.now()
     console.log(`\n▶ ${group.name}: ${group.modules.join(', ')}`)
-    const results = await new Stryker(options(group)).runMutationTest()
+    let results: MutantResult[]
+    try {
+      results = await new Stryker(options(group)).runMutationTest()
+    } catch (error) {
+      // A run that cannot start (a failing initial test run, a broken config) scores nothing.
+      console.error(`${group.name} did not run: ${(error as Error).message}`)
+      results = []
+    }
     const rows = scores(group, results)
     all.push(...rows)
     const survivors = results.filter((r) => r.status === 'Survived' || r.status === 'NoCoverage')
