@@ -101,7 +101,7 @@ describe('parseOAuthChallenge', () => {
       '""',
       'https',
       '"http://localhost.evil.example/meta"',
-      '"http://128.0.0.1/meta"',
+      '"http://127.0.0.2/meta"',
     ]) {
       expect(view(`Bearer resource_metadata=${bad}`).invalid).toEqual(['resource_metadata'])
     }

@@ -55,11 +55,11 @@ function maxAge(value: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined
 }
 
-const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/
+const LOOPBACK = /^(?:localhost|127\.0\.0\.1|\[::1\])$/
 
 /**
  * Whether `value` is an absolute `https:` URL made only of NQCHAR (RFC 9728 §5.1, RFC 6750 §3);
- * `http:` is accepted on a loopback host only (`localhost`, `127.0.0.0/8`, `[::1]`), for
+ * `http:` is accepted on a loopback host only (`localhost`, `127.0.0.1`, `[::1]`), for
  * development, as RFC 8252 §7.3 does for native apps.
  */
 function isMetadataUrl(value: string): boolean {
