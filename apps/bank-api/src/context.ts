@@ -9,6 +9,8 @@ import {
   createDpopNonceSource,
   createDpopProofVerifier,
   type DpopNonceSource,
+  type DpopProofCheck,
+  type DpopProofVerifier,
 } from '@stepup/assurance/dpop'
 import type {
   ProtectedResourceMetadataOptions,
@@ -110,13 +112,30 @@ function createDpop(settings: BankDpopSettings, resource: string, now?: () => nu
     ...(settings.nonceSecret && { secret: settings.nonceSecret }),
     ...(now && { now }),
   })
-  const verifyProof = createDpopProofVerifier({
+  const verify = createDpopProofVerifier({
     origin: new URL(resource).origin,
     algorithms: DPOP_ALGS,
     nonce: nonces,
     ...(settings.replay && { replay: settings.replay }),
     ...(now && { now }),
   })
+  // A transfer passes two guards (its scope, then its risk policy), and each checks the proof and
+  // records its jti: the second would see a replay. So the check is made once per request — per
+  // headers object, which the adapters take from the request — and the second guard gets the
+  // first one's, its jti recorded once. A proof sent again in another request is a new request:
+  // checked, and refused as the replay it is.
+  const checked = new WeakMap<object, Promise<DpopProofCheck>>()
+  const verifyProof: DpopProofVerifier = (proof, request, token) => {
+    let check = checked.get(request.headers)
+    if (!check) {
+      check = verify(proof, request, token).then((first) => {
+        let consumed: Promise<void> | undefined
+        return { jkt: first.jkt, consume: () => (consumed ??= first.consume()) }
+      })
+      checked.set(request.headers, check)
+    }
+    return check
+  }
   const { required } = settings
   const mustBeBound = (claims: AccessTokenClaims): boolean =>
     required === 'all' || (claims.client_id !== undefined && required.includes(claims.client_id))
@@ -148,23 +167,26 @@ export function createBankContext(options: BankContextOptions): BankContext {
     })
   }
   if (options.jwks !== undefined) useJwks(options.jwks)
-  const verify = async (token: string): Promise<AccessTokenClaims> => {
-    // Fails closed: without a key set nothing is verified (the guard answers 503).
-    if (!verifier) throw new AccessTokenError('ERR_VERIFIER_UNAVAILABLE')
-    const claims = await verifier.verify(token)
-    // RFC 9068 §2.2: `sub` is required; the ledger is keyed by it.
-    if (typeof claims.sub !== 'string' || claims.sub === '') {
-      throw new AccessTokenError('ERR_TOKEN_CLAIM_INVALID', 'access token without sub')
-    }
-    // RFC 9449 §6.1: tokens of a client this API takes DPoP from must be bound to a key (the
-    // guard then checks the proof of that key); an unbound one is refused, whatever the scheme.
-    if (dpop?.mustBeBound(claims) && typeof claims.cnf?.jkt !== 'string') {
-      throw new AccessTokenError(
-        'ERR_TOKEN_CLAIM_INVALID',
-        'this API requires DPoP-bound tokens of this client; the token has no "cnf.jkt" (RFC 9449 §6.1)',
-      )
-    }
-    return claims
+  // A verifier (not a function), so the guard hands it how the token came (the scheme and the
+  // DPoP proof's key) and the JWT verifier checks `cnf` against it (RFC 9449 §6.1, §7.2).
+  const verify: AccessTokenVerifier = {
+    async verify(token, presentation): Promise<AccessTokenClaims> {
+      // Fails closed: without a key set nothing is verified (the guard answers 503).
+      if (!verifier) throw new AccessTokenError('ERR_VERIFIER_UNAVAILABLE')
+      const claims = await verifier.verify(token, presentation)
+      // RFC 9068 §2.2: `sub` is required; the ledger is keyed by it.
+      if (typeof claims.sub !== 'string' || claims.sub === '') {
+        throw new AccessTokenError('ERR_TOKEN_CLAIM_INVALID', 'access token without sub')
+      }
+      // RFC 9449 §6.1: a client this API requires DPoP of must present tokens bound to a key.
+      if (dpop?.mustBeBound(claims) && typeof claims.cnf?.jkt !== 'string') {
+        throw new AccessTokenError(
+          'ERR_TOKEN_CLAIM_INVALID',
+          'this API requires DPoP-bound tokens of this client; the token has no "cnf.jkt" (RFC 9449 §6.1)',
+        )
+      }
+      return claims
+    },
   }
   const passwordChanges = new Map<string, number>()
   const context: BankContext = {
