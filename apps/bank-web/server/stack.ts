@@ -27,14 +27,31 @@ export interface WebStack {
   close(): Promise<void>
 }
 
+/** Options of {@link startServers}. */
+export interface ServersOptions {
+  readonly framework?: 'express' | 'fastify'
+  /** Ports; 0 or absent picks free ones. */
+  readonly asPort?: number
+  readonly apiPort?: number
+  /** The web client's origin, e.g. `http://localhost:5173`: its redirect URI and CORS origin. */
+  readonly web: string
+}
+
+/** The authorization server and the bank API, set up for the web client. */
+export interface Servers {
+  readonly as: AuthorizationServer
+  readonly api: BankApi
+  close(): Promise<void>
+}
+
 /**
- * Start the interactive stack: the authorization server (with the web client registered as the
- * public client `bank-web`), the bank API (CORS open to the web client) and the web client.
+ * Start the servers the web client talks to: the authorization server, with the web client
+ * registered as the public client `bank-web` whose tokens are DPoP-bound (RFC 9449), and the
+ * bank API, which requires DPoP-bound tokens (with its own nonces) and lets the web client's
+ * origin call it (CORS).
  */
-export async function startWebStack(options: WebStackOptions): Promise<WebStack> {
+export async function startServers(options: ServersOptions): Promise<Servers> {
   const apiPort = options.apiPort || (await freePort())
-  const webPort = options.webPort || (await freePort())
-  const web = `http://localhost:${webPort}`
   const resource = `http://localhost:${apiPort}/`
   const as = await createAuthorizationServer({
     port: options.asPort ?? 0,
@@ -45,23 +62,56 @@ export async function startWebStack(options: WebStackOptions): Promise<WebStack>
         client_name: 'Step-up Bank (web)',
         application_type: 'web',
         token_endpoint_auth_method: 'none',
-        redirect_uris: [`${web}/callback`],
+        redirect_uris: [`${options.web}/callback`],
+        dpop_bound_access_tokens: true,
       },
     ],
   })
-  const closers: (() => Promise<void>)[] = [() => as.close()]
-  const close = async () => {
-    for (const closer of closers.reverse()) await closer()
-  }
   try {
     const api = await createBankApi({
       framework: options.framework ?? 'express',
       issuer: as.issuer,
       resource,
       port: apiPort,
-      corsOrigins: [web],
+      corsOrigins: [options.web],
+      dpop: { required: 'all' },
     })
-    closers.push(() => api.close())
+    return {
+      as,
+      api,
+      async close() {
+        await api.close()
+        await as.close()
+      },
+    }
+  } catch (error) {
+    await as.close()
+    throw error
+  }
+}
+
+/**
+ * Start the interactive stack: the authorization server and the bank API
+ * ({@link startServers}) and the web client.
+ */
+export async function startWebStack(options: WebStackOptions): Promise<WebStack> {
+  const webPort = options.webPort || (await freePort())
+  const web = `http://localhost:${webPort}`
+  const {
+    as,
+    api,
+    close: closeServers,
+  } = await startServers({
+    web,
+    ...(options.framework && { framework: options.framework }),
+    ...(options.asPort !== undefined && { asPort: options.asPort }),
+    ...(options.apiPort !== undefined && { apiPort: options.apiPort }),
+  })
+  const closers: (() => Promise<void>)[] = [closeServers]
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer()
+  }
+  try {
     const inline = {
       root,
       configFile,

@@ -21,7 +21,9 @@ console.log(`
 
   1. Sign in as alice, then "Register a security key" (a platform authenticator or a USB key;
      Chrome DevTools → More tools → WebAuthn can add a virtual one).
-  2. Back in the app, send $10,000: the API asks for a security key within 60 s; confirm it.
+  2. Back in the app, send $10,000: the API asks for a security key within 60 s; confirm it in
+     the popup (allow popups for ${stack.web}, or the page goes there and comes back instead).
+  Tokens are DPoP-bound to a key this browser keeps in IndexedDB.
   Users, keys and balances live in memory: a restart starts fresh. Ctrl+C stops everything.
 `)
 

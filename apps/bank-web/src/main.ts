@@ -1,16 +1,31 @@
 import {
-  buildStepUpAuthorizationParams,
   createStepUpFetch,
+  fetchProtectedResourceMetadata,
   type StepUpChallenge,
+  type StepUpContext,
   StepUpError,
+  type TypedAccessToken,
 } from '@stepup/client'
-import { config } from './config.ts'
 import {
-  completeAuthorization,
+  completeStepUpInPopup,
+  createPopupStepUp,
+  type PopupStepUp,
+  resumeAfterRedirect,
+} from '@stepup/client/browser'
+import { config } from './config.ts'
+import { dpopKeyPair } from './dpop-key.ts'
+import {
+  accessToken,
+  client,
+  completeSignIn,
   currentToken,
-  type PendingTransfer,
-  redirectToAuthorization,
+  discover,
+  isSignInCallback,
+  REDIRECT_URI,
+  RESOURCE,
   SCOPE,
+  saveTokenResponse,
+  signIn,
   signOut,
   type TokenState,
 } from './oauth.ts'
@@ -23,6 +38,7 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
 const api = config.api.replace(/\/$/, '')
 const LAST_CHALLENGE = 'bank.challenge'
 const LAST_REQUEST = 'bank.authorization-request'
+const LAST_MODE = 'bank.step-up-mode'
 
 const dollars = (amount: string | number) =>
   Number(amount).toLocaleString('en-US', { style: 'currency', currency: 'USD' })
@@ -34,6 +50,11 @@ function showResult(text: string, kind: 'ok' | 'error' | 'info' = 'info'): void 
 }
 
 function showToken(token: TokenState | undefined): void {
+  $('token-type').textContent = token
+    ? token.tokenType === 'DPoP'
+      ? `DPoP, bound to this browser's key (cnf.jkt ${token.jkt ?? '?'})`
+      : 'Bearer'
+    : '—'
   $('token-acr').textContent = token?.acr ?? '—'
   $('token-auth-time').textContent =
     token?.auth_time === undefined
@@ -48,10 +69,27 @@ function showToken(token: TokenState | undefined): void {
 function showExplain(): void {
   $('challenge').textContent = sessionStorage.getItem(LAST_CHALLENGE) ?? '(none yet)'
   $('authorization-request').textContent = sessionStorage.getItem(LAST_REQUEST) ?? '(none yet)'
+  $('step-up-mode').textContent = sessionStorage.getItem(LAST_MODE) ?? '(no step-up yet)'
+}
+
+/** The transfer's amount, read from the request body the API challenged. */
+async function amountOf(request: Request): Promise<string | undefined> {
+  try {
+    const body = (await request.clone().json()) as {
+      authorization_details?: { transaction?: { amount?: unknown } }[]
+    }
+    const amount = body.authorization_details?.[0]?.transaction?.amount
+    return typeof amount === 'string' ? amount : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** Why the bank asks, in words: "Confirm this $10,000.00 transfer with your security key". */
 function reasonFor(challenge: StepUpChallenge, amount: string | undefined): string {
+  if (challenge.kind === 'insufficient_authorization_details') {
+    return amount ? `Confirm this ${dollars(amount)} transfer.` : 'Confirm this transfer.'
+  }
   const acr = challenge.kind === 'step_up' ? (challenge.acr_values ?? []) : []
   const factor = acr.includes('phrh')
     ? 'your security key'
@@ -63,34 +101,57 @@ function reasonFor(challenge: StepUpChallenge, amount: string | undefined): stri
     : `Confirm this action with ${factor}.`
 }
 
-type Detail = { type: string; transaction?: { amount?: string } }
-const detailsOf = (transfer: PendingTransfer | undefined): Detail[] | undefined =>
-  transfer
-    ? (JSON.parse(transfer.body) as { authorization_details: Detail[] }).authorization_details
-    : undefined
+/** What the API answered, for the panel under the reason. */
+function detailFor(challenge: StepUpChallenge): string {
+  if (challenge.kind === 'insufficient_authorization_details') {
+    return 'The bank’s API answered insufficient_authorization_details: your last confirmation does not cover this transfer (each large transfer is confirmed once).'
+  }
+  const asked =
+    challenge.kind === 'step_up'
+      ? [
+          challenge.acr_values && `acr_values=${challenge.acr_values.join(' ')}`,
+          challenge.max_age !== undefined && `max_age=${challenge.max_age}`,
+        ].filter(Boolean)
+      : []
+  const error = challenge.kind === 'step_up' ? 'insufficient_user_authentication' : challenge.kind
+  return `The bank’s API answered ${error} (${asked.join(', ')}). You will confirm at the bank’s sign-in service in a small window; the transfer then resumes here.`
+}
+
+const formatParams = (params: Readonly<Record<string, string | undefined>>) =>
+  Object.entries(params)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([name, value]) => `${name} = ${value}`)
+    .join('\n')
 
 /**
- * Explain why, then on "Continue" leave for the authorization server with `params` (never
- * resolves); on "Cancel" reject with an `AbortError`.
+ * The step-up fetch's `stepUp`: explain why, then on "Continue" run the popup step-up — opened
+ * right in the click, so the browser lets it open; if it blocks it anyway, the page leaves for
+ * the authorization server and the transfer resumes after the redirect. "Cancel" rejects with
+ * an `AbortError`.
  */
-function confirm(
-  reason: string,
-  detail: string,
-  params: Record<string, string>,
-  transfer: PendingTransfer | undefined,
-): Promise<string> {
-  $('step-up-reason').textContent = reason
-  $('step-up-detail').textContent = detail
+async function confirmStepUp(
+  challenge: StepUpChallenge,
+  context: StepUpContext,
+  popup: PopupStepUp,
+): Promise<TypedAccessToken> {
+  const amount = await amountOf(context.request)
+  $('step-up-reason').textContent = reasonFor(challenge, amount)
+  $('step-up-detail').textContent = detailFor(challenge)
   $('step-up').hidden = false
   $('step-up-continue').removeAttribute('disabled')
   showResult('Waiting for your confirmation…')
-  return new Promise((_resolve, reject) => {
+  return new Promise((resolve, reject) => {
     $('step-up-continue').onclick = () => {
       $('step-up-continue').setAttribute('disabled', '')
-      redirectToAuthorization('step-up', params, transfer).then(
-        (sent) => sessionStorage.setItem(LAST_REQUEST, formatParams(sent)),
-        reject,
-      )
+      sessionStorage.setItem(LAST_REQUEST, formatParams(context.params))
+      showExplain()
+      showResult('Confirm in the bank’s sign-in window…')
+      // Synchronously in the click: window.open keeps the user activation.
+      popup(challenge, context).then((token) => {
+        sessionStorage.setItem(LAST_MODE, 'popup (this page stayed loaded)')
+        showExplain()
+        resolve(token)
+      }, reject)
     }
     $('step-up-cancel').onclick = () => {
       $('step-up').hidden = true
@@ -99,79 +160,27 @@ function confirm(
   })
 }
 
-/**
- * The step-up fetch's `stepUp`: a 401 asking for a stronger or fresher sign-in, or a 403 saying
- * the token does not cover this transfer (or its single-use grant is spent).
- */
-function stepUp(
-  challenge: StepUpChallenge,
-  transfer: PendingTransfer | undefined,
-): Promise<string> {
-  if (challenge.kind === 'insufficient_authorization_details' && transfer)
-    return authorizeDetails(transfer)
-  const details = detailsOf(transfer)
-  const asked =
-    challenge.kind === 'step_up'
-      ? [
-          challenge.acr_values && `acr_values=${challenge.acr_values.join(' ')}`,
-          challenge.max_age !== undefined && `max_age=${challenge.max_age}`,
-        ].filter(Boolean)
-      : []
-  const params = buildStepUpAuthorizationParams(challenge, {
-    currentScope: SCOPE,
-    ...(details && { authorizationDetails: details }),
-  })
-  return confirm(
-    reasonFor(challenge, details?.[0]?.transaction?.amount),
-    `The bank’s API answered ${challenge.kind === 'step_up' ? 'insufficient_user_authentication' : challenge.kind} (${asked.join(', ')}). You will confirm at the bank’s sign-in service, then the transfer resumes here.`,
-    { ...params },
-    transfer,
-  )
+/** Why a step-up ended without a transfer, in words. */
+function describeFailure(error: unknown): string {
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { error?: unknown } }
+  const cancelled =
+    code === 'ERR_STEP_UP_CANCELLED' ||
+    cause?.error === 'access_denied' ||
+    (error instanceof DOMException && error.name === 'AbortError')
+  if (cancelled) return 'You cancelled the confirmation. Nothing was transferred.'
+  if (code === 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS') {
+    return 'The sign-in service could not confirm with a security key (register one first). Nothing was transferred.'
+  }
+  return `Nothing was transferred: ${error instanceof Error ? error.message : String(error)}${
+    error instanceof StepUpError ? ` (${error.code})` : ''
+  }.`
 }
 
-/**
- * A 403 `insufficient_authorization_details`: the token is strong enough but does not cover this
- * transfer (or its single-use grant is spent). Ask the authorization server for this transfer's
- * details; a session still fresh enough passes straight to the consent page.
- */
-function authorizeDetails(transfer: PendingTransfer): Promise<string> {
-  const details = detailsOf(transfer)
-  const amount = details?.[0]?.transaction?.amount
-  return confirm(
-    amount ? `Confirm this ${dollars(amount)} transfer.` : 'Confirm this transfer.',
-    'The bank’s API answered insufficient_authorization_details: your last confirmation does not cover this transfer (each large transfer is confirmed once).',
-    { scope: SCOPE, authorization_details: JSON.stringify(details) },
-    transfer,
-  )
-}
-
-const formatParams = (params: URLSearchParams) =>
-  [...params].map(([name, value]) => `${name} = ${value}`).join('\n')
-
-let pendingTransfer: PendingTransfer | undefined
-const bankFetch = createStepUpFetch({
-  allowedOrigins: [new URL(api).origin],
-  getAccessToken: () => currentToken()?.accessToken ?? '',
-  async fetch(request) {
-    const response = await fetch(request)
-    const challenge = response.headers.get('www-authenticate')
-    if (challenge) {
-      sessionStorage.setItem(
-        LAST_CHALLENGE,
-        `HTTP ${response.status}\nWWW-Authenticate: ${challenge}`,
-      )
-      showExplain()
-    }
-    return response
-  },
-  stepUp: (challenge) => stepUp(challenge, pendingTransfer),
-  onInvalidToken() {
-    signOut()
-  },
-})
+type BankFetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
+let bank: BankFetch | undefined
 
 async function loadAccounts(): Promise<void> {
-  const response = await bankFetch(`${api}/accounts`)
+  const response = await bank!(`${api}/accounts`)
   if (response.status === 401) return render()
   const { accounts } = (await response.json()) as {
     accounts: { account_id: string; name: string; balance: string }[]
@@ -201,15 +210,10 @@ async function loadAccounts(): Promise<void> {
 }
 
 /** Send a transfer through the step-up fetch; explains every outcome. */
-async function sendTransfer(transfer: PendingTransfer): Promise<void> {
-  pendingTransfer = transfer
+async function sendTransfer(request: Request): Promise<void> {
   showResult('Sending…')
   try {
-    const response = await bankFetch(`${api}/accounts/${transfer.source}/transfers`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: transfer.body,
-    })
+    const response = await bank!(request)
     const body = (await response.json().catch(() => ({}))) as Record<string, unknown>
     if (response.status === 201) {
       showResult(
@@ -226,23 +230,10 @@ async function sendTransfer(transfer: PendingTransfer): Promise<void> {
       )
     }
   } catch (error) {
-    const code =
-      error instanceof StepUpError
-        ? error.code
-        : error instanceof DOMException && error.name === 'AbortError'
-          ? 'ERR_STEP_UP_CANCELLED'
-          : undefined
-    showResult(
-      code === 'ERR_STEP_UP_CANCELLED'
-        ? 'You cancelled the confirmation. Nothing was transferred.'
-        : code === 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS'
-          ? 'The sign-in service could not confirm with a security key (register one first). Nothing was transferred.'
-          : `Nothing was transferred: ${error instanceof Error ? error.message : String(error)}.`,
-      'error',
-    )
+    showResult(describeFailure(error), 'error')
   } finally {
-    pendingTransfer = undefined
     $('step-up').hidden = true
+    showToken(currentToken())
     await loadAccounts()
   }
 }
@@ -255,18 +246,36 @@ function render(): void {
   showExplain()
 }
 
+/** The API's RFC 9728 metadata, read cross-origin like any browser client would (CORS). */
+async function showResourceMetadata(): Promise<void> {
+  try {
+    const metadata = await fetchProtectedResourceMetadata(
+      `${api}/.well-known/oauth-protected-resource`,
+      { resource: RESOURCE },
+    )
+    $('api-metadata').textContent = [
+      `resource = ${metadata.resource}`,
+      `authorization_servers = ${metadata.authorization_servers?.join(' ') ?? '(none)'}`,
+      `dpop_bound_access_tokens_required = ${metadata.dpop_bound_access_tokens_required ?? false}`,
+      `dpop_signing_alg_values_supported = ${metadata.dpop_signing_alg_values_supported?.join(' ') ?? '(none)'}`,
+    ].join('\n')
+  } catch (error) {
+    $('api-metadata').textContent =
+      `(unavailable: ${error instanceof StepUpError ? error.code : String(error)})`
+  }
+}
+
 async function start(): Promise<void> {
   $<HTMLAnchorElement>('register-key').href = `${config.issuer}/account/security`
   $('sign-in').onclick = () => {
-    redirectToAuthorization('sign-in').then(
-      (sent) => sessionStorage.setItem(LAST_REQUEST, formatParams(sent)),
+    signIn().then(
+      (sent) => sessionStorage.setItem(LAST_REQUEST, formatParams(Object.fromEntries(sent))),
       (error: unknown) =>
         showResult(`Could not reach the sign-in service: ${String(error)}`, 'error'),
     )
   }
   $('sign-out').onclick = () => {
-    signOut()
-    render()
+    void signOut().then(render)
   }
   $('refresh').onclick = () => void loadAccounts()
   $<HTMLFormElement>('transfer-form').onsubmit = (event) => {
@@ -283,34 +292,94 @@ async function start(): Promise<void> {
         },
       ],
     })
-    void sendTransfer({ source: $<HTMLSelectElement>('source').value, body })
+    const source = $<HTMLSelectElement>('source').value
+    void sendTransfer(
+      new Request(`${api}/accounts/${source}/transfers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      }),
+    )
   }
+  void showResourceMetadata()
+
+  const [keyPair, as] = await Promise.all([dpopKeyPair(), discover()])
+  const popup = createPopupStepUp({
+    authorizationServer: as,
+    client,
+    redirectUri: REDIRECT_URI,
+    dpop: { keyPair },
+    authorizationParams: { resource: RESOURCE },
+    pushedAuthorizationRequests: true,
+    onTokenResponse: (response) => showToken(saveTokenResponse(response)),
+  })
+  bank = createStepUpFetch({
+    allowedOrigins: [new URL(api).origin],
+    currentScope: SCOPE,
+    dpop: { keyPair },
+    getAccessToken: accessToken,
+    async fetch(request) {
+      const response = await fetch(request)
+      // RFC 9449 §9: the API's nonces, which the fetch puts in the next proofs by itself.
+      const nonce = response.headers.get('dpop-nonce')
+      if (nonce) $('dpop-nonce').textContent = nonce
+      const challenge = response.headers.get('www-authenticate')
+      if (challenge && !challenge.includes('error="use_dpop_nonce"')) {
+        sessionStorage.setItem(
+          LAST_CHALLENGE,
+          `HTTP ${response.status}\nWWW-Authenticate: ${challenge}`,
+        )
+        showExplain()
+      }
+      return response
+    },
+    stepUp: (challenge, context) => confirmStepUp(challenge, context, popup),
+    onInvalidToken() {
+      void signOut()
+    },
+  })
 
   if (location.pathname === '/callback') {
-    const outcome = await completeAuthorization(new URL(location.href))
-    history.replaceState(null, '', '/')
-    render()
-    if (!outcome.ok) {
-      const cancelled = outcome.error === 'access_denied'
-      showResult(
-        outcome.pending?.purpose === 'step-up'
-          ? cancelled
-            ? 'You cancelled the confirmation. Nothing was transferred.'
-            : `The confirmation failed (${outcome.error}). Nothing was transferred.`
-          : `Sign-in failed (${outcome.error}).`,
-        'error',
-      )
-      if (currentToken()) await loadAccounts()
-      return
-    }
-    if (outcome.pending.purpose === 'step-up' && outcome.pending.transfer) {
-      showResult('Confirmed. Resuming the transfer…')
-      await sendTransfer(outcome.pending.transfer)
-      return
+    const url = new URL(location.href)
+    if (isSignInCallback(url)) {
+      const outcome = await completeSignIn(url)
+      history.replaceState(null, '', '/')
+      render()
+      if (!outcome.ok) showResult(`Sign-in failed (${outcome.error}).`, 'error')
+    } else {
+      // Not a popup and not the sign-in: a step-up that left by full-page redirect because the
+      // popup was blocked. Redeem the code and send the saved transfer again.
+      try {
+        const resumed = await resumeAfterRedirect({
+          authorizationServer: as,
+          client,
+          dpop: { keyPair },
+        })
+        history.replaceState(null, '', resumed?.returnTo ?? '/')
+        if (resumed) {
+          saveTokenResponse(resumed.tokenResponse)
+          sessionStorage.setItem(LAST_MODE, 'full-page redirect (the popup was blocked)')
+          render()
+          const amount = await amountOf(resumed.request)
+          showResult(
+            `Confirmed. Resuming the ${amount ? `${dollars(amount)} ` : ''}transfer you started before the redirect…`,
+          )
+          await sendTransfer(resumed.request)
+          return
+        }
+      } catch (error) {
+        history.replaceState(null, '', '/')
+        render()
+        showResult(describeFailure(error), 'error')
+        if (currentToken()) await loadAccounts()
+        return
+      }
     }
   }
   render()
   if (currentToken()) await loadAccounts()
 }
 
-void start()
+// In the step-up popup, the callback page only hands the authorization response to the app
+// that opened it (its own origin as targetOrigin) and closes; nothing else runs there.
+if (!(location.pathname === '/callback' && completeStepUpInPopup())) void start()

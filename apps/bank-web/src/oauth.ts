@@ -1,47 +1,46 @@
+import type { TypedAccessToken } from '@stepup/client'
 import * as oauth from 'oauth4webapi'
 import { config } from './config.ts'
+import { dpopKeyPair, forgetDpopKeyPair } from './dpop-key.ts'
 
 /** What the client asks for at sign-in. */
 export const SCOPE = 'openid accounts:read transfers:write'
 /** The bank API's resource indicator (RFC 8707): the `aud` of its access tokens. */
 export const RESOURCE = `${config.api.replace(/\/$/, '')}/`
-const REDIRECT_URI = `${location.origin}/callback`
-const client: oauth.Client = { client_id: config.clientId }
+/** The callback page, for the sign-in and for step-ups (popup or full-page redirect). */
+export const REDIRECT_URI = `${location.origin}/callback`
+export const client: oauth.Client = { client_id: config.clientId }
 // Plain http is allowed only for a loopback issuer (development and tests).
 const insecure = {
   [oauth.allowInsecureRequests]: /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(config.issuer),
 }
 
-/** The transfer a step-up is for, resumed after the redirect. */
-export interface PendingTransfer {
-  readonly source: string
-  readonly body: string
-}
-
-/** Saved in sessionStorage across the redirect to the authorization server and back. */
-interface Pending {
+/** Saved in sessionStorage across the sign-in's redirect to the authorization server and back. */
+interface PendingSignIn {
   readonly state: string
   readonly nonce: string
   readonly verifier: string
-  readonly maxAge?: number
-  readonly purpose: 'sign-in' | 'step-up'
-  readonly transfer?: PendingTransfer
 }
 
-/** The session's access token and the claims this app displays. */
+/** The session's access token, its type, and the claims this app displays. */
 export interface TokenState {
   readonly accessToken: string
+  /** `DPoP` (bound to this browser's key) or `Bearer`, as the token response said. */
+  readonly tokenType: 'DPoP' | 'Bearer'
   readonly acr?: string
   readonly auth_time?: number
   readonly amr?: string[]
   readonly authorization_details?: unknown[]
+  /** The RFC 7638 thumbprint of the key the token is bound to (`cnf.jkt`). */
+  readonly jkt?: string
 }
 
-const PENDING = 'bank.pending'
+const PENDING = 'bank.sign-in'
 const TOKEN = 'bank.token'
 
 let metadata: Promise<oauth.AuthorizationServer> | undefined
-function discover(): Promise<oauth.AuthorizationServer> {
+/** The authorization server's metadata (OpenID Connect Discovery), read once. */
+export function discover(): Promise<oauth.AuthorizationServer> {
   metadata ??= (async () => {
     const issuer = new URL(config.issuer)
     return oauth.processDiscoveryResponse(
@@ -52,75 +51,100 @@ function discover(): Promise<oauth.AuthorizationServer> {
   return metadata
 }
 
+/** Sends a request and processes its answer, once more when the server asks for a DPoP nonce (RFC 9449 §8). */
+async function withNonce<T>(
+  send: () => Promise<Response>,
+  process: (response: Response) => Promise<T>,
+): Promise<T> {
+  try {
+    return await process(await send())
+  } catch (error) {
+    if (!oauth.isDPoPNonceError(error)) throw error
+    // oauth4webapi's DPoP handle kept the nonce from the answer: the next proof carries it.
+    return process(await send())
+  }
+}
+
 /**
- * Start an authorization request (code + PKCE S256) and leave for the authorization server;
- * `extra` carries the step-up parameters (`acr_values`, `max_age`, `authorization_details`).
- * Resolves the parameters sent, just before the page navigates away.
+ * Sign in: push the authorization request (RFC 9126 PAR, with PKCE S256 and a DPoP proof, so the
+ * authorization server binds the code to this browser's key) and leave for the authorization
+ * server. Resolves the parameters pushed, just before the page navigates away.
  */
-export async function redirectToAuthorization(
-  purpose: Pending['purpose'],
-  extra: Record<string, string> = {},
-  transfer?: PendingTransfer,
-): Promise<URLSearchParams> {
+export async function signIn(): Promise<URLSearchParams> {
   const as = await discover()
-  const verifier = oauth.generateRandomCodeVerifier()
-  const pending: Pending = {
+  const dpop = oauth.DPoP(client, await dpopKeyPair())
+  const pending: PendingSignIn = {
     state: oauth.generateRandomState(),
     nonce: oauth.generateRandomNonce(),
-    verifier,
-    purpose,
-    ...(extra['max_age'] !== undefined && { maxAge: Number(extra['max_age']) }),
-    ...(transfer && { transfer }),
+    verifier: oauth.generateRandomCodeVerifier(),
   }
-  sessionStorage.setItem(PENDING, JSON.stringify(pending))
   const params = new URLSearchParams({
     client_id: client.client_id,
     response_type: 'code',
     redirect_uri: REDIRECT_URI,
     scope: SCOPE,
     resource: RESOURCE,
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge: await oauth.calculatePKCECodeChallenge(pending.verifier),
     code_challenge_method: 'S256',
     state: pending.state,
     nonce: pending.nonce,
-    ...extra,
+    dpop_jkt: await dpop.calculateThumbprint(),
   })
+  const { request_uri } = await withNonce(
+    () =>
+      oauth.pushedAuthorizationRequest(as, client, oauth.None(), params, {
+        DPoP: dpop,
+        ...insecure,
+      }),
+    (response) => oauth.processPushedAuthorizationResponse(as, client, response),
+  )
+  sessionStorage.setItem(PENDING, JSON.stringify(pending))
   const url = new URL(as.authorization_endpoint!)
-  url.search = params.toString()
+  url.searchParams.set('client_id', client.client_id)
+  url.searchParams.set('request_uri', request_uri)
   location.assign(url)
   return params
 }
 
-/** The outcome of coming back to `/callback`. */
-export type CallbackResult =
-  | { readonly ok: true; readonly token: TokenState; readonly pending: Pending }
-  | { readonly ok: false; readonly error: string; readonly pending: Pending | undefined }
+/** Whether this callback answers the sign-in this tab started (not a step-up). */
+export function isSignInCallback(url: URL): boolean {
+  const raw = sessionStorage.getItem(PENDING)
+  const state = url.searchParams.get('state')
+  return raw !== null && state !== null && (JSON.parse(raw) as PendingSignIn).state === state
+}
 
-/** Finish the authorization at `/callback`: validate, exchange the code, keep the token. */
-export async function completeAuthorization(url: URL): Promise<CallbackResult> {
+/** The outcome of coming back from the sign-in. */
+export type SignInResult =
+  | { readonly ok: true; readonly token: TokenState }
+  | { readonly ok: false; readonly error: string }
+
+/** Finish the sign-in at `/callback`: validate, redeem the code with a DPoP proof, keep the token. */
+export async function completeSignIn(url: URL): Promise<SignInResult> {
   const raw = sessionStorage.getItem(PENDING)
   sessionStorage.removeItem(PENDING)
-  const pending = raw ? (JSON.parse(raw) as Pending) : undefined
-  if (!pending) return { ok: false, error: 'no authorization in progress', pending }
+  if (!raw) return { ok: false, error: 'no sign-in in progress' }
+  const pending = JSON.parse(raw) as PendingSignIn
   const as = await discover()
+  const dpop = oauth.DPoP(client, await dpopKeyPair())
   try {
     const params = oauth.validateAuthResponse(as, client, url, pending.state)
-    const response = await oauth.authorizationCodeGrantRequest(
-      as,
-      client,
-      oauth.None(),
-      params,
-      REDIRECT_URI,
-      pending.verifier,
-      { additionalParameters: { resource: RESOURCE }, ...insecure },
+    const tokens = await withNonce(
+      () =>
+        oauth.authorizationCodeGrantRequest(
+          as,
+          client,
+          oauth.None(),
+          params,
+          REDIRECT_URI,
+          pending.verifier,
+          { additionalParameters: { resource: RESOURCE }, DPoP: dpop, ...insecure },
+        ),
+      (response) =>
+        oauth.processAuthorizationCodeResponse(as, client, response, {
+          expectedNonce: pending.nonce,
+        }),
     )
-    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
-      expectedNonce: pending.nonce,
-      ...(pending.maxAge !== undefined && { maxAge: pending.maxAge }),
-    })
-    const token = { accessToken: tokens.access_token, ...displayClaims(tokens.access_token) }
-    sessionStorage.setItem(TOKEN, JSON.stringify(token))
-    return { ok: true, token, pending }
+    return { ok: true, token: saveTokenResponse(tokens) }
   } catch (error) {
     const code =
       error instanceof oauth.AuthorizationResponseError
@@ -128,8 +152,19 @@ export async function completeAuthorization(url: URL): Promise<CallbackResult> {
         : error instanceof Error
           ? error.message
           : 'authorization failed'
-    return { ok: false, error: code, pending }
+    return { ok: false, error: code }
   }
+}
+
+/** Keep a token response's access token (sign-in or step-up) as the session's token. */
+export function saveTokenResponse(tokens: oauth.TokenEndpointResponse): TokenState {
+  const token: TokenState = {
+    accessToken: tokens.access_token,
+    tokenType: tokens.token_type === 'dpop' ? 'DPoP' : 'Bearer',
+    ...displayClaims(tokens.access_token),
+  }
+  sessionStorage.setItem(TOKEN, JSON.stringify(token))
+  return token
 }
 
 /** The stored token, if signed in. */
@@ -138,16 +173,24 @@ export function currentToken(): TokenState | undefined {
   return raw ? (JSON.parse(raw) as TokenState) : undefined
 }
 
-export function signOut(): void {
+/** The stored token as the step-up fetch sends it: `DPoP` with a proof, or `Bearer`. */
+export function accessToken(): TypedAccessToken | string {
+  const token = currentToken()
+  return token ? { token: token.accessToken, type: token.tokenType } : ''
+}
+
+/** Forget the token and the key it is bound to. */
+export async function signOut(): Promise<void> {
   sessionStorage.removeItem(TOKEN)
   sessionStorage.removeItem(PENDING)
+  await forgetDpopKeyPair()
 }
 
 /**
  * The claims this app shows. Access tokens are meant for the API, not the client; it decodes
  * this one (without trusting it for anything) only because the app teaches the flow.
  */
-function displayClaims(accessToken: string): Omit<TokenState, 'accessToken'> {
+function displayClaims(accessToken: string): Omit<TokenState, 'accessToken' | 'tokenType'> {
   try {
     const payload = accessToken.split('.')[1] ?? ''
     const json = atob(payload.replaceAll('-', '+').replaceAll('_', '/'))
@@ -161,6 +204,7 @@ function displayClaims(accessToken: string): Omit<TokenState, 'accessToken'> {
       ...(Array.isArray(claims.authorization_details) && {
         authorization_details: claims.authorization_details,
       }),
+      ...(typeof claims.cnf?.jkt === 'string' && { jkt: claims.cnf.jkt }),
     }
   } catch {
     return {}
