@@ -197,8 +197,9 @@ export const vi: any = {
   resetAllMocks,
   restoreAllMocks,
   mocked: <T>(value: T): T => value,
-  /** Fakes `Date` only; timer functions stay real (no test here advances timers). */
-  useFakeTimers(): unknown {
+  /** Fakes `Date` only, from `now` when given; timer functions stay real (no test here advances timers). */
+  useFakeTimers(config?: { now?: number | Date }): unknown {
+    if (config?.now !== undefined) frozen = new RealDate(config.now).getTime()
     globalThis.Date = FrozenDate as DateConstructor
     return vi
   },
