@@ -47,15 +47,12 @@ const GROUPS: readonly Group[] = [
     modules: ['http.ts', 'request-input.ts', 'extract.ts'],
   },
   {
-    name: 'assurance-tokens',
+    name: 'assurance-jwt',
     pkg: 'assurance',
-    modules: [
-      'jwt-verifier.ts',
-      'claims.ts#checkConfirmation',
-      'introspection-verifier.ts',
-      'dpop.ts',
-    ],
+    modules: ['jwt-verifier.ts', 'claims.ts#checkConfirmation'],
   },
+  { name: 'assurance-introspection', pkg: 'assurance', modules: ['introspection-verifier.ts'] },
+  { name: 'assurance-dpop', pkg: 'assurance', modules: ['dpop.ts'] },
 ]
 
 type MutantResult = Awaited<ReturnType<Stryker['runMutationTest']>>[number]
