@@ -146,10 +146,13 @@ describe('createStepUpFetch: request bodies', () => {
     expect(fetch).not.toHaveBeenCalled()
   })
 
-  it('sends the caller’s own request, with its settings', async () => {
+  it('sends the caller’s own request, with its settings (its abort signal)', async () => {
     const fetch = vi.fn(async (_request: Request) => new Response('ok'))
-    await createStepUpFetch({ ...ok, fetch })(`${API}/x`, { keepalive: true })
-    expect(fetch.mock.calls[0]?.[0].keepalive).toBe(true)
+    const controller = new AbortController()
+    await createStepUpFetch({ ...ok, fetch })(`${API}/x`, { signal: controller.signal })
+    expect(fetch.mock.calls[0]?.[0].signal.aborted).toBe(false)
+    controller.abort()
+    expect(fetch.mock.calls[0]?.[0].signal.aborted).toBe(true)
   })
 })
 

@@ -502,9 +502,15 @@ export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
     first.headers.delete('dpop')
     const requestOf = (hop: Hop, init: RequestInit = {}) => {
       const all = { method: hop.method, headers: hop.headers, body: hop.body, ...init }
-      return hop.first
-        ? new Request(base, all)
-        : new Request(hop.url, { ...all, signal: base.signal })
+      if (!hop.first) return new Request(hop.url, { ...all, signal: base.signal })
+      const request = new Request(base, all)
+      // Some runtimes (Bun) merge the given headers into the source request's instead of
+      // replacing them: drop what the hop does not carry (the caller's own Authorization).
+      const kept = new Headers(all.headers)
+      for (const name of [...request.headers.keys()]) {
+        if (!kept.has(name)) request.headers.delete(name)
+      }
+      return request
     }
 
     /**
