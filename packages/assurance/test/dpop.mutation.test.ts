@@ -86,6 +86,13 @@ describe('createDpopProofVerifier: each supported algorithm (RFC 9449 §4.3 poin
     })
   })
 
+  it.each(['RS256', 'PS256'])('accepts an RSA proof (%s)', async (alg) => {
+    const key = await signer(alg)
+    await expect(verifier()(await proof({}, {}, key), post, 'tok')).resolves.toMatchObject({
+      jkt: expect.any(String),
+    })
+  })
+
   it('refuses a jwk of another curve than the alg names', async () => {
     const p384 = await signer('ES384')
     const p521 = await signer('ES512')
@@ -136,6 +143,11 @@ describe('createDpopProofVerifier: each refusal names the rule', () => {
   const CRIT =
     'DPoP proof header has "crit" or "b64"; no JWS extension is understood (RFC 7515 §4.1.11)'
 
+  it('is a DpopProofError', async () => {
+    const error = await verifier()(null, post, 'tok').catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'DpopProofError', code: 'ERR_DPOP_MISSING' })
+  })
+
   it.each([
     ['no proof', null],
     ['an empty proof', ''],
@@ -177,6 +189,19 @@ describe('createDpopProofVerifier: each refusal names the rule', () => {
       const unsigned = `${base64url.encode(JSON.stringify({ alg: 'ES256', ...extra }))}.e30.AA`
       expect(await refusal(unsigned)).toEqual({ code: 'ERR_DPOP_MALFORMED', message: CRIT })
     }
+  })
+
+  it('a b64 header before a refused algorithm', async () => {
+    const header = base64url.encode(JSON.stringify({ alg: 'HS256', b64: false }))
+    expect(await refusal(`${header}.e30.AA`)).toEqual({ code: 'ERR_DPOP_MALFORMED', message: CRIT })
+  })
+
+  it('a signature segment that does not decode', async () => {
+    const p = (await proof()).replace(/[^.]+$/, 'A')
+    expect(await refusal(p)).toEqual({
+      code: 'ERR_DPOP_MALFORMED',
+      message: 'DPoP proof segments cannot be decoded (RFC 9449 §4.3 point 2)',
+    })
   })
 
   it('an alg that is not a string', async () => {
@@ -244,6 +269,14 @@ describe('createDpopProofVerifier: each refusal names the rule', () => {
       verifier()(await proof({ jti: 'j'.repeat(256) }), post, 'tok'),
     ).resolves.toMatchObject({
       jkt: expect.any(String),
+    })
+  })
+
+  it('a path that does not parse, with an origin configured', async () => {
+    const options = { origin: 'https://api.example.com' }
+    expect(await refusal(proof(), options, request('/a%zz'))).toEqual({
+      code: 'ERR_DPOP_CLAIM_INVALID',
+      message: 'the request target is neither a path nor an http(s) URI (RFC 9449 §4.3 point 9)',
     })
   })
 
@@ -324,6 +357,12 @@ describe('createDpopProofVerifier: htu compared as RFC 3986 §6.2.2 normalises i
       'xhttps://api.example.com/a',
     ],
     ['a bad escape', 'https://api.example.com/%zz', 'https://api.example.com/%zz'],
+    ['text before the scheme', ' https://api.example.com/a', 'https://api.example.com/a'],
+    [
+      'a segment ending in a dot, which is no dot segment',
+      'https://api.example.com/a./b',
+      'https://api.example.com/ab',
+    ],
     [
       'an escape of one digit at the end',
       'https://api.example.com/%a',
@@ -347,6 +386,7 @@ describe('createDpopProofVerifier: options', () => {
     [{ maxAge: 0 }, 'maxAge'],
     [{ clockTolerance: -1 }, 'clockTolerance'],
     [{ now: 5 }, 'now'],
+    [{ now: 5, replay: createMemoryConsumedGrantStore() }, 'now'],
     [{ nonce: { issue: () => 'n' } }, 'nonce'],
     [{ nonce: { accepts: () => true } }, 'nonce'],
     [{ replay: createMemoryConsumedGrantStore(), maxProofsPerKey: 10 }, 'maxProofsPerKey'],

@@ -1,5 +1,5 @@
 import { createSecretKey } from 'node:crypto'
-import { type JWK, type JWTPayload, SignJWT } from 'jose'
+import { base64url, type JWK, type JWTPayload, SignJWT } from 'jose'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   type AccessTokenError,
@@ -112,6 +112,7 @@ describe('createJwtAccessTokenVerifier: each refused option is named', () => {
     [{ timeoutDuration: 0 }, 'timeoutDuration'],
     [{ cooldownDuration: -1 }, 'cooldownDuration'],
     [{ cacheMaxAge: -1 }, 'cacheMaxAge'],
+    [{ cacheMaxAge: 1.5 }, 'cacheMaxAge'],
     [{ headers: 'accept' }, 'headers'],
     [{ headers: ['accept'] }, 'headers'],
     [{ headers: { accept: 'application/json', 'x-n': 1 } }, 'headers'],
@@ -163,6 +164,10 @@ describe('createJwtAccessTokenVerifier: options it accepts', () => {
         },
       }),
     ).not.toThrow()
+  })
+
+  it('a fractional clockTolerance', () => {
+    expect(() => verifierFor({ clockTolerance: 0.5 })).not.toThrow()
   })
 
   it('a typ of the issuer’s own', async () => {
@@ -290,6 +295,37 @@ describe('createJwtAccessTokenVerifier: readable reasons for refused tokens', ()
     })
   })
 
+  it('keeps jose’s error as the cause', async () => {
+    const other = await makeKey('ES256', 'ec-1')
+    const error = await errorOf(verifierFor().verify(await sign(other)))
+    expect(error).toMatchObject({
+      code: 'ERR_TOKEN_SIGNATURE_INVALID',
+      cause: expect.objectContaining({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' }),
+    })
+  })
+
+  it('a validly signed token whose header has b64, even b64 true without crit', async () => {
+    const header = b64url({ alg: 'ES256', typ: 'at+jwt', kid: 'ec-1', b64: true })
+    const input = `${header}.${b64url(EX_9470_05)}`
+    const signature = await crypto.subtle.sign(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      ec.privateKey,
+      new TextEncoder().encode(input),
+    )
+    const token = `${input}.${base64url.encode(new Uint8Array(signature))}`
+    expect(await reason(token)).toEqual({
+      code: 'ERR_TOKEN_MALFORMED',
+      message:
+        'token header has "crit" or "b64"; no JWS extension is understood (RFC 7515 §4.1.11)',
+    })
+  })
+
+  it('accepts an iat exactly clockTolerance ahead', async () => {
+    await expect(
+      verifierFor({ clockTolerance: 5 }).verify(await sign(ec, claims({ iat: NOW + 5 }))),
+    ).resolves.toBeDefined()
+  })
+
   it('a required claim that is an empty string', async () => {
     expect(await reason(sign(ec, claims({ sub: '' })))).toEqual({
       code: 'ERR_TOKEN_CLAIM_INVALID',
@@ -329,6 +365,17 @@ describe('createJwtAccessTokenVerifier: a remote JWK Set', () => {
     expect(error).toMatchObject({
       code: 'ERR_VERIFIER_UNAVAILABLE',
       message: `the JWK Set at ${URL_JWKS.href} cannot be fetched: ${why}`,
+    })
+  })
+
+  it('refuses a forged token as invalid, not as a key it has yet to fetch', async () => {
+    const fetch = jwksFetch(() => Response.json({ keys: [ec.jwk] }))
+    const verifier = remote(fetch)
+    await verifier.verify(await sign(ec))
+    const forged = await sign(await makeKey('ES256', 'ec-1'))
+    expect(await errorOf(verifier.verify(forged))).toMatchObject({
+      code: 'ERR_TOKEN_SIGNATURE_INVALID',
+      status: 401,
     })
   })
 
