@@ -341,6 +341,16 @@ describe('createDpopProofVerifier: htu compared as RFC 3986 §6.2.2 normalises i
       'https://api.example.com/caf%C3%A9',
       'https://api.example.com/café',
     ],
+    [
+      'U+FFFF, and the character after it',
+      'https://api.example.com/%EF%BF%BFa',
+      'https://api.example.com/\uffffa',
+    ],
+    [
+      'a control character, as two hex digits',
+      'https://api.example.com/a%01',
+      'https://api.example.com/a\u0001',
+    ],
   ])('accepts %s', async (_, htu, url) => {
     await expect(same(htu, url)).resolves.toMatchObject({ jkt: expect.any(String) })
   })
