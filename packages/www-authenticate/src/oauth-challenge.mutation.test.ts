@@ -17,3 +17,15 @@ describe('parseOAuthChallenge: max_age length bound', () => {
     }
   })
 })
+
+describe('parseOAuthChallenge: resource_metadata over http', () => {
+  test.each([
+    'http://notlocalhost/.well-known/oauth-protected-resource',
+    'http://localhost.evil.example/.well-known/oauth-protected-resource',
+    'ftp://localhost/.well-known/oauth-protected-resource',
+  ])('%s is invalid: only http: on a loopback host itself is allowed', (url) => {
+    const oauth = view(`Bearer resource_metadata="${url}"`)
+    expect(oauth.resource_metadata).toBeUndefined()
+    expect(oauth.invalid).toEqual(['resource_metadata'])
+  })
+})
