@@ -70,6 +70,10 @@ describe('createStepUpFetch: what getAccessToken must resolve', () => {
       `a token of type "${'x'.repeat(32)}…"; only Bearer and DPoP tokens are sent`,
     ],
     [
+      { token: 't', type: 'y'.repeat(32) },
+      `a token of type "${'y'.repeat(32)}"; only Bearer and DPoP tokens are sent`,
+    ],
+    [
       { token: 't', type: 'DPoP' },
       'a DPoP token, but there is no dpop.keyPair to sign its proofs with',
     ],
@@ -110,6 +114,12 @@ describe('createStepUpFetch: what getAccessToken must resolve', () => {
 describe('createStepUpFetch: options', () => {
   it('accepts mode acr_values', () => {
     expect(typeof createStepUpFetch({ ...ok, mode: 'acr_values' })).toBe('function')
+  })
+
+  it('refuses a resource identifier that is a URL object, not a string', () => {
+    expect(() => createStepUpFetch({ ...ok, resources: [new URL(`${API}/v1`)] as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+    )
   })
 
   it('names currentScope when it is invalid', () => {
@@ -331,6 +341,35 @@ describe('createStepUpFetch: resources (RFC 9728)', () => {
     expect(calls).toBe(1)
   })
 
+  it('does not hand a token got for one resource to another that names the same metadata', async () => {
+    let sent = 0
+    let release = () => {}
+    const both = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const stepUp = vi.fn(async () => {
+      await both
+      return 'gold'
+    })
+    const metadata = server(() => `${API}/a`)
+    const api = createStepUpFetch({
+      ...ok,
+      resources: [`${API}/a`, `${API}/b`],
+      stepUp,
+      fetch: async (request) => {
+        if (request.headers.get('authorization') === 'Bearer silver' && ++sent === 2) release()
+        return metadata(request)
+      },
+    })
+    const [a, b] = await Promise.allSettled([api(`${API}/a/1`), api(`${API}/b/1`)])
+    expect(a).toMatchObject({ status: 'fulfilled' })
+    expect(b).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'ERR_RESOURCE_METADATA_MISMATCH' },
+    })
+    expect(stepUp).toHaveBeenCalledTimes(1)
+  })
+
   it('steps up per resource when the challenge names its metadata', async () => {
     const fetch = server((url) => (url.endsWith('/a') ? `${API}/a` : `${API}/b`))
     const calls = await together(
@@ -346,5 +385,51 @@ describe('createStepUpFetch: resources (RFC 9728)', () => {
       [`${API}/a/1`, `${API}/b/1`],
     )
     expect(calls).toBe(2)
+  })
+})
+
+describe('createStepUpFetch: DPoP-bound tokens (RFC 9449)', () => {
+  const dpopFetch = async (fetch: (request: Request) => Promise<Response>, extra = {}) =>
+    createStepUpFetch({
+      ...ok,
+      fetch,
+      getAccessToken: () => ({ token: 'silver', type: 'DPoP' }) as never,
+      dpop: {
+        keyPair: await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+          'sign',
+          'verify',
+        ]),
+      },
+      ...extra,
+    })
+
+  it('sends again with the nonce a use_dpop_nonce answer without a body gave', async () => {
+    const fetch = vi.fn(async (request: Request) =>
+      request.headers.has('dpop') && fetch.mock.calls.length > 1
+        ? new Response('ok')
+        : challenge('DPoP error="use_dpop_nonce"', { headers: { 'dpop-nonce': 'n-1' } }),
+    )
+    const response = await (await dpopFetch(fetch))(`${API}/x`)
+    expect(await response.text()).toBe('ok')
+    expect(fetch).toHaveBeenCalledTimes(2)
+  })
+
+  it('does not send again for an invalid challenge; the call ends with it', async () => {
+    const fetch = vi.fn(async () =>
+      challenge('DPoP error="insufficient_user_authentication", max_age="soon"'),
+    )
+    expect(await failure(async () => (await dpopFetch(fetch))(`${API}/x`))).toMatchObject({
+      code: 'ERR_INVALID_CHALLENGE',
+    })
+    expect(fetch).toHaveBeenCalledTimes(1)
+  })
+
+  it('is not told about a Bearer invalid_token answer to a DPoP token', async () => {
+    const onInvalidToken = vi.fn()
+    const api = await dpopFetch(async () => challenge('Bearer error="invalid_token"'), {
+      onInvalidToken,
+    })
+    await api(`${API}/x`)
+    expect(onInvalidToken).not.toHaveBeenCalled()
   })
 })
