@@ -26,6 +26,19 @@ describe('extractAccessToken: maxLength', () => {
   })
 })
 
+describe('extractAccessToken: the length of the header', () => {
+  it('reads a header of up to maxLength + 16 characters, spaces included, and refuses a longer one', () => {
+    const header = (spaces: number) => `Bearer${' '.repeat(spaces)}${'a'.repeat(20)}`
+    expect(header(10)).toHaveLength(36)
+    expect(extractAccessToken({ authorization: header(10) }, { maxLength: 20 })).toEqual({
+      ok: true,
+      token: 'a'.repeat(20),
+      scheme: 'Bearer',
+    })
+    expect(extractAccessToken({ authorization: header(11) }, { maxLength: 20 })).toEqual(MALFORMED)
+  })
+})
+
 describe('extractAccessToken: credentials of other schemes', () => {
   it('are no credentials, with or without a token', () => {
     expect(extractAccessToken({ authorization: 'Negotiate' })).toEqual(NONE)

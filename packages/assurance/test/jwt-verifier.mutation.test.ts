@@ -48,6 +48,8 @@ describe('createJwtAccessTokenVerifier: each refused option is named', () => {
       () => ({ audience: [AUDIENCE, ''] }),
       named('audience'),
     ],
+    ['an audience list holding a number', () => ({ audience: [AUDIENCE, 5] }), named('audience')],
+    ['a negative clockTolerance', () => ({ clockTolerance: -1 }), named('clockTolerance')],
     [
       'a list with one unknown algorithm',
       () => ({ algorithms: ['ES256', 'none'] }),
