@@ -45,6 +45,22 @@ describe('readStepUpChallenge: fields', () => {
     expect(Object.keys(challenge ?? {}).sort()).toEqual(['kind', 'max_age', 'raw', 'scheme'])
   })
 
+  it('reads acr_values and max_age on insufficient_user_authentication only (RFC 9470 §3)', () => {
+    const scope = read(
+      'Bearer error="insufficient_scope", scope="a", acr_values="gold", max_age=0',
+      403,
+    )
+    expect(scope).toEqual({
+      kind: 'insufficient_scope',
+      scheme: 'bearer',
+      scope: ['a'],
+      raw: expect.anything(),
+    })
+    expect(read('Bearer error="insufficient_scope", scope="a", max_age="soon"', 403)).toMatchObject(
+      { kind: 'insufficient_scope' },
+    )
+  })
+
   it('keeps an http: resource_metadata on loopback, for development', () => {
     for (const url of [
       'http://localhost:8080/.well-known/oauth-protected-resource',
