@@ -8,7 +8,7 @@ import { createAccountHandler } from './account.ts'
 import { createStepUpAcrRegistry, SUPPORTED_ACR_VALUES } from './acr.ts'
 import { createBankAuthorizationDetailsRegistry } from './bank-details.ts'
 import { escapeHtml, sendPage } from './html.ts'
-import { createInteractionHandler } from './interactions.ts'
+import { createAccountLockout, createInteractionHandler } from './interactions/index.ts'
 import { createServerKeys } from './keys.ts'
 import { type AuthorizationDetailsValidator, richAuthorizationRequests } from './rar.ts'
 import { DEMO_USERS, openUserStore, type SeedUser, type UserStore } from './store.ts'
@@ -366,7 +366,7 @@ export async function createAuthorizationServer(
     store,
     acr,
     rp,
-    lockout: { attempts: 5, seconds: 300 },
+    throttle: createAccountLockout(store, { attempts: 5, seconds: 300 }),
   })
   const account = createAccountHandler({
     provider,
