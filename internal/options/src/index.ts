@@ -1,1 +1,2 @@
+export { type CodedTypeError, type InvalidArgumentCode, invalidArgument } from './errors.js'
 export { checkOptions, unknownOptionError } from './options.js'

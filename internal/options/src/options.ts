@@ -1,3 +1,5 @@
+import { invalidArgument } from './errors.js'
+
 /**
  * Refusing unknown option keys, shared by every published package (bundled into each at build
  * time). A typo in plain JavaScript (`acr_value`, `relam`, `requirements`) must fail when the
@@ -42,7 +44,7 @@ export function nearest(key: string, known: Iterable<string>): string | undefine
 export function unknownOptionError(where: string, key: string, known: Iterable<string>): TypeError {
   const hint = nearest(key, known)
   const message = `${where}: unknown option "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}`
-  return Object.assign(new TypeError(message), { code: 'ERR_UNKNOWN_OPTION' })
+  return invalidArgument(message, { code: 'ERR_UNKNOWN_OPTION' })
 }
 
 /**
@@ -53,9 +55,7 @@ export function unknownOptionError(where: string, key: string, known: Iterable<s
 export function checkOptions(options: unknown, known: ReadonlySet<string>, where: string): void {
   if (options === undefined) return
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw Object.assign(new TypeError(`${where}: options must be an object`), {
-      code: 'ERR_INVALID_ARG_TYPE',
-    })
+    throw invalidArgument(`${where}: options must be an object`, { code: 'ERR_INVALID_ARG_TYPE' })
   }
   for (const key in options) {
     if (Object.hasOwn(options, key) && !known.has(key)) throw unknownOptionError(where, key, known)
