@@ -1,6 +1,6 @@
 import { type AcrRegistry, createAcrRegistry } from '@stepup/acr'
 import { checkOptions } from '@stepup/internal'
-import { type AuthorizationDetail, createAuthorizationDetailsRegistry } from '@stepup/rar'
+import { type AuthorizationDetail, coversAuthorizationDetails } from '@stepup/rar'
 import {
   type AssuranceChallenge,
   type ChallengeOptions,
@@ -138,18 +138,11 @@ export type AssuranceClaimsInput =
 /** Requirements already found well-formed (they are treated as immutable once used). */
 const checked = new WeakSet<object>()
 let defaultAcr: AcrRegistry | undefined
-let defaultDetails: AuthorizationDetailsRegistryLike | undefined
 
 /** The registry of the built-in classes, created on first use. */
 export function builtInAcr(): AcrRegistry {
   if (!defaultAcr) defaultAcr = createAcrRegistry()
   return defaultAcr
-}
-
-function defaultDetailsRegistry(): AuthorizationDetailsRegistryLike {
-  if (!defaultDetails)
-    defaultDetails = createAuthorizationDetailsRegistry([], { allowUnknownTypes: true })
-  return defaultDetails
 }
 
 const DESCRIPTIONS = {
@@ -272,8 +265,11 @@ export function evaluateAssurance<C extends AssuranceClaimsInput>(
   if (missing.length > 0) reasons.push({ rule: 'scope', code: 'scope_missing', missing })
   let uncovered: readonly AuthorizationDetail[] | undefined
   if (details && details.length > 0) {
-    const registry = options.authorizationDetails ?? defaultDetailsRegistry()
-    const coverage = registry.covers((granted as AuthorizationDetail[] | undefined) ?? [], details)
+    // Without a registry, RFC 9396's default comparison, which does not load zod.
+    const have = (granted as AuthorizationDetail[] | undefined) ?? []
+    const coverage = options.authorizationDetails
+      ? options.authorizationDetails.covers(have, details)
+      : coversAuthorizationDetails(have, details)
     if (!coverage.covered) {
       uncovered = coverage.uncovered
       reasons.push({

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest'
+import { coversAuthorizationDetails } from './covers.js'
 import { createAuthorizationDetailsRegistry } from './registry.js'
 
-const registry = createAuthorizationDetailsRegistry([], { allowUnknownTypes: true })
-const covered = (granted: object, requested: object) =>
-  registry.covers([granted as never], [requested as never]).covered
+const untyped = createAuthorizationDetailsRegistry([], { allowUnknownTypes: true })
 
-describe('default comparison (conservative)', () => {
+// The registry without types and the zod-free function must give the same answers.
+describe.each([
+  { name: 'a registry of no types', covers: untyped.covers.bind(untyped) },
+  { name: 'coversAuthorizationDetails', covers: coversAuthorizationDetails },
+])('default comparison (conservative), $name', ({ covers }) => {
+  const registry = { covers }
+  const covered = (granted: object, requested: object) =>
+    registry.covers([granted as never], [requested as never]).covered
+
   it('needs the same type', () => {
     expect(covered({ type: 'a' }, { type: 'b' })).toBe(false)
   })
@@ -71,5 +78,20 @@ describe('default comparison (conservative)', () => {
     expect(registry.covers([null, 1, {}] as never, [{ type: 'a' }]).covered).toBe(false)
     expect(covered({ type: 'a', actions: 'r' }, { type: 'a', actions: ['r'] })).toBe(false)
     expect(() => registry.covers({} as never, [])).toThrow(TypeError)
+    expect(() => registry.covers([], {} as never)).toThrow('covers: expected arrays of details')
+  })
+
+  it('reads each detail within the default limits: deeper than 16 levels covers nothing', () => {
+    let deep: unknown = 'x'
+    for (let i = 0; i < 16; i++) deep = [deep]
+    const detail = { type: 'a', deep }
+    expect(covered(detail, detail)).toBe(false)
+    const shallow = { type: 'a', deep: [[['x']]] }
+    expect(covered(shallow, shallow)).toBe(true)
+  })
+
+  it('returns the requested details themselves as uncovered', () => {
+    const wanted = { type: 'a', actions: ['w'] }
+    expect(registry.covers([{ type: 'a', actions: ['r'] }], [wanted]).uncovered[0]).toBe(wanted)
   })
 })

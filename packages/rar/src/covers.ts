@@ -1,4 +1,15 @@
 import { type AuthorizationDetail, COMMON_ARRAY_FIELDS } from './detail-type.js'
+import { invalidArgument } from './errors.js'
+import { copyJson, DEFAULT_LIMITS } from './json.js'
+import { checkStructure } from './structure.js'
+
+/** Result of {@link AuthorizationDetailsRegistry.covers}. */
+export interface AuthorizationDetailsCoverage<Detail> {
+  /** True when every requested detail is covered by one granted detail. */
+  readonly covered: boolean
+  /** The requested details no granted detail covers, in order. */
+  readonly uncovered: Detail[]
+}
 
 /** Deep JSON equality; strings by code point, arrays in order, objects by own members. */
 export function jsonEqual(a: unknown, b: unknown, depth: number): boolean {
@@ -59,5 +70,71 @@ export function coversByDefault(
   return (
     coversCommonFields(granted, requested) &&
     jsonEqual(others(granted), others(requested), depth + 1)
+  )
+}
+
+/**
+ * The requested details that no granted detail covers: each side read with `valid` first
+ * (`undefined` for a detail that is not valid: it grants nothing and is never covered), then
+ * compared with `covers` for details of the same `type`; a comparison that throws covers nothing.
+ */
+export function compareDetails<Detail extends AuthorizationDetail, Requested>(
+  granted: readonly unknown[],
+  requested: readonly Requested[],
+  valid: (detail: unknown) => Detail | undefined,
+  covers: (granted: Detail, requested: Detail) => boolean,
+): AuthorizationDetailsCoverage<Requested> {
+  if (!Array.isArray(granted) || !Array.isArray(requested)) {
+    throw invalidArgument('covers: expected arrays of details')
+  }
+  const held = granted.map(valid)
+  const uncovered = requested.filter((detail) => {
+    const wanted = valid(detail)
+    return !(
+      wanted &&
+      held.some((have) => {
+        if (have?.type !== wanted.type) return false
+        try {
+          return covers(have, wanted)
+        } catch {
+          return false
+        }
+      })
+    )
+  })
+  return { covered: uncovered.length === 0, uncovered }
+}
+
+/** A copy of `detail` within the default limits, with the RFC 9396 §2 structure, or `undefined`. */
+function structural(detail: unknown): AuthorizationDetail | undefined {
+  try {
+    const value = copyJson([detail], DEFAULT_LIMITS)
+    return checkStructure(value, []) ? value[0] : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Whether the granted details cover every requested detail when no type is registered: RFC
+ * 9396's conservative comparison (§2.2 common fields, every other member deeply equal), the
+ * answer of `createAuthorizationDetailsRegistry([], { allowUnknownTypes: true }).covers`. Each
+ * detail is read as that registry's `parse` reads it (the default limits, the §2 structure), and
+ * without zod: code that compares details of no registered type does not load it.
+ *
+ * @example
+ * ```ts
+ * const { covered, uncovered } = coversAuthorizationDetails(claims.authorization_details ?? [], [
+ *   { type: 'account_information', actions: ['read'] },
+ * ])
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-2.2
+ */
+export function coversAuthorizationDetails<Requested extends AuthorizationDetail>(
+  granted: readonly AuthorizationDetail[],
+  requested: readonly Requested[],
+): AuthorizationDetailsCoverage<Requested> {
+  return compareDetails(granted, requested, structural, (have, wanted) =>
+    coversByDefault(have, wanted, DEFAULT_LIMITS.maxDepth),
   )
 }

@@ -5,7 +5,7 @@ import {
   invalidArgument,
 } from './errors.js'
 import { copyJson } from './json.js'
-import { checkStructure } from './validate.js'
+import { checkStructure } from './structure.js'
 
 const ENCODE_LIMITS = { maxDetails: 2 ** 31, maxBytes: 2 ** 31, maxDepth: 1000 }
 

@@ -2,6 +2,7 @@ export {
   readAuthorizationDetailsClaim,
   readIntrospectionAuthorizationDetails,
 } from './claims.js'
+export { coversAuthorizationDetails } from './covers.js'
 export { compareDecimalStrings } from './decimal.js'
 export {
   type AuthorizationDetail,

@@ -10,6 +10,13 @@ export interface AuthorizationDetailsLimits {
   readonly maxDepth: number
 }
 
+/** The limits a registry applies unless given others. */
+export const DEFAULT_LIMITS: AuthorizationDetailsLimits = {
+  maxDetails: 100,
+  maxBytes: 65536,
+  maxDepth: 16,
+}
+
 const tooDeep = () => invalid('nested too deeply')
 const tooMany = () => invalid('too many details')
 const tooLarge = () => invalid('too large')

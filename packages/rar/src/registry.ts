@@ -1,6 +1,6 @@
 import { checkOptions } from '@stepup/internal'
 import { type $ZodObject, toJSONSchema } from 'zod/v4/core'
-import { coversByDefault } from './covers.js'
+import { type AuthorizationDetailsCoverage, compareDetails, coversByDefault } from './covers.js'
 import {
   type AuthorizationDetail,
   type AuthorizationDetailType,
@@ -13,8 +13,9 @@ import {
   type AuthorizationDetailsIssue,
   invalidArgument,
 } from './errors.js'
-import { type AuthorizationDetailsLimits, copyJson, readJson } from './json.js'
-import { checkStructure, defOf, isOpen, validateMembers } from './validate.js'
+import { type AuthorizationDetailsLimits, copyJson, DEFAULT_LIMITS, readJson } from './json.js'
+import { checkStructure } from './structure.js'
+import { defOf, isOpen, validateMembers } from './validate.js'
 
 /** Options of {@link createAuthorizationDetailsRegistry}. */
 export interface AuthorizationDetailsRegistryOptions<AllowUnknown extends boolean = boolean> {
@@ -31,13 +32,7 @@ export type SafeParseAuthorizationDetailsResult<Detail> =
   | { readonly success: true; readonly data: Detail[] }
   | { readonly success: false; readonly error: AuthorizationDetailsError }
 
-/** Result of {@link AuthorizationDetailsRegistry.covers}. */
-export interface AuthorizationDetailsCoverage<Detail> {
-  /** True when every requested detail is covered by one granted detail. */
-  readonly covered: boolean
-  /** The requested details no granted detail covers, in order. */
-  readonly uncovered: Detail[]
-}
+export type { AuthorizationDetailsCoverage } from './covers.js'
 
 /** A JSON Schema document (draft 2020-12). */
 export type JsonSchema = { readonly [keyword: string]: unknown }
@@ -61,11 +56,6 @@ export interface AuthorizationDetailsRegistry<
   toJSONSchema(): Record<string, JsonSchema>
 }
 
-const DEFAULT_LIMITS: AuthorizationDetailsLimits = {
-  maxDetails: 100,
-  maxBytes: 65536,
-  maxDepth: 16,
-}
 const MAX_DEPTH = 1000
 
 /**
@@ -154,9 +144,6 @@ export function createAuthorizationDetailsRegistry<
       }
     },
     covers(granted, requested) {
-      if (!Array.isArray(granted) || !Array.isArray(requested)) {
-        throw invalidArgument('covers: expected arrays of details')
-      }
       // Both sides are parsed as `parse` would before any comparison: an invalid granted detail
       // grants nothing, and an invalid requested detail (a negative amount, a number where the
       // type wants a decimal string, an unknown type) is never covered.
@@ -167,25 +154,12 @@ export function createAuthorizationDetailsRegistry<
           return undefined
         }
       }
-      const held = granted.map(valid)
-      const uncovered = requested.filter((detail) => {
-        const wanted = valid(detail)
-        return !(
-          wanted &&
-          held.some((have) => {
-            if (have?.type !== wanted.type) return false
-            const typeCovers = byType.get(wanted.type)?.covers
-            try {
-              return typeCovers
-                ? typeCovers(have as never, wanted as never) === true
-                : coversByDefault(have, wanted, limits.maxDepth)
-            } catch {
-              return false
-            }
-          })
-        )
+      return compareDetails(granted, requested, valid, (have, wanted) => {
+        const typeCovers = byType.get(wanted.type)?.covers
+        return typeCovers
+          ? typeCovers(have as never, wanted as never) === true
+          : coversByDefault(have, wanted, limits.maxDepth)
       })
-      return { covered: uncovered.length === 0, uncovered }
     },
     typesSupported: () => [...byType.keys()],
     toJSONSchema() {
