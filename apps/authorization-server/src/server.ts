@@ -8,9 +8,11 @@ import { createAccountHandler } from './account.ts'
 import { createStepUpAcrRegistry, SUPPORTED_ACR_VALUES } from './acr.ts'
 import { createBankAuthorizationDetailsRegistry } from './bank-details.ts'
 import { escapeHtml, sendPage } from './html.ts'
-import { createAccountLockout, createInteractionHandler } from './interactions/index.ts'
+import { createInteractionHandler } from './interactions/index.ts'
 import { createServerKeys } from './keys.ts'
+import { createSignInLockout, type SignInLockoutOptions } from './lockout.ts'
 import { type AuthorizationDetailsValidator, richAuthorizationRequests } from './rar.ts'
+import { connectThrottleRedis } from './redis.ts'
 import { DEMO_USERS, openUserStore, type SeedUser, type UserStore } from './store.ts'
 
 /** Options for {@link createAuthorizationServer}. */
@@ -39,6 +41,16 @@ export interface AuthorizationServerOptions {
   readonly authorizationDetails?: AuthorizationDetailsValidator
   /** Access token lifetime in seconds (default 300). */
   readonly accessTokenTtl?: number
+  /**
+   * Sign-in throttle limits (per username and per client address, with backoff); see
+   * {@link SignInLockoutOptions}. Defaults: 5 failures per account, 20 per address, in 15 minutes.
+   */
+  readonly lockout?: Omit<SignInLockoutOptions, 'redis' | 'onAccountBlocked' | 'keyPrefix'>
+  /**
+   * A Redis URL (`redis://…`): the sign-in throttle keeps its counters there, shared by every
+   * server on it. While Redis cannot answer, sign-in steps answer 503. Memory when absent.
+   */
+  readonly redisUrl?: string
   /** How recent a sign-in must be to register a security key, in seconds (default 900). */
   readonly registrationMaxAge?: number
   /**
@@ -110,6 +122,18 @@ function checkUrl(value: unknown, name: string): URL {
     throw invalidArgument(`${name} must be an http(s) URL without query or fragment`)
   }
   return url
+}
+
+function checkRedisUrl(value: unknown): void {
+  let url: URL | undefined
+  try {
+    url = new URL(String(value))
+  } catch {
+    url = undefined
+  }
+  if (url?.protocol !== 'redis:' && url?.protocol !== 'rediss:') {
+    throw invalidArgument('options.redisUrl must be a redis:// or rediss:// URL')
+  }
 }
 
 /** Whether `origin` is the origin of one of `uris` (a browser client's own pages). */
@@ -206,7 +230,13 @@ export async function createAuthorizationServer(
   const authorizationDetails =
     options.authorizationDetails ?? createBankAuthorizationDetailsRegistry()
 
+  if (options.redisUrl !== undefined) checkRedisUrl(options.redisUrl)
   const store = await openUserStore({ file: options.dataFile, seeds: options.users ?? DEMO_USERS })
+  const redis = options.redisUrl ? await connectThrottleRedis(options.redisUrl) : undefined
+  const throttle = createSignInLockout({
+    ...options.lockout,
+    ...(redis && { redis: redis.client }),
+  })
   let keys = store.getKeys()
   if (!keys) {
     keys = await createServerKeys()
@@ -366,7 +396,7 @@ export async function createAuthorizationServer(
     store,
     acr,
     rp,
-    throttle: createAccountLockout(store, { attempts: 5, seconds: 300 }),
+    throttle,
   })
   const account = createAccountHandler({
     provider,
@@ -428,6 +458,7 @@ export async function createAuthorizationServer(
           clearTimeout(grace)
           clearTimeout(deadline)
           if (!graceOver) server.close()
+          redis?.close()
           resolve()
         })
       })

@@ -45,6 +45,8 @@ export interface Harness {
 export async function startHarness(): Promise<Harness> {
   const server = await createAuthorizationServer({
     resource: RESOURCE,
+    // Every test signs in from 127.0.0.1: only the per-account limit is exercised here.
+    lockout: { addressAttempts: 1000 },
     users: [
       { username: 'alice', password: 'wonderland', name: 'Alice', totp: TOTP_SECRETS['alice']! },
       { username: 'erin', password: 'erin-password', name: 'Erin', totp: TOTP_SECRETS['erin']! },

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { sendPage } from '../html.ts'
 import { BadFormError, readForm } from '../http.ts'
+import { SignInUnavailableError, signInUnavailablePage } from '../lockout.ts'
 import { createConsentStep } from './consent.ts'
 import type { FinishInteraction } from './context.ts'
 import { createSignInSteps, type SignInDependencies } from './sign-in.ts'
@@ -78,6 +79,10 @@ export function createInteractionHandler(
     try {
       await handle(req, res, match[1]!, match[2])
     } catch (error) {
+      if (error instanceof SignInUnavailableError) {
+        if (!res.headersSent) sendPage(res, signInUnavailablePage())
+        return true
+      }
       const status =
         error instanceof BadFormError
           ? error.status

@@ -67,6 +67,9 @@ function clientAddressOf(req: IncomingMessage): string {
 }
 
 const TOO_MANY_ATTEMPTS = 'Too many attempts; try again later.'
+/** The one answer to a refused password step: wrong password, unknown username or a block. */
+const SIGN_IN_REFUSED =
+  'That username and password did not work. Check them and try again; after several tries, wait a few minutes first.'
 
 /** The login steps of an interaction. */
 export interface SignInSteps {
@@ -241,14 +244,15 @@ export function createSignInSteps(
     const username = form.get('username') ?? ''
     const password = form.get('password') ?? ''
     const address = clientAddressOf(req)
-    if (!(await throttle.check(username, address)).allowed) {
-      return passwordPage(res, interaction, state, TOO_MANY_ATTEMPTS, 429)
-    }
+    const decision = await throttle.check(username, address)
+    // The hash runs for unknown usernames and blocked ones too, and a block answers exactly as a
+    // wrong password does: neither the text, the status nor the time tells them apart.
     const user = store.findByUsername(username)
     const ok = await verifyPassword(user?.passwordHash, password)
+    if (!decision.allowed) return passwordPage(res, interaction, state, SIGN_IN_REFUSED, 401)
     if (!ok || !user) {
       await throttle.failed(username, address)
-      return passwordPage(res, interaction, state, 'Invalid username or password.', 401)
+      return passwordPage(res, interaction, state, SIGN_IN_REFUSED, 401)
     }
     await throttle.succeeded(username, address)
     state.accountId = user.id
