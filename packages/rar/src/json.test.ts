@@ -1,3 +1,4 @@
+import { checkProperty } from '@stepup/internal/property'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { utf8Length } from './json.js'
@@ -25,7 +26,7 @@ describe('utf8Length', () => {
       fc.integer({ min: 0xd800, max: 0xdfff }),
       fc.integer({ min: 0, max: 0x7ff }),
     )
-    fc.assert(
+    checkProperty(
       fc.property(fc.array(unit, { maxLength: 20 }), (units) => {
         const text = String.fromCharCode(...units)
         expect(utf8Length(text)).toBe(encoder.encode(text).length)
