@@ -41,8 +41,8 @@ const WwwAuthenticateParseErrorBase: new (
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
  */
 export class WwwAuthenticateParseError extends WwwAuthenticateParseErrorBase {
-  /** Always `'ERR_WWW_AUTHENTICATE_PARSE'`, as in `@stepup/www-authenticate`. */
-  readonly code: 'ERR_WWW_AUTHENTICATE_PARSE' = 'ERR_WWW_AUTHENTICATE_PARSE'
+  /** Always `'ERR_WWW_AUTHENTICATE_MALFORMED'`, as in `@stepup/www-authenticate`. */
+  readonly code: 'ERR_WWW_AUTHENTICATE_MALFORMED' = 'ERR_WWW_AUTHENTICATE_MALFORMED'
 
   constructor(fields: WwwAuthenticateParseErrorFields) {
     super({ ...fields, message: `malformed WWW-Authenticate value at offset ${fields.offset}` })

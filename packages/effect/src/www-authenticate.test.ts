@@ -20,7 +20,7 @@ describe('parseWwwAuthenticate', () => {
     const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
     const error = reason?._tag === 'Fail' ? reason.error : undefined
     expect(error?._tag).toBe('WwwAuthenticateParseError')
-    expect(error?.code).toBe('ERR_WWW_AUTHENTICATE_PARSE')
+    expect(error?.code).toBe('ERR_WWW_AUTHENTICATE_MALFORMED')
     expect(typeof error?.offset).toBe('number')
     expect(error?.message).not.toContain('secret')
   })

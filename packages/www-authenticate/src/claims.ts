@@ -1,4 +1,5 @@
-import { argumentError, WwwAuthenticateParseError } from './errors.js'
+import { invalidArgument } from '@stepup/internal'
+import { WwwAuthenticateParseError } from './errors.js'
 
 /**
  * Decodes a `claims` challenge (base64 or base64url of a JSON object, as Microsoft Entra ID sends
@@ -12,7 +13,7 @@ import { argumentError, WwwAuthenticateParseError } from './errors.js'
  */
 export function decodeClaimsChallenge(claims: string): Record<string, unknown> {
   if (typeof claims !== 'string')
-    throw argumentError('claims must be a string', 'ERR_INVALID_ARG_TYPE')
+    throw invalidArgument('claims must be a string', { code: 'ERR_INVALID_ARG_TYPE' })
   let json: unknown
   let cause: unknown
   try {

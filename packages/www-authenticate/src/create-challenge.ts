@@ -1,6 +1,5 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import { INSUFFICIENT_USER_AUTHENTICATION } from './constants.js'
-import { argumentError } from './errors.js'
 import { CHECKS } from './oauth-challenge.js'
 import { serializeChallenge } from './serialize.js'
 
@@ -71,7 +70,7 @@ export function createOAuthChallenge(options: OAuthChallengeOptions = {}): strin
 function create(options: OAuthChallengeOptions): string {
   const scheme = options.scheme ?? 'Bearer'
   if (scheme !== 'Bearer' && scheme !== 'DPoP') {
-    throw argumentError("options.scheme must be 'Bearer' or 'DPoP'")
+    throw invalidArgument("options.scheme must be 'Bearer' or 'DPoP'")
   }
   const params: Record<string, string> = {}
   for (const name in CHECKS) {
@@ -80,7 +79,7 @@ function create(options: OAuthChallengeOptions): string {
     const wire = Array.isArray(option) ? option.join(' ') : String(option)
     // Sent only if a recipient reads back exactly the option: same check, same type, same items.
     if (JSON.stringify(CHECKS[name]!(wire)) !== JSON.stringify(option)) {
-      throw argumentError(`options.${name} cannot be sent in a challenge`)
+      throw invalidArgument(`options.${name} cannot be sent in a challenge`)
     }
     params[name] = wire
   }
@@ -108,7 +107,7 @@ export function createStepUpChallenge(options: StepUpChallengeOptions): string {
   }
   checkOptions(options, STEP_UP_KEYS, 'createStepUpChallenge')
   if (options?.acr_values === undefined && options?.max_age === undefined) {
-    throw argumentError('a step-up challenge needs acr_values or max_age')
+    throw invalidArgument('a step-up challenge needs acr_values or max_age')
   }
   return create({ ...options, error: INSUFFICIENT_USER_AUTHENTICATION })
 }

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import {
   every,
   is,
-  isSpaceList,
+  isScope,
   isToken68,
   NQCHAR,
   NQSCHAR,
@@ -59,10 +59,9 @@ describe('character classes', () => {
     expect(every('a c', TCHAR)).toBe(false)
   })
 
-  test('isSpaceList and isToken68', () => {
-    expect(isSpaceList('a b c')).toBe(true)
-    for (const bad of ['', ' ', 'a ', ' a', 'a  b', 'a\tb', 'a"b'])
-      expect(isSpaceList(bad)).toBe(false)
+  test('isScope and isToken68', () => {
+    expect(isScope('a b c')).toBe(true)
+    for (const bad of ['', ' ', 'a ', ' a', 'a  b', 'a\tb', 'a"b']) expect(isScope(bad)).toBe(false)
     for (const good of ['a', 'abc==', 'a/b+c.d_e~f-', 'Z=']) expect(isToken68(good)).toBe(true)
     for (const bad of ['', '=', '==a', 'a=b', 'a b', 'a,']) expect(isToken68(bad)).toBe(false)
   })

@@ -41,8 +41,18 @@ export function every(value: string, flag: number): boolean {
   return true
 }
 
-/** Whether `value` is one or more NQCHAR runs separated by exactly one space (RFC 6749 §3.3). */
-export function isSpaceList(value: string): boolean {
+/**
+ * Whether `value` is an OAuth `scope`: scope-tokens (`1*NQCHAR`) separated by exactly one space,
+ * nothing before the first or after the last. The same grammar holds `acr_values` (RFC 9470 §3).
+ *
+ * @example
+ * ```ts
+ * isScope('read write') // true
+ * isScope('read  write') // false: two spaces
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
+ */
+export function isScope(value: string): boolean {
   let start = 0
   for (let i = 0; i <= value.length; i++) {
     const c = i === value.length ? 0x20 : value.charCodeAt(i)
@@ -54,11 +64,84 @@ export function isSpaceList(value: string): boolean {
   return true
 }
 
-/** Whether `value` matches `token68` (RFC 9110 §11.2). */
+/**
+ * Whether `value` matches `token68`: the credentials of `Authorization: Bearer` and
+ * `Authorization: DPoP`, which RFC 6750 §2.1 calls `b64token` (the same grammar).
+ *
+ * @example
+ * ```ts
+ * isToken68('mF_9.B5f-4.1JqM') // true
+ * isToken68('a b') // false
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.2
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+ */
 export function isToken68(value: string): boolean {
   let i = 0
   while (i < value.length && is(value.charCodeAt(i), T68)) i++
   if (i === 0) return false
   while (i < value.length && value.charCodeAt(i) === 0x3d) i++
   return i === value.length
+}
+
+/**
+ * Whether `value` is an HTTP `token` (`1*tchar`): an auth-scheme, an auth-param name, or a
+ * parameter value that may be sent unquoted.
+ *
+ * @example
+ * ```ts
+ * isToken('Bearer') // true
+ * isToken('a=b') // false
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2
+ */
+export function isToken(value: string): boolean {
+  return every(value, TCHAR)
+}
+
+/**
+ * Whether `value` is one `scope-token` (`1*NQCHAR`: printable ASCII without space, `"` or `\`).
+ * The same grammar holds a DPoP `nonce` (RFC 9449 §8.1) and each of the `acr_values`.
+ *
+ * @example
+ * ```ts
+ * isScopeToken('accounts:read') // true
+ * isScopeToken('say "hi"') // false
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#appendix-A.4
+ */
+export function isScopeToken(value: string): boolean {
+  return every(value, NQCHAR)
+}
+
+/**
+ * Whether `value` may be an OAuth `error_description` (`1*NQSCHAR`: printable ASCII and space,
+ * without `"` or `\`).
+ *
+ * @example
+ * ```ts
+ * isErrorDescription('The access token expired') // true
+ * isErrorDescription('naïve') // false
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#appendix-A.7
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export function isErrorDescription(value: string): boolean {
+  return every(value, NQSCHAR)
+}
+
+/**
+ * Whether `value` can be sent as the content of a `quoted-string` (with `"` and `\` escaped as
+ * `quoted-pair`s): tab, space, visible ASCII and `obs-text`, no control characters, nothing above
+ * U+00FF. The empty string can (`""`).
+ *
+ * @example
+ * ```ts
+ * isQuotable('say "hi"') // true
+ * isQuotable('line\nbreak') // false
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.6.4
+ */
+export function isQuotable(value: string): boolean {
+  return value === '' || every(value, QPAIR)
 }

@@ -19,7 +19,15 @@ export {
 export type { OAuthChallengeOptions, StepUpChallengeOptions } from './create-challenge.js'
 export { createOAuthChallenge, createStepUpChallenge } from './create-challenge.js'
 export type { WwwAuthenticateErrorCode } from './errors.js'
-export { WwwAuthenticateParseError } from './errors.js'
+export { WwwAuthenticateError, WwwAuthenticateParseError } from './errors.js'
+export {
+  isErrorDescription,
+  isQuotable,
+  isScope,
+  isScopeToken,
+  isToken,
+  isToken68,
+} from './grammar.js'
 export type { OAuthChallenge } from './oauth-challenge.js'
 export { parseOAuthChallenge } from './oauth-challenge.js'
 export {

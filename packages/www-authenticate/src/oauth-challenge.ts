@@ -1,5 +1,5 @@
 import type { WwwAuthenticateChallenge } from './challenge.js'
-import { every, isSpaceList, NQCHAR, NQSCHAR } from './grammar.js'
+import { every, isScope, NQCHAR, NQSCHAR } from './grammar.js'
 
 /**
  * OAuth's typed view of one challenge (RFC 6750 §3, RFC 9470 §3, RFC 9449 §7.1, RFC 9728 §5.1):
@@ -44,7 +44,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 const nqschar = (value: string): string | undefined => (every(value, NQSCHAR) ? value : undefined)
 
 const split = (value: string): string[] | undefined =>
-  isSpaceList(value) ? value.split(' ') : undefined
+  isScope(value) ? value.split(' ') : undefined
 
 function maxAge(value: string): number | undefined {
   for (let i = 0; i < value.length; i++) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { WwwAuthenticateParseError } from './errors.js'
+import { WwwAuthenticateError, WwwAuthenticateParseError } from './errors.js'
 import {
   parseAuthorization,
   parseWwwAuthenticate,
@@ -230,9 +230,11 @@ describe('parseWwwAuthenticate: several field lines (RFC 9110 §5.3)', () => {
       expect(error).toBeInstanceOf(Error)
       expect(error).toMatchObject({
         name: 'WwwAuthenticateParseError',
-        code: 'ERR_WWW_AUTHENTICATE_PARSE',
+        code: 'ERR_WWW_AUTHENTICATE_MALFORMED',
         offset: 13,
       })
+      expect(error).toBeInstanceOf(WwwAuthenticateError)
+      expect((error as WwwAuthenticateParseError).code).toBe(WwwAuthenticateParseError.code)
       expect((error as Error).message).not.toContain(secret)
     }
   })

@@ -1,5 +1,6 @@
+import { invalidArgument } from '@stepup/internal'
 import type { ParseOptions, SafeParseResult, WwwAuthenticateChallenge } from './challenge.js'
-import { argumentError, WwwAuthenticateParseError } from './errors.js'
+import { WwwAuthenticateParseError } from './errors.js'
 import { CHARS, is, QDTEXT, QPAIR, T68, TCHAR } from './grammar.js'
 
 const SP = 0x20
@@ -110,19 +111,19 @@ function parseValue(s: string, out: MutableChallenge[], single: boolean): void {
       continue
     }
     state = PARAMS
-    let k = i + 1
-    while (s.charCodeAt(k) === SP) k++
-    i = skipOws(s, k)
+    let afterSpaces = i + 1
+    while (s.charCodeAt(afterSpaces) === SP) afterSpaces++
+    i = skipOws(s, afterSpaces)
     if (i >= n || s.charCodeAt(i) === COMMA) continue
-    if (i !== k) fail('expected SP after the auth-scheme', k)
-    let t = k
-    while (is(s.charCodeAt(t), T68)) t++
-    if (t > k) {
-      let e = t
-      while (s.charCodeAt(e) === EQUALS) e++
-      const after = skipOws(s, e)
+    if (i !== afterSpaces) fail('expected SP after the auth-scheme', afterSpaces)
+    let token68End = afterSpaces
+    while (is(s.charCodeAt(token68End), T68)) token68End++
+    if (token68End > afterSpaces) {
+      let paddingEnd = token68End
+      while (s.charCodeAt(paddingEnd) === EQUALS) paddingEnd++
+      const after = skipOws(s, paddingEnd)
       if (after >= n || s.charCodeAt(after) === COMMA) {
-        current.token68 = s.slice(k, e)
+        current.token68 = s.slice(afterSpaces, paddingEnd)
         state = TOKEN68
         i = after
         continue
@@ -139,7 +140,7 @@ function parse(
   single: boolean,
 ): MutableChallenge[] {
   const max = options?.maxLength ?? DEFAULT_MAX_LENGTH
-  if (!Number.isSafeInteger(max) || max < 1) throw argumentError('invalid options.maxLength')
+  if (!Number.isSafeInteger(max) || max < 1) throw invalidArgument('invalid options.maxLength')
   let s: string
   if (typeof value === 'string') {
     if (value.length > max) fail('value longer than maxLength', max)
@@ -150,16 +151,18 @@ function parse(
     let length = -2
     for (const line of value) {
       if (typeof line !== 'string') {
-        throw argumentError('value must be a string or string[]', 'ERR_INVALID_ARG_TYPE')
+        throw invalidArgument('value must be a string or string[]', {
+          code: 'ERR_INVALID_ARG_TYPE',
+        })
       }
       length += line.length + 2
     }
     if (length > max) fail('value longer than maxLength', max)
     s = value.length === 1 ? (value[0] as string) : value.join(', ')
   } else {
-    throw argumentError(
+    throw invalidArgument(
       single ? 'value must be a string' : 'value must be a string or string[]',
-      'ERR_INVALID_ARG_TYPE',
+      { code: 'ERR_INVALID_ARG_TYPE' },
     )
   }
   const out: MutableChallenge[] = []

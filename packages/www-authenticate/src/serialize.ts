@@ -1,15 +1,14 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import type { WwwAuthenticateChallengeInit } from './challenge.js'
-import { argumentError } from './errors.js'
 import { every, isToken68, QPAIR, TCHAR } from './grammar.js'
 
 /** Writes `value` as a token when it is one (unless `quote`), otherwise as a quoted-string. */
 function formatValue(value: unknown, quote: boolean, name: string): string {
   if (typeof value !== 'string') {
-    throw argumentError(`invalid auth-param ${name}`, 'ERR_INVALID_ARG_TYPE')
+    throw invalidArgument(`invalid auth-param ${name}`, { code: 'ERR_INVALID_ARG_TYPE' })
   }
   if (value.includes('\t') || (value !== '' && !every(value, QPAIR))) {
-    throw argumentError(`invalid character in auth-param ${name}`)
+    throw invalidArgument(`invalid character in auth-param ${name}`)
   }
   return !quote && every(value, TCHAR) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`
 }
@@ -32,14 +31,14 @@ export function serializeChallenge(
   }
   const { scheme, token68, params } = challenge ?? {}
   if (typeof scheme !== 'string' || !every(scheme, TCHAR)) {
-    throw argumentError('invalid scheme')
+    throw invalidArgument('invalid scheme')
   }
   const names = params == null ? [] : Object.keys(params)
   if (token68 !== undefined) {
     if (typeof token68 !== 'string' || !isToken68(token68)) {
-      throw argumentError('invalid token68')
+      throw invalidArgument('invalid token68')
     }
-    if (names.length > 0) throw argumentError('token68 and params are exclusive')
+    if (names.length > 0) throw invalidArgument('token68 and params are exclusive')
     return `${scheme} ${token68}`
   }
   if (names.length === 0) return scheme
@@ -47,8 +46,8 @@ export function serializeChallenge(
   let out = `${scheme} `
   for (const name of names) {
     const lower = name.toLowerCase()
-    if (!every(name, TCHAR)) throw argumentError('invalid auth-param name')
-    if (seen.has(lower)) throw argumentError(`duplicate auth-param ${lower}`)
+    if (!every(name, TCHAR)) throw invalidArgument('invalid auth-param name')
+    if (seen.has(lower)) throw invalidArgument(`duplicate auth-param ${lower}`)
     seen.add(lower)
     const value = formatValue(
       (params as Record<string, unknown>)[name],
@@ -75,7 +74,7 @@ export function serializeWwwAuthenticate(
   challenges: readonly WwwAuthenticateChallengeInit[],
 ): string {
   if (!Array.isArray(challenges) || challenges.length === 0) {
-    throw argumentError('invalid challenges', 'ERR_INVALID_ARG_TYPE')
+    throw invalidArgument('invalid challenges', { code: 'ERR_INVALID_ARG_TYPE' })
   }
   return challenges
     .map((challenge, i) =>
