@@ -1,5 +1,5 @@
+import { invalidArgument } from '@stepup/internal'
 import type { AuthorizationDetail } from './detail-type.js'
-import { invalidArgument } from './errors.js'
 import type { AuthorizationDetailsRegistry } from './registry.js'
 
 /**

@@ -1,5 +1,5 @@
+import { invalidArgument } from '@stepup/internal'
 import { type AuthorizationDetail, COMMON_ARRAY_FIELDS } from './detail-type.js'
-import { invalidArgument } from './errors.js'
 import { copyJson, DEFAULT_LIMITS } from './json.js'
 import { checkStructure } from './structure.js'
 

@@ -1,4 +1,4 @@
-import { invalidArgument } from './errors.js'
+import { invalidArgument } from '@stepup/internal'
 
 const SYNTAX = /^-?\d+(?:\.\d+)?$/
 

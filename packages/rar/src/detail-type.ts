@@ -1,6 +1,5 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import type { $ZodObject, output } from 'zod/v4/core'
-import { invalidArgument } from './errors.js'
 
 /**
  * One `authorization_details` object: the RFC 9396 §2.2 common fields plus type-specific members.

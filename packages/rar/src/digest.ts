@@ -1,6 +1,6 @@
+import { invalidArgument } from '@stepup/internal'
 import canonicalize from 'canonicalize'
 import type { AuthorizationDetail } from './detail-type.js'
-import { invalidArgument } from './errors.js'
 
 const base64url = (bytes: Uint8Array): string => {
   let binary = ''

@@ -34,6 +34,15 @@ describe('encodeAuthorizationDetails', () => {
     )
   })
 
+  it('gives the AuthorizationDetailsError it found as the cause', () => {
+    expect(() => encodeAuthorizationDetails([{ type: 'a', x: Number.NaN }])).toThrow(
+      expect.objectContaining({
+        code: 'ERR_INVALID_ARG_VALUE',
+        cause: expect.objectContaining({ code: 'ERR_AUTHORIZATION_DETAILS_INVALID' }),
+      }),
+    )
+  })
+
   it('refuses cycles', () => {
     const detail: Record<string, unknown> = { type: 'a' }
     detail.self = detail

@@ -1,9 +1,6 @@
+import { invalidArgument } from '@stepup/internal'
 import type { AuthorizationDetail } from './detail-type.js'
-import {
-  AuthorizationDetailsError,
-  type AuthorizationDetailsIssue,
-  invalidArgument,
-} from './errors.js'
+import { AuthorizationDetailsError, type AuthorizationDetailsIssue } from './errors.js'
 import { copyJson } from './json.js'
 import { checkStructure } from './structure.js'
 
@@ -31,6 +28,8 @@ export function encodeAuthorizationDetails(details: readonly AuthorizationDetail
     if (checkStructure(value, issues)) return JSON.stringify(value)
     throw new AuthorizationDetailsError(issues)
   } catch (error) {
-    throw error instanceof AuthorizationDetailsError ? invalidArgument(error.message) : error
+    throw error instanceof AuthorizationDetailsError
+      ? invalidArgument(error.message, { cause: error })
+      : error
   }
 }

@@ -6,8 +6,19 @@ export interface AuthorizationDetailsIssue {
   readonly message: string
 }
 
-/** The stable error codes of `@stepup/rar` errors. */
-export type AuthorizationDetailsErrorCode = 'ERR_INVALID_AUTHORIZATION_DETAILS'
+/**
+ * The stable error codes of `@stepup/rar` errors.
+ *
+ * - `ERR_AUTHORIZATION_DETAILS_INVALID`: untrusted `authorization_details` are not valid JSON,
+ *   not RFC 9396 objects, or break a registered type's rules (RFC 9396 §5).
+ *
+ * @example
+ * ```ts
+ * const code: AuthorizationDetailsErrorCode = 'ERR_AUTHORIZATION_DETAILS_INVALID'
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-5
+ */
+export type AuthorizationDetailsErrorCode = 'ERR_AUTHORIZATION_DETAILS_INVALID'
 
 /**
  * Thrown when untrusted `authorization_details` is not valid; `error` is the OAuth error to return.
@@ -24,24 +35,24 @@ export type AuthorizationDetailsErrorCode = 'ERR_INVALID_AUTHORIZATION_DETAILS'
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-5
  */
 export class AuthorizationDetailsError extends Error {
+  /** `'ERR_AUTHORIZATION_DETAILS_INVALID'`, the `code` of every instance. */
+  static readonly code: 'ERR_AUTHORIZATION_DETAILS_INVALID' = 'ERR_AUTHORIZATION_DETAILS_INVALID'
   override readonly name: 'AuthorizationDetailsError' = 'AuthorizationDetailsError'
   /** Stable machine-readable code. */
-  readonly code: AuthorizationDetailsErrorCode = 'ERR_INVALID_AUTHORIZATION_DETAILS'
+  readonly code: AuthorizationDetailsErrorCode = AuthorizationDetailsError.code
   /** The OAuth error code to answer with (RFC 9396 §5). */
   readonly error: 'invalid_authorization_details' = 'invalid_authorization_details'
   /** Every problem found, in document order. */
   readonly issues: readonly AuthorizationDetailsIssue[]
 
-  constructor(issues: readonly AuthorizationDetailsIssue[]) {
+  constructor(issues: readonly AuthorizationDetailsIssue[], options?: { cause?: unknown }) {
     const first = issues[0]
-    super(`Invalid authorization_details${first ? ` at [${first.path}]: ${first.message}` : ''}`)
+    super(
+      `Invalid authorization_details${first ? ` at [${first.path}]: ${first.message}` : ''}`,
+      options,
+    )
     this.issues = issues
   }
-}
-
-/** Builds the `TypeError` thrown for caller mistakes. */
-export function invalidArgument(message: string): TypeError {
-  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' as const })
 }
 
 /** Shorthand for an error with one issue. */

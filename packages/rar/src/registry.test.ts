@@ -128,6 +128,8 @@ describe('parse with classic and mini zod schemas', () => {
     if (!result.success) {
       expect(() => registry.parse('{}')).toThrow(result.error.message)
       expect(result.error.name).toBe('AuthorizationDetailsError')
+      expect(result.error.code).toBe(AuthorizationDetailsError.code)
+      expect(AuthorizationDetailsError.code).toBe('ERR_AUTHORIZATION_DETAILS_INVALID')
       expect(result.error).toBeInstanceOf(Error)
     }
   })

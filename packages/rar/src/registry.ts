@@ -1,4 +1,4 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import { type $ZodObject, toJSONSchema } from 'zod/v4/core'
 import { type AuthorizationDetailsCoverage, compareDetails, coversByDefault } from './covers.js'
 import {
@@ -8,11 +8,7 @@ import {
   checkDefinition,
   type InferAuthorizationDetail,
 } from './detail-type.js'
-import {
-  AuthorizationDetailsError,
-  type AuthorizationDetailsIssue,
-  invalidArgument,
-} from './errors.js'
+import { AuthorizationDetailsError, type AuthorizationDetailsIssue } from './errors.js'
 import { type AuthorizationDetailsLimits, copyJson, DEFAULT_LIMITS, readJson } from './json.js'
 import { checkStructure } from './structure.js'
 import { defOf, isOpen, validateMembers } from './validate.js'

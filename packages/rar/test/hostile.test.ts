@@ -8,7 +8,7 @@ function rejects(input: unknown, message: RegExp): void {
   expect(result.success).toBe(false)
   if (!result.success) {
     expect(result.error).toBeInstanceOf(AuthorizationDetailsError)
-    expect(result.error.code).toBe('ERR_INVALID_AUTHORIZATION_DETAILS')
+    expect(result.error.code).toBe('ERR_AUTHORIZATION_DETAILS_INVALID')
     expect(result.error.issues[0]?.message).toMatch(message)
   }
 }

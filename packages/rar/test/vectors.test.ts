@@ -91,7 +91,7 @@ describe('RFC 9396 examples: generic structure (RFC 9396 §2, §2.2)', () => {
       } else {
         expect(result.success).toBe(false)
         if (!result.success) {
-          expect(result.error.code).toBe('ERR_INVALID_AUTHORIZATION_DETAILS')
+          expect(result.error.code).toBe('ERR_AUTHORIZATION_DETAILS_INVALID')
           expect(result.error.error).toBe('invalid_authorization_details')
           expect(result.error.issues[0]?.path).toEqual(vector.problem?.path)
         }
