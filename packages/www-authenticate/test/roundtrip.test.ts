@@ -157,13 +157,11 @@ describe('properties', () => {
           [name.toUpperCase(), b],
         ]),
       })),
-      fc
-        .tuple(token, token68, token, latin1)
-        .map(([scheme, t68, name, value]) => ({
-          scheme,
-          token68: t68,
-          params: params([[name, value]]),
-        })),
+      fc.tuple(token, token68, token, latin1).map(([scheme, t68, name, value]) => ({
+        scheme,
+        token68: t68,
+        params: params([[name, value]]),
+      })),
     )
     checkProperty(
       fc.property(
