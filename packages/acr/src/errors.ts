@@ -47,8 +47,3 @@ export type AcrRegistryErrorCode =
 export interface AcrRegistryTypeError extends TypeError {
   readonly code: AcrRegistryErrorCode
 }
-
-/** Build a coded `TypeError` (internal helper shared by the registry and the presets). */
-export function argumentError(code: AcrRegistryErrorCode, message: string): AcrRegistryTypeError {
-  return Object.assign(new TypeError(message), { code })
-}

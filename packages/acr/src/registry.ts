@@ -1,7 +1,6 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import { BUILT_IN_ACR_DEFINITIONS } from './acr-values.js'
 import type { AcrDefinition } from './definition.js'
-import { argumentError } from './errors.js'
 
 /**
  * Options for {@link createAcrRegistry}.
@@ -62,7 +61,6 @@ export interface AcrRegistry {
 // Printable ASCII except SP, DQUOTE and backslash (NQCHAR, RFC 6749 Appendix A): such a value can
 // sit unchanged in a space-separated `acr_values` list and in a quoted challenge parameter.
 const ACR = /^[\x21\x23-\x5B\x5D-\x7E]+$/
-const fail = argumentError
 
 const isRecord = (input: unknown): input is Record<string, unknown> =>
   typeof input === 'object' && input !== null
@@ -102,7 +100,7 @@ function normalize(input: unknown, where: string): AcrDefinition {
       ([key, value]) => value === undefined || FIELDS.get(key)?.(value, where),
     )
   ) {
-    throw fail('ERR_INVALID_ARG_VALUE', `${where} is invalid`)
+    throw invalidArgument(`${where} is invalid`)
   }
   // A private deep copy: later changes to the caller's objects cannot reach the registry.
   return structuredClone({
@@ -141,7 +139,7 @@ export function createAcrRegistry(
   checkOptions(options, OPTION_KEYS, 'createAcrRegistry')
   const defaults = options.defaults ?? true
   if (!Array.isArray(definitions) || typeof defaults !== 'boolean') {
-    throw fail('ERR_INVALID_ARG_TYPE', 'bad arguments')
+    throw invalidArgument('bad arguments', { code: 'ERR_INVALID_ARG_TYPE' })
   }
   const builtIns = defaults ? BUILT_IN_ACR_DEFINITIONS.length : 0
   const defs = [...(defaults ? BUILT_IN_ACR_DEFINITIONS : []), ...definitions].map((d, i) =>
@@ -154,7 +152,7 @@ export function createAcrRegistry(
     const spellings = [d.value, ...d.aliases!]
     for (const s of spellings) {
       if (classOf.has(s)) {
-        throw fail('ERR_ACR_DUPLICATE', `duplicate "${s}"`)
+        throw invalidArgument(`duplicate "${s}"`, { code: 'ERR_ACR_DUPLICATE' })
       }
       classOf.set(s, i)
     }
@@ -166,14 +164,14 @@ export function createAcrRegistry(
   const closure: (Set<string> | null | undefined)[] = []
   const visit = (i: number): Set<string> => {
     const { value, satisfies } = defs[i]!
-    if (closure[i] === null) throw fail('ERR_ACR_CYCLE', `cycle at "${value}"`)
+    if (closure[i] === null) throw invalidArgument(`cycle at "${value}"`, { code: 'ERR_ACR_CYCLE' })
     if (!closure[i]) {
       closure[i] = null
       const reached = new Set(spellingsOf[i])
       for (const ref of satisfies!) {
         const j = classOf.get(ref)
         if (j === undefined) {
-          throw fail('ERR_ACR_UNKNOWN_REFERENCE', `unknown "${ref}"`)
+          throw invalidArgument(`unknown "${ref}"`, { code: 'ERR_ACR_UNKNOWN_REFERENCE' })
         }
         for (const s of visit(j)) reached.add(s)
       }
@@ -192,7 +190,8 @@ export function createAcrRegistry(
     input: readonly T[],
     check: (value: unknown) => boolean = isAcr,
   ): readonly T[] => {
-    if (!isList(check)(input)) throw fail('ERR_INVALID_ARG_TYPE', 'expected acr values')
+    if (!isList(check)(input))
+      throw invalidArgument('expected acr values', { code: 'ERR_INVALID_ARG_TYPE' })
     return input
   }
 
@@ -208,7 +207,7 @@ export function createAcrRegistry(
   // The values that satisfy every set: those spelled in the sets (first appearance first), then
   // every known class not spelled there, in registry order.
   const intersect = (sets: readonly (readonly string[])[]): string[] => {
-    if (!array(sets, Array.isArray).length) throw fail('ERR_INVALID_ARG_VALUE', 'no sets')
+    if (!array(sets, Array.isArray).length) throw invalidArgument('no sets')
     const listed = sets.flatMap((set) => array(set))
     const spelled = new Set(listed.map((s) => classOf.get(s)))
     return [

@@ -1,5 +1,5 @@
+import { invalidArgument } from '@stepup/internal'
 import type { AcrDefinition } from '../definition.js'
-import { argumentError } from '../errors.js'
 
 const SOURCE =
   'https://learn.microsoft.com/entra/identity-platform/developer-guide-conditional-access-authentication-context'
@@ -30,20 +30,16 @@ export function fromEntraAuthenticationContexts(
   labels: Readonly<Record<string, string>>,
 ): AcrDefinition[] {
   if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
-    throw argumentError(
-      'ERR_INVALID_ARG_TYPE',
-      'the Entra authentication contexts must be an object',
-    )
+    throw invalidArgument('the Entra authentication contexts must be an object', {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
   }
   return Object.entries(labels).map(([id, label]) => {
     if (!ID.test(id)) {
-      throw argumentError(
-        'ERR_INVALID_ARG_VALUE',
-        `"${id}" is not an Entra authentication context id (c1–c99)`,
-      )
+      throw invalidArgument(`"${id}" is not an Entra authentication context id (c1–c99)`)
     }
     if (typeof label !== 'string') {
-      throw argumentError('ERR_INVALID_ARG_VALUE', `the label of "${id}" must be a string`)
+      throw invalidArgument(`the label of "${id}" must be a string`)
     }
     return { value: id, description: `Entra authentication context: ${label}`, source: SOURCE }
   })

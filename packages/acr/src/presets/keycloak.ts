@@ -1,5 +1,5 @@
+import { invalidArgument } from '@stepup/internal'
 import type { AcrDefinition } from '../definition.js'
-import { argumentError } from '../errors.js'
 
 const SOURCE =
   'https://www.keycloak.org/docs/latest/server_admin/index.html#_mapping-acr-to-loa-realm'
@@ -32,20 +32,22 @@ export function fromKeycloakLoaMap(
   if (typeof map === 'string') {
     try {
       parsed = JSON.parse(map)
-    } catch {
-      throw argumentError('ERR_INVALID_ARG_TYPE', 'the Keycloak acr.loa.map text is not JSON')
+    } catch (cause) {
+      throw invalidArgument('the Keycloak acr.loa.map text is not JSON', {
+        code: 'ERR_INVALID_ARG_TYPE',
+        cause,
+      })
     }
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw argumentError('ERR_INVALID_ARG_TYPE', 'the Keycloak acr.loa.map must be an object')
+    throw invalidArgument('the Keycloak acr.loa.map must be an object', {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
   }
   const byLevel = new Map<number, string[]>()
   for (const [name, level] of Object.entries(parsed)) {
     if (!Number.isSafeInteger(level)) {
-      throw argumentError(
-        'ERR_INVALID_ARG_VALUE',
-        `the Keycloak level of "${name}" is not an integer`,
-      )
+      throw invalidArgument(`the Keycloak level of "${name}" is not an integer`)
     }
     const names = byLevel.get(level) ?? []
     names.push(name)

@@ -111,6 +111,9 @@ describe('fromKeycloakLoaMap', () => {
 
   it('rejects malformed maps', () => {
     expect(codeOf(() => fromKeycloakLoaMap('{silver:1}'))).toBe('ERR_INVALID_ARG_TYPE')
+    expect(() => fromKeycloakLoaMap('{silver:1}')).toThrow(
+      expect.objectContaining({ cause: expect.any(SyntaxError) }),
+    )
     expect(codeOf(() => fromKeycloakLoaMap('[1]'))).toBe('ERR_INVALID_ARG_TYPE')
     expect(codeOf(() => fromKeycloakLoaMap({ silver: 1.5 }))).toBe('ERR_INVALID_ARG_VALUE')
     expect(codeOf(() => fromKeycloakLoaMap({ silver: '1' as unknown as number }))).toBe(
