@@ -3,7 +3,7 @@ import {
   evaluateAssurance,
   parseAccessTokenClaims,
 } from '@stepup/assurance'
-import { compare, compareRounds } from 'bench-kit'
+import { compareRounds } from 'bench-kit'
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose'
 
 const ISSUER = 'https://as.example.net'
@@ -83,8 +83,10 @@ for (const alg of ['ES256', 'RS256', 'EdDSA']) {
 const claims = parseAccessTokenClaims({ ...payload, exp: now + 3600 })
 const requirement = { acr_values: ['phr'], max_age: 300, scope: ['transfers'] }
 const stale = { ...claims, auth_time: now - 3600 }
-await compare(
-  'evaluateAssurance (acr_values + max_age + scope)',
+// The requirement as code often writes it, an object literal in the call: a new object each
+// time, so it is checked at every call (issue #16 target: 1 M decisions/s or more).
+await compareRounds(
+  'evaluateAssurance (acr_values + max_age + scope unless said)',
   [
     {
       name: 'inline comparisons (floor)',
@@ -95,9 +97,13 @@ await compare(
     },
     { name: 'evaluateAssurance, allow', fn: () => evaluateAssurance(claims, requirement, { now }) },
     {
+      name: 'evaluateAssurance, allow, inline literal { acr_values, max_age }',
+      fn: () => evaluateAssurance(claims, { acr_values: ['phr'], max_age: 300 }, { now }),
+    },
+    {
       name: 'evaluateAssurance, challenge',
       fn: () => evaluateAssurance(stale, requirement, { now }),
     },
   ],
-  { baseline: 'inline comparisons (floor)' },
+  { baselines: ['inline comparisons (floor)'], clock: 'cpu' },
 )

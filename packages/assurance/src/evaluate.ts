@@ -156,8 +156,15 @@ const DESCRIPTIONS = {
 
 // A list of RFC 6749 §3.3 scope-tokens (also the syntax of acr values in `acr_values`): each can
 // go, unchanged, into a space-separated challenge parameter.
-const tokens = (v: unknown): v is readonly string[] =>
-  Array.isArray(v) && v.every((s) => typeof s === 'string' && /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))
+const TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
+const tokens = (v: unknown): v is readonly string[] => {
+  if (!Array.isArray(v)) return false
+  for (let i = 0; i < v.length; i++) {
+    const s: unknown = v[i]
+    if (typeof s !== 'string' || !TOKEN.test(s)) return false
+  }
+  return true
+}
 
 /** The members of {@link AssuranceRequirement}. */
 export const REQUIREMENT_KEYS: ReadonlySet<string> = new Set([
@@ -177,6 +184,16 @@ export function checkRequirement(
   where = 'requirement',
 ): void {
   if (checked.has(r)) return
+  assertRequirement(r, known, where)
+  checked.add(r)
+}
+
+/**
+ * The checks of {@link checkRequirement}, without remembering `r`: what `evaluateAssurance` runs
+ * on a requirement no factory checked, such as an object literal written in the call, which
+ * would otherwise fill the set of checked requirements with one entry per call.
+ */
+function assertRequirement(r: AssuranceRequirement, known: ReadonlySet<string>, where: string) {
   check(typeof r === 'object' && r, 'requirement')
   checkOptions(r, known, where)
   const { acr_values: acr, max_age: age, scope, authorization_details: ad } = r
@@ -184,7 +201,6 @@ export function checkRequirement(
   check(age === undefined || (Number.isSafeInteger(age) && age >= 0), 'max_age')
   check(scope === undefined || tokens(scope), 'scope')
   check(ad === undefined || Array.isArray(ad), 'authorization_details')
-  checked.add(r)
 }
 
 /**
@@ -213,7 +229,7 @@ export function evaluateAssurance<C extends AssuranceClaimsInput>(
   requirement: AssuranceRequirement,
   options: EvaluateAssuranceOptions = {},
 ): AssuranceResult<C> {
-  checkRequirement(requirement)
+  if (!checked.has(requirement)) assertRequirement(requirement, REQUIREMENT_KEYS, 'requirement')
   const tolerance = options.clockTolerance ?? 0
   const now = options.now ?? Date.now() / 1000
   const c = (typeof claims === 'object' && claims !== null ? claims : {}) as Record<string, unknown>

@@ -36,6 +36,26 @@ describe('evaluateAssurance: a malformed requirement is a caller mistake naming 
   })
 })
 
+describe('evaluateAssurance: a requirement written in the call is checked at every call', () => {
+  it('refuses an object it accepted before once it has been changed', () => {
+    const requirement: { acr_values: string[]; max_age?: number } = { acr_values: ['phr'] }
+    expect(evaluateAssurance(claims, requirement, { now: NOW }).ok).toBe(true)
+    requirement.max_age = -1
+    expect(() => evaluateAssurance(claims, requirement, { now: NOW })).toThrow(invalid('max_age'))
+  })
+
+  it('checks a new object literal each time, the same as the first', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(
+        evaluateAssurance(claims, { acr_values: ['phr'], max_age: 300 }, { now: NOW }).ok,
+      ).toBe(true)
+      expect(() =>
+        evaluateAssurance(claims, { acr_values: ['phr'], maxAge: 300 } as never, { now: NOW }),
+      ).toThrow(expect.objectContaining({ code: 'ERR_UNKNOWN_OPTION' }))
+    }
+  })
+})
+
 describe('evaluateAssurance: malformed claims fail closed with invalid_token and say why', () => {
   it.each([
     ['claims that are not an object', null, 'claims_malformed'],
