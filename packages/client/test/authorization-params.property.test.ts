@@ -1,3 +1,4 @@
+import { checkProperty } from '@stepup/internal/property'
 import { createStepUpChallenge } from '@stepup/www-authenticate'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -23,7 +24,7 @@ const dedupe = (list: readonly string[]) => [...new Set(list)]
 
 describe('buildStepUpAuthorizationParams properties', () => {
   it('acr_values is the challenge list, space-joined in order, and never sent with claims', () => {
-    fc.assert(
+    checkProperty(
       fc.property(stepUp, (challenge) => {
         const params = buildStepUpAuthorizationParams(challenge)
         expect(params.claims).toBeUndefined()
@@ -33,7 +34,7 @@ describe('buildStepUpAuthorizationParams properties', () => {
   })
 
   it('claims mode carries the same values as an essential acr and no acr_values', () => {
-    fc.assert(
+    checkProperty(
       fc.property(stepUp, (challenge) => {
         const params = buildStepUpAuthorizationParams(challenge, { mode: 'claims' })
         expect(params.acr_values).toBeUndefined()
@@ -48,7 +49,7 @@ describe('buildStepUpAuthorizationParams properties', () => {
   })
 
   it('max_age is the decimal string, and prompt=login appears exactly when it is 0', () => {
-    fc.assert(
+    checkProperty(
       fc.property(
         stepUp,
         fc.constantFrom<'acr_values' | 'claims'>('acr_values', 'claims'),
@@ -64,7 +65,7 @@ describe('buildStepUpAuthorizationParams properties', () => {
   })
 
   it('scope is the ordered union: what the client holds first, then the new tokens, once each', () => {
-    fc.assert(
+    checkProperty(
       fc.property(
         stepUp,
         fc.array(token, { maxLength: 6 }),
@@ -80,7 +81,7 @@ describe('buildStepUpAuthorizationParams properties', () => {
   })
 
   it('the result survives form encoding unchanged', () => {
-    fc.assert(
+    checkProperty(
       fc.property(stepUp, fc.array(token, { maxLength: 4 }), (challenge, held) => {
         const params = buildStepUpAuthorizationParams(challenge, { currentScope: held })
         const decoded = new URLSearchParams(new URLSearchParams(params).toString())
@@ -90,7 +91,7 @@ describe('buildStepUpAuthorizationParams properties', () => {
   })
 
   it('header → readStepUpChallenge → parameters keeps acr_values and max_age exactly', () => {
-    fc.assert(
+    checkProperty(
       fc.property(
         fc.record({ acr_values: tokens, max_age: fc.nat() }, { requiredKeys: ['acr_values'] }),
         fc.constantFrom<'Bearer' | 'DPoP'>('Bearer', 'DPoP'),
