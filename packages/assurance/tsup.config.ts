@@ -1,15 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: [
-    'src/index.ts',
-    'src/introspection-verifier.ts',
-    'src/policy.ts',
-    'src/redis.ts',
-    'src/http.ts',
-    'src/dpop.ts',
-    'src/otel.ts',
-  ],
+  entry: ['src/index.ts', 'src/redis.ts', 'src/otel.ts'],
   format: ['esm'],
   target: 'es2022',
   dts: true,

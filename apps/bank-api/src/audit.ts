@@ -1,4 +1,4 @@
-import type { StepUpEvent } from '@stepup/assurance/http'
+import type { StepUpEvent } from '@stepup/assurance'
 import { classifyDecision } from '@stepup/assurance/otel'
 import type { Logger } from 'pino'
 

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { type AddressInfo, Server as NetServer } from 'node:net'
-import type { JwtAccessTokenVerifierOptions } from '@stepup/assurance'
-import type { StepUpEvent } from '@stepup/assurance/http'
-import type { ConsumedGrantStore } from '@stepup/assurance/policy'
+import type {
+  ConsumedGrantStore,
+  JwtAccessTokenVerifierOptions,
+  StepUpEvent,
+} from '@stepup/assurance'
 import { createRedisConsumedGrantStore, type RedisPersistence } from '@stepup/assurance/redis'
 import { checkOptions } from '@stepup/internal'
 import { createClient } from 'redis'

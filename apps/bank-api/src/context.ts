@@ -1,23 +1,21 @@
+import type {
+  ConsumedGrantStore,
+  ProtectedResourceMetadataOptions,
+  StepUpEvent,
+  StepUpGuardOptions,
+} from '@stepup/assurance'
 import {
   type AccessTokenClaims,
   AccessTokenError,
   type AccessTokenVerifier,
-  createJwtAccessTokenVerifier,
-  type JwtAccessTokenVerifierOptions,
-} from '@stepup/assurance'
-import {
   createDpopNonceSource,
   createDpopProofVerifier,
+  createJwtAccessTokenVerifier,
   type DpopNonceSource,
   type DpopProofCheck,
   type DpopProofVerifier,
-} from '@stepup/assurance/dpop'
-import type {
-  ProtectedResourceMetadataOptions,
-  StepUpEvent,
-  StepUpGuardOptions,
-} from '@stepup/assurance/http'
-import type { ConsumedGrantStore } from '@stepup/assurance/policy'
+  type JwtAccessTokenVerifierOptions,
+} from '@stepup/assurance'
 import { Ledger } from './ledger.ts'
 import { ACR_VALUES_SUPPORTED, type BankPolicy, SCOPES_SUPPORTED } from './policy.ts'
 import type { ApiResponse, ChangePassword } from './service.ts'

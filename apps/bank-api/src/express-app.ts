@@ -1,5 +1,4 @@
-import type { AssuranceRequirement } from '@stepup/assurance'
-import type { RiskPolicy } from '@stepup/assurance/policy'
+import type { AssuranceRequirement, RiskPolicy } from '@stepup/assurance'
 import { protectedResourceMetadata, stepUp } from '@stepup/express'
 import express, {
   type ErrorRequestHandler,

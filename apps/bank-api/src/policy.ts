@@ -7,7 +7,7 @@ import {
   createMemoryConsumedGrantStore,
   createRiskPolicy,
   type RiskPolicy,
-} from '@stepup/assurance/policy'
+} from '@stepup/assurance'
 import { type AuthorizationDetailsRegistry, createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 

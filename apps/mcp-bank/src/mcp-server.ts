@@ -1,7 +1,7 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import type { StepUpAuth } from '@stepup/assurance/http'
+import type { StepUpAuth } from '@stepup/assurance'
 import type { Ledger } from './ledger.ts'
 import { GET_BALANCE, getBalanceInput, TRANSFER_FUNDS, transferFundsInput } from './tools.ts'
 

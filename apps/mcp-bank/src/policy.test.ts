@@ -1,5 +1,4 @@
-import { parseAccessTokenClaims } from '@stepup/assurance'
-import { InvalidRequestError, type RiskContext } from '@stepup/assurance/policy'
+import { InvalidRequestError, parseAccessTokenClaims, type RiskContext } from '@stepup/assurance'
 import { describe, expect, it } from 'vitest'
 import {
   createMcpBankPolicy,

@@ -9,7 +9,7 @@ import {
   type RiskContext,
   type RiskPolicy,
   type RiskRule,
-} from '@stepup/assurance/policy'
+} from '@stepup/assurance'
 import { type AuthorizationDetailsRegistry, createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import {

@@ -19,12 +19,6 @@ import type { HttpRequestView } from './http.js'
 import { createTokenCache } from './token-cache.js'
 import { ASYMMETRIC, COMPACT, epochNow, positive } from './verifier.js'
 
-export {
-  createDpopNonceSource,
-  type DpopNonceSource,
-  type DpopNonceSourceOptions,
-} from './dpop-nonce.js'
-
 /**
  * Why a DPoP proof was refused, for logs (the wire says `invalid_dpop_proof`).
  *

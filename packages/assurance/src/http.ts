@@ -32,13 +32,6 @@ import {
 import type { RiskAssessment, RiskPolicy } from './risk-policy.js'
 import type { AccessTokenVerifier } from './verifier.js'
 
-export { InvalidRequestError } from './request-input.js'
-export {
-  createProtectedResourceMetadata,
-  type ProtectedResourceMetadata,
-  type ProtectedResourceMetadataOptions,
-} from './resource-metadata.js'
-
 /**
  * A framework's request as the guard reads it: method, request target (origin-form or absolute),
  * the headers (web `Headers`, or Node's `headersDistinct` so repeated lines are all seen) and the

@@ -14,6 +14,24 @@ export {
   parseAccessTokenClaims,
   type RequiredClaim,
 } from './claims.js'
+export {
+  type ConsumedGrantStore,
+  createMemoryConsumedGrantStore,
+  type MemoryConsumedGrantStoreOptions,
+} from './consumed-grant-store.js'
+export {
+  createDpopProofVerifier,
+  type DpopProofCheck,
+  DpopProofError,
+  type DpopProofErrorCode,
+  type DpopProofVerifier,
+  type DpopProofVerifierOptions,
+} from './dpop.js'
+export {
+  createDpopNonceSource,
+  type DpopNonceSource,
+  type DpopNonceSourceOptions,
+} from './dpop-nonce.js'
 export { AccessTokenError, type AccessTokenErrorCode } from './errors.js'
 export {
   type AssuranceClaimsInput,
@@ -31,7 +49,23 @@ export {
   type ExtractAccessTokenResult,
   extractAccessToken,
 } from './extract.js'
+export {
+  createStepUpGuard,
+  type HttpRequestView,
+  type RequirementSource,
+  readRequestBody,
+  type StepUpAuth,
+  type StepUpEvent,
+  type StepUpGuard,
+  type StepUpGuardOptions,
+  type StepUpOutcome,
+} from './http.js'
+export {
+  createIntrospectionVerifier,
+  type IntrospectionVerifierOptions,
+} from './introspection-verifier.js'
 export { createJwtAccessTokenVerifier, type JwtAccessTokenVerifierOptions } from './jwt-verifier.js'
+export { mergeRequirements } from './merge.js'
 export {
   createMultiIssuerVerifier,
   type IntrospectionIssuerOptions,
@@ -40,6 +74,32 @@ export {
   type MultiIssuerVerifier,
   type MultiIssuerVerifierOptions,
 } from './multi-issuer-verifier.js'
-export { InvalidRequestError } from './request-input.js'
+export { InvalidRequestError, normalizePath } from './request-input.js'
+export {
+  createProtectedResourceMetadata,
+  type ProtectedResourceMetadata,
+  type ProtectedResourceMetadataOptions,
+} from './resource-metadata.js'
+export {
+  createRiskPolicy,
+  grantKey,
+  type RiskAssessment,
+  type RiskContext,
+  type RiskDecision,
+  type RiskPolicy,
+  type RiskPolicyOptions,
+  type RiskRequirement,
+  type RiskRule,
+} from './risk-policy.js'
+export {
+  type AmountThreshold,
+  type AmountThresholdOptions,
+  amountThreshold,
+  type DestructiveMethodOptions,
+  destructiveMethod,
+  newDevice,
+  sessionOlderThan,
+  transactionBinding,
+} from './risk-rules.js'
 export { OAUTH_ERROR_STATUS, type OAuthErrorCode } from './status.js'
 export type { AccessTokenVerifier, VerifierCacheOptions, VerifyOptions } from './verifier.js'

@@ -33,13 +33,13 @@ export interface JwtIssuerOptions extends Omit<JwtAccessTokenVerifierOptions, 'j
 
 /**
  * The one issuer whose opaque tokens are checked by token introspection: its identifier and the
- * verifier `createIntrospectionVerifier` (`@stepup/assurance/introspection`) made for it, which
+ * verifier `createIntrospectionVerifier` made for it, which
  * holds the endpoint, the client credentials and the audience. Any `iss` an introspection
  * response carries must equal `issuer`.
  *
  * @example
  * ```ts
- * import { createIntrospectionVerifier } from '@stepup/assurance/introspection'
+ * import { createIntrospectionVerifier } from '@stepup/assurance'
  *
  * const partners: IntrospectionIssuerOptions = {
  *   issuer: 'https://partners.example.org',

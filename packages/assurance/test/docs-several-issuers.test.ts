@@ -1,6 +1,5 @@
 // docs/several-issuers.md, "Opaque tokens", verbatim from here down to the marker.
-import { createMultiIssuerVerifier } from '@stepup/assurance'
-import { createIntrospectionVerifier } from '@stepup/assurance/introspection'
+import { createIntrospectionVerifier, createMultiIssuerVerifier } from '@stepup/assurance'
 
 export const verifier = createMultiIssuerVerifier({
   issuers: [

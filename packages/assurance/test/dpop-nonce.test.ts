@@ -2,14 +2,14 @@ import { parseWwwAuthenticate } from '@stepup/www-authenticate'
 import fc from 'fast-check'
 import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { createStepUpGuard, type HttpRequestView } from '../src/http.ts'
 import {
   createDpopNonceSource,
   createDpopProofVerifier,
+  createJwtAccessTokenVerifier,
   type DpopNonceSource,
   DpopProofError,
-} from '../src/dpop.ts'
-import { createStepUpGuard, type HttpRequestView } from '../src/http.ts'
-import { createJwtAccessTokenVerifier } from '../src/index.ts'
+} from '../src/index.ts'
 import { AUDIENCE, ISSUER, makeKey, rejectionCode, type TestKey } from './keys.ts'
 
 const SECRET = new Uint8Array(32).fill(7)

@@ -1,12 +1,12 @@
 import { base64url, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
+import type { HttpRequestView } from '../src/http.ts'
 import {
   createDpopNonceSource,
   createDpopProofVerifier,
+  createMemoryConsumedGrantStore,
   type DpopProofVerifierOptions,
-} from '../src/dpop.ts'
-import type { HttpRequestView } from '../src/http.ts'
-import { createMemoryConsumedGrantStore } from '../src/policy.ts'
+} from '../src/index.ts'
 
 const NOW = 1_700_000_000
 const URL_ = 'https://api.example.com/transfers'

@@ -15,8 +15,7 @@ import {
   type DpopProofVerifierOptions,
 } from '../src/dpop.ts'
 import { createStepUpGuard, type HttpRequestView } from '../src/http.ts'
-import { createJwtAccessTokenVerifier } from '../src/index.ts'
-import { createMemoryConsumedGrantStore } from '../src/policy.ts'
+import { createJwtAccessTokenVerifier, createMemoryConsumedGrantStore } from '../src/index.ts'
 import { AUDIENCE, ISSUER, makeKey, rejectionCode, type TestKey } from './keys.ts'
 
 /** EX-9449-09 (RFC 9449 Figure 13), unwrapped: the proof, its request and its access token. */

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { parseAccessTokenClaims } from '../src/claims.ts'
 import { AccessTokenError } from '../src/errors.ts'
 import { createStepUpGuard, type HttpRequestView, type StepUpEvent } from '../src/http.ts'
-import { amountThreshold, createRiskPolicy, destructiveMethod, newDevice } from '../src/policy.ts'
+import { amountThreshold, createRiskPolicy, destructiveMethod, newDevice } from '../src/index.ts'
 import { INVALID_REQUEST, InvalidRequestError } from '../src/request-input.ts'
 
 const NOW = 1_700_000_000

@@ -12,7 +12,7 @@ import {
   type StepUpGuardOptions,
   type StepUpOutcome,
 } from '../src/http.ts'
-import { createRiskPolicy, newDevice } from '../src/policy.ts'
+import { createRiskPolicy, newDevice } from '../src/index.ts'
 import { INVALID_REQUEST } from '../src/request-input.ts'
 
 const NOW = 1_700_000_000

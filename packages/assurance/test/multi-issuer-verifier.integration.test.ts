@@ -1,8 +1,13 @@
 import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createProtectedResourceMetadata, createStepUpGuard } from '../src/http.ts'
-import { AccessTokenError, createMultiIssuerVerifier, type JwtIssuerOptions } from '../src/index.ts'
+import {
+  AccessTokenError,
+  createMultiIssuerVerifier,
+  createProtectedResourceMetadata,
+  createStepUpGuard,
+  type JwtIssuerOptions,
+} from '../src/index.ts'
 import { AUDIENCE, EX_9470_05, makeKey, NOW, sign, type TestKey } from './keys.ts'
 
 /**

@@ -2,8 +2,12 @@ import { createAcrRegistry } from '@stepup/acr'
 import { parseOAuthChallenge, parseWwwAuthenticate } from '@stepup/www-authenticate'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { evaluateAssurance, extractAccessToken, toErrorResponse } from '../src/index.ts'
-import { mergeRequirements } from '../src/policy.ts'
+import {
+  evaluateAssurance,
+  extractAccessToken,
+  mergeRequirements,
+  toErrorResponse,
+} from '../src/index.ts'
 
 const registry = createAcrRegistry([
   { value: 'low' },

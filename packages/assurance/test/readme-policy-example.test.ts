@@ -1,13 +1,13 @@
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { describe, expect, it } from 'vitest'
-import { parseAccessTokenClaims } from '../src/index.ts'
 import {
   amountThreshold,
   createMemoryConsumedGrantStore,
   createRiskPolicy,
   newDevice,
-} from '../src/policy.ts'
+  parseAccessTokenClaims,
+} from '../src/index.ts'
 
 describe('README policy example', () => {
   it('asks for phrh within 60 s for a $10,000 transfer on a new device, once', async () => {

@@ -1,6 +1,9 @@
 // README "Several issuers" and docs/several-issuers.md, verbatim from here down to the marker.
-import { createMultiIssuerVerifier } from '@stepup/assurance'
-import { createProtectedResourceMetadata, createStepUpGuard } from '@stepup/assurance/http'
+import {
+  createMultiIssuerVerifier,
+  createProtectedResourceMetadata,
+  createStepUpGuard,
+} from '@stepup/assurance'
 
 const verifier = createMultiIssuerVerifier({
   issuers: [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createProtectedResourceMetadata } from '../src/http.ts'
+import { createProtectedResourceMetadata } from '../src/resource-metadata.ts'
 
 describe('createProtectedResourceMetadata (RFC 9728)', () => {
   it('inserts the well-known suffix between host and path (§3.1)', () => {

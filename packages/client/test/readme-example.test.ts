@@ -1,4 +1,4 @@
-import { createDpopProofVerifier } from '@stepup/assurance/dpop'
+import { createDpopProofVerifier } from '@stepup/assurance'
 import { afterEach, expect, it, vi } from 'vitest'
 import { createStepUpFetch, type StepUpAuthorizationParams } from '../src/index.js'
 

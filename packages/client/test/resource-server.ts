@@ -4,7 +4,7 @@ import {
   createDpopProofVerifier,
   type DpopProofCheck,
   type DpopProofError,
-} from '@stepup/assurance/dpop'
+} from '@stepup/assurance'
 import { decodeJwt } from 'jose'
 
 /** One request as the server received it. */

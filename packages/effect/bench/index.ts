@@ -1,5 +1,4 @@
-import { evaluateAssurance, parseAccessTokenClaims } from '@stepup/assurance'
-import { createStepUpGuard } from '@stepup/assurance/http'
+import { createStepUpGuard, evaluateAssurance, parseAccessTokenClaims } from '@stepup/assurance'
 import { AccessTokenVerifier, evaluate, stepUpMiddleware, VerifiedClaims } from '@stepup/effect'
 import { compare } from 'bench-kit'
 import { Effect, Layer } from 'effect'

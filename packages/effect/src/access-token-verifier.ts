@@ -3,15 +3,13 @@ import {
   AccessTokenError,
   type AccessTokenVerifier as CoreVerifier,
   checkConfirmation,
+  createIntrospectionVerifier,
   createJwtAccessTokenVerifier,
+  type IntrospectionVerifierOptions,
   type JwtAccessTokenVerifierOptions,
   parseAccessTokenClaims,
   type VerifyOptions,
 } from '@stepup/assurance'
-import {
-  createIntrospectionVerifier,
-  type IntrospectionVerifierOptions,
-} from '@stepup/assurance/introspection'
 import * as Context from 'effect/Context'
 import * as Effect from 'effect/Effect'
 import * as Layer from 'effect/Layer'

@@ -2,7 +2,7 @@ import {
   type ConsumedGrantStore as CoreConsumedGrantStore,
   createMemoryConsumedGrantStore,
   type MemoryConsumedGrantStoreOptions,
-} from '@stepup/assurance/policy'
+} from '@stepup/assurance'
 import * as Context from 'effect/Context'
 import * as Effect from 'effect/Effect'
 import * as Layer from 'effect/Layer'

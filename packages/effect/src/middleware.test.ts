@@ -1,4 +1,4 @@
-import { transactionBinding } from '@stepup/assurance/policy'
+import { transactionBinding } from '@stepup/assurance'
 import { parseWwwAuthenticate } from '@stepup/www-authenticate'
 import { Effect, Layer } from 'effect'
 import { HttpRouter, HttpServer, HttpServerResponse } from 'effect/http'

@@ -1,4 +1,8 @@
-import type { AssuranceRequirement, AccessTokenVerifier as CoreVerifier } from '@stepup/assurance'
+import type {
+  AssuranceRequirement,
+  RiskPolicy as CoreRiskPolicy,
+  AccessTokenVerifier as CoreVerifier,
+} from '@stepup/assurance'
 import {
   createProtectedResourceMetadata,
   createStepUpGuard,
@@ -9,8 +13,7 @@ import {
   type StepUpGuard,
   type StepUpGuardOptions,
   type StepUpOutcome,
-} from '@stepup/assurance/http'
-import type { RiskPolicy as CoreRiskPolicy } from '@stepup/assurance/policy'
+} from '@stepup/assurance'
 import * as Context from 'effect/Context'
 import * as Effect from 'effect/Effect'
 import * as HttpRouter from 'effect/http/HttpRouter'

@@ -1,4 +1,4 @@
-import { amountThreshold } from '@stepup/assurance/policy'
+import { amountThreshold } from '@stepup/assurance'
 import { Effect, Exit, Layer } from 'effect'
 import { describe, expect, it } from 'vitest'
 import {

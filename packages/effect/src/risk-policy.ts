@@ -5,7 +5,7 @@ import {
   type RiskAssessment,
   type RiskContext,
   type RiskRule,
-} from '@stepup/assurance/policy'
+} from '@stepup/assurance'
 import * as Context from 'effect/Context'
 import * as Effect from 'effect/Effect'
 import * as Layer from 'effect/Layer'

@@ -1,4 +1,4 @@
-import { amountThreshold } from '@stepup/assurance/policy'
+import { amountThreshold } from '@stepup/assurance'
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { Effect, Layer } from 'effect'

@@ -1,5 +1,5 @@
-import type { StepUpAuth, StepUpGuardOptions } from '@stepup/assurance/http'
-import { createStepUpGuard, readRequestBody } from '@stepup/assurance/http'
+import type { StepUpAuth, StepUpGuardOptions } from '@stepup/assurance'
+import { createStepUpGuard, readRequestBody } from '@stepup/assurance'
 import type { Request, RequestHandler } from 'express'
 import { StepUpHttpError } from './error.js'
 

@@ -1,6 +1,10 @@
 import type { AddressInfo } from 'node:net'
-import { AccessTokenError, parseAccessTokenClaims } from '@stepup/assurance'
-import { amountThreshold, createRiskPolicy } from '@stepup/assurance/policy'
+import {
+  AccessTokenError,
+  amountThreshold,
+  createRiskPolicy,
+  parseAccessTokenClaims,
+} from '@stepup/assurance'
 import express5 from 'express'
 import express4 from 'express4'
 import { afterEach, describe, expect, it } from 'vitest'

@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import { createJwtAccessTokenVerifier } from '@stepup/assurance'
-import { amountThreshold, createRiskPolicy } from '@stepup/assurance/policy'
+import { amountThreshold, createJwtAccessTokenVerifier, createRiskPolicy } from '@stepup/assurance'
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import express from 'express'

@@ -1,12 +1,12 @@
-import type { AssuranceRequirement } from '@stepup/assurance'
 import type {
+  AssuranceRequirement,
   ProtectedResourceMetadataOptions,
   RequirementSource,
+  RiskPolicy,
   StepUpAuth,
   StepUpGuardOptions,
-} from '@stepup/assurance/http'
-import { createProtectedResourceMetadata, createStepUpGuard } from '@stepup/assurance/http'
-import type { RiskPolicy } from '@stepup/assurance/policy'
+} from '@stepup/assurance'
+import { createProtectedResourceMetadata, createStepUpGuard } from '@stepup/assurance'
 import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 

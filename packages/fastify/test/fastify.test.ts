@@ -1,5 +1,4 @@
-import { AccessTokenError, parseAccessTokenClaims } from '@stepup/assurance'
-import { createRiskPolicy } from '@stepup/assurance/policy'
+import { AccessTokenError, createRiskPolicy, parseAccessTokenClaims } from '@stepup/assurance'
 import Fastify5 from 'fastify'
 import Fastify4 from 'fastify4'
 import { describe, expect, it } from 'vitest'

@@ -1,5 +1,5 @@
-import type { ProtectedResourceMetadataOptions } from '@stepup/assurance/http'
-import { createProtectedResourceMetadata } from '@stepup/assurance/http'
+import type { ProtectedResourceMetadataOptions } from '@stepup/assurance'
+import { createProtectedResourceMetadata } from '@stepup/assurance'
 
 /**
  * A handler answering GET requests for the RFC 9728 protected resource metadata document at

@@ -1,10 +1,5 @@
-import type {
-  StepUpAuth,
-  StepUpGuard,
-  StepUpGuardOptions,
-  StepUpOutcome,
-} from '@stepup/assurance/http'
-import { createStepUpGuard, readRequestBody } from '@stepup/assurance/http'
+import type { StepUpAuth, StepUpGuard, StepUpGuardOptions, StepUpOutcome } from '@stepup/assurance'
+import { createStepUpGuard, readRequestBody } from '@stepup/assurance'
 
 /**
  * Options of {@link withStepUp} and {@link evaluateRequest}: `verify`, `requirement` or

@@ -1,5 +1,4 @@
-import { AccessTokenError, parseAccessTokenClaims } from '@stepup/assurance'
-import { createRiskPolicy } from '@stepup/assurance/policy'
+import { AccessTokenError, createRiskPolicy, parseAccessTokenClaims } from '@stepup/assurance'
 import { describe, expect, it } from 'vitest'
 import { evaluateRequest, protectedResourceMetadata, withStepUp } from '../src/index.ts'
 

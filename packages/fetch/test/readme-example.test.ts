@@ -1,5 +1,4 @@
-import { createJwtAccessTokenVerifier } from '@stepup/assurance'
-import { amountThreshold, createRiskPolicy } from '@stepup/assurance/policy'
+import { amountThreshold, createJwtAccessTokenVerifier, createRiskPolicy } from '@stepup/assurance'
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { Hono } from 'hono'

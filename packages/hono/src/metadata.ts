@@ -1,5 +1,5 @@
-import type { ProtectedResourceMetadataOptions } from '@stepup/assurance/http'
-import { createProtectedResourceMetadata } from '@stepup/assurance/http'
+import type { ProtectedResourceMetadataOptions } from '@stepup/assurance'
+import { createProtectedResourceMetadata } from '@stepup/assurance'
 import type { MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 

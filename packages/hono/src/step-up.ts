@@ -1,13 +1,13 @@
-import type { AssuranceRequirement } from '@stepup/assurance'
 import type {
+  AssuranceRequirement,
   HttpRequestView,
   RequirementSource,
+  RiskPolicy,
   StepUpAuth,
   StepUpGuard,
   StepUpGuardOptions,
-} from '@stepup/assurance/http'
-import { createStepUpGuard, readRequestBody } from '@stepup/assurance/http'
-import type { RiskPolicy } from '@stepup/assurance/policy'
+} from '@stepup/assurance'
+import { createStepUpGuard, readRequestBody } from '@stepup/assurance'
 import type { Context, Env, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { StatusCode } from 'hono/utils/http-status'

@@ -1,6 +1,10 @@
-import { AccessTokenError, parseAccessTokenClaims } from '@stepup/assurance'
-import type { StepUpEvent } from '@stepup/assurance/http'
-import { createRiskPolicy, type RiskRule } from '@stepup/assurance/policy'
+import type { StepUpEvent } from '@stepup/assurance'
+import {
+  AccessTokenError,
+  createRiskPolicy,
+  parseAccessTokenClaims,
+  type RiskRule,
+} from '@stepup/assurance'
 import { Hono } from 'hono'
 import { requestId } from 'hono/request-id'
 import { describe, expect, it } from 'vitest'

@@ -1,6 +1,5 @@
-import type { AssuranceRequirement } from '@stepup/assurance'
+import type { AssuranceRequirement, StepUpAuth } from '@stepup/assurance'
 import { parseAccessTokenClaims } from '@stepup/assurance'
-import type { StepUpAuth } from '@stepup/assurance/http'
 import { type Context, type Env, Hono, type MiddlewareHandler } from 'hono'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { type RequireAssurance, type StepUpEnv, type StepUpOptions, stepUp } from '../src/index.ts'

@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common'
 import { createParamDecorator } from '@nestjs/common'
-import type { StepUpAuth } from '@stepup/assurance/http'
+import type { StepUpAuth } from '@stepup/assurance'
 
 /**
  * The verified auth of each request the guard let through, keyed by the platform's request

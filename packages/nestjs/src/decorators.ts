@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common'
-import type { RequirementSource } from '@stepup/assurance/http'
+import type { RequirementSource } from '@stepup/assurance'
 import { StepUpGuard } from './guard.js'
 import { ANY_VALID_TOKEN, REQUIREMENT } from './registry.js'
 

@@ -1,7 +1,7 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common'
 import { Inject, Injectable } from '@nestjs/common'
 import { HttpAdapterHost, Reflector } from '@nestjs/core'
-import type { RequirementSource } from '@stepup/assurance/http'
+import type { RequirementSource } from '@stepup/assurance'
 import { verified } from './auth.js'
 import { StepUpException } from './exception.js'
 import { platformOf } from './platform.js'

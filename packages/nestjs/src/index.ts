@@ -1,4 +1,4 @@
-export type { StepUpAuth } from '@stepup/assurance/http'
+export type { StepUpAuth } from '@stepup/assurance'
 export { Auth } from './auth.js'
 export { RequireAssurance } from './decorators.js'
 export { StepUpException } from './exception.js'

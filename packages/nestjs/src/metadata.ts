@@ -1,8 +1,8 @@
 import type { Type } from '@nestjs/common'
 import { Controller, Get, Inject, Res } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core'
-import type { ProtectedResourceMetadataOptions } from '@stepup/assurance/http'
-import { createProtectedResourceMetadata } from '@stepup/assurance/http'
+import type { ProtectedResourceMetadataOptions } from '@stepup/assurance'
+import { createProtectedResourceMetadata } from '@stepup/assurance'
 import { platformOf } from './platform.js'
 
 /**

@@ -1,7 +1,7 @@
 import type { DynamicModule, OnModuleInit, Provider } from '@nestjs/common'
 import { Inject, Module } from '@nestjs/common'
 import { DiscoveryModule, DiscoveryService, Reflector } from '@nestjs/core'
-import type { RequirementSource, StepUpGuardOptions } from '@stepup/assurance/http'
+import type { RequirementSource, StepUpGuardOptions } from '@stepup/assurance'
 import { checkOptions } from '@stepup/internal'
 import { StepUpGuard } from './guard.js'
 import { metadataController } from './metadata.js'

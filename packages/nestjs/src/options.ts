@@ -3,7 +3,7 @@ import type {
   ProtectedResourceMetadataOptions,
   RequirementSource,
   StepUpGuardOptions,
-} from '@stepup/assurance/http'
+} from '@stepup/assurance'
 
 /**
  * Options of `StepUpModule.forRoot`: the guard options every adapter takes (`verify`, `realm`,

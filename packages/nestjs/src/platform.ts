@@ -1,5 +1,5 @@
-import type { HttpRequestView } from '@stepup/assurance/http'
-import { readRequestBody } from '@stepup/assurance/http'
+import type { HttpRequestView } from '@stepup/assurance'
+import { readRequestBody } from '@stepup/assurance'
 
 type Headers = Readonly<Record<string, string | readonly string[] | undefined>>
 

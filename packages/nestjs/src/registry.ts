@@ -2,8 +2,8 @@ import type {
   RequirementSource,
   StepUpGuard as StepUpGuardFunction,
   StepUpGuardOptions,
-} from '@stepup/assurance/http'
-import { createStepUpGuard } from '@stepup/assurance/http'
+} from '@stepup/assurance'
+import { createStepUpGuard } from '@stepup/assurance'
 import { MODULE_OPTIONS } from './options.js'
 
 /** The injection token of the {@link GuardRegistry} `StepUpModule` provides to every guard. */

@@ -11,9 +11,13 @@ import {
 import { APP_GUARD, NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
-import { AccessTokenError, parseAccessTokenClaims } from '@stepup/assurance'
-import type { StepUpEvent } from '@stepup/assurance/http'
-import { amountThreshold, createRiskPolicy } from '@stepup/assurance/policy'
+import type { StepUpEvent } from '@stepup/assurance'
+import {
+  AccessTokenError,
+  amountThreshold,
+  createRiskPolicy,
+  parseAccessTokenClaims,
+} from '@stepup/assurance'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   Auth,

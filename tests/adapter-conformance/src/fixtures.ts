@@ -1,8 +1,17 @@
-import type { AccessTokenClaims, AssuranceRequirement } from '@stepup/assurance'
-import { AccessTokenError, parseAccessTokenClaims } from '@stepup/assurance'
-import type { ProtectedResourceMetadataOptions, StepUpGuardOptions } from '@stepup/assurance/http'
-import type { RiskPolicy } from '@stepup/assurance/policy'
-import { amountThreshold, createRiskPolicy, destructiveMethod } from '@stepup/assurance/policy'
+import type {
+  AccessTokenClaims,
+  AssuranceRequirement,
+  ProtectedResourceMetadataOptions,
+  RiskPolicy,
+  StepUpGuardOptions,
+} from '@stepup/assurance'
+import {
+  AccessTokenError,
+  amountThreshold,
+  createRiskPolicy,
+  destructiveMethod,
+  parseAccessTokenClaims,
+} from '@stepup/assurance'
 
 export const RESOURCE = 'https://api.example.com/accounts'
 export const RESOURCE_METADATA =

@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server'
-import type { StepUpAuth } from '@stepup/assurance/http'
+import type { StepUpAuth } from '@stepup/assurance'
 import { protectedResourceMetadata, type StepUpEnv, type StepUpOptions, stepUp } from '@stepup/hono'
 import { type Context, Hono } from 'hono'
 import type { AppConfig, RouteAuth } from './fixtures.ts'

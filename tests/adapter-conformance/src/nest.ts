@@ -13,7 +13,7 @@ import {
 import { APP_GUARD, NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
-import type { StepUpAuth } from '@stepup/assurance/http'
+import type { StepUpAuth } from '@stepup/assurance'
 import { Auth, RequireAssurance, StepUpGuard, StepUpModule } from '@stepup/nestjs'
 import type { AppConfig, RouteAuth, RouteConfig } from './fixtures.ts'
 

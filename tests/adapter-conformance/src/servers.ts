@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import type { StepUpAuth } from '@stepup/assurance/http'
+import type { StepUpAuth } from '@stepup/assurance'
 import {
   protectedResourceMetadata as expressMetadata,
   stepUp as expressStepUp,

@@ -1,5 +1,8 @@
-import { AccessTokenError, parseAccessTokenClaims } from '@stepup/assurance'
-import { createDpopProofVerifier } from '@stepup/assurance/dpop'
+import {
+  AccessTokenError,
+  createDpopProofVerifier,
+  parseAccessTokenClaims,
+} from '@stepup/assurance'
 import {
   base64url,
   calculateJwkThumbprint,

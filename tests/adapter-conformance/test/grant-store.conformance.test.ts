@@ -1,5 +1,4 @@
-import { parseAccessTokenClaims } from '@stepup/assurance'
-import { amountThreshold, createRiskPolicy } from '@stepup/assurance/policy'
+import { amountThreshold, createRiskPolicy, parseAccessTokenClaims } from '@stepup/assurance'
 import { createRedisConsumedGrantStore } from '@stepup/assurance/redis'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
