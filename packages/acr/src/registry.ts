@@ -1,4 +1,5 @@
 import { checkOptions, invalidArgument } from '@stepup/internal'
+import { isScopeToken } from '@stepup/www-authenticate'
 import { BUILT_IN_ACR_DEFINITIONS } from './acr-values.js'
 import type { AcrDefinition } from './definition.js'
 
@@ -58,14 +59,12 @@ export interface AcrRegistry {
   fromAmr(amr: readonly string[]): string[]
 }
 
-// Printable ASCII except SP, DQUOTE and backslash (NQCHAR, RFC 6749 Appendix A): such a value can
-// sit unchanged in a space-separated `acr_values` list and in a quoted challenge parameter.
-const ACR = /^[\x21\x23-\x5B\x5D-\x7E]+$/
-
 const isRecord = (input: unknown): input is Record<string, unknown> =>
   typeof input === 'object' && input !== null
 const isText = (value: unknown): value is string => typeof value === 'string'
-const isAcr = (value: unknown): value is string => isText(value) && ACR.test(value)
+// Printable ASCII except SP, DQUOTE and backslash (`1*NQCHAR`, RFC 6749 Appendix A): such a value
+// can sit unchanged in a space-separated `acr_values` list and in a quoted challenge parameter.
+const isAcr = (value: unknown): value is string => isText(value) && isScopeToken(value)
 const isList =
   (check: (value: unknown) => boolean, min = 0) =>
   (value: unknown): value is string[] =>
