@@ -168,7 +168,7 @@ function describeFailure(error: unknown): string {
     cause?.error === 'access_denied' ||
     (error instanceof DOMException && error.name === 'AbortError')
   if (cancelled) return 'You cancelled the confirmation. Nothing was transferred.'
-  if (code === 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS') {
+  if (code === 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS') {
     return 'The sign-in service could not confirm with a security key (register one first). Nothing was transferred.'
   }
   return `Nothing was transferred: ${error instanceof Error ? error.message : String(error)}${

@@ -1,4 +1,4 @@
-import { invalidArg } from './invalid-arg.js'
+import { invalidArgument } from '@stepup/internal'
 
 /** Hosts that are the local machine whatever the network: RFC 6761 §6.3 and RFC 5735/4291. */
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
@@ -22,7 +22,7 @@ function toOrigin(value: unknown, name: string): URL {
     url.href !== `${url.origin}/` ||
     url.host.includes('*')
   ) {
-    throw invalidArg(
+    throw invalidArgument(
       `${name} ${shown(value)} is not an origin: write the scheme, host and port only, such as "https://api.example.com" (no path, query, credentials or wildcard)`,
     )
   }
@@ -51,12 +51,14 @@ export function normalizeAllowedOrigins(
   allowInsecureOrigins: readonly string[] = [],
 ): Set<string> {
   if (!Array.isArray(allowedOrigins) || allowedOrigins.length === 0) {
-    throw invalidArg(
+    throw invalidArgument(
       'allowedOrigins must be a non-empty list of origins such as "https://api.example.com"',
     )
   }
   if (!Array.isArray(allowInsecureOrigins)) {
-    throw invalidArg('allowInsecureOrigins must be a list of http: origins', 'ERR_INVALID_ARG_TYPE')
+    throw invalidArgument('allowInsecureOrigins must be a list of http: origins', {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
   }
   const origins = new Set<string>()
   for (const [index, value] of allowedOrigins.entries()) {
@@ -66,12 +68,12 @@ export function normalizeAllowedOrigins(
   for (const [index, value] of allowInsecureOrigins.entries()) {
     const url = toOrigin(value, `allowInsecureOrigins[${index}]`)
     if (url.protocol !== 'http:') {
-      throw invalidArg(
+      throw invalidArgument(
         `allowInsecureOrigins[${index}] ${shown(value)} is not an http: origin; https: origins need no opt-in`,
       )
     }
     if (!origins.has(url.origin)) {
-      throw invalidArg(
+      throw invalidArgument(
         `allowInsecureOrigins[${index}] ${shown(value)} is not in allowedOrigins; list it there too`,
       )
     }
@@ -80,7 +82,7 @@ export function normalizeAllowedOrigins(
   for (const [index, value] of allowedOrigins.entries()) {
     const url = new URL(value)
     if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname) && !insecure.has(url.origin)) {
-      throw invalidArg(
+      throw invalidArgument(
         `allowedOrigins[${index}] ${shown(value)} is not https: Bearer and DPoP tokens go over TLS only (RFC 6750 §5.3). Use https:, a loopback origin for development (localhost, 127.0.0.1, [::1]), or opt in with allowInsecureOrigins: [${shown(url.origin)}]`,
       )
     }

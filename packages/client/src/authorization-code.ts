@@ -1,9 +1,8 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import * as oauth from 'oauth4webapi'
 import type { StepUpAuthorizationParams } from './authorization-params.js'
 import { isSecureUrl, type StepUpWindow, windowOf } from './browser-window.js'
 import { checkDpopKeyPair, type DpopOptions } from './dpop.js'
-import { invalidArg } from './invalid-arg.js'
 import type { TypedAccessToken } from './step-up-fetch.js'
 
 /**
@@ -82,19 +81,21 @@ export function createCodeClient(
   checkOptions(options, known, where)
   const { authorizationServer: as, client, dpop } = options
   if (typeof as?.issuer !== 'string' || typeof as.authorization_endpoint !== 'string') {
-    throw invalidArg(
+    throw invalidArgument(
       `${where}: authorizationServer must be the authorization server's metadata, with issuer and authorization_endpoint (RFC 8414)`,
     )
   }
   if (typeof as.token_endpoint !== 'string') {
-    throw invalidArg(`${where}: authorizationServer has no token_endpoint to redeem the code at`)
+    throw invalidArgument(
+      `${where}: authorizationServer has no token_endpoint to redeem the code at`,
+    )
   }
   if (typeof client?.client_id !== 'string' || client.client_id === '') {
-    throw invalidArg(`${where}: client must have a client_id`)
+    throw invalidArgument(`${where}: client must have a client_id`)
   }
   const fetchImpl = options.fetch ?? ((request: Request) => globalThis.fetch(request))
   if (typeof fetchImpl !== 'function') {
-    throw invalidArg(`${where}: fetch must be a function`, 'ERR_INVALID_ARG_TYPE')
+    throw invalidArgument(`${where}: fetch must be a function`, { code: 'ERR_INVALID_ARG_TYPE' })
   }
   if (dpop !== undefined) checkDpopKeyPair(dpop, where)
   const clientAuth = options.clientAuth ?? oauth.None()

@@ -1,11 +1,11 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
+import { isScopeToken } from '@stepup/www-authenticate'
 import {
   type AuthorizationDetail,
   canonicalJson,
   checkAuthorizationDetails,
 } from './authorization-details.js'
 import type { StepUpChallenge } from './challenge.js'
-import { invalidArg, NQCHARS } from './invalid-arg.js'
 
 /**
  * Options of {@link buildStepUpAuthorizationParams}.
@@ -63,11 +63,11 @@ function tokens(
   where: string = WHERE,
 ): readonly string[] {
   if (list !== undefined && !Array.isArray(list)) {
-    throw invalidArg(`${where}: ${name} must be a space-separated string or a list of strings`)
+    throw invalidArgument(`${where}: ${name} must be a space-separated string or a list of strings`)
   }
   for (const t of list ?? []) {
-    if (typeof t !== 'string' || !NQCHARS.test(t)) {
-      throw invalidArg(
+    if (typeof t !== 'string' || !isScopeToken(t)) {
+      throw invalidArgument(
         `${where}: ${name} holds ${JSON.stringify(String(t).slice(0, 64))}, which is not a scope token or ACR value (1*NQCHAR, RFC 6749 §3.3)`,
       )
     }
@@ -87,7 +87,7 @@ export function scopeTokens(
 function details(name: string, list: unknown): AuthorizationDetail[] {
   if (list === undefined) return []
   const checked = checkAuthorizationDetails(list, name)
-  if (!checked.ok) throw invalidArg(`${WHERE}: ${checked.reason}`)
+  if (!checked.ok) throw invalidArgument(`${WHERE}: ${checked.reason}`)
   return checked.details
 }
 
@@ -120,7 +120,7 @@ export function buildStepUpAuthorizationParams(
   checkOptions(options, PARAMS_OPTIONS, WHERE)
   const { currentScope, authorizationDetails, mode = 'acr_values' } = options
   if (mode !== 'acr_values' && mode !== 'claims') {
-    throw invalidArg(`${WHERE}: mode must be "acr_values" or "claims"`)
+    throw invalidArgument(`${WHERE}: mode must be "acr_values" or "claims"`)
   }
   const out: StepUpAuthorizationParams = {}
   const kind = challenge?.kind
@@ -135,7 +135,9 @@ export function buildStepUpAuthorizationParams(
     const maxAge = challenge.max_age
     if (maxAge !== undefined) {
       if (!Number.isSafeInteger(maxAge) || maxAge < 0) {
-        throw invalidArg(`${WHERE}: max_age ${maxAge} is not a non-negative integer (RFC 9470 §3)`)
+        throw invalidArgument(
+          `${WHERE}: max_age ${maxAge} is not a non-negative integer (RFC 9470 §3)`,
+        )
       }
       out.max_age = `${maxAge}`
       if (maxAge === 0) out.prompt = 'login'
@@ -143,13 +145,13 @@ export function buildStepUpAuthorizationParams(
     named = challenge.authorization_details
   } else if (kind === 'insufficient_claims') {
     if (typeof challenge.claims !== 'string' || challenge.claims === '') {
-      throw invalidArg(`${WHERE}: an insufficient_claims challenge needs its decoded claims`)
+      throw invalidArgument(`${WHERE}: an insufficient_claims challenge needs its decoded claims`)
     }
     out.claims = challenge.claims
   } else if (kind === 'insufficient_authorization_details') {
     named = challenge.authorization_details
   } else if (kind !== 'insufficient_scope') {
-    throw invalidArg(
+    throw invalidArgument(
       kind === 'use_dpop_nonce'
         ? `${WHERE}: a use_dpop_nonce challenge is answered with a new DPoP proof (RFC 9449 §9), not an authorization request`
         : `${WHERE}: expected a challenge from readStepUpChallenge`,

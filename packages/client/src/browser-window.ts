@@ -1,5 +1,5 @@
+import { invalidArgument } from '@stepup/internal'
 import { isLoopbackHost } from './allowed-origins.js'
-import { invalidArg } from './invalid-arg.js'
 
 /**
  * The popup a step-up opens: what the opener uses of the `WindowProxy` that `window.open`
@@ -70,9 +70,9 @@ export const pendingKey = (state: string): string => `@stepup/client:pending:${s
 export function windowOf(given: StepUpWindow | undefined, where: string): StepUpWindow {
   const win = given ?? (globalThis as { window?: StepUpWindow }).window
   if (typeof win !== 'object' || win === null || typeof win.open !== 'function') {
-    throw invalidArg(
+    throw invalidArgument(
       `${where}: runs in a browser page (window, sessionStorage, popups); elsewhere pass { window } with the same behaviour`,
-      'ERR_INVALID_ARG_TYPE',
+      { code: 'ERR_INVALID_ARG_TYPE' },
     )
   }
   return win

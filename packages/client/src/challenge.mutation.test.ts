@@ -86,7 +86,7 @@ describe('readStepUpChallenge: fields', () => {
       refusal(() =>
         read('Bearer error="insufficient_user_authentication", max_age="http://localhost/"'),
       ),
-    ).toMatchObject({ code: 'ERR_INVALID_CHALLENGE' })
+    ).toMatchObject({ code: 'ERR_CHALLENGE_INVALID' })
   })
 
   it('quotes at most 64 characters of an invalid value, marking the cut', () => {

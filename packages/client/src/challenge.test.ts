@@ -187,7 +187,7 @@ describe('parseChallengeBody (draft-zehavi-oauth-rar-metadata, RFC 9396 §2)', (
     expect(
       refusal(403, DETAILS_403, { ...body, error: 'insufficient_authorization_details' }),
     ).toMatchObject({
-      code: 'ERR_INVALID_CHALLENGE',
+      code: 'ERR_CHALLENGE_INVALID',
     })
   })
 
@@ -214,7 +214,7 @@ describe('parseChallengeBody (draft-zehavi-oauth-rar-metadata, RFC 9396 §2)', (
     })
     expect(error).toBeInstanceOf(StepUpError)
     expect(error).toMatchObject({
-      code: 'ERR_INVALID_CHALLENGE',
+      code: 'ERR_CHALLENGE_INVALID',
       challenge: { kind: 'step_up' },
       message: expect.stringMatching(message),
     })
@@ -226,7 +226,7 @@ describe('parseChallengeBody (draft-zehavi-oauth-rar-metadata, RFC 9396 §2)', (
     ['an empty list', { error: 'insufficient_authorization_details', authorization_details: [] }],
   ])('refuses an insufficient_authorization_details with %s', (_, body) => {
     expect(refusal(403, DETAILS_403, body)).toMatchObject({
-      code: 'ERR_INVALID_CHALLENGE',
+      code: 'ERR_CHALLENGE_INVALID',
       message: expect.stringMatching(/insufficient_authorization_details/),
     })
   })

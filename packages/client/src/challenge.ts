@@ -1,6 +1,7 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import {
   decodeClaimsChallenge,
+  isScopeToken,
   parseOAuthChallenge,
   safeParseWwwAuthenticate,
   type WwwAuthenticateChallenge,
@@ -12,7 +13,6 @@ import {
   checkAuthorizationDetails,
 } from './authorization-details.js'
 import { StepUpError } from './errors.js'
-import { invalidArg, NQCHARS } from './invalid-arg.js'
 
 /**
  * What every typed challenge carries, whatever its kind.
@@ -179,7 +179,7 @@ function invalidChallenge(
   response: Response,
   challenge?: StepUpChallenge,
 ): StepUpError {
-  return new StepUpError('ERR_INVALID_CHALLENGE', `the server's ${reason}`, {
+  return new StepUpError('ERR_CHALLENGE_INVALID', `the server's ${reason}`, {
     challenge,
     response,
   })
@@ -209,7 +209,7 @@ export function readOAuthChallenges(
 function isLoopbackHttpUrl(value: string | undefined): boolean {
   try {
     const url = new URL(value ?? '')
-    return NQCHARS.test(value ?? '') && url.protocol === 'http:' && isLoopbackHost(url)
+    return isScopeToken(value ?? '') && url.protocol === 'http:' && isLoopbackHost(url)
   } catch {
     return false
   }
@@ -235,7 +235,7 @@ function decodeClaims(value: string): string | undefined {
  *
  * The winning challenge must be usable as sent: a `max_age`, `acr_values` or `scope` that breaks
  * its syntax, or an `insufficient_claims` whose `claims` does not decode, throws a
- * {@link StepUpError} with code `ERR_INVALID_CHALLENGE` saying which, so nobody is sent to sign in
+ * {@link StepUpError} with code `ERR_CHALLENGE_INVALID` saying which, so nobody is sent to sign in
  * for a requirement that cannot be met. (`realm`, `error_description` and a `resource_metadata`
  * that is neither an `https:` URL nor, for development, an `http:` URL on loopback — `localhost`,
  * `127.0.0.1`, `[::1]` — are informational: left out, never an error.) The JSON body, with the
@@ -256,7 +256,7 @@ export function readStepUpChallenge(
   checkOptions(options, READ_OPTIONS, 'readStepUpChallenge')
   const scheme = options.scheme
   if (scheme !== undefined && scheme !== 'Bearer' && scheme !== 'DPoP') {
-    throw invalidArg('readStepUpChallenge: scheme must be "Bearer" or "DPoP"')
+    throw invalidArgument('readStepUpChallenge: scheme must be "Bearer" or "DPoP"')
   }
   let best: [kind: StepUpChallenge['kind'], OAuthChallenge, WwwAuthenticateChallenge] | undefined
   for (const [c, raw] of readOAuthChallenges(response, scheme)) {
@@ -266,7 +266,7 @@ export function readStepUpChallenge(
       kind === 'use_dpop_nonce' &&
       (response.status !== 401 ||
         c.scheme !== 'dpop' ||
-        !NQCHARS.test(response.headers.get('dpop-nonce') ?? ''))
+        !isScopeToken(response.headers.get('dpop-nonce') ?? ''))
     ) {
       continue
     }
@@ -319,7 +319,7 @@ function isJson(contentType: string | null): boolean {
  * authentication and the details together; on `insufficient_authorization_details` they are
  * required. Details that break RFC 9396 §2 (not an array of objects with a non-empty string
  * `type`, …), or an `insufficient_authorization_details` without them, throw a
- * {@link StepUpError} with code `ERR_INVALID_CHALLENGE`. Other kinds are returned unchanged.
+ * {@link StepUpError} with code `ERR_CHALLENGE_INVALID`. Other kinds are returned unchanged.
  *
  * @example
  * ```ts

@@ -1,6 +1,5 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import { base64url, exportJWK, type JWK, SignJWT } from 'jose'
-import { invalidArg } from './invalid-arg.js'
 
 /**
  * DPoP for {@link createStepUpFetch}: the key pair every DPoP proof is signed with.
@@ -77,22 +76,24 @@ export function checkDpopKeyPair(dpop: DpopOptions, where: string): string {
   checkOptions(dpop, DPOP_OPTIONS, `${where}: dpop`)
   const { privateKey, publicKey } = (dpop.keyPair ?? {}) as Partial<CryptoKeyPair>
   if (!isKey(privateKey, 'private') || !isKey(publicKey, 'public')) {
-    throw invalidArg(
+    throw invalidArgument(
       `${where}: dpop.keyPair must be a CryptoKeyPair (crypto.subtle.generateKey) with a private and a public key`,
-      'ERR_INVALID_ARG_TYPE',
+      { code: 'ERR_INVALID_ARG_TYPE' },
     )
   }
   const alg = algOf(privateKey)
   if (!alg || algOf(publicKey) !== alg) {
-    throw invalidArg(
+    throw invalidArgument(
       `${where}: dpop.keyPair is not an ECDSA (P-256, P-384, P-521), Ed25519, RSA-PSS or RSASSA-PKCS1-v1_5 signing key pair with SHA-256/384/512; DPoP proofs are signed with an asymmetric algorithm (RFC 9449 §4.2)`,
     )
   }
   if (!privateKey.usages.includes('sign')) {
-    throw invalidArg(`${where}: dpop.keyPair.privateKey cannot sign: generate it with ['sign']`)
+    throw invalidArgument(
+      `${where}: dpop.keyPair.privateKey cannot sign: generate it with ['sign']`,
+    )
   }
   if (!publicKey.extractable) {
-    throw invalidArg(
+    throw invalidArgument(
       `${where}: dpop.keyPair.publicKey is not extractable, so it cannot be sent as the proof's jwk (RFC 9449 §4.2); only the private key may be non-extractable`,
     )
   }

@@ -39,10 +39,13 @@ describe('StepUpError', () => {
 
 describe('stepUpFailureCode', () => {
   test.each([
-    [{ error: 'unmet_authentication_requirements' }, 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS'],
+    [
+      { error: 'unmet_authentication_requirements' },
+      'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS',
+    ],
     [
       { cause: { error: 'unmet_authentication_requirements' } },
-      'ERR_UNMET_AUTHENTICATION_REQUIREMENTS',
+      'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS',
     ],
     [new DOMException('closed the popup', 'AbortError'), 'ERR_STEP_UP_CANCELLED'],
     [new Error('network down'), 'ERR_STEP_UP_FAILED'],

@@ -10,12 +10,12 @@ import type { StepUpChallenge } from './challenge.js'
  *
  * - `ERR_STEP_UP_LOOP`: the replay met the same challenge again after a step-up.
  * - `ERR_STEP_UP_LIMIT`: more challenges than `maxStepUps` for one request.
- * - `ERR_UNMET_AUTHENTICATION_REQUIREMENTS`: the authorization server answered the step-up with
+ * - `ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS`: the authorization server answered the step-up with
  *   `error=unmet_authentication_requirements`.
  * - `ERR_STEP_UP_CANCELLED`: `stepUp` rejected with an `AbortError` (the user gave up).
  * - `ERR_STEP_UP_FAILED`: `stepUp` rejected for another reason, or resolved without a token.
  * - `ERR_BODY_NOT_REPLAYABLE`: the request body is a stream, so it could not be replayed.
- * - `ERR_INVALID_CHALLENGE`: the server's challenge cannot be acted on as sent (a `max_age`,
+ * - `ERR_CHALLENGE_INVALID`: the server's challenge cannot be acted on as sent (a `max_age`,
  *   `acr_values` or `scope` that breaks its syntax, undecodable `claims`, `authorization_details`
  *   that are not RFC 9396 objects); nobody was asked to sign in.
  * - `ERR_RESOURCE_METADATA_UNAVAILABLE`: the challenge's `resource_metadata` could not be fetched
@@ -29,23 +29,23 @@ import type { StepUpChallenge } from './challenge.js'
  *   popup step-up's is not among them (`@stepup/client/browser`).
  * - `ERR_POPUP_BLOCKED`: the browser blocked the popup and the full-page redirect could not be
  *   used instead (turned off, the request cannot be saved, or `sessionStorage` refused it).
- * - `ERR_NO_PENDING_STEP_UP`: `resumeAfterRedirect` found no step-up saved in this tab for the
+ * - `ERR_STEP_UP_NOT_PENDING`: `resumeAfterRedirect` found no step-up saved in this tab for the
  *   callback's `state` (already used, another tab, older than 10 minutes, another client).
  */
 export type StepUpErrorCode =
   | 'ERR_STEP_UP_LOOP'
   | 'ERR_STEP_UP_LIMIT'
-  | 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS'
+  | 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS'
   | 'ERR_STEP_UP_CANCELLED'
   | 'ERR_STEP_UP_FAILED'
   | 'ERR_BODY_NOT_REPLAYABLE'
-  | 'ERR_INVALID_CHALLENGE'
+  | 'ERR_CHALLENGE_INVALID'
   | 'ERR_RESOURCE_METADATA_UNAVAILABLE'
   | 'ERR_RESOURCE_METADATA_INVALID'
   | 'ERR_RESOURCE_METADATA_MISMATCH'
   | 'ERR_AUTHORIZATION_SERVER_MISMATCH'
   | 'ERR_POPUP_BLOCKED'
-  | 'ERR_NO_PENDING_STEP_UP'
+  | 'ERR_STEP_UP_NOT_PENDING'
 
 /**
  * Options of the {@link StepUpError} constructor.

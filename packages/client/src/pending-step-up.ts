@@ -122,9 +122,9 @@ export interface ResumedStepUp {
  * PKCE, the ID Token's `nonce` and `auth_time`), and resolves the new token with the request to
  * replay. Resolves `undefined` when the address has no `state` (not a callback).
  *
- * Rejects with a {@link StepUpError}: `ERR_NO_PENDING_STEP_UP` when nothing was saved for that
+ * Rejects with a {@link StepUpError}: `ERR_STEP_UP_NOT_PENDING` when nothing was saved for that
  * `state` in this tab, it is older than 10 minutes, or it was saved for another authorization
- * server or client; `ERR_UNMET_AUTHENTICATION_REQUIREMENTS` when the authorization server
+ * server or client; `ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS` when the authorization server
  * answered so; `ERR_STEP_UP_CANCELLED` for an `AbortError`; `ERR_STEP_UP_FAILED` otherwise
  * (`cause` says why: another DPoP key than the one named by `dpop_jkt`, a failed code exchange…).
  *
@@ -158,13 +158,13 @@ export async function resumeAfterRedirect(
   const age = isPending(pending) ? Date.now() - pending.createdAt : Number.NaN
   if (!isPending(pending) || !(age >= 0 && age <= PENDING_LIFETIME)) {
     throw new StepUpError(
-      'ERR_NO_PENDING_STEP_UP',
+      'ERR_STEP_UP_NOT_PENDING',
       'no step-up is pending in this tab for the state of this callback (already resumed, started in another tab, or older than 10 minutes)',
     )
   }
   if (pending.issuer !== as.issuer || pending.clientId !== client.client_id) {
     throw new StepUpError(
-      'ERR_NO_PENDING_STEP_UP',
+      'ERR_STEP_UP_NOT_PENDING',
       'the step-up pending for this state was started with another authorization server or client',
     )
   }

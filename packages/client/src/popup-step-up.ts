@@ -1,4 +1,4 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import type * as oauth from 'oauth4webapi'
 import {
   type AuthorizationCodeOptions,
@@ -16,7 +16,6 @@ import {
 } from './browser-window.js'
 import type { StepUpChallenge } from './challenge.js'
 import { StepUpError } from './errors.js'
-import { invalidArg } from './invalid-arg.js'
 import { type PendingStepUp, saveRequest } from './pending-step-up.js'
 import type { StepUpContext, TypedAccessToken } from './step-up-fetch.js'
 
@@ -109,7 +108,7 @@ function callbackUrl(value: unknown): URL {
     url = new URL(value as string)
   } catch {}
   if (typeof value !== 'string' || !url || url.hash !== '' || !isSecureUrl(url)) {
-    throw invalidArg(
+    throw invalidArgument(
       `${WHERE}: redirectUri must be an https: URL without fragment (or loopback http: for development)`,
     )
   }
@@ -175,23 +174,22 @@ export function createPopupStepUp(options: PopupStepUpOptions): PopupStepUp {
   } = options
   const redirect = callbackUrl(options.redirectUri)
   if (redirect.origin !== win.location.origin) {
-    throw invalidArg(
+    throw invalidArgument(
       `${WHERE}: redirectUri must be on the app's origin ${JSON.stringify(win.location.origin)}: the callback page posts to this window with its own origin as targetOrigin`,
     )
   }
   const redirectUri = redirect.href
   if (typeof onTokenResponse !== 'function') {
-    throw invalidArg(
-      `${WHERE}: onTokenResponse must be a function that keeps the new token`,
-      'ERR_INVALID_ARG_TYPE',
-    )
+    throw invalidArgument(`${WHERE}: onTokenResponse must be a function that keeps the new token`, {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
   }
   if (typeof authorizationParams !== 'object' || authorizationParams === null) {
-    throw invalidArg(`${WHERE}: authorizationParams must be an object of strings`)
+    throw invalidArgument(`${WHERE}: authorizationParams must be an object of strings`)
   }
   for (const [name, value] of Object.entries(authorizationParams)) {
     if (RESERVED.has(name) || typeof value !== 'string') {
-      throw invalidArg(
+      throw invalidArgument(
         `${WHERE}: authorizationParams.${name} ${RESERVED.has(name) ? 'is set by the step-up itself' : 'must be a string'}`,
       )
     }
@@ -199,12 +197,12 @@ export function createPopupStepUp(options: PopupStepUpOptions): PopupStepUp {
   const pushed =
     options.pushedAuthorizationRequests ?? as.require_pushed_authorization_requests === true
   if (pushed && typeof as.pushed_authorization_request_endpoint !== 'string') {
-    throw invalidArg(
+    throw invalidArgument(
       `${WHERE}: pushed authorization requests need the authorization server's pushed_authorization_request_endpoint (RFC 9126 §5)`,
     )
   }
   if (typeof popupFeatures !== 'string' || typeof redirectFallback !== 'boolean') {
-    throw invalidArg(`${WHERE}: popupFeatures must be a string and redirectFallback a boolean`)
+    throw invalidArgument(`${WHERE}: popupFeatures must be a string and redirectFallback a boolean`)
   }
 
   /** Resolves the callback URL the popup posts for `state`; rejects when the popup is closed. */

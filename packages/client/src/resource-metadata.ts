@@ -1,8 +1,7 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import { isLoopbackHost } from './allowed-origins.js'
 import type { StepUpChallenge } from './challenge.js'
 import { StepUpError, type StepUpErrorCode } from './errors.js'
-import { invalidArg } from './invalid-arg.js'
 import { readBody } from './read-body.js'
 
 /**
@@ -213,11 +212,11 @@ export function fetchProtectedResourceMetadata(
 ): Promise<ProtectedResourceMetadata> {
   checkOptions(options, FETCH_OPTIONS, WHERE)
   if (typeof options.resource !== 'string' || options.resource === '') {
-    throw invalidArg(`${WHERE}: resource must be the resource identifier the request was for`)
+    throw invalidArgument(`${WHERE}: resource must be the resource identifier the request was for`)
   }
   const fetchImpl = options.fetch ?? ((request: Request) => globalThis.fetch(request))
   if (typeof fetchImpl !== 'function') {
-    throw invalidArg(`${WHERE}: fetch must be a function`, 'ERR_INVALID_ARG_TYPE')
+    throw invalidArgument(`${WHERE}: fetch must be a function`, { code: 'ERR_INVALID_ARG_TYPE' })
   }
   return discoverResourceMetadata(url, options.resource, fetchImpl)
 }

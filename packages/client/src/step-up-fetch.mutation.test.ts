@@ -30,7 +30,7 @@ describe('createStepUpFetch: what a failed stepUp says', () => {
   it.each([
     [
       { error: 'unmet_authentication_requirements' },
-      'ERR_UNMET_AUTHENTICATION_REQUIREMENTS',
+      'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS',
       'stepUp failed: the authorization server could not meet the requirements (unmet_authentication_requirements, RFC 9470 §6)',
     ],
     [
@@ -419,7 +419,7 @@ describe('createStepUpFetch: DPoP-bound tokens (RFC 9449)', () => {
       challenge('DPoP error="insufficient_user_authentication", max_age="soon"'),
     )
     expect(await failure(async () => (await dpopFetch(fetch))(`${API}/x`))).toMatchObject({
-      code: 'ERR_INVALID_CHALLENGE',
+      code: 'ERR_CHALLENGE_INVALID',
     })
     expect(fetch).toHaveBeenCalledTimes(1)
   })

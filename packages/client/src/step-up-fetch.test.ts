@@ -210,7 +210,7 @@ describe('createStepUpFetch: per request', () => {
         }),
     })
     await expect(api('https://api.example.com/x')).rejects.toMatchObject({
-      code: 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS',
+      code: 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS',
     })
   })
 

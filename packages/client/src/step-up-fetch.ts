@@ -1,5 +1,6 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import type { WwwAuthenticateChallenge } from '@stepup/www-authenticate'
+import { isScopeToken } from '@stepup/www-authenticate'
 import { normalizeAllowedOrigins } from './allowed-origins.js'
 import {
   buildStepUpAuthorizationParams,
@@ -16,7 +17,6 @@ import {
 } from './challenge.js'
 import { createDpopSigner, type DpopOptions, type DpopSigner } from './dpop.js'
 import { StepUpError } from './errors.js'
-import { invalidArg, NQCHARS } from './invalid-arg.js'
 import { readBody } from './read-body.js'
 import { MAX_REDIRECTS, nextRedirectHop } from './redirect.js'
 import { discoverResourceMetadata, type ProtectedResourceMetadata } from './resource-metadata.js'
@@ -204,23 +204,26 @@ const WHERE = 'createStepUpFetch'
  *
  * @example
  * ```ts
- * stepUpFailureCode({ error: 'unmet_authentication_requirements' }) // 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS'
+ * stepUpFailureCode({ error: 'unmet_authentication_requirements' }) // 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS'
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-6
  */
 export function stepUpFailureCode(
   error: unknown,
-): 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS' | 'ERR_STEP_UP_CANCELLED' | 'ERR_STEP_UP_FAILED' {
+):
+  | 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS'
+  | 'ERR_STEP_UP_CANCELLED'
+  | 'ERR_STEP_UP_FAILED' {
   const e = error as { error?: unknown; name?: unknown; cause?: { error?: unknown } } | undefined
   return e?.error === UNMET || e?.cause?.error === UNMET
-    ? 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS'
+    ? 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS'
     : e?.name === 'AbortError'
       ? 'ERR_STEP_UP_CANCELLED'
       : 'ERR_STEP_UP_FAILED'
 }
 
 const REASONS = {
-  ERR_UNMET_AUTHENTICATION_REQUIREMENTS:
+  ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS:
     'the authorization server could not meet the requirements (unmet_authentication_requirements, RFC 9470 §6)',
   ERR_STEP_UP_CANCELLED: 'the user cancelled (stepUp rejected with an AbortError)',
   ERR_STEP_UP_FAILED: 'stepUp rejected; see cause',
@@ -286,10 +289,9 @@ function wantsNonce(response: Response): boolean {
 function resourceList(list: unknown, origins: Set<string>): { id: string; url: URL }[] {
   if (list === undefined) return []
   if (!Array.isArray(list)) {
-    throw invalidArg(
-      `${WHERE}: resources must be a list of resource identifiers`,
-      'ERR_INVALID_ARG_TYPE',
-    )
+    throw invalidArgument(`${WHERE}: resources must be a list of resource identifiers`, {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
   }
   const out = list.map((id: unknown, index) => {
     let url: URL | undefined
@@ -297,12 +299,12 @@ function resourceList(list: unknown, origins: Set<string>): { id: string; url: U
       url = typeof id === 'string' && !/[?#]/.test(id) ? new URL(id) : undefined
     } catch {}
     if (!url) {
-      throw invalidArg(
+      throw invalidArgument(
         `${WHERE}: resources[${index}] ${shown(id)} is not a resource identifier: an absolute URL without query or fragment, such as "https://api.example.com/v1" (RFC 9728 §1.2)`,
       )
     }
     if (!origins.has(url.origin)) {
-      throw invalidArg(
+      throw invalidArgument(
         `${WHERE}: resources[${index}] ${shown(id)} is not on one of allowedOrigins; list ${shown(url.origin)} there`,
       )
     }
@@ -324,7 +326,7 @@ function resourceList(list: unknown, origins: Set<string>): { id: string; url: U
  * Of the challenges a 401/403 carries — of the scheme the token was sent with — the step-up one
  * wins ({@link readStepUpChallenge}); `insufficient_authorization_details` and
  * `insufficient_scope` are answered too, and a challenge whose parameters or JSON body are
- * invalid ends with `ERR_INVALID_CHALLENGE` before `stepUp` runs. `stepUp` gets the
+ * invalid ends with `ERR_CHALLENGE_INVALID` before `stepUp` runs. `stepUp` gets the
  * authorization request parameters in `context.params`.
  *
  * DPoP (RFC 9449 §7.1): with a DPoP-bound token each request (each redirect hop, each replay)
@@ -378,14 +380,16 @@ export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
     ['onInvalidToken', onInvalidToken ?? stepUp],
   ] as const) {
     if (typeof fn !== 'function') {
-      throw invalidArg(`${WHERE}: ${name} must be a function`, 'ERR_INVALID_ARG_TYPE')
+      throw invalidArgument(`${WHERE}: ${name} must be a function`, {
+        code: 'ERR_INVALID_ARG_TYPE',
+      })
     }
   }
   if (!Number.isSafeInteger(maxStepUps) || maxStepUps < 1) {
-    throw invalidArg(`${WHERE}: maxStepUps must be a positive integer (default 1)`)
+    throw invalidArgument(`${WHERE}: maxStepUps must be a positive integer (default 1)`)
   }
   if (mode !== undefined && mode !== 'acr_values' && mode !== 'claims') {
-    throw invalidArg(`${WHERE}: mode must be "acr_values" or "claims"`)
+    throw invalidArgument(`${WHERE}: mode must be "acr_values" or "claims"`)
   }
   let held = scopeTokens('currentScope', options.currentScope, WHERE)
   let origins: Set<string>
@@ -529,7 +533,7 @@ export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
         const response = await fetchImpl(requestOf(hop, { headers, redirect }))
         if (!token.dpop) return response
         const nonce = response.headers.get('dpop-nonce')
-        if (nonce !== null && NQCHARS.test(nonce)) nonces.set(origin, nonce)
+        if (nonce !== null && isScopeToken(nonce)) nonces.set(origin, nonce)
         if (retried || !wantsNonce(response)) return response
         await response.body?.cancel()
       }
@@ -573,9 +577,9 @@ export function createStepUpFetch(options: StepUpFetchOptions): StepUpFetch {
       signer,
     )
     if (typeof given === 'string') {
-      throw invalidArg(
+      throw invalidArgument(
         `getAccessToken must resolve the access token (${TOKEN_SHAPE}); it resolved ${given}`,
-        'ERR_INVALID_RETURN_VALUE',
+        { code: 'ERR_INVALID_RETURN_VALUE' },
       )
     }
     let token = given

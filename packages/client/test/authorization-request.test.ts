@@ -60,7 +60,7 @@ describe('challenge → authorization request (RFC 9470 §4)', () => {
   it('RFC 9470 §3: an invalid max_age is never forwarded: the challenge is refused (WA-18 → AR-04)', () => {
     expect(() =>
       challengeOf('Bearer error="insufficient_user_authentication", max_age="-1"'),
-    ).toThrow(expect.objectContaining({ name: 'StepUpError', code: 'ERR_INVALID_CHALLENGE' }))
+    ).toThrow(expect.objectContaining({ name: 'StepUpError', code: 'ERR_CHALLENGE_INVALID' }))
   })
 
   it('OpenID Connect Core §3.1.2.1: max_age=0 adds prompt=login', () => {

@@ -230,7 +230,9 @@ describe('step-up in a popup, then the call resumes (RFC 9470 §4, RFC 9449)', (
     const popup = await popupAtAuthorizationServer()
     popup.href = as.deny(popup.href, 'unmet_authentication_requirements')
     completeStepUpInPopup({ window: popup })
-    await expect(call).rejects.toMatchObject({ code: 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS' })
+    await expect(call).rejects.toMatchObject({
+      code: 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS',
+    })
     expect(as.requests).toEqual([])
   })
 
@@ -369,7 +371,7 @@ describe('a blocked popup: full-page redirect, then resume', () => {
     const callback = callbackWindow(as.signIn(authorizationUrl))
     await resumeAfterRedirect(resumeOptions(callback))
     await expect(resumeAfterRedirect(resumeOptions(callback))).rejects.toMatchObject({
-      code: 'ERR_NO_PENDING_STEP_UP',
+      code: 'ERR_STEP_UP_NOT_PENDING',
     })
   })
 
@@ -377,7 +379,7 @@ describe('a blocked popup: full-page redirect, then resume', () => {
     await leaveForSignIn()
     const other = callbackWindow(`${CALLBACK}?code=x&state=forged&iss=${ISSUER}`)
     await expect(resumeAfterRedirect(resumeOptions(other))).rejects.toMatchObject({
-      code: 'ERR_NO_PENDING_STEP_UP',
+      code: 'ERR_STEP_UP_NOT_PENDING',
     })
     expect(as.requests.filter((r) => r.url.endsWith('/token'))).toEqual([])
   })
@@ -389,7 +391,7 @@ describe('a blocked popup: full-page redirect, then resume', () => {
     vi.setSystemTime(new Date('2026-01-01T10:10:01Z'))
     const callback = callbackWindow(as.signIn(authorizationUrl))
     await expect(resumeAfterRedirect(resumeOptions(callback))).rejects.toMatchObject({
-      code: 'ERR_NO_PENDING_STEP_UP',
+      code: 'ERR_STEP_UP_NOT_PENDING',
       message: expect.stringContaining('older than 10 minutes'),
     })
   })
@@ -399,7 +401,7 @@ describe('a blocked popup: full-page redirect, then resume', () => {
     const callback = callbackWindow(as.signIn(authorizationUrl))
     await expect(
       resumeAfterRedirect({ ...resumeOptions(callback), client: { client_id: 'other' } }),
-    ).rejects.toMatchObject({ code: 'ERR_NO_PENDING_STEP_UP' })
+    ).rejects.toMatchObject({ code: 'ERR_STEP_UP_NOT_PENDING' })
   })
 
   it('another DPoP key than the one named by dpop_jkt is refused before the code is redeemed', async () => {
@@ -418,11 +420,11 @@ describe('a blocked popup: full-page redirect, then resume', () => {
     expect(as.requests).toEqual([])
   })
 
-  it('unmet_authentication_requirements on the callback is ERR_UNMET_AUTHENTICATION_REQUIREMENTS', async () => {
+  it('unmet_authentication_requirements on the callback is ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS', async () => {
     const { authorizationUrl } = await leaveForSignIn()
     const callback = callbackWindow(as.deny(authorizationUrl, 'unmet_authentication_requirements'))
     await expect(resumeAfterRedirect(resumeOptions(callback))).rejects.toMatchObject({
-      code: 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS',
+      code: 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS',
     })
   })
 

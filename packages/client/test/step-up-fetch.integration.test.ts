@@ -342,7 +342,7 @@ describe('how stepUp ends', () => {
       },
     })
     const error = await api(`${rs.origin}/x`).catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS' })
+    expect(error).toMatchObject({ code: 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS' })
     expect((error as StepUpError).cause).toBeInstanceOf(oauth.AuthorizationResponseError)
     expect(rs.seen).toHaveLength(1)
   })
@@ -710,14 +710,14 @@ describe('a challenge that cannot be acted on is refused before anyone signs in'
       /the server.s insufficient_authorization_details came without a JSON body/,
     ],
   ] as [string, Challenge, RegExp][])(
-    '%s: ERR_INVALID_CHALLENGE, stepUp never called',
+    '%s: ERR_CHALLENGE_INVALID, stepUp never called',
     async (_, challenge, message) => {
       rs.handle(protectedResource('gold', challenge))
       const { api, stepUp } = app()
       const error = await api(`${rs.origin}/x`).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(StepUpError)
       expect(error).toMatchObject({
-        code: 'ERR_INVALID_CHALLENGE',
+        code: 'ERR_CHALLENGE_INVALID',
         message: expect.stringMatching(message),
       })
       expect((error as StepUpError).response?.status).toBe(challenge.status ?? 401)

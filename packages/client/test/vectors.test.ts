@@ -4,7 +4,7 @@ import { type ReadStepUpChallengeOptions, readStepUpChallenge, StepUpError } fro
 /**
  * Challenge examples copied from the specs (unfolded; RFC 8792 `\` wrapping removed), each with
  * the status line of its figure. `expected` undefined: not a step-up signal; `invalid`: a step-up
- * signal that cannot be acted on as sent (`ERR_INVALID_CHALLENGE`, the message names the reason).
+ * signal that cannot be acted on as sent (`ERR_CHALLENGE_INVALID`, the message names the reason).
  */
 interface Vector {
   readonly title: string
@@ -461,7 +461,7 @@ describe('readStepUpChallenge: spec vectors', () => {
       return undefined
     })()
     expect(error).toBeInstanceOf(StepUpError)
-    expect(error).toMatchObject({ code: 'ERR_INVALID_CHALLENGE', response })
+    expect(error).toMatchObject({ code: 'ERR_CHALLENGE_INVALID', response })
     expect((error as Error).message).toMatch((vector.expected as { invalid: RegExp }).invalid)
   })
 })

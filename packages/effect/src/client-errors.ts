@@ -86,13 +86,13 @@ const MESSAGES: Record<StepUpFailedCode, string> = {
   ERR_STEP_UP_LOOP:
     'the same challenge came back after a step-up: the new token still does not meet it (is the authorization server honouring acr_values and max_age?)',
   ERR_STEP_UP_LIMIT: 'more step-ups than maxStepUps allows for one request',
-  ERR_UNMET_AUTHENTICATION_REQUIREMENTS:
+  ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS:
     'the authorization server could not meet the requirements (unmet_authentication_requirements, RFC 9470 §6)',
   ERR_STEP_UP_CANCELLED: 'the user cancelled the step-up (stepUp failed with an AbortError)',
   ERR_STEP_UP_FAILED: 'the step-up did not complete: stepUp failed (see cause) or gave no token',
   ERR_BODY_NOT_REPLAYABLE:
     'a stream body cannot be replayed after a step-up; send bytes, text or form data',
-  ERR_INVALID_CHALLENGE: "the server's challenge cannot be acted on as sent",
+  ERR_CHALLENGE_INVALID: "the server's challenge cannot be acted on as sent",
   ERR_STEP_UP_TIMEOUT: 'the step-up took longer than stepUpTimeout',
   ERR_RESOURCE_METADATA_UNAVAILABLE: "the resource's metadata (RFC 9728) could not be fetched",
   ERR_RESOURCE_METADATA_INVALID:
@@ -100,7 +100,7 @@ const MESSAGES: Record<StepUpFailedCode, string> = {
   ERR_RESOURCE_METADATA_MISMATCH: "the resource's metadata names another resource (RFC 9728 §3.3)",
   ERR_AUTHORIZATION_SERVER_MISMATCH: 'the resource does not list this authorization server',
   ERR_POPUP_BLOCKED: 'the step-up popup was blocked and the full-page redirect could not be used',
-  ERR_NO_PENDING_STEP_UP: 'no step-up is pending for this callback',
+  ERR_STEP_UP_NOT_PENDING: 'no step-up is pending for this callback',
 }
 
 const StepUpFailedBase: new (

@@ -252,7 +252,10 @@ describe('makeStepUpClient (RFC 9470 §4 client behaviour over Effect HttpClient
   it('classifies stepUp failures: cancelled, unmet requirements, anything else', async () => {
     const cases = [
       [Object.assign(new Error('closed'), { name: 'AbortError' }), 'ERR_STEP_UP_CANCELLED'],
-      [{ error: 'unmet_authentication_requirements' }, 'ERR_UNMET_AUTHENTICATION_REQUIREMENTS'],
+      [
+        { error: 'unmet_authentication_requirements' },
+        'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS',
+      ],
       [new Error('popup blocked'), 'ERR_STEP_UP_FAILED'],
     ] as const
     for (const [cause, code] of cases) {
@@ -456,12 +459,12 @@ describe('makeStepUpClient: the same rules as createStepUpFetch', () => {
   it.each([
     ['/bad-max-age', /max_age "-1" is not a non-negative integer \(RFC 9470 §3\)/],
     ['/bad-details', /authorization_details\[0\]\.type must be a non-empty string/],
-  ])('%s: fails with ERR_INVALID_CHALLENGE before stepUp runs', async (path, message) => {
+  ])('%s: fails with ERR_CHALLENGE_INVALID before stepUp runs', async (path, message) => {
     const { calls, run } = setup()
     const error = failure(await run((client) => client.get(`${API}${path}`)))
     expect(error).toMatchObject({
       _tag: 'StepUpFailed',
-      code: 'ERR_INVALID_CHALLENGE',
+      code: 'ERR_CHALLENGE_INVALID',
       message: expect.stringMatching(message),
     })
     expect(error.response?.status).toBe(401)

@@ -195,7 +195,7 @@ interface Hop {
  * `createStepUpFetch`, through the same shared rules: `Authorization: Bearer` only for
  * `allowedOrigins` (exact origins, `https:` or loopback unless `allowInsecureOrigins` opts in,
  * RFC 6750 §5.3); of a response's challenges the step-up one wins, and one whose parameters or
- * JSON body are invalid fails with `ERR_INVALID_CHALLENGE` before `stepUp` runs; one shared
+ * JSON body are invalid fails with `ERR_CHALLENGE_INVALID` before `stepUp` runs; one shared
  * `stepUp` run per challenge (single flight), then one replay; the same challenge again, or more
  * than `maxStepUps`, fails with {@link StepUpFailed} instead of looping. A stream body fails with
  * `ERR_BODY_NOT_REPLAYABLE` before anything is sent. Options are checked when this is called,

@@ -50,7 +50,7 @@ describe('readStepUpChallenge', () => {
     ).toBeUndefined()
   })
 
-  it('fails with StepUpFailed ERR_INVALID_CHALLENGE for invalid parameters, never throws', () => {
+  it('fails with StepUpFailed ERR_CHALLENGE_INVALID for invalid parameters, never throws', () => {
     const exit = Effect.runSyncExit(
       readStepUpChallenge(
         response(401, 'Bearer error="insufficient_user_authentication", max_age="-1"'),
@@ -60,7 +60,7 @@ describe('readStepUpChallenge', () => {
     const failure = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
     expect(failure?._tag === 'Fail' && failure.error).toMatchObject({
       _tag: 'StepUpFailed',
-      code: 'ERR_INVALID_CHALLENGE',
+      code: 'ERR_CHALLENGE_INVALID',
     })
   })
 })

@@ -37,7 +37,7 @@ export const parseWwwAuthenticate = (
  * `WWW-Authenticate` line — `insufficient_user_authentication` (`step_up`), then
  * `insufficient_claims`, `insufficient_authorization_details`, `insufficient_scope`,
  * `use_dpop_nonce` — or `undefined`. A challenge whose parameters are invalid (`max_age="-1"`)
- * fails with {@link StepUpFailed} `ERR_INVALID_CHALLENGE`, so no sign-in is started for it.
+ * fails with {@link StepUpFailed} `ERR_CHALLENGE_INVALID`, so no sign-in is started for it.
  *
  * @example
  * ```ts
