@@ -12,6 +12,7 @@ import { type BankContext, createBankContext } from './context.ts'
 import { createExpressApp } from './express-app.ts'
 import { createFastifyApp } from './fastify-app.ts'
 import type { Ledger } from './ledger.ts'
+import { type BankLimits, LIMIT_VARIABLES, resolveLimits } from './limits.ts'
 import { createBankPolicy } from './policy.ts'
 import type { ChangePassword } from './service.ts'
 
@@ -93,6 +94,12 @@ export interface BankApiOptions {
    * must be bound. Without it, the API takes Bearer tokens only.
    */
   readonly dpop?: BankDpopOptions
+  /**
+   * The step-up limits (transfer thresholds and their `max_age`, the binding threshold, the
+   * password change's `max_age`); each omitted one keeps its default (see `DEFAULT_LIMITS`).
+   * Malformed or contradictory values reject, naming the limit.
+   */
+  readonly limits?: Partial<BankLimits>
 }
 
 /** DPoP for the bank API (see {@link BankApiOptions.dpop}). */
@@ -151,10 +158,12 @@ const BANK_API_OPTIONS = new Set([
   'jwksOptions',
   'onDecision',
   'dpop',
+  'limits',
 ])
 const DPOP_OPTIONS = new Set(['required', 'nonceSecret'])
 const DISCOVERY_OPTIONS = new Set(['initialDelay', 'maxDelay', 'timeout'])
 const REDIS_OPTIONS = new Set(['url', 'timeout', 'persistence'])
+const LIMIT_OPTIONS = new Set(Object.keys(LIMIT_VARIABLES))
 
 /** A running bank API. */
 export interface BankApi {
@@ -540,6 +549,9 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
       throw invalidArgument('dpop.nonceSecret must be a Uint8Array of at least 32 random bytes')
     }
   }
+  // Limits are checked before anything connects: unknown keys, malformed or contradictory values.
+  checkOptions(options.limits, LIMIT_OPTIONS, 'createBankApi: limits')
+  const limits = resolveLimits(options.limits)
   const redis = options.redis ? await connectGrants(options.redis) : undefined
   const grants = options.grants ?? redis?.grants
   const jwks = typeof options.jwks === 'string' ? new URL(options.jwks) : options.jwks
@@ -551,7 +563,7 @@ export async function createBankApi(options: BankApiOptions): Promise<BankApi> {
     resource: resource.href,
     jwks,
     jwksOptions: options.jwksOptions,
-    policy: createBankPolicy(grants ? { grants } : {}),
+    policy: createBankPolicy({ ...limits, ...(grants && { grants }) }),
     corsOrigins: options.corsOrigins ?? ['http://localhost:5173'],
     changePassword: options.changePassword,
     now: options.now,

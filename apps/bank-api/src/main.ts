@@ -4,6 +4,7 @@ import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
 import { auditDecisions } from './audit.ts'
 import { createBankApi } from './bank-api.ts'
+import { type BankLimits, parseLimitsEnv } from './limits.ts'
 
 const env = process.env
 /** A positive integer from the environment (milliseconds unless said), or undefined when unset. */
@@ -16,6 +17,16 @@ const ms = (name: string, unit = 'milliseconds'): number | undefined => {
     process.exit(2)
   }
   return parsed
+}
+
+// The step-up limits (README: "Limits"), checked before anything starts: a malformed or
+// contradictory value stops the start with one line naming the variable.
+let limits: BankLimits
+try {
+  limits = parseLimitsEnv(env)
+} catch (error) {
+  console.error(`bank-api: not started: ${(error as Error).message}`)
+  process.exit(2)
 }
 
 const framework = env['FRAMEWORK'] === 'fastify' ? 'fastify' : 'express'
@@ -125,6 +136,7 @@ const api = await createBankApi({
   ...(Object.keys(jwksOptions).length > 0 && { jwksOptions }),
   ...(onDecision && { onDecision }),
   dpop,
+  limits,
 }).catch((error: { message?: unknown; code?: unknown }) => {
   // Refuse to start with one line: Redis unreachable or without the persistence it needs.
   console.error(`bank-api: not started: ${String(error?.message)} (${String(error?.code)})`)
@@ -133,6 +145,9 @@ const api = await createBankApi({
 console.log(`Bank API (${framework}): ${api.url}`)
 console.log(`  metadata: ${api.url}/.well-known/oauth-protected-resource`)
 console.log(`  issuer:   ${issuer}`)
+console.log(
+  `  limits:   phr from ${limits.phrFrom} (max_age ${limits.phrMaxAge} s), phrh from ${limits.phrhFrom} (max_age ${limits.phrhMaxAge} s), bound from ${limits.bindingFrom}, password change max_age ${limits.passwordMaxAge} s`,
+)
 console.log(`  grants:   ${redisUrl ? `Redis at ${new URL(redisUrl).host}` : 'in memory'}`)
 console.log(
   `  DPoP:     required of ${dpop.required === 'all' ? 'every client' : dpop.required.join(', ') || 'no client'}`,

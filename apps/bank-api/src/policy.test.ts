@@ -1,6 +1,6 @@
 import { parseAccessTokenClaims } from '@stepup/assurance'
 import { describe, expect, it } from 'vitest'
-import { createBankPolicy, TRANSFER_TYPE } from './policy.ts'
+import { createBankPolicy, PASSWORD_CHANGE_REQUIREMENT, TRANSFER_TYPE } from './policy.ts'
 
 const NOW = 1_800_000_000
 const transfer = (amount: string, destination_account = 'ACC-987654') => ({
@@ -88,5 +88,61 @@ describe('the transfer policy (one module for Express and Fastify)', () => {
       status: 403,
       header: expect.stringContaining('has already been used'),
     })
+  })
+})
+
+describe('createBankPolicy limits', () => {
+  const password = { acr: 'urn:stepup:acr:pwd', auth_time: NOW - 10 }
+
+  it('asks for what the limits say: thresholds and max_age', async () => {
+    const policy = createBankPolicy({
+      phrFrom: '50',
+      phrMaxAge: 120,
+      phrhFrom: '100',
+      phrhMaxAge: 30,
+      bindingFrom: '100',
+    })
+    expect(await decide('49.99', password, policy)).toEqual({ ok: true, fired: [] })
+    expect(await decide('50', password, policy)).toMatchObject({
+      header: expect.stringContaining('acr_values="phr", max_age="120"'),
+    })
+    expect(await decide('100', password, policy)).toMatchObject({
+      header: expect.stringContaining('acr_values="phrh", max_age="30"'),
+      details: [transfer('100')],
+    })
+    expect(await decide('99', { acr: 'phr', auth_time: NOW - 121 }, policy)).toMatchObject({
+      header: expect.stringContaining('error_description="More recent authentication is required"'),
+    })
+  })
+
+  it('binds transfers from bindingFrom, even below the phrh threshold', async () => {
+    const policy = createBankPolicy({ bindingFrom: '2000' })
+    const strong = { acr: 'phr', auth_time: NOW - 5 }
+    expect(await decide('2000', strong, policy)).toMatchObject({
+      status: 403,
+      header: expect.stringContaining('error="insufficient_authorization_details"'),
+    })
+    expect(await decide('1999.99', strong, policy)).toEqual({
+      ok: true,
+      fired: ['transfer-amount'],
+    })
+  })
+
+  it('gives the password change the configured max_age', () => {
+    expect(createBankPolicy({ passwordMaxAge: 60 }).passwordChange).toEqual({
+      scope: ['password:write'],
+      max_age: 60,
+    })
+    expect(createBankPolicy().passwordChange).toEqual(PASSWORD_CHANGE_REQUIREMENT)
+    expect(PASSWORD_CHANGE_REQUIREMENT.max_age).toBe(300)
+  })
+
+  it('refuses unknown keys and bad limits', () => {
+    expect(() => createBankPolicy({ phrMaxAgee: 1 } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_UNKNOWN_OPTION' }),
+    )
+    expect(() => createBankPolicy({ phrhFrom: '10' })).toThrow(
+      'phrhFrom must be more than phrFrom (1000)',
+    )
   })
 })

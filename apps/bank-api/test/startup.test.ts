@@ -162,6 +162,45 @@ describe('createBankApi start-up', () => {
     ).rejects.toMatchObject({ code: 'ERR_UNKNOWN_OPTION' })
   })
 
+  it('main.ts refuses inconsistent or malformed limits in one line naming the variable', async () => {
+    const { spawnSync } = await import('node:child_process')
+    const run = (env: Record<string, string>) =>
+      spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--conditions=@stepup/source', 'src/main.ts'],
+        {
+          cwd: new URL('..', import.meta.url),
+          env: { ...process.env, PORT: '0', ...env },
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      )
+    const below = run({ TRANSFER_PHRH_FROM: '500' })
+    expect(below.status).toBe(2)
+    expect(below.stderr.trim()).toBe(
+      'bank-api: not started: TRANSFER_PHRH_FROM="500" must be more than TRANSFER_PHR_FROM (1000)',
+    )
+    const negative = run({ PASSWORD_CHANGE_MAX_AGE: '-300' })
+    expect(negative.status).toBe(2)
+    expect(negative.stderr.trim()).toBe(
+      'bank-api: not started: PASSWORD_CHANGE_MAX_AGE="-300" must be a whole number of seconds (digits only)',
+    )
+  })
+
+  it('createBankApi refuses unknown and contradictory limits before listening', async () => {
+    const base = { framework: 'express', issuer: 'http://127.0.0.1:1', resource: 'http://x/' }
+    await expect(
+      createBankApi({ ...base, limits: { phrMaxAges: 1 } } as never),
+    ).rejects.toMatchObject({ code: 'ERR_UNKNOWN_OPTION' })
+    await expect(
+      createBankApi({ ...base, limits: { phrhMaxAge: 600 } } as never),
+    ).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+      message:
+        'phrhMaxAge must not be longer than phrMaxAge (300): a larger transfer never accepts an older sign-in',
+    })
+  })
+
   it('main.ts refuses a key-fetch variable that is not a positive integer, in one line', async () => {
     const { spawnSync } = await import('node:child_process')
     const run = spawnSync(
