@@ -16,6 +16,7 @@ import {
   type DpopProofVerifier,
   type JwtAccessTokenVerifierOptions,
 } from '@stepup/assurance'
+import type { HelmetOptions } from 'helmet'
 import { Ledger } from './ledger.ts'
 import { ACR_VALUES_SUPPORTED, type BankPolicy, SCOPES_SUPPORTED } from './policy.ts'
 import type { ApiResponse, ChangePassword } from './service.ts'
@@ -261,7 +262,30 @@ export const DPOP_PREFLIGHT_HEADERS: Readonly<Record<string, string>> = Object.f
   'access-control-allow-headers': 'Authorization, Content-Type, DPoP',
 })
 
-/** Headers on every API response: account data is never cached. */
+/**
+ * Headers on every API response, errors included: account data, challenges and refusals are
+ * never stored by a browser or a shared cache (RFC 9111 §5.2.2.5).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.5
+ */
 export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({
   'cache-control': 'no-store',
 })
+
+/**
+ * `helmet` (Express) and `@fastify/helmet` (Fastify) settings: the API answers JSON only, so its
+ * Content Security Policy allows nothing to load and no page to frame it (`default-src 'none';
+ * frame-ancestors 'none'`, CSP Level 3 §6.1.3, §6.4.2), with `X-Frame-Options: DENY` for older
+ * browsers (RFC 7034); helmet's other defaults (`nosniff`, HSTS, `Referrer-Policy: no-referrer`,
+ * CORP `same-origin`, which CORS reads from the web client are not subject to) stay.
+ *
+ * @see https://www.w3.org/TR/CSP3/#directive-default-src
+ * @see https://www.rfc-editor.org/rfc/rfc7034
+ */
+export const HELMET_OPTIONS = Object.freeze({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  },
+  frameguard: { action: 'deny' as const },
+}) satisfies HelmetOptions

@@ -6,10 +6,12 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express'
+import helmet from 'helmet'
 import {
   type BankContext,
   corsHeaders,
   DPOP_PREFLIGHT_HEADERS,
+  HELMET_OPTIONS,
   NO_STORE,
   PREFLIGHT_HEADERS,
 } from './context.ts'
@@ -81,8 +83,12 @@ export function createExpressApp(context: BankContext): express.Express {
 
   const app = express()
   app.disable('x-powered-by')
+  // Security headers and no-store first, so every answer has them: the guard's challenges and
+  // refusals, the metadata, preflights, 404s and the error handler's 4xx/5xx.
+  app.use(helmet(HELMET_OPTIONS))
   const preflight = dpopNonces ? DPOP_PREFLIGHT_HEADERS : PREFLIGHT_HEADERS
   app.use((req, res, next) => {
+    res.set(NO_STORE)
     const cors = corsHeaders(context.corsOrigins, req.get('origin'), dpopNonces !== undefined)
     res.set(cors)
     if (req.method === 'OPTIONS') {

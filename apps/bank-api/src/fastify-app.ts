@@ -1,3 +1,4 @@
+import fastifyHelmet from '@fastify/helmet'
 import { stepUp } from '@stepup/fastify'
 import Fastify, {
   type FastifyInstance,
@@ -6,10 +7,12 @@ import Fastify, {
   type FastifyServerFactory,
   type preHandlerAsyncHookHandler,
 } from 'fastify'
+import helmet from 'helmet'
 import {
   type BankContext,
   corsHeaders,
   DPOP_PREFLIGHT_HEADERS,
+  HELMET_OPTIONS,
   NO_STORE,
   PREFLIGHT_HEADERS,
 } from './context.ts'
@@ -61,12 +64,15 @@ export async function createFastifyApp(
 ): Promise<FastifyInstance> {
   const { ledger, policy, dpopNonces } = context
   const dpop = dpopNonces !== undefined
+  const securityHeaders = helmet(HELMET_OPTIONS)
   const app = Fastify({
     bodyLimit: 16 * 1024,
     ...(serverFactory && { serverFactory }),
     // Errors raised before routing (a path that is not valid percent-encoding) are the client's:
     // the same JSON 400 as every other bad request, one log line, no stack.
     frameworkErrors: (error, request, reply) => {
+      // No hook has run for these: the security headers are set here.
+      securityHeaders(request.raw, reply.raw, () => {})
       reply.headers(corsHeaders(context.corsOrigins, request.headers.origin, dpop))
       if (error.code !== 'FST_ERR_BAD_URL') {
         console.error(error)
@@ -77,7 +83,11 @@ export async function createFastifyApp(
       send(reply, BAD_PATH)
     },
   })
+  // Security headers and no-store on every answer: the guard's challenges and refusals, the
+  // metadata, preflights, 404s and the error handler's 4xx/5xx.
+  await app.register(fastifyHelmet, { ...HELMET_OPTIONS, global: true })
   app.addHook('onRequest', async (request, reply) => {
+    reply.headers(NO_STORE)
     const cors = corsHeaders(context.corsOrigins, request.headers.origin, dpop)
     reply.headers(cors)
     if (request.method === 'OPTIONS') {
