@@ -19,3 +19,12 @@ export const BANK_TRANSACTION_TYPE = 'urn:bank:params:oauth:request:transaction'
 export function createBankAuthorizationDetailsRegistry(): AuthorizationDetailsRegistry {
   return createAuthorizationDetailsRegistry([bankTransactionDetailType])
 }
+
+/**
+ * The payees the sample bank knows by name, by account: what the sign-in server shows next to an
+ * account number on the page where a transfer is confirmed. The bank API's ledger holds the same.
+ */
+export const BANK_PAYEES: ReadonlyMap<string, string> = new Map([
+  ['ACC-987654', 'Mad Hatter Tea Co.'],
+  ['ACC-555123', 'White Rabbit Watches'],
+])

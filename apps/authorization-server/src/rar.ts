@@ -6,6 +6,7 @@ import type {
   RichAuthorizationRequestsActiveConfiguration,
 } from 'oidc-provider'
 import { errors } from 'oidc-provider'
+import type { TransactionConfirmations } from './transaction.ts'
 
 /** An @stepup/rar registry: what validates and compares `authorization_details` here. */
 export type AuthorizationDetailsValidator = Pick<
@@ -44,10 +45,14 @@ type RarFeature = RichAuthorizationRequestsActiveConfiguration & {
  * Details are not renewed by a refresh token: a transaction authorization is meant to be used
  * once, so a refreshed access token carries none, and asking for them there is
  * `invalid_authorization_details`.
+ *
+ * When a code is issued, `confirmations` learns whether the interaction that led to it confirmed
+ * exactly these details with a security key (see `TransactionConfirmations.record`).
  */
 export function richAuthorizationRequests(
   registry: AuthorizationDetailsValidator,
   resource: string,
+  confirmations?: TransactionConfirmations,
 ): RarFeature {
   const types = Object.fromEntries(
     registry.typesSupported().map((type) => [
@@ -62,7 +67,7 @@ export function richAuthorizationRequests(
   return {
     enabled: true,
     types,
-    authorizationDetailsForGrantSource(ctx) {
+    async authorizationDetailsForGrantSource(ctx, source) {
       const text = ctx.oidc.params?.['authorization_details']
       if (typeof text !== 'string') return undefined
       const requested = parseOrThrow(registry, text)
@@ -70,6 +75,7 @@ export function richAuthorizationRequests(
       if (!registry.covers(granted as never, requested as never).covered) {
         throw new errors.AccessDenied('authorization_details were not approved by the End-User')
       }
+      await confirmations?.record(ctx.oidc.result, source as never, requested)
       return requested
     },
     authorizationDetailsForAccessToken(ctx, token, source, grantType) {

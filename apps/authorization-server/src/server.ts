@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { type AddressInfo, Server as NetServer } from 'node:net'
 import type { AcrRegistry } from '@stepup/acr'
+import { authorizationDetailsDigest } from '@stepup/rar'
 import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider'
 import Provider, { errors, interactionPolicy } from 'oidc-provider'
 import { createAccountHandler } from './account.ts'
@@ -14,6 +15,11 @@ import { createSignInLockout, type SignInLockoutOptions } from './lockout.ts'
 import { type AuthorizationDetailsValidator, richAuthorizationRequests } from './rar.ts'
 import { connectThrottleRedis } from './redis.ts'
 import { DEMO_USERS, openUserStore, type SeedUser, type UserStore } from './store.ts'
+import {
+  confirmationOf,
+  createTransactionConfirmations,
+  transactionDetailsOf,
+} from './transaction.ts'
 
 /** Options for {@link createAuthorizationServer}. */
 export interface AuthorizationServerOptions {
@@ -155,7 +161,10 @@ function acrValuesOf(ctx: KoaContextWithOIDC): string[] | undefined {
 /**
  * The interaction policy: node-oidc-provider's default, plus a login check that honours
  * `acr_values` through the acr registry (a session whose class satisfies one requested value
- * passes; otherwise the End-User must authenticate again, RFC 9470 §4).
+ * passes; otherwise the End-User must authenticate again, RFC 9470 §4), and one that asks for a
+ * login whenever the request carries a transfer that this interaction has not confirmed with a
+ * security key over exactly its details (PSD2 RTS Art. 5): no session, `max_age` or earlier
+ * `phrh` sign-in stands in for that confirmation.
  */
 function createPolicy(acr: AcrRegistry): interactionPolicy.DefaultPolicy {
   const { Check, base } = interactionPolicy
@@ -179,6 +188,31 @@ function createPolicy(acr: AcrRegistry): interactionPolicy.DefaultPolicy {
         return Check.REQUEST_PROMPT
       },
       (ctx) => ({ acr_values: acrValuesOf(ctx) }),
+    ),
+  )
+  login.checks.add(
+    new Check(
+      'transaction_confirmation',
+      'the transaction must be confirmed with a security key',
+      'login_required',
+      async (ctx) => {
+        const details = transactionDetailsOf(ctx.oidc.params?.['authorization_details'])
+        if (!details) return Check.NO_NEED_TO_PROMPT
+        const confirmation = confirmationOf(ctx.oidc.result)
+        if (
+          confirmation &&
+          confirmation.accountId === ctx.oidc.session?.accountId &&
+          confirmation.digest === (await authorizationDetailsDigest(details))
+        ) {
+          return Check.NO_NEED_TO_PROMPT
+        }
+        if (ctx.oidc.result?.['login']) {
+          throw new errors.UnmetAuthenticationRequirements(
+            'the transaction was not confirmed with a security key',
+          )
+        }
+        return Check.REQUEST_PROMPT
+      },
     ),
   )
   return policy
@@ -229,6 +263,7 @@ export async function createAuthorizationServer(
   const acr = createStepUpAcrRegistry()
   const authorizationDetails =
     options.authorizationDetails ?? createBankAuthorizationDetailsRegistry()
+  const confirmations = createTransactionConfirmations()
 
   if (options.redisUrl !== undefined) checkRedisUrl(options.redisUrl)
   const store = await openUserStore({ file: options.dataFile, seeds: options.users ?? DEMO_USERS })
@@ -326,7 +361,11 @@ export async function createAuthorizationServer(
           }
         },
       },
-      richAuthorizationRequests: richAuthorizationRequests(authorizationDetails, resource),
+      richAuthorizationRequests: richAuthorizationRequests(
+        authorizationDetails,
+        resource,
+        confirmations,
+      ),
     },
     pkce: { required: () => true },
     // Browser clients call the token, PAR, revocation and userinfo endpoints from their own pages:
@@ -359,12 +398,17 @@ export async function createAuthorizationServer(
     },
     async extraTokenClaims(ctx, token) {
       if (token.kind !== 'AccessToken') return undefined
-      const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken
+      const code = ctx.oidc.entities.AuthorizationCode
+      const source = code ?? ctx.oidc.entities.RefreshToken
       if (!source) return undefined
+      // Only a token from the code of an interaction that confirmed exactly these details with a
+      // security key says which details were authenticated (see README, authorization_details_digest).
+      const digest = code ? await confirmations.digestFor(code.grantId, token.rar) : undefined
       return {
         ...(source.acr !== undefined && { acr: source.acr }),
         ...(source.amr !== undefined && { amr: source.amr }),
         ...(source.authTime !== undefined && { auth_time: source.authTime }),
+        ...(digest !== undefined && { authorization_details_digest: digest }),
       }
     },
     async issueRefreshToken(_ctx, client) {

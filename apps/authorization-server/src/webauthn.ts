@@ -103,15 +103,20 @@ export async function verifyRegistration(
   }
 }
 
-/** Options for an authentication ceremony over the given credentials, user verification required. */
+/**
+ * Options for an authentication ceremony over the given credentials, user verification required.
+ * The challenge is random unless given (a transaction's, see `transactionChallenge`).
+ */
 export function authenticationOptions(
   rp: WebAuthnRelyingParty,
   credentials: readonly StoredCredential[],
+  challenge?: Uint8Array,
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   return generateAuthenticationOptions({
     rpID: rp.rpID,
     allowCredentials: credentials.map((c) => ({ id: c.id, transports: [...c.transports] })),
     userVerification: 'required',
+    ...(challenge !== undefined && { challenge: new Uint8Array(challenge) }),
   })
 }
 

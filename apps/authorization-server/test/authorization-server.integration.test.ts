@@ -195,12 +195,12 @@ describe('unmet_authentication_requirements (OpenID Connect UAR 1.0)', () => {
     return { error: callback.searchParams.get('error'), steps }
   }
 
-  it('acr_values=phr for a user with no WebAuthn credential', async () => {
+  it('acr_values=phr for a user with no WebAuthn credential: a page says so, Cancel answers access_denied', async () => {
     const outcome = await expectError(
       { username: 'bob', password: 'builder' },
       { acr_values: 'phr' },
     )
-    expect(outcome).toEqual({ error: 'unmet_authentication_requirements', steps: ['password'] })
+    expect(outcome).toEqual({ error: 'access_denied', steps: ['password', 'no-key'] })
   })
 
   it('an essential acr claim the user cannot reach', async () => {
@@ -214,7 +214,7 @@ describe('unmet_authentication_requirements (OpenID Connect UAR 1.0)', () => {
     expect(outcome).toEqual({ error: 'unmet_authentication_requirements', steps: [] })
   })
 
-  it('acr_values=phrh when the only key is synced (backup-eligible)', async () => {
+  it('acr_values=phrh when the only key is synced (backup-eligible): a page says so, Cancel answers access_denied', async () => {
     const agent = new UserAgent()
     const carol = { username: 'carol', password: 'carol-password' }
     await signIn(harness, agent, carol)
@@ -223,7 +223,7 @@ describe('unmet_authentication_requirements (OpenID Connect UAR 1.0)', () => {
       createSoftwareAuthenticator({ hardwareBound: false }),
     )
     const outcome = await expectError(carol, { acr_values: 'phrh' }, agent)
-    expect(outcome).toEqual({ error: 'unmet_authentication_requirements', steps: [] })
+    expect(outcome).toEqual({ error: 'access_denied', steps: ['no-key'] })
   })
 })
 

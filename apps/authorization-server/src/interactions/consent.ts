@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type Provider from 'oidc-provider'
+import { BANK_PAYEES } from '../bank-details.ts'
 import { sendPage } from '../html.ts'
 import { BadFormError } from '../http.ts'
+import type { UserStore } from '../store.ts'
 import {
   clientNameOf,
   type FinishInteraction,
@@ -21,11 +23,19 @@ export interface ConsentStep {
  * grant of their own (RFC 9396 §7).
  */
 export function createConsentStep(
-  provider: Provider,
+  deps: {
+    readonly provider: Provider
+    readonly store: UserStore
+    readonly payees?: ReadonlyMap<string, string>
+  },
   finishInteraction: FinishInteraction,
 ): ConsentStep {
+  const { provider, store } = deps
+  const payees = deps.payees ?? BANK_PAYEES
   return {
     async show(res, interaction) {
+      const accountId = interaction.session?.accountId
+      const user = accountId ? store.findById(accountId) : undefined
       sendPage(
         res,
         consentView(
@@ -33,6 +43,7 @@ export function createConsentStep(
           await clientNameOf(provider, interaction),
           String(interaction.params['scope'] ?? ''),
           requestedDetails(interaction),
+          { payerName: user?.name ?? 'You', payeeName: (account) => payees.get(account) },
         ),
       )
     },

@@ -34,7 +34,7 @@ export function createInteractionHandler(
     await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: merge })
   }
   const signIn = createSignInSteps(deps, finish)
-  const consent = createConsentStep(provider, finish)
+  const consent = createConsentStep(deps, finish)
 
   const handle = async (
     req: IncomingMessage,

@@ -1,22 +1,43 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
 import type { AcrRegistry } from '@stepup/acr'
+import { authorizationDetailsDigest } from '@stepup/rar'
 import type Provider from 'oidc-provider'
+import type { AuthorizationDetail } from 'oidc-provider'
 import { type AuthenticationMethod, acrFor, amrFor, methodFor } from '../acr.ts'
+import { BANK_PAYEES } from '../bank-details.ts'
 import { sendPage } from '../html.ts'
 import { BadFormError } from '../http.ts'
 import { verifyPassword } from '../passwords.ts'
 import type { StoredCredential, StoredUser, UserStore } from '../store.ts'
 import { checkTotp } from '../totp.ts'
 import {
+  createTransactionNonce,
+  encodedTransactionChallenge,
+  TRANSACTION_CONFIRMATION,
+  transactionChallenge,
+  transactionDetailsOf,
+} from '../transaction.ts'
+import {
   authenticationOptions,
   parseCredentialJson,
   verifyAssertion,
   type WebAuthnRelyingParty,
 } from '../webauthn.ts'
-import { clientNameOf, type FinishInteraction, type Interaction } from './context.ts'
+import {
+  clientNameOf,
+  type FinishInteraction,
+  type Interaction,
+  requestedDetails,
+} from './context.ts'
 import type { SignInThrottle } from './throttle.ts'
-import { passwordView, type SignInHeader, totpView, webauthnView } from './views.ts'
+import {
+  noUsableKeyView,
+  passwordView,
+  type SignInHeader,
+  totpView,
+  webauthnView,
+} from './views.ts'
 
 /** What the sign-in steps need. */
 export interface SignInDependencies {
@@ -25,6 +46,8 @@ export interface SignInDependencies {
   readonly acr: AcrRegistry
   readonly rp: WebAuthnRelyingParty
   readonly throttle: SignInThrottle
+  /** Payee names by account, shown next to the account on a transfer (default {@link BANK_PAYEES}). */
+  readonly payees?: ReadonlyMap<string, string>
 }
 
 /** Progress of one login interaction, keyed by its uid (bound to the browser by its cookie). */
@@ -33,7 +56,17 @@ interface LoginState {
   readonly method: AuthenticationMethod
   accountId: string | undefined
   amr: string[]
+  /** The random challenge of the security key page shown last (requests without a transfer). */
   challenge: string | undefined
+  /**
+   * The `authorization_details` when the request asks for a transfer: then the security key must
+   * sign over them, whatever the session already holds.
+   */
+  readonly transaction: readonly AuthorizationDetail[] | undefined
+  /** The server nonce of the transfer challenge shown last; used once. */
+  nonce: Uint8Array | undefined
+  /** The digest of the details a verified assertion signed over, in this interaction. */
+  confirmedDigest: string | undefined
   readonly expiresAt: number
 }
 
@@ -96,6 +129,8 @@ export function createSignInSteps(
   finishInteraction: FinishInteraction,
 ): SignInSteps {
   const { provider, store, acr, rp, throttle } = deps
+  const payees = deps.payees ?? BANK_PAYEES
+  const payeeName = (account: string): string | undefined => payees.get(account)
   const states = new Map<string, LoginState>()
 
   const prune = (): void => {
@@ -113,12 +148,20 @@ export function createSignInSteps(
     const existing = states.get(interaction.uid)
     if (existing) return existing
     const requested = requestedAcr(interaction.params)
-    const method = requested ? methodFor(acr, requested) : 'password'
-    if (!method) return undefined
+    const requestedMethod = requested ? methodFor(acr, requested) : 'password'
+    if (!requestedMethod) return undefined
+    const transaction = transactionDetailsOf(interaction.params['authorization_details'])
+    // A transfer is confirmed with a security key over its details (PSD2 RTS Art. 5), even when
+    // the class asked for would be met by less.
+    const method =
+      transaction && !requestedMethod.startsWith('webauthn') ? 'webauthn' : requestedMethod
     const sessionAccount = interaction.session?.accountId
     const state: LoginState = {
       requested,
       method,
+      transaction,
+      nonce: undefined,
+      confirmedDigest: undefined,
       // A signed-in user stepping up to WebAuthn proves possession of their key (with user
       // verification) without typing the password again; every other method starts from it.
       accountId: method.startsWith('webauthn') && sessionAccount ? sessionAccount : undefined,
@@ -148,12 +191,15 @@ export function createSignInSteps(
     }
     await finishInteraction(req, res, uid, {
       login: { accountId: state.accountId, acr: claimed, amr, ts: Math.floor(Date.now() / 1000) },
+      ...(state.confirmedDigest !== undefined && {
+        [TRANSACTION_CONFIRMATION]: { accountId: state.accountId, digest: state.confirmedDigest },
+      }),
     })
   }
 
   const header = async (interaction: Interaction, state: LoginState): Promise<SignInHeader> => ({
     clientName: await clientNameOf(provider, interaction),
-    requested: state.requested,
+    requested: state.requested !== undefined,
     method: state.method,
   })
 
@@ -188,14 +234,45 @@ export function createSignInSteps(
     res: ServerResponse,
     interaction: Interaction,
     state: LoginState,
+    user: StoredUser,
     credentials: readonly StoredCredential[],
     error?: string,
     status = 200,
   ): Promise<void> => {
-    const options = await authenticationOptions(rp, credentials)
-    state.challenge = options.challenge
-    const page = webauthnView(interaction.uid, await header(interaction, state), options, error)
+    let options: Awaited<ReturnType<typeof authenticationOptions>>
+    if (state.transaction) {
+      // The challenge commits to the transfer: SHA-256(nonce || digest of the details).
+      const nonce = createTransactionNonce()
+      const digest = await authorizationDetailsDigest(state.transaction)
+      options = await authenticationOptions(rp, credentials, transactionChallenge(nonce, digest))
+      state.nonce = nonce
+      state.challenge = undefined
+    } else {
+      options = await authenticationOptions(rp, credentials)
+      state.challenge = options.challenge
+      state.nonce = undefined
+    }
+    const page = webauthnView(interaction.uid, await header(interaction, state), options, {
+      hardware: state.method === 'webauthn-hardware',
+      details: state.transaction,
+      parties: { payerName: user.name, payeeName },
+      error,
+    })
     sendPage(res, { ...page, status })
+  }
+
+  const noUsableKeyPage = async (
+    res: ServerResponse,
+    interaction: Interaction,
+    state: LoginState,
+    user: StoredUser,
+  ): Promise<void> => {
+    const page = noUsableKeyView(interaction.uid, await header(interaction, state), {
+      hardware: state.method === 'webauthn-hardware',
+      hasOtherKeys: user.credentials.length > 0,
+      transfer: state.transaction !== undefined,
+    })
+    sendPage(res, page)
   }
 
   /** Render the next step of a login interaction, or end it when it cannot succeed. */
@@ -218,17 +295,8 @@ export function createSignInSteps(
     }
     if (state.method === 'webauthn' || state.method === 'webauthn-hardware') {
       const credentials = usableCredentials(user, state.method)
-      if (credentials.length === 0) {
-        return unmet(
-          req,
-          res,
-          interaction.uid,
-          state.method === 'webauthn'
-            ? 'no WebAuthn credential is registered'
-            : 'no device-bound WebAuthn credential is registered',
-        )
-      }
-      return webauthnPage(res, interaction, state, credentials, error, status)
+      if (credentials.length === 0) return noUsableKeyPage(res, interaction, state, user)
+      return webauthnPage(res, interaction, state, user, credentials, error, status)
     }
     return completeLogin(req, res, interaction.uid, state)
   }
@@ -298,7 +366,15 @@ export function createSignInSteps(
       throw new BadFormError('no WebAuthn step here')
     }
     const address = clientAddressOf(req)
-    const challenge = state.challenge
+    // Each challenge is good for one response. A transfer's is recomputed from the nonce kept
+    // here and the details of this interaction, so an assertion over other details fails.
+    const nonce = state.nonce
+    state.nonce = undefined
+    const digest = state.transaction
+      ? await authorizationDetailsDigest(requestedDetails(interaction))
+      : undefined
+    const challenge =
+      digest === undefined ? state.challenge : nonce && encodedTransactionChallenge(nonce, digest)
     state.challenge = undefined
     const response = parseCredentialJson<AuthenticationResponseJSON>(form.get('credential'))
     const credentials = usableCredentials(user, state.method)
@@ -331,6 +407,7 @@ export function createSignInSteps(
       }
     })
     await throttle.succeeded(user.username, address)
+    state.confirmedDigest = digest
     state.amr.push(...amrFor(verified.credential.hardwareBound ? 'webauthn-hardware' : 'webauthn'))
     return completeLogin(req, res, interaction.uid, state)
   }

@@ -2,26 +2,30 @@ import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/serv
 import type { AuthorizationDetail } from 'oidc-provider'
 import type { AuthenticationMethod } from '../acr.ts'
 import { escapeHtml, jsonScript, type PageOptions } from '../html.ts'
+import { type BankTransfer, bankTransfersOf } from '../transaction.ts'
 
-const BANK_TRANSACTION = 'urn:bank:params:oauth:request:transaction'
+/** Where the End-User manages their security keys (the account pages). */
+export const SECURITY_KEYS_PATH = '/account/security'
 
-const METHOD_LABEL: Record<AuthenticationMethod, string> = {
+/** What each method asks of the customer, in their words. */
+const METHOD_NEEDS: Record<AuthenticationMethod, string> = {
   password: 'your password',
   totp: 'your password and a code from your authenticator app',
-  webauthn: 'a passkey or security key (phishing-resistant)',
-  'webauthn-hardware': 'a device-bound security key (phishing-resistant, hardware-protected)',
+  webauthn: 'your passkey or security key',
+  'webauthn-hardware': 'your hardware security key',
 }
 
 /** What the top of every sign-in page says: who asks, and what this request needs. */
 export interface SignInHeader {
   readonly clientName: string
-  readonly requested: readonly string[] | undefined
+  /** Whether the client asked for a particular strength of sign-in. */
+  readonly requested: boolean
   readonly method: AuthenticationMethod
 }
 
 function headerView(header: SignInHeader): string {
   const why = header.requested
-    ? `<p class="note" id="acr-requirement" data-acr-values="${escapeHtml(header.requested.join(' '))}">This request asks for ${escapeHtml(METHOD_LABEL[header.method])}.</p>`
+    ? `<p class="note" id="acr-requirement">This needs ${escapeHtml(METHOD_NEEDS[header.method])}.</p>`
     : ''
   return `<p><strong id="client-name">${escapeHtml(header.clientName)}</strong> asks you to sign in.</p>${why}`
 }
@@ -30,20 +34,66 @@ function errorView(error: string | undefined): string {
   return error ? `<p class="error" id="error" role="alert">${escapeHtml(error)}</p>` : ''
 }
 
-function cancelForm(uid: string): string {
+function cancelForm(uid: string, label = 'Cancel'): string {
   return `<form id="cancel-form" method="post" action="/interaction/${escapeHtml(uid)}/abort">
-<button type="submit" id="cancel" name="cancel" value="cancel">Cancel</button>
+<button type="submit" class="secondary" id="cancel" name="cancel" value="cancel">${escapeHtml(label)}</button>
 </form>`
 }
 
-function describeDetail(detail: AuthorizationDetail): string {
-  const transaction = (detail as { transaction?: Record<string, unknown> }).transaction
-  if (detail.type === BANK_TRANSACTION && transaction) {
-    return `<p id="transaction-summary">Transfer <strong>${escapeHtml(transaction['amount'])} ${escapeHtml(
-      transaction['currency'],
-    )}</strong> to account <strong>${escapeHtml(transaction['destination_account'])}</strong></p>`
-  }
+/**
+ * An amount in its currency, every digit the request gave kept (a transfer of `1000.5` JPY shows
+ * as ¥1,000.5, never rounded to what was not asked).
+ */
+export function formatAmount(amount: string, currency: string): string {
+  const decimals = amount.split('.')[1]?.length ?? 0
+  const standard = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions()
+  const maximum = Math.max(standard.maximumFractionDigits ?? 2, decimals)
+  // Intl rounds beyond 100 fraction digits: show such an amount exactly as it was sent instead.
+  if (maximum > 100) return `${amount} ${currency}`
+  return new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: standard.minimumFractionDigits ?? 2,
+    maximumFractionDigits: maximum,
+  }).format(amount as `${number}`)
+}
+
+/** Who sends, who receives and how much: what the customer confirms. */
+export interface TransferParties {
+  /** The signed-in customer's name. */
+  readonly payerName: string
+  /** The payee's name for an account, when the bank knows it. */
+  readonly payeeName: (account: string) => string | undefined
+}
+
+function transferView(transfer: BankTransfer, parties: TransferParties, index: number): string {
+  const suffix = index === 0 ? '' : `-${index + 1}`
+  const payee = parties.payeeName(transfer.destinationAccount)
+  const payer = transfer.sourceAccount
+    ? `${escapeHtml(parties.payerName)}, account ${escapeHtml(transfer.sourceAccount)}`
+    : escapeHtml(parties.payerName)
+  const to = payee
+    ? `${escapeHtml(payee)}, account ${escapeHtml(transfer.destinationAccount)}`
+    : `Account ${escapeHtml(transfer.destinationAccount)} <span class="note">(we have no name for this account: check the number)</span>`
+  return `<dl>
+<dt>From</dt><dd id="payer${suffix}">${payer}</dd>
+<dt>To</dt><dd id="payee${suffix}">${to}</dd>
+<dt>Amount</dt><dd class="amount" id="amount${suffix}">${escapeHtml(formatAmount(transfer.amount, transfer.currency))}</dd>
+</dl>`
+}
+
+function otherDetailView(detail: AuthorizationDetail): string {
   return `<pre>${escapeHtml(JSON.stringify(detail, null, 2))}</pre>`
+}
+
+/** The summary of the requested details: each transfer in words, anything else as it was sent. */
+function detailsView(details: readonly AuthorizationDetail[], parties: TransferParties): string {
+  const transfers = bankTransfersOf(details)
+  const others = details.filter((d) => !bankTransfersOf([d]).length)
+  return [
+    ...transfers.map((t, i) => transferView(t, parties, i)),
+    ...others.map(otherDetailView),
+  ].join('\n')
 }
 
 /** The username and password form. */
@@ -83,21 +133,48 @@ ${cancelForm(uid)}`,
   }
 }
 
-/** The security key page: request options for the browser and the form it posts. */
+/** What the security key page shows besides the ceremony. */
+export interface WebAuthnPage {
+  /** Whether only a hardware (device-bound) security key will do. */
+  readonly hardware: boolean
+  /** The transaction the assertion confirms, when the request carries one. */
+  readonly details?: readonly AuthorizationDetail[] | undefined
+  readonly parties: TransferParties
+  readonly error?: string | undefined
+}
+
+const WHY_HARDWARE =
+  'Large transfers like this one need a hardware security key, because its secret never leaves the key, while a synced passkey is copied to every device signed in to your account.'
+
+/**
+ * The security key page: for a transaction, who pays whom and how much (the assertion signs over
+ * exactly this, PSD2 RTS Art. 5), then the ceremony's options and the form it posts.
+ */
 export function webauthnView(
   uid: string,
   header: SignInHeader,
   options: PublicKeyCredentialRequestOptionsJSON,
-  error?: string,
+  page: WebAuthnPage,
 ): PageOptions {
+  const transaction = page.details?.length
+    ? `<section id="transaction-summary" aria-label="The transfer you confirm">
+<p>Check the details. Your key confirms this transfer and nothing else.</p>
+${detailsView(page.details, page.parties)}
+</section>`
+    : ''
+  const which = page.hardware
+    ? `<p class="note" id="key-kind">${page.details?.length ? WHY_HARDWARE : 'This needs a hardware security key: a passkey synced between devices will not do.'}</p>`
+    : '<p class="note" id="key-kind">You can use a passkey saved on your phone or computer, or a security key.</p>'
   return {
-    title: 'Confirm with your security key',
+    title: page.details?.length ? 'Confirm this transfer' : 'Confirm it is you',
     webauthn: true,
     body: `${headerView(header)}
-${errorView(error)}
+${errorView(page.error)}
+${transaction}
+${which}
 ${jsonScript('webauthn-request-options', options)}
 <p id="webauthn-status" role="status"></p>
-<button type="button" id="webauthn-start" data-ceremony="get">Use security key</button>
+<button type="button" id="webauthn-start" data-ceremony="get">${page.hardware ? 'Use security key' : 'Use passkey or security key'}</button>
 <form id="webauthn-form" method="post" action="/interaction/${escapeHtml(uid)}/webauthn">
 <input type="hidden" id="webauthn-credential" name="credential">
 </form>
@@ -105,18 +182,61 @@ ${cancelForm(uid)}`,
   }
 }
 
-/** The consent page: the client, its scopes and the `authorization_details` to approve. */
+/** Why no key of the account can do what the request needs. */
+export interface NoUsableKey {
+  /** Whether only a hardware (device-bound) security key would do. */
+  readonly hardware: boolean
+  /** Whether the account has keys, none of them good enough (synced passkeys for a hardware need). */
+  readonly hasOtherKeys: boolean
+  readonly transfer: boolean
+}
+
+/**
+ * The page for an account without a key that can do what is asked: says so, links to the page
+ * where a key is added, and offers to go back to the application (`access_denied`).
+ */
+export function noUsableKeyView(uid: string, header: SignInHeader, why: NoUsableKey): PageOptions {
+  const need = why.hardware ? 'a hardware security key' : 'a passkey or security key'
+  const what = why.transfer ? 'This transfer needs' : 'This needs'
+  const have = why.hasOtherKeys
+    ? 'Your account only has passkeys that sync between devices, which are not enough here.'
+    : 'Your account has none yet.'
+  return {
+    title: 'You need a security key',
+    body: `${headerView(header)}
+<p class="warning" id="no-usable-key">${escapeHtml(`${what} ${need}. ${have}`)}</p>
+${why.hardware && why.transfer ? `<p class="note" id="why-hardware-key">${escapeHtml(WHY_HARDWARE)}</p>` : ''}
+<p><a class="button" id="add-security-key" href="${SECURITY_KEYS_PATH}" target="_blank" rel="noopener">Add a security key</a></p>
+<p class="note">Once it is added, <a id="try-again" href="/interaction/${escapeHtml(uid)}">try again</a>.</p>
+${cancelForm(uid, 'Cancel and go back')}`,
+  }
+}
+
+/** Scopes in the customer's words; anything unknown as it was asked for. */
+const SCOPE_WORDS: Readonly<Record<string, string>> = {
+  openid: 'Know who you are',
+  profile: 'See your name',
+  offline_access: 'Keep you signed in',
+  'accounts:read': 'See your accounts and balances',
+  'transfers:write': 'Make transfers from your accounts',
+  'password:write': 'Change your password',
+}
+
+/** The consent page: the client, what it may do and the `authorization_details` to approve. */
 export function consentView(
   uid: string,
   clientName: string,
   scope: string,
   details: readonly AuthorizationDetail[],
+  parties: TransferParties,
 ): PageOptions {
+  const scopes = scope.split(' ').filter((s) => s.length > 0)
+  const transfer = bankTransfersOf(details).length > 0
   return {
-    title: 'Approve access',
-    body: `<p><strong id="client-name">${escapeHtml(clientName)}</strong> asks for:</p>
-${scope ? `<p>Scopes: <code id="scopes">${escapeHtml(scope)}</code></p>` : ''}
-${details.length ? `<section id="authorization-details">${details.map(describeDetail).join('\n')}</section>` : ''}
+    title: transfer ? 'Approve this transfer' : 'Approve access',
+    body: `<p><strong id="client-name">${escapeHtml(clientName)}</strong> asks for your approval.</p>
+${scopes.length ? `<ul id="scopes">${scopes.map((s) => `<li>${escapeHtml(SCOPE_WORDS[s] ?? s)}</li>`).join('')}</ul>` : ''}
+${details.length ? `<section id="authorization-details">${detailsView(details, parties)}</section>` : ''}
 <form id="consent-form" method="post" action="/interaction/${escapeHtml(uid)}/consent">
 <button type="submit" id="approve" name="decision" value="approve">Approve</button>
 </form>

@@ -43,8 +43,11 @@ export class CookieJar {
   }
 }
 
-/** What a page offered, read from its stable ids. */
-export type Step = 'password' | 'totp' | 'webauthn' | 'consent'
+/**
+ * What a page offered, read from its stable ids; `no-key` is the page saying the account has no
+ * security key that can do what is asked (its only way on is Cancel).
+ */
+export type Step = 'password' | 'totp' | 'webauthn' | 'consent' | 'no-key'
 
 export interface Credentials {
   readonly username: string
@@ -136,6 +139,16 @@ export class UserAgent {
       const failure = /<p class="error" id="error" role="alert">([^<]*)<\/p>/.exec(html)
       if (failure) throw new Error(`${response.status}: ${failure[1]}`)
       const cancel = formAction(html, 'cancel-form')
+      if (html.includes('id="no-usable-key"') && cancel) {
+        steps.push('no-key')
+        const target = new URL(cancel, url)
+        ;({ response, url } = await this.follow(
+          await this.post(target, { cancel: 'cancel' }),
+          target,
+          redirectUri,
+        ))
+        continue
+      }
       const forms: [string, Step][] = [
         ['login-form', 'password'],
         ['totp-form', 'totp'],
