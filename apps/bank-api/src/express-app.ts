@@ -23,6 +23,7 @@ import {
   executeTransfer,
   getBalance,
   listAccounts,
+  listPayees,
   listTransfers,
   MALFORMED_BODY,
 } from './service.ts'
@@ -109,6 +110,9 @@ export function createExpressApp(context: BankContext): express.Express {
   })
   app.get('/accounts/:id/transfers', guard(policy.read), (req, res) => {
     send(res, listTransfers(ledger, claimsOf(req), idOf(req)))
+  })
+  app.get('/accounts/:id/payees', guard(policy.read), (req, res) => {
+    send(res, listPayees(ledger, claimsOf(req), idOf(req)))
   })
   app.post(
     '/accounts/:id/transfers',

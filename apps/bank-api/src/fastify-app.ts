@@ -24,6 +24,7 @@ import {
   executeTransfer,
   getBalance,
   listAccounts,
+  listPayees,
   listTransfers,
   MALFORMED_BODY,
 } from './service.ts'
@@ -148,6 +149,9 @@ export async function createFastifyApp(
   )
   app.get('/accounts/:id/transfers', { preHandler: read }, async (request, reply) =>
     send(reply, listTransfers(ledger, claimsOf(request), idOf(request))),
+  )
+  app.get('/accounts/:id/payees', { preHandler: read }, async (request, reply) =>
+    send(reply, listPayees(ledger, claimsOf(request), idOf(request))),
   )
   const transfers = new WeakMap<FastifyRequest, CheckedTransfer>()
   app.post(

@@ -1,6 +1,6 @@
 export { type BankApi, type BankApiOptions, createBankApi } from './bank-api.ts'
 export { freePort } from './free-port.ts'
-export { type Account, EXTERNAL_PAYEES, type Transfer } from './ledger.ts'
+export { type Account, EXTERNAL_PAYEES, type Payee, type Transfer } from './ledger.ts'
 export {
   type BankLimits,
   BankLimitsError,

@@ -14,6 +14,9 @@ export interface Transfer {
   readonly transfer_id: string
   readonly source_account: string
   readonly destination_account: string
+  /** The payee's name (a known payee's, or the name of the customer's own account). */
+  readonly destination_name: string
+  /** Decimal string with two decimals, in `currency`. */
   readonly amount: string
   readonly currency: string
   readonly created_at: string
@@ -31,6 +34,16 @@ interface StoredAccount {
 export type TransferOutcome =
   | { readonly ok: true; readonly transfer: Transfer; readonly balance: string }
   | { readonly ok: false; readonly error: 'unknown_account' | 'insufficient_funds' }
+
+/**
+ * One entry of an account's payee book: where its transfers may go, by name. `own` marks the
+ * customer's other accounts.
+ */
+export interface Payee {
+  readonly account_id: string
+  readonly name: string
+  readonly own: boolean
+}
 
 /** Payees outside the demo's users that transfers may go to. */
 export const EXTERNAL_PAYEES: readonly { readonly id: string; readonly name: string }[] =
@@ -107,12 +120,26 @@ export class Ledger {
       transfer_id: randomUUID(),
       source_account: from,
       destination_account: to,
+      destination_name: destination.name,
       amount: formatCents(cents),
       currency: source.currency,
       created_at: new Date().toISOString(),
     }
     this.#transfers.push(transfer)
     return { ok: true, transfer, balance: formatCents(source.cents) }
+  }
+
+  /**
+   * The payee book of one of the owner's accounts: the bank's known payees, then the owner's
+   * other accounts; `undefined` when the account is not the owner's.
+   */
+  payeesOf(owner: string, account: string): Payee[] | undefined {
+    if (!this.ownAccount(owner, account)) return undefined
+    const own = this.accountsOf(owner)
+      .filter((a) => a.account_id !== account)
+      .map((a) => ({ account_id: a.account_id, name: a.name, own: true }))
+    const known = EXTERNAL_PAYEES.map((p) => ({ account_id: p.id, name: p.name, own: false }))
+    return [...known, ...own]
   }
 
   /** Transfers out of one of the owner's accounts, newest first. */

@@ -73,6 +73,13 @@ export function listTransfers(ledger: Ledger, claims: AccessTokenClaims, id: str
   return { status: 200, body: { transfers: ledger.transfersOf(sub, id) } }
 }
 
+/** `GET /accounts/:id/payees`: the account's payee book (name and account of each payee). */
+export function listPayees(ledger: Ledger, claims: AccessTokenClaims, id: string): ApiResponse {
+  const payees = ledger.payeesOf(subject(claims), id)
+  if (!payees) return unknownAccount('source')
+  return { status: 200, body: { account_id: id, payees } }
+}
+
 /**
  * Validate `POST /accounts/:id/transfers` before any step-up is asked for: the body holds
  * exactly one `authorization_details` entry of the transfer type (RFC 9396 §2) in the account's
