@@ -1,4 +1,5 @@
 import { createAcrRegistry } from '@stepup/acr'
+import { checkProperty } from '@stepup/internal/property'
 import { parseOAuthChallenge, parseWwwAuthenticate } from '@stepup/www-authenticate'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -21,15 +22,30 @@ const scopeToken = fc.stringMatching(/^[a-z]{1,5}$/)
 const NOW = 1_700_000_000
 
 describe('evaluateAssurance properties', () => {
-  it('never allows when acr is not satisfied or auth_time is stale', () => {
-    fc.assert(
+  it('allows exactly when acr satisfies acr_values and auth_time is neither stale nor in the future', () => {
+    checkProperty(
       fc.property(
         fc.option(acrValue, { nil: undefined }),
         fc.option(acrSet, { nil: undefined }),
-        fc.option(fc.integer({ min: -100, max: 1000 }), { nil: undefined }),
-        fc.option(fc.nat(600), { nil: undefined }),
-        fc.nat(10),
-        (acr, acr_values, age, max_age, clockTolerance) => {
+        // The age of auth_time: anywhere, or within two seconds of either boundary (stale,
+        // and in the future), where an off-by-one would show.
+        fc
+          .tuple(fc.option(fc.nat(600), { nil: undefined }), fc.nat(10))
+          .chain(([max_age, clockTolerance]) =>
+            fc.tuple(
+              fc.option(
+                fc.oneof(
+                  fc.integer({ min: -100, max: 1000 }),
+                  fc.integer({ min: -2, max: 2 }).map((d) => (max_age ?? 0) + clockTolerance + d),
+                  fc.integer({ min: -2, max: 2 }).map((d) => d - clockTolerance),
+                ),
+                { nil: undefined },
+              ),
+              fc.constant(max_age),
+              fc.constant(clockTolerance),
+            ),
+          ),
+        (acr, acr_values, [age, max_age, clockTolerance]) => {
           const claims = { acr, auth_time: age === undefined ? undefined : NOW - age }
           const requirement = {
             ...(acr_values && { acr_values }),
@@ -40,57 +56,120 @@ describe('evaluateAssurance properties', () => {
             acr: registry,
             clockTolerance,
           })
-          if (!result.ok) return
-          if (acr_values) expect(registry.satisfies(acr, acr_values)).toBe(true)
-          if (max_age !== undefined) {
-            expect(age).toBeDefined()
-            expect(age!).toBeLessThanOrEqual(max_age + clockTolerance)
-          }
-          expect(age === undefined || age >= -clockTolerance).toBe(true)
+          const acrSatisfied = acr_values === undefined || registry.satisfies(acr, acr_values)
+          const fresh =
+            max_age === undefined || (age !== undefined && age <= max_age + clockTolerance)
+          const notInFuture = age === undefined || age >= -clockTolerance
+          expect(result.ok).toBe(acrSatisfied && fresh && notInFuture)
         },
       ),
     )
   })
 
-  it('never allows without every required scope, and its challenge parses back to the typed values', () => {
-    fc.assert(
+  // Granted scope-tokens and missing ones come from disjoint alphabets, so a token the
+  // requirement adds from `missing` is never granted.
+  const grantedToken = fc.stringMatching(/^[a-m]{1,5}$/)
+  const missingToken = fc.stringMatching(/^[n-z]{1,5}$/)
+  // The requirement: some granted tokens (one at least when any is granted) and some missing
+  // ones (one at least when none is granted), so it is never empty.
+  const scopes = fc
+    .uniqueArray(grantedToken, { maxLength: 4 })
+    .chain((granted) =>
+      fc.tuple(
+        fc.constant(granted),
+        fc.subarray(granted, { minLength: granted.length > 0 ? 1 : 0 }),
+        fc.uniqueArray(missingToken, { minLength: granted.length > 0 ? 0 : 1, maxLength: 2 }),
+      ),
+    )
+    .map(([granted, picked, missing]) => ({ granted, scope: [...picked, ...missing] }))
+
+  it('allows exactly when every required scope is granted and acr satisfies acr_values', () => {
+    checkProperty(
       fc.property(
-        fc.uniqueArray(scopeToken, { maxLength: 4 }),
-        fc.uniqueArray(scopeToken, { minLength: 1, maxLength: 4 }),
+        scopes,
         fc.option(acrSet, { nil: undefined }),
-        (granted, scope, acr_values) => {
+        ({ granted, scope }, acr_values) => {
           const result = evaluateAssurance(
             { scope: granted.join(' '), acr: 'phr' },
             { scope, ...(acr_values && { acr_values }) },
             { now: NOW, acr: registry },
           )
-          if (result.ok) {
-            expect(scope.every((s) => granted.includes(s))).toBe(true)
-            return
-          }
-          const [challenge] = parseWwwAuthenticate(
-            toErrorResponse(result).headers['www-authenticate'] ?? '',
+          expect(result.ok).toBe(
+            scope.every((s) => granted.includes(s)) &&
+              (acr_values === undefined || registry.satisfies('phr', acr_values)),
           )
-          const parsed = parseOAuthChallenge(challenge!)
-          expect(parsed.error).toBe(result.error)
-          expect(parsed.invalid).toEqual([])
-          if (result.challenge.scope) expect(parsed.scope).toEqual(scope)
-          if (result.challenge.acr_values) expect(parsed.acr_values).toEqual(acr_values)
         },
       ),
+    )
+  })
+
+  /** The typed values the WWW-Authenticate header of a denial parses back to. */
+  const challengeOf = (result: ReturnType<typeof evaluateAssurance>) => {
+    const [challenge] = parseWwwAuthenticate(
+      toErrorResponse(result as never).headers['www-authenticate'] ?? '',
+    )
+    const { error, invalid, scope, acr_values } = parseOAuthChallenge(challenge!)
+    return { error, invalid, scope, acr_values }
+  }
+
+  it('a missing scope is refused with insufficient_scope, its challenge naming the scope', () => {
+    checkProperty(
+      fc.property(
+        fc.tuple(scopes, missingToken).map(([{ granted, scope }, extra]) => ({
+          granted,
+          scope: scope.includes(extra) ? scope : [...scope, extra],
+        })),
+        ({ granted, scope }) => {
+          const result = evaluateAssurance(
+            { scope: granted.join(' '), acr: 'phr' },
+            { scope },
+            { now: NOW, acr: registry },
+          )
+          expect(challengeOf(result)).toEqual({
+            error: 'insufficient_scope',
+            invalid: [],
+            scope,
+            acr_values: undefined,
+          })
+        },
+      ),
+    )
+  })
+
+  it('an unsatisfied acr is refused with insufficient_user_authentication, naming acr_values', () => {
+    // `phr` is unknown to this registry: it satisfies only itself.
+    const unsatisfied = fc.uniqueArray(
+      acrValue.filter((v) => v !== 'phr'),
+      { minLength: 1, maxLength: 4 },
+    )
+    checkProperty(
+      fc.property(scopes, unsatisfied, ({ granted, scope }, acr_values) => {
+        const result = evaluateAssurance(
+          { scope: granted.join(' '), acr: 'phr' },
+          { acr_values, scope },
+          { now: NOW, acr: registry },
+        )
+        expect(challengeOf(result)).toMatchObject({
+          error: 'insufficient_user_authentication',
+          invalid: [],
+          acr_values,
+        })
+      }),
     )
   })
 })
 
 describe('mergeRequirements properties', () => {
-  const part = fc.record(
-    {
-      acr_values: fc.uniqueArray(fc.constantFrom(...KNOWN), { minLength: 1, maxLength: 3 }),
-      max_age: fc.nat(3600),
-      scope: fc.uniqueArray(scopeToken, { maxLength: 3 }),
-    },
-    { requiredKeys: [] },
-  )
+  const part = (acr: fc.Arbitrary<string[]>) =>
+    fc.record(
+      {
+        acr_values: acr,
+        max_age: fc.nat(3600),
+        scope: fc.uniqueArray(scopeToken, { maxLength: 3 }),
+      },
+      { requiredKeys: [] },
+    )
+  const anyAcr = fc.uniqueArray(fc.constantFrom(...KNOWN), { minLength: 1, maxLength: 3 })
   const merged = (a: object, b: object) => {
     try {
       return mergeRequirements([a, b], { acr: registry })
@@ -99,38 +178,67 @@ describe('mergeRequirements properties', () => {
     }
   }
 
-  it('is commutative (as sets) and the strictest of its parts', () => {
-    fc.assert(
-      fc.property(part, part, (a, b) => {
-        const ab = merged(a, b)
-        const ba = merged(b, a)
-        if (typeof ab === 'string' || typeof ba === 'string') {
-          expect(ab).toBe('ERR_ACR_CONFLICT')
-          expect(ba).toBe('ERR_ACR_CONFLICT')
-          return
+  it('conflicts, either way round, exactly when no acr value satisfies both parts', () => {
+    checkProperty(
+      fc.property(part(anyAcr), part(anyAcr), (a, b) => {
+        const conflict =
+          a.acr_values !== undefined &&
+          b.acr_values !== undefined &&
+          registry.intersect([a.acr_values, b.acr_values]).length === 0
+        const outcome = (r: ReturnType<typeof merged>) => (typeof r === 'string' ? r : 'merged')
+        expect([outcome(merged(a, b)), outcome(merged(b, a))]).toEqual(
+          conflict ? ['ERR_ACR_CONFLICT', 'ERR_ACR_CONFLICT'] : ['merged', 'merged'],
+        )
+      }),
+    )
+  })
+
+  it('without a conflict, is commutative (as sets) and the strictest of its parts', () => {
+    // Both acr lists hold one shared value, so some value satisfies both.
+    const compatible = fc.constantFrom(...KNOWN).chain((shared) => {
+      const withShared = anyAcr.map((list) => [...new Set([shared, ...list])])
+      return fc.tuple(part(withShared), part(withShared))
+    })
+    checkProperty(
+      fc.property(compatible, ([a, b]) => {
+        const ab = mergeRequirements([a, b], { acr: registry })
+        const ba = mergeRequirements([b, a], { acr: registry })
+        const asSets = (r: typeof ab) => ({
+          acr_values: r.acr_values && new Set(r.acr_values),
+          scope: r.scope && new Set(r.scope),
+          max_age: r.max_age,
+        })
+        const acrSets = [a.acr_values, b.acr_values].filter((v) => v !== undefined)
+        const scope = new Set([...(a.scope ?? []), ...(b.scope ?? [])])
+        const ages = [a.max_age, b.max_age].filter((v) => v !== undefined)
+        const strictest = {
+          acr_values:
+            acrSets.length === 0
+              ? undefined
+              : new Set(acrSets.length === 1 ? acrSets[0] : registry.intersect(acrSets)),
+          scope: scope.size > 0 ? scope : undefined,
+          max_age: ages.length > 0 ? Math.min(...ages) : undefined,
         }
-        expect(new Set(ab.acr_values)).toEqual(new Set(ba.acr_values))
-        expect(new Set(ab.scope)).toEqual(new Set(ba.scope))
-        expect(ab.max_age).toBe(ba.max_age)
-        for (const p of [a, b]) {
-          if (p.max_age !== undefined) expect(ab.max_age).toBeLessThanOrEqual(p.max_age)
-          for (const s of p.scope ?? []) expect(ab.scope).toContain(s)
-        }
-        for (const v of KNOWN) {
-          if (ab.acr_values && registry.satisfies(v, ab.acr_values)) {
-            for (const p of [a, b])
-              if (p.acr_values) expect(registry.satisfies(v, p.acr_values)).toBe(true)
-          }
-        }
+        // No known value satisfies the merge without satisfying each part.
+        const weaker = KNOWN.filter(
+          (v) =>
+            registry.satisfies(v, ab.acr_values ?? []) &&
+            [a, b].some((p) => p.acr_values && !registry.satisfies(v, p.acr_values)),
+        )
+        expect({ ab: asSets(ab), ba: asSets(ba), weaker }).toEqual({
+          ab: strictest,
+          ba: strictest,
+          weaker: [],
+        })
       }),
     )
   })
 })
 
 describe('extractAccessToken properties', () => {
-  it('returns any b64token sent with Bearer, and never throws on arbitrary input', () => {
+  it('returns any b64token sent with Bearer', () => {
     const b64token = fc.stringMatching(/^[A-Za-z0-9._~+/-]{1,64}={0,2}$/)
-    fc.assert(
+    checkProperty(
       fc.property(b64token, (token) => {
         expect(extractAccessToken({ authorization: `Bearer ${token}` })).toEqual({
           ok: true,
@@ -139,7 +247,18 @@ describe('extractAccessToken properties', () => {
         })
       }),
     )
-    fc.assert(
+  })
+
+  it('never throws on arbitrary input: a b64token, or a 400 or 401 refusal', () => {
+    const outcome = (result: ReturnType<typeof extractAccessToken>): string =>
+      result.ok
+        ? /^[A-Za-z0-9._~+/-]+=*$/.test(result.token)
+          ? 'b64token'
+          : `token ${result.token}`
+        : [400, 401].includes(result.status)
+          ? 'refused'
+          : `status ${result.status}`
+    checkProperty(
       fc.property(
         fc.string(),
         fc.boolean(),
@@ -149,8 +268,7 @@ describe('extractAccessToken properties', () => {
             { authorization, query, body },
             { schemes: ['Bearer', 'DPoP'] },
           )
-          if (result.ok) expect(result.token).toMatch(/^[A-Za-z0-9._~+/-]+=*$/)
-          else expect([400, 401]).toContain(result.status)
+          expect(['b64token', 'refused']).toContain(outcome(result))
         },
       ),
     )
