@@ -1,3 +1,4 @@
+import { checkProperty } from '@stepup/internal/property'
 import fc from 'fast-check'
 import {
   base64url,
@@ -419,7 +420,7 @@ describe('proofs of generated keys', () => {
 
   it('refuses anything else with a typed error, never a crash', async () => {
     const verify = verifyProof()
-    await fc.assert(
+    await checkProperty(
       fc.asyncProperty(
         fc.oneof(
           fc.string({ maxLength: 200 }),
@@ -618,7 +619,7 @@ describe('proofs of generated keys', () => {
     it('answers any request target with a DpopProofError or a check, never another error', async () => {
       const verify = verifyAt()
       const good = await proof({ htu: `${ORIGIN}/transfers` })
-      await fc.assert(
+      await checkProperty(
         fc.asyncProperty(
           fc.oneof(
             fc.string({ maxLength: 60 }),

@@ -1,4 +1,5 @@
 import { createPublicKey, generateKeyPairSync, sign as nodeSign } from 'node:crypto'
+import { checkProperty } from '@stepup/internal/property'
 import fc from 'fast-check'
 import {
   createLocalJWKSet,
@@ -292,7 +293,7 @@ describe('properties', () => {
     const alphabet = fc.constantFrom(...'AaZz09-_.=+/ {}"'.split(''))
     const signed = (t: string) => t.slice(0, t.lastIndexOf('.'))
     const signature = (t: string) => Buffer.from(t.split('.')[2] ?? '', 'base64url')
-    await fc.assert(
+    await checkProperty(
       fc.asyncProperty(
         fc.oneof(
           fc.string({ maxLength: 300 }),
@@ -371,7 +372,7 @@ describe('properties', () => {
         () => false,
       )
     let accepted = 0
-    await fc.assert(
+    await checkProperty(
       fc.asyncProperty(claimsSet, headers, async (claims, header) => {
         const candidate = await new SignJWT({ ...EX_9470_05, ...claims } as JWTPayload)
           .setProtectedHeader({ alg: 'ES256', ...header } as never)
