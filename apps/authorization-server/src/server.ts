@@ -6,14 +6,19 @@ import { authorizationDetailsDigest } from '@stepup/rar'
 import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider'
 import Provider, { errors, interactionPolicy } from 'oidc-provider'
 import { createAccountHandler } from './account.ts'
+import { serveAsset } from './assets/serve.ts'
 import { createStepUpAcrRegistry, SUPPORTED_ACR_VALUES } from './acr.ts'
 import { createBankAuthorizationDetailsRegistry } from './bank-details.ts'
+import { createEnrolmentCodes, type EnrolmentCode } from './enrolment.ts'
 import { escapeHtml, sendPage } from './html.ts'
 import { createInteractionHandler } from './interactions/index.ts'
 import { createServerKeys } from './keys.ts'
 import { createSignInLockout, type SignInLockoutOptions } from './lockout.ts'
+import { logoutSource, postLogoutSuccessSource } from './logout.ts'
+import { createSignInNotices, recordSecurityEvent } from './notices.ts'
 import { type AuthorizationDetailsValidator, richAuthorizationRequests } from './rar.ts'
 import { connectThrottleRedis } from './redis.ts'
+import { createSecurityHeaders, refuseForeignForm } from './security.ts'
 import { DEMO_USERS, openUserStore, type SeedUser, type UserStore } from './store.ts'
 import {
   confirmationOf,
@@ -47,6 +52,17 @@ export interface AuthorizationServerOptions {
   readonly authorizationDetails?: AuthorizationDetailsValidator
   /** Access token lifetime in seconds (default 300). */
   readonly accessTokenTtl?: number
+  /** Refresh token lifetime in seconds (default 86,400). */
+  readonly refreshTokenTtl?: number
+  /** Sign-in session lifetime in seconds (default 86,400). */
+  readonly sessionTtl?: number
+  /** How long one sign-in interaction may take, in seconds (default 600). */
+  readonly interactionTtl?: number
+  /**
+   * How long the one-time enrolment codes issued at start stay valid, in seconds (default 900).
+   * See {@link AuthorizationServer.enrolmentCodes}.
+   */
+  readonly enrolmentCodeTtl?: number
   /**
    * Sign-in throttle limits (per username and per client address, with backoff); see
    * {@link SignInLockoutOptions}. Defaults: 5 failures per account, 20 per address, in 15 minutes.
@@ -79,6 +95,20 @@ export interface AuthorizationServer {
   /** The acr registry the provider is configured with. */
   readonly acr: AcrRegistry
   /**
+   * The one-time enrolment codes issued at start, by username: one for each seeded user who has
+   * no security key yet. A code lets that user, signed in with the password, add a first key on
+   * `/account/security` (form `#enrolment-code-form`, field `code`); single use, valid
+   * `enrolmentCodeTtl` seconds.
+   */
+  readonly enrolmentCodes: ReadonlyMap<string, EnrolmentCode>
+  /** Issue a fresh enrolment code for a user (replacing theirs); throws for an unknown username. */
+  issueEnrolmentCode(username: string): EnrolmentCode
+  /**
+   * The OpenID RP-Initiated Logout 1.0 end-session endpoint (`<issuer>/session/end`), also in
+   * discovery as `end_session_endpoint`.
+   */
+  readonly endSessionEndpoint: string
+  /**
    * Shut down gracefully: stop accepting connections, close idle keep-alive connections, let
    * requests in flight finish (their responses carry `Connection: close`), and close whatever is
    * still open when `shutdownTimeout` runs out. Resolves once every connection is closed.
@@ -106,6 +136,7 @@ export const DEFAULT_CLIENTS: readonly ClientMetadata[] = Object.freeze([
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     redirect_uris: ['http://localhost:5173/callback'],
+    post_logout_redirect_uris: ['http://localhost:5173/'],
     dpop_bound_access_tokens: true,
   },
 ])
@@ -128,6 +159,14 @@ function checkUrl(value: unknown, name: string): URL {
     throw invalidArgument(`${name} must be an http(s) URL without query or fragment`)
   }
   return url
+}
+
+function checkSeconds(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw invalidArgument(`options.${name} must be a positive integer (seconds)`)
+  }
+  return value
 }
 
 function checkRedisUrl(value: unknown): void {
@@ -259,7 +298,12 @@ export async function createAuthorizationServer(
     throw invalidArgument('options.shutdownTimeout must be a positive integer (milliseconds)')
   }
   const resourceScopes = options.resourceScopes ?? DEFAULT_RESOURCE_SCOPES
-  const accessTokenTtl = options.accessTokenTtl ?? 300
+  const accessTokenTtl = checkSeconds(options.accessTokenTtl, 300, 'accessTokenTtl')
+  const refreshTokenTtl = checkSeconds(options.refreshTokenTtl, 24 * 3600, 'refreshTokenTtl')
+  const sessionTtl = checkSeconds(options.sessionTtl, 24 * 3600, 'sessionTtl')
+  const interactionTtl = checkSeconds(options.interactionTtl, 600, 'interactionTtl')
+  const enrolmentCodeTtl = checkSeconds(options.enrolmentCodeTtl, 900, 'enrolmentCodeTtl')
+  const registrationMaxAge = checkSeconds(options.registrationMaxAge, 900, 'registrationMaxAge')
   const acr = createStepUpAcrRegistry()
   const authorizationDetails =
     options.authorizationDetails ?? createBankAuthorizationDetailsRegistry()
@@ -271,7 +315,20 @@ export async function createAuthorizationServer(
   const throttle = createSignInLockout({
     ...options.lockout,
     ...(redis && { redis: redis.client }),
+    async onAccountBlocked(username) {
+      const user = store.findByUsername(username.trim().toLowerCase())
+      if (user) await recordSecurityEvent(store, user.id, { type: 'account-locked' })
+    },
   })
+  const enrolmentCodes = createEnrolmentCodes({ ttlSeconds: enrolmentCodeTtl })
+  const issuedCodes = new Map<string, EnrolmentCode>()
+  for (const seed of options.users ?? DEMO_USERS) {
+    const user = store.findByUsername(seed.username)
+    if (user && user.credentials.length === 0) {
+      issuedCodes.set(user.username, enrolmentCodes.issue(user.id, user.username))
+    }
+  }
+  const clients = [...(options.clients ?? DEFAULT_CLIENTS)]
   let keys = store.getKeys()
   if (!keys) {
     keys = await createServerKeys()
@@ -310,7 +367,7 @@ export async function createAuthorizationServer(
   const issuer = issuerUrl.href.replace(/\/$/, '')
 
   const configuration: Configuration = {
-    clients: [...(options.clients ?? DEFAULT_CLIENTS)],
+    clients,
     jwks: keys.jwks as Configuration['jwks'],
     cookies: { keys: [...keys.cookieKeys] },
     acrValues: [...SUPPORTED_ACR_VALUES],
@@ -340,6 +397,10 @@ export async function createAuthorizationServer(
       claimsParameter: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
+      // OpenID RP-Initiated Logout 1.0: the end_session_endpoint always asks the End-User to
+      // confirm (§2: the OP SHOULD ask, even with a valid id_token_hint, so that a link cannot sign
+      // anyone out); "Sign out" ends the session here and revokes the grants of its clients.
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       userinfo: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },
       // RFC 9449: proofs at the token and PAR endpoints bind tokens to the client's key, and each
@@ -413,17 +474,20 @@ export async function createAuthorizationServer(
     },
     async issueRefreshToken(_ctx, client) {
       // First-party clients registered with the refresh_token grant get one with every code
-      // (OpenID Connect would otherwise need offline_access together with prompt=consent).
+      // (OpenID Connect would otherwise need offline_access together with prompt=consent). A
+      // public client's refresh token is bound to its DPoP key (RFC 9449 §5) and rotated once 70%
+      // of its lifetime has passed; without DPoP it is rotated on every use (node-oidc-provider's
+      // default rotateRefreshToken, RFC 9700 §4.14.2).
       return client.grantTypeAllowed('refresh_token')
     },
     ttl: {
       AccessToken: accessTokenTtl,
       AuthorizationCode: 60,
       IdToken: 3600,
-      Interaction: 600,
+      Interaction: interactionTtl,
       Grant: 14 * 24 * 3600,
-      RefreshToken: 24 * 3600,
-      Session: 24 * 3600,
+      RefreshToken: refreshTokenTtl,
+      Session: sessionTtl,
     },
     async renderError(ctx, out) {
       ctx.type = 'html'
@@ -446,7 +510,17 @@ export async function createAuthorizationServer(
     provider,
     store,
     rp,
-    registrationMaxAge: options.registrationMaxAge ?? 900,
+    acr,
+    registrationMaxAge,
+    enrolmentCodes,
+  })
+  const notices = createSignInNotices(provider, store)
+  const securityHeaders = createSecurityHeaders({
+    issuerOrigin: issuerUrl.origin,
+    formTargets: clients.flatMap((c) => [
+      ...((c['redirect_uris'] as string[] | undefined) ?? []),
+      ...((c['post_logout_redirect_uris'] as string[] | undefined) ?? []),
+    ]),
   })
   const base = issuerUrl.pathname.replace(/\/$/, '')
   const callback = provider.callback()
@@ -457,6 +531,10 @@ export async function createAuthorizationServer(
       ? url.pathname.slice(base.length)
       : url.pathname
     const serve = async (): Promise<void> => {
+      await securityHeaders(req, res)
+      if (refuseForeignForm(req, res, path, issuerUrl.origin)) return
+      if (await notices(req, res, path)) return
+      if (serveAsset(req, res, path)) return
       if (await interactions(req, res, path)) return
       if (await account(req, res, path)) return
       if (path === '/' && req.method === 'GET') {
@@ -483,6 +561,15 @@ export async function createAuthorizationServer(
     provider,
     store,
     acr,
+    enrolmentCodes: issuedCodes,
+    issueEnrolmentCode(username) {
+      const user = store.findByUsername(username)
+      if (!user) throw invalidArgument(`no user ${JSON.stringify(username)}`)
+      const code = enrolmentCodes.issue(user.id, user.username)
+      issuedCodes.set(user.username, code)
+      return code
+    },
+    endSessionEndpoint: `${issuer}/session/end`,
     close() {
       closing ??= new Promise<void>((resolve) => {
         draining = true

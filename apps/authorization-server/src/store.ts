@@ -23,9 +23,32 @@ export interface StoredCredential {
   readonly hardwareBound: boolean
   readonly aaguid: string
   readonly attestationFormat: string
-  readonly nickname: string
+  /** The name the user gave the key (renamable). */
+  nickname: string
   readonly createdAt: number
   lastUsedAt?: number
+}
+
+/** What happened to an account's means of sign-in. */
+export type SecurityEventType =
+  | 'credential-added'
+  | 'credential-renamed'
+  | 'credential-removed'
+  | 'enrolment-code-used'
+  | 'account-locked'
+
+/** A change to an account's security, shown to the user at their next sign-in. */
+export interface SecurityEvent {
+  readonly id: string
+  readonly type: SecurityEventType
+  /** Epoch seconds. */
+  readonly at: number
+  /** The key's name (its new name for a rename). */
+  readonly nickname?: string
+  /** The key's name before a rename. */
+  readonly previousNickname?: string
+  /** Whether the user has been shown it. */
+  seen: boolean
 }
 
 /** A user account with its authenticators. */
@@ -41,6 +64,8 @@ export interface StoredUser {
   /** WebAuthn user handle, base64url of 32 random bytes. */
   readonly webauthnUserId: string
   credentials: StoredCredential[]
+  /** Changes to the account's security, newest last (at most 50 kept). */
+  securityEvents?: SecurityEvent[]
   /** Consecutive failed sign-in steps: kept in memory only, never written to the file. */
   failedAttempts: number
   /** Epoch seconds until which sign-in is refused: kept in memory only. */

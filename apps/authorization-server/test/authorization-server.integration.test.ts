@@ -221,6 +221,7 @@ describe('unmet_authentication_requirements (OpenID Connect UAR 1.0)', () => {
     await agent.registerSecurityKey(
       harness.server.issuer,
       createSoftwareAuthenticator({ hardwareBound: false }),
+      { enrolmentCode: harness.server.enrolmentCodes.get('carol')!.code },
     )
     const outcome = await expectError(carol, { acr_values: 'phrh' }, agent)
     expect(outcome).toEqual({ error: 'access_denied', steps: ['no-key'] })
@@ -234,7 +235,9 @@ describe('step-up with WebAuthn and RAR (RFC 9470, RFC 9396, RFC 9068)', () => {
 
   beforeAll(async () => {
     first = await signIn(harness, agent, alice)
-    const page = await agent.registerSecurityKey(harness.server.issuer, authenticator)
+    const page = await agent.registerSecurityKey(harness.server.issuer, authenticator, {
+      enrolmentCode: harness.server.enrolmentCodes.get('alice')!.code,
+    })
     expect(page).toContain('data-hardware-bound="true"')
   })
 

@@ -63,6 +63,8 @@ export interface AuthorizationOutcome {
   readonly callback: URL
   /** The interaction steps the server asked for, in order. */
   readonly steps: Step[]
+  /** The security notices shown after the sign-in (`#security-notices`), as text. */
+  readonly notices: string[]
 }
 
 function formAction(html: string, id: string): string | undefined {
@@ -91,10 +93,18 @@ export class UserAgent {
     return response
   }
 
-  async post(url: URL | string, form: Record<string, string>): Promise<Response> {
+  /**
+   * Submit a form the way a browser does from a page of the same origin: with `Origin` set to
+   * the target's origin (the sign-in server refuses form POSTs without it), or to `origin`.
+   */
+  async post(
+    url: URL | string,
+    form: Record<string, string>,
+    origin: string = new URL(url).origin,
+  ): Promise<Response> {
     return this.request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
       body: new URLSearchParams(form),
     })
   }
@@ -128,14 +138,25 @@ export class UserAgent {
     credentials: Credentials,
   ): Promise<AuthorizationOutcome> {
     const steps: Step[] = []
+    const notices: string[] = []
     let { response, url } = await this.follow(
       await this.request(authorizationUrl),
       authorizationUrl,
       redirectUri,
     )
     for (let round = 0; round < 10; round++) {
-      if (url.href.startsWith(redirectUri)) return { callback: url, steps }
+      if (url.href.startsWith(redirectUri)) return { callback: url, steps, notices }
       const html = await response.text()
+      const shown = /<ul id="security-notices">([\s\S]*?)<\/ul>/.exec(html)
+      const onward = /<a id="notices-continue"[^>]* href="([^"]+)"/.exec(html)
+      if (shown && onward) {
+        for (const item of shown[1]!.matchAll(/<li[^>]*>([^<]*)<\/li>/g)) {
+          notices.push(item[1]!.replaceAll('&#39;', "'").replaceAll('&amp;', '&'))
+        }
+        const target = new URL(onward[1]!.replaceAll('&amp;', '&'), url)
+        ;({ response, url } = await this.follow(await this.request(target), target, redirectUri))
+        continue
+      }
       const failure = /<p class="error" id="error" role="alert">([^<]*)<\/p>/.exec(html)
       if (failure) throw new Error(`${response.status}: ${failure[1]}`)
       const cancel = formAction(html, 'cancel-form')
@@ -191,15 +212,34 @@ export class UserAgent {
     throw new Error('authorization did not complete')
   }
 
-  /** Register a WebAuthn credential on the security page of a signed-in session. */
-  async registerSecurityKey(issuer: string, authenticator: SoftwareAuthenticator): Promise<string> {
+  /**
+   * Register a WebAuthn credential on the security page of a signed-in session. The sign-in must
+   * be strong enough to add a key (see the README); a first key after a password-only sign-in
+   * needs the account's one-time `enrolmentCode`, entered first.
+   */
+  async registerSecurityKey(
+    issuer: string,
+    authenticator: SoftwareAuthenticator,
+    enrolment: { readonly enrolmentCode?: string; readonly nickname?: string } = {},
+  ): Promise<string> {
     const pageUrl = new URL(`${issuer}/account/security`)
-    const page = await (await this.request(pageUrl)).text()
+    let page: string
+    if (enrolment.enrolmentCode !== undefined) {
+      const redeemed = await this.post(`${issuer}/account/security/enrolment-code`, {
+        code: enrolment.enrolmentCode,
+      })
+      page = await redeemed.text()
+      if (redeemed.status !== 200) {
+        throw new Error(`enrolment code refused (${redeemed.status}): ${page.slice(0, 300)}`)
+      }
+    } else {
+      page = await (await this.request(pageUrl)).text()
+    }
     const options = jsonScript(page, 'webauthn-creation-options') as never
     if (!options) throw new Error(`no registration offered: ${page.slice(0, 300)}`)
     const credential = await authenticator.createCredential(options, pageUrl.origin)
     const response = await this.post(`${issuer}/account/security/webauthn`, {
-      nickname: 'Test key',
+      nickname: enrolment.nickname ?? 'Test key',
       credential: JSON.stringify(credential),
     })
     const html = await response.text()

@@ -1,0 +1,99 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import helmet from 'helmet'
+import { sendPage } from './html.ts'
+
+/** What {@link createSecurityHeaders} needs to know. */
+export interface SecurityHeaderOptions {
+  /** The issuer's origin. */
+  readonly issuerOrigin: string
+  /**
+   * Origins a form of this server may end up at: the registered clients' redirect URIs and
+   * post-logout redirect URIs (CSP `form-action` also governs the redirects after a form POST).
+   */
+  readonly formTargets: readonly string[]
+}
+
+/** The origins of `uris`, without duplicates; URIs that do not parse are skipped. */
+export function originsOf(uris: readonly string[]): string[] {
+  const origins = new Set<string>()
+  for (const uri of uris) {
+    try {
+      const { origin } = new URL(uri)
+      if (origin !== 'null') origins.add(origin)
+    } catch {
+      // not a URL: nothing a form could be sent to
+    }
+  }
+  return [...origins]
+}
+
+/**
+ * Security headers for every response of the sign-in server, set with `helmet` before anything
+ * else runs: a strict Content Security Policy (CSP Level 3: `default-src 'self'`, scripts and
+ * styles from files of this origin only, no framing, `form-action` limited to this origin and the
+ * clients' redirect origins because a form POST's redirect chain is checked too), `nosniff`,
+ * `Referrer-Policy: no-referrer` (authorization details must not leak through it, RFC 9396 §13),
+ * `X-Frame-Options: DENY`, and HSTS on an https issuer.
+ *
+ * `Cross-Origin-Opener-Policy` is left out on purpose: a sign-in running in a popup posts its
+ * result back to the app that opened it, and `same-origin` would cut that link; the server sends
+ * `unsafe-none` instead. node-oidc-provider adds a `sha256-` source to `script-src` for the one
+ * inline script of its own (the auto-submitted form of a logout without a session).
+ *
+ * @see https://www.w3.org/TR/CSP3/#directive-form-action
+ */
+export function createSecurityHeaders(
+  options: SecurityHeaderOptions,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const secure = options.issuerOrigin.startsWith('https:')
+  const middleware = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'", ...originsOf(options.formTargets)],
+      },
+    },
+    crossOriginOpenerPolicy: false,
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: secure ? { maxAge: 31_536_000 } : false,
+    xFrameOptions: { action: 'deny' },
+  })
+  return (req, res) =>
+    new Promise<void>((resolve, reject) => {
+      middleware(req, res, (error?: unknown) => (error ? reject(error) : resolve()))
+    })
+}
+
+/** Paths whose POSTs are this server's own forms: sign-in steps, account pages, logout. */
+const FORM_PATHS = /^\/(?:interaction\/|account\/|session\/end\/confirm$)/
+
+/**
+ * Refuse a form POST that does not come from the server's own pages: `Origin` (RFC 6454 §7,
+ * sent by browsers with every POST, Fetch §3.1) must be the issuer's origin. A missing, `null`
+ * or foreign `Origin` gets a 403 page. Answers true when it refused the request.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6454#section-7
+ */
+export function refuseForeignForm(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  issuerOrigin: string,
+): boolean {
+  if (req.method !== 'POST' || !FORM_PATHS.test(path)) return false
+  if (req.headers.origin === issuerOrigin) return false
+  sendPage(res, {
+    title: 'Request refused',
+    status: 403,
+    body: '<p class="error" id="error" role="alert">This form was not sent from this site. Go back to the application and start again.</p>',
+  })
+  return true
+}
