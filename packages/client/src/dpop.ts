@@ -1,5 +1,5 @@
 import { checkOptions, invalidArgument } from '@stepup/internal'
-import { base64url, exportJWK, type JWK, SignJWT } from 'jose'
+import type { DpopHeader } from './dpop-sign.js'
 
 /**
  * DPoP for {@link createStepUpFetch}: the key pair every DPoP proof is signed with.
@@ -66,8 +66,6 @@ export interface DpopSigner {
   proof(method: string, url: string, token: string, nonce: string | undefined): Promise<string>
 }
 
-const utf8 = /*#__PURE__*/ new TextEncoder()
-
 /**
  * @internal Checks `dpop` (once, when a factory runs): a key pair that signs with an asymmetric
  * algorithm, whose public key can be exported as the proof's `jwk`. Returns the `alg`.
@@ -109,23 +107,17 @@ export function checkDpopKeyPair(dpop: DpopOptions, where: string): string {
 export function createDpopSigner(dpop: DpopOptions, where: string): DpopSigner {
   const alg = checkDpopKeyPair(dpop, where)
   const { privateKey, publicKey } = dpop.keyPair
-  let header: Promise<{ alg: string; typ: 'dpop+jwt'; jwk: JWK }> | undefined
+  // The signing code (jose) is loaded with the first proof: a client without DPoP never loads
+  // it, and bundlers put it in a chunk of its own.
+  let signing: Promise<typeof import('./dpop-sign.js')> | undefined
+  let header: Promise<DpopHeader> | undefined
   return {
     alg,
     async proof(method, url, token, nonce) {
-      header ??= exportJWK(publicKey).then((jwk) => ({ alg, typ: 'dpop+jwt', jwk }))
-      const target = new URL(url)
-      const hash = await crypto.subtle.digest('SHA-256', utf8.encode(token))
-      return new SignJWT({
-        htm: method,
-        htu: `${target.origin}${target.pathname}`,
-        iat: Math.floor(Date.now() / 1000),
-        jti: base64url.encode(crypto.getRandomValues(new Uint8Array(16))),
-        ath: base64url.encode(new Uint8Array(hash)),
-        ...(nonce !== undefined && { nonce }),
-      })
-        .setProtectedHeader(await header)
-        .sign(privateKey)
+      signing ??= import('./dpop-sign.js')
+      const { publicHeader, signProof } = await signing
+      header ??= publicHeader(alg, publicKey)
+      return signProof(await header, privateKey, method, url, token, nonce)
     },
   }
 }
