@@ -1,8 +1,9 @@
+import { invalidArgument } from '@stepup/internal'
 import type { AuthorizationDetail, AuthorizationDetailsRegistry } from '@stepup/rar'
 
 export type { AuthorizationDetail } from '@stepup/rar'
 
-import { AccessTokenError, argumentError } from './errors.js'
+import { AccessTokenError } from './errors.js'
 import type { VerifyOptions } from './verifier.js'
 
 /**
@@ -177,7 +178,7 @@ export function requiredClaims(value: unknown, where: string): readonly Required
     !Array.isArray(value) ||
     !value.every((c) => (RFC9068_CLAIMS as readonly unknown[]).includes(c))
   ) {
-    throw argumentError(
+    throw invalidArgument(
       `${where}: "requiredClaims" must list claims among ${RFC9068_CLAIMS.join(', ')}`,
     )
   }

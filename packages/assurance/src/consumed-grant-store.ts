@@ -1,5 +1,5 @@
 import { checkOptions } from '@stepup/internal'
-import { check } from './errors.js'
+import { AssuranceError, check } from './errors.js'
 import { epochNow, positive } from './verifier.js'
 
 /**
@@ -48,8 +48,6 @@ export interface MemoryConsumedGrantStoreOptions {
 }
 
 const OPTIONS: ReadonlySet<string> = new Set(['max', 'maxPerGroup', 'group', 'now'])
-
-const storeError = (message: string, code: string) => Object.assign(new Error(message), { code })
 
 /**
  * An in-memory {@link ConsumedGrantStore} for a single process. It never evicts an unexpired key
@@ -109,12 +107,16 @@ export function createMemoryConsumedGrantStore(
       if (keys && maxPerGroup !== undefined && keys.size >= maxPerGroup) {
         sweep(name, keys, t)
         if (keys.size >= maxPerGroup) {
-          throw storeError('consumed grant store: this group is full', 'ERR_GRANT_STORE_GROUP_FULL')
+          throw new AssuranceError(
+            'ERR_GRANT_STORE_GROUP_FULL',
+            'consumed grant store: this group is full',
+          )
         }
       }
       if (size >= max) {
         for (const [n, k] of groups) sweep(n, k, t)
-        if (size >= max) throw storeError('consumed grant store is full', 'ERR_GRANT_STORE_FULL')
+        if (size >= max)
+          throw new AssuranceError('ERR_GRANT_STORE_FULL', 'consumed grant store is full')
       }
       keys = groups.get(name) ?? new Map<string, number>()
       groups.set(name, keys)

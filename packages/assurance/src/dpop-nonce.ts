@@ -1,6 +1,6 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import { base64url } from 'jose'
-import { argumentError, check } from './errors.js'
+import { check } from './errors.js'
 import { epochNow } from './verifier.js'
 
 /**
@@ -91,7 +91,7 @@ export function createDpopNonceSource(options: DpopNonceSourceOptions = {}): Dpo
     options.secret !== undefined &&
     (!(options.secret instanceof Uint8Array) || options.secret.byteLength < 32)
   ) {
-    throw argumentError(
+    throw invalidArgument(
       'createDpopNonceSource: "secret" must be a Uint8Array of at least 32 random bytes',
     )
   }
@@ -113,7 +113,7 @@ export function createDpopNonceSource(options: DpopNonceSourceOptions = {}): Dpo
   const stepNow = () => Math.floor(now() / window)
   const keyOf = (jkt: unknown): string => {
     if (typeof jkt !== 'string' || jkt === '') {
-      throw argumentError('DpopNonceSource: "jkt" must be the key thumbprint, a non-empty string')
+      throw invalidArgument('DpopNonceSource: "jkt" must be the key thumbprint, a non-empty string')
     }
     return jkt
   }

@@ -1,4 +1,4 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import {
   base64url,
   calculateJwkThumbprint,
@@ -14,7 +14,7 @@ import {
 import { quoted } from './claims.js'
 import { type ConsumedGrantStore, createMemoryConsumedGrantStore } from './consumed-grant-store.js'
 import type { DpopNonceSource } from './dpop-nonce.js'
-import { argumentError, check } from './errors.js'
+import { AssuranceError, check } from './errors.js'
 import type { HttpRequestView } from './http.js'
 import { createTokenCache } from './token-cache.js'
 import { ASYMMETRIC, COMPACT, epochNow, positive } from './verifier.js'
@@ -53,15 +53,18 @@ export type DpopProofErrorCode =
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.3
  */
-export class DpopProofError extends Error {
-  override readonly name = 'DpopProofError'
-  readonly code: DpopProofErrorCode
+export class DpopProofError extends AssuranceError {
+  override readonly name: string = 'DpopProofError'
+  declare readonly code: DpopProofErrorCode
   /** With the nonce codes: the nonce to send in `DPoP-Nonce` (RFC 9449 §9). */
   readonly nonce?: string
 
-  constructor(code: DpopProofErrorCode, message: string = code, options: { nonce?: string } = {}) {
-    super(message)
-    this.code = code
+  constructor(
+    code: DpopProofErrorCode,
+    message: string = code,
+    options: { nonce?: string; cause?: unknown } = {},
+  ) {
+    super(code, message, 'cause' in options ? { cause: options.cause } : undefined)
     if (options.nonce !== undefined) this.nonce = options.nonce
   }
 }
@@ -305,7 +308,7 @@ export function createDpopProofVerifier(options: DpopProofVerifierOptions = {}):
         ? normalizeUri(options.origin)
         : undefined
     if (!origin) {
-      throw argumentError(
+      throw invalidArgument(
         `createDpopProofVerifier: "origin" must be an http(s) origin such as "https://api.example.com", without path, query or credentials`,
       )
     }

@@ -1,4 +1,6 @@
+import { invalidArgument } from '@stepup/internal'
 import type { AssuranceChallenge } from './challenge.js'
+import type { DpopProofErrorCode } from './dpop.js'
 
 /**
  * The stable codes of {@link AccessTokenError}: why a token was refused (for logs; the wire only
@@ -44,6 +46,65 @@ const REASONS: Readonly<Record<AccessTokenErrorCode, string>> = {
 }
 
 /**
+ * Why a consumed grant store failed: full (`ERR_GRANT_STORE_FULL`, or one group's share with
+ * `ERR_GRANT_STORE_GROUP_FULL`), unreachable (`ERR_GRANT_STORE_UNAVAILABLE`), or Redis not durable
+ * enough for single-use grants (`ERR_GRANT_STORE_NOT_DURABLE`,
+ * `ERR_GRANT_STORE_PERSISTENCE_UNKNOWN`). The guard answers each with 503.
+ *
+ * @example
+ * ```ts
+ * const code: GrantStoreErrorCode = 'ERR_GRANT_STORE_UNAVAILABLE'
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4
+ */
+export type GrantStoreErrorCode =
+  | 'ERR_GRANT_STORE_FULL'
+  | 'ERR_GRANT_STORE_GROUP_FULL'
+  | 'ERR_GRANT_STORE_UNAVAILABLE'
+  | 'ERR_GRANT_STORE_NOT_DURABLE'
+  | 'ERR_GRANT_STORE_PERSISTENCE_UNKNOWN'
+
+/**
+ * Every `code` an {@link AssuranceError} can carry: a refused or unverifiable access token, a
+ * refused DPoP proof, an unreadable request (`ERR_REQUEST_INVALID`), a consumed grant store that
+ * failed.
+ *
+ * @example
+ * ```ts
+ * const code: AssuranceErrorCode = 'ERR_REQUEST_INVALID'
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ */
+export type AssuranceErrorCode =
+  | AccessTokenErrorCode
+  | DpopProofErrorCode
+  | 'ERR_REQUEST_INVALID'
+  | GrantStoreErrorCode
+
+/**
+ * The base class of every error this package throws for a request it refuses or cannot decide:
+ * {@link AccessTokenError}, `DpopProofError`, `InvalidRequestError`, and the consumed grant
+ * stores' failures (thrown as `AssuranceError` itself). Caller mistakes are `TypeError`s with a
+ * Node-style `code` instead.
+ *
+ * @example
+ * ```ts
+ * const isOurs = (error: unknown) => error instanceof AssuranceError && error.code.startsWith('ERR_GRANT_STORE_')
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ */
+export class AssuranceError extends Error {
+  override readonly name: string = 'AssuranceError'
+  /** Why; stable, for logs, metrics and branching. */
+  readonly code: AssuranceErrorCode
+
+  constructor(code: AssuranceErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+  }
+}
+
+/**
  * Thrown by the verifiers when an access token is refused (`error: 'invalid_token'`, status 401)
  * or cannot be verified right now (`temporary: true`, status 503, with `retryAfter` in seconds
  * when the verifier knows when it may try again). The `message` says what was wrong and names
@@ -63,10 +124,10 @@ const REASONS: Readonly<Record<AccessTokenErrorCode, string>> = {
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
  */
-export class AccessTokenError extends Error {
-  override readonly name = 'AccessTokenError'
+export class AccessTokenError extends AssuranceError {
+  override readonly name: string = 'AccessTokenError'
   /** Why the token was refused; stable, for logs and metrics. */
-  readonly code: AccessTokenErrorCode
+  declare readonly code: AccessTokenErrorCode
   /** The OAuth error code for the response body. */
   readonly error: 'invalid_token' | 'temporarily_unavailable'
   /** True when the failure is on the server's side (JWKS or introspection unreachable). */
@@ -86,8 +147,7 @@ export class AccessTokenError extends Error {
     message: string = REASONS[code] ?? code,
     options?: { cause?: unknown; retryAfter?: number | undefined },
   ) {
-    super(message, options)
-    this.code = code
+    super(code, message, options)
     this.temporary = code === 'ERR_VERIFIER_UNAVAILABLE'
     const retryAfter = options?.retryAfter
     if (this.temporary && retryAfter !== undefined && Number.isFinite(retryAfter)) {
@@ -101,12 +161,7 @@ export class AccessTokenError extends Error {
   }
 }
 
-/** A caller mistake: a `TypeError` carrying a Node-style `code`. */
-export function argumentError(message: string, code = 'ERR_INVALID_ARG_VALUE'): TypeError {
-  return Object.assign(new TypeError(message), { code })
-}
-
 /** Throw `ERR_INVALID_ARG_VALUE` naming the option unless `ok`. */
 export function check(ok: unknown, name: string): asserts ok {
-  if (!ok) throw argumentError(`invalid option "${name}"`)
+  if (!ok) throw invalidArgument(`invalid option "${name}"`)
 }

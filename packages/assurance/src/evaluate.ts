@@ -36,11 +36,11 @@ export interface AssuranceRequirement {
  *
  * @example
  * ```ts
- * const error: AssuranceError = 'insufficient_user_authentication'
+ * const error: AssuranceOAuthErrorCode = 'insufficient_user_authentication'
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export type AssuranceError =
+export type AssuranceOAuthErrorCode =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'insufficient_authorization_details'
@@ -89,7 +89,7 @@ export interface AssuranceReason {
 export interface AssuranceFailure {
   readonly ok: false
   readonly status: 401 | 403
-  readonly error: AssuranceError
+  readonly error: AssuranceOAuthErrorCode
   readonly challenge: AssuranceChallenge
   readonly wwwAuthenticate: string
   readonly reasons: readonly AssuranceReason[]
@@ -301,7 +301,7 @@ export function evaluateAssurance<C extends AssuranceClaimsInput>(
   // new authorization must fix everything: when the user authentication is unmet, that is the
   // error, and the scope (RFC 6750 §3 allows it on any Bearer challenge) and the uncovered
   // authorization_details (JSON body) ride along. The 403s come only once the user is strong enough.
-  const error: AssuranceError = userUnmet
+  const error: AssuranceOAuthErrorCode = userUnmet
     ? 'insufficient_user_authentication'
     : missing.length > 0
       ? 'insufficient_scope'
@@ -324,7 +324,7 @@ export function evaluateAssurance<C extends AssuranceClaimsInput>(
 
 /** Build a failed result (also used by the risk policy for a consumed grant). */
 export function fail(
-  error: AssuranceError,
+  error: AssuranceOAuthErrorCode,
   challenge: AssuranceChallenge,
   reasons: readonly AssuranceReason[],
   options: EvaluateAssuranceOptions,

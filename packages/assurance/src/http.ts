@@ -1,5 +1,5 @@
 import type { AcrRegistry } from '@stepup/acr'
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import {
   type AssuranceChallenge,
   type ChallengeOptions,
@@ -13,7 +13,7 @@ import {
   checkConfirmation,
 } from './claims.js'
 import type { DpopProofCheck } from './dpop.js'
-import { AccessTokenError, argumentError } from './errors.js'
+import { AccessTokenError } from './errors.js'
 import {
   type AssuranceReason,
   type AssuranceRequirement,
@@ -326,19 +326,20 @@ export function createStepUpGuard<R>(
   const requirement: RequirementSource<R> = policy ?? options.requirement ?? {}
   const verifier = typeof verify === 'function' ? undefined : verify
   if (typeof verify !== 'function' && typeof verify?.verify !== 'function') {
-    throw argumentError(
-      `${where}: verify must be a function or an access token verifier`,
-      'ERR_INVALID_ARG_TYPE',
-    )
+    throw invalidArgument(`${where}: verify must be a function or an access token verifier`, {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
   }
   if (policy && options.requirement)
-    throw argumentError(`${where}: give either requirement or policy, not both`)
+    throw invalidArgument(`${where}: give either requirement or policy, not both`)
   if (policy !== undefined && !isPolicy(policy))
-    throw argumentError(`${where}: policy must be made by createRiskPolicy`, 'ERR_INVALID_ARG_TYPE')
+    throw invalidArgument(`${where}: policy must be made by createRiskPolicy`, {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
   if (typeof requirement !== 'function') checkRequirement(requirement)
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0)
-    throw argumentError(`${where}: bodyLimit must be a non-negative integer`)
+    throw invalidArgument(`${where}: bodyLimit must be a non-negative integer`)
   const challenge: ChallengeOptions = {
     schemes: dpop ? ['Bearer', 'DPoP'] : ['Bearer'],
     ...(dpop && { algs: dpop.algs }),

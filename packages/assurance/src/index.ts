@@ -32,11 +32,17 @@ export {
   type DpopNonceSource,
   type DpopNonceSourceOptions,
 } from './dpop-nonce.js'
-export { AccessTokenError, type AccessTokenErrorCode } from './errors.js'
+export {
+  AccessTokenError,
+  type AccessTokenErrorCode,
+  AssuranceError,
+  type AssuranceErrorCode,
+  type GrantStoreErrorCode,
+} from './errors.js'
 export {
   type AssuranceClaimsInput,
-  type AssuranceError,
   type AssuranceFailure,
+  type AssuranceOAuthErrorCode,
   type AssuranceReason,
   type AssuranceRequirement,
   type AssuranceResult,

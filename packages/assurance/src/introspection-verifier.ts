@@ -1,4 +1,4 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import {
   type AccessTokenClaims,
   type AuthorizationDetailsRegistryLike,
@@ -9,7 +9,7 @@ import {
   type RequiredClaim,
   requiredClaims,
 } from './claims.js'
-import { AccessTokenError, argumentError, check } from './errors.js'
+import { AccessTokenError, check } from './errors.js'
 import {
   type AccessTokenVerifier,
   createVerifier,
@@ -141,7 +141,7 @@ export function createIntrospectionVerifier(
     !audiences.length ||
     !audiences.every((a) => typeof a === 'string' && a)
   ) {
-    throw argumentError(
+    throw invalidArgument(
       `${WHERE}: "audience" is required, the resource server's identifier(s) that "aud" must contain`,
     )
   }

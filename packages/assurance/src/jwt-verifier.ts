@@ -1,4 +1,4 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -24,7 +24,7 @@ import {
   RFC9068_CLAIMS,
   requiredClaims,
 } from './claims.js'
-import { AccessTokenError, type AccessTokenErrorCode, argumentError, check } from './errors.js'
+import { AccessTokenError, type AccessTokenErrorCode, check } from './errors.js'
 import {
   type AccessTokenVerifier,
   ASYMMETRIC,
@@ -160,10 +160,10 @@ function checkOneKey(key: unknown, algorithms: readonly string[]): void {
   for (const alg of algorithms) {
     if (secret === undefined) continue
     if (!alg.startsWith('HS')) {
-      throw argumentError(`${WHERE}: "algorithms" lists ${alg}, but the key is a shared secret`)
+      throw invalidArgument(`${WHERE}: "algorithms" lists ${alg}, but the key is a shared secret`)
     }
     if (secret < hashBytes(alg)) {
-      throw argumentError(
+      throw invalidArgument(
         `${WHERE}: the ${alg} secret is ${secret} bytes; RFC 7518 §3.2 requires at least ${hashBytes(alg)}`,
       )
     }
@@ -174,7 +174,7 @@ function checkOneKey(key: unknown, algorithms: readonly string[]): void {
     (use !== undefined && use !== 'sig') ||
     (usages !== undefined && !(Array.isArray(usages) && usages.includes('verify')))
   ) {
-    throw argumentError(
+    throw invalidArgument(
       `${WHERE}: the configured key is not for verifying signatures ("use" must be "sig", "key_ops" must include "verify"; RFC 7517 §4.2, §4.3)`,
     )
   }
@@ -394,14 +394,14 @@ export function createJwtAccessTokenVerifier(
   check(options.fetch === undefined || typeof options.fetch === 'function', 'fetch')
   check(typeof jwks === 'object' && jwks, 'jwks')
   if (!(jwks instanceof URL) && (options.jwksOptions || options.fetch)) {
-    throw argumentError(
+    throw invalidArgument(
       `${WHERE}: "jwksOptions" and "fetch" are for a remote JWK Set; "jwks" is not a URL`,
     )
   }
   const isSet = jwks instanceof URL || (!(jwks instanceof Uint8Array) && 'keys' in jwks)
   if (isSet && algorithms.some((a) => a.startsWith('HS'))) {
     // jose never selects a secret from a JWK Set.
-    throw argumentError(`${WHERE}: HS* algorithms need the shared secret itself as "jwks"`)
+    throw invalidArgument(`${WHERE}: HS* algorithms need the shared secret itself as "jwks"`)
   }
   let key: JWTVerifyGetKey | KeyInput
   let remote: RemoteKeys | undefined

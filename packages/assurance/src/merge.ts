@@ -1,6 +1,7 @@
 import type { AcrRegistry } from '@stepup/acr'
+import { invalidArgument } from '@stepup/internal'
 import type { AuthorizationDetail } from '@stepup/rar'
-import { argumentError } from './errors.js'
+
 import {
   type AssuranceRequirement,
   builtInAcr,
@@ -62,10 +63,9 @@ export function mergeRequirements(
     const acr = sets.length === 1 ? sets[0]! : (options.acr ?? builtInAcr()).intersect(sets)
     if (acr.length === 0) {
       const list = sets.map((s) => `[${s.join(' ')}]`).join(' ')
-      throw argumentError(
-        `no acr value satisfies all of ${list} (${options.names ?? ''})`,
-        'ERR_ACR_CONFLICT',
-      )
+      throw invalidArgument(`no acr value satisfies all of ${list} (${options.names ?? ''})`, {
+        code: 'ERR_ACR_CONFLICT',
+      })
     }
     merged.acr_values = acr
   }

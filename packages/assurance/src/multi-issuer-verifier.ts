@@ -1,7 +1,7 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import { decodeJwt } from 'jose'
 import { quoted } from './claims.js'
-import { AccessTokenError, argumentError } from './errors.js'
+import { AccessTokenError } from './errors.js'
 import {
   createJwtAccessTokenVerifier,
   OPTIONS as JWT_OPTIONS,
@@ -249,7 +249,10 @@ function within(e: unknown, where: string): unknown {
   if (!(e instanceof TypeError)) return e
   const { code } = e as { code?: unknown }
   const message = e.message.replace(/^createJwtAccessTokenVerifier: /, '')
-  return Object.assign(new TypeError(`${where}: ${message}`, { cause: e }), code ? { code } : {})
+  return invalidArgument(`${where}: ${message}`, {
+    code: typeof code === 'string' ? code : 'ERR_INVALID_ARG_VALUE',
+    cause: e,
+  })
 }
 
 /** The verifier of one JWT issuer: its keys as given, or found by discovery. */
@@ -261,12 +264,12 @@ function jwtIssuer(entry: JwtIssuerOptions, where: string): AccessTokenVerifier 
     }
     const url = discoverable(options.issuer)
     if (!url) {
-      throw argumentError(
+      throw invalidArgument(
         `"issuer" must be an https URL without query or fragment for its keys to be found by discovery (RFC 8414 §2); or give "jwks"`,
       )
     }
     const { fetch: fetcher = (input, init) => fetch(input, init) } = options
-    if (typeof fetcher !== 'function') throw argumentError('invalid option "fetch"')
+    if (typeof fetcher !== 'function') throw invalidArgument('invalid option "fetch"')
     return createJwtAccessTokenVerifier({
       ...options,
       jwks: url,
@@ -344,7 +347,7 @@ export function createMultiIssuerVerifier(
   checkOptions(options, OPTIONS, WHERE)
   const list = options?.issuers
   if (!Array.isArray(list) || list.length === 0) {
-    throw argumentError(`${WHERE}: "issuers" must list at least one issuer`)
+    throw invalidArgument(`${WHERE}: "issuers" must list at least one issuer`)
   }
   const routes = new Map<string, AccessTokenVerifier>()
   let opaque: AccessTokenVerifier | undefined
@@ -352,15 +355,15 @@ export function createMultiIssuerVerifier(
   list.forEach((entry: IssuerOptions | undefined, i) => {
     const where = `${WHERE}: issuers[${i}]`
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      throw argumentError(`${where}: must be an object`, 'ERR_INVALID_ARG_TYPE')
+      throw invalidArgument(`${where}: must be an object`, { code: 'ERR_INVALID_ARG_TYPE' })
     }
     checkOptions(entry, JWT_ISSUER_OPTIONS, where)
     const { issuer } = entry
     if (typeof issuer !== 'string' || issuer === '') {
-      throw argumentError(`${where}: "issuer" must be a non-empty string`)
+      throw invalidArgument(`${where}: "issuer" must be a non-empty string`)
     }
     if (routes.has(issuer))
-      throw argumentError(`${where}: the issuer ${quoted(issuer)} is listed twice`)
+      throw invalidArgument(`${where}: the issuer ${quoted(issuer)} is listed twice`)
     if (entry.introspection === undefined) {
       routes.set(issuer, jwtIssuer(entry as JwtIssuerOptions, where))
       limit = Math.max(limit, entry.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH)
@@ -368,20 +371,20 @@ export function createMultiIssuerVerifier(
     }
     for (const key of Object.keys(entry)) {
       if (!INTROSPECTION_ISSUER_OPTIONS.has(key)) {
-        throw argumentError(
+        throw invalidArgument(
           `${where}: unknown option "${key}" for an introspection issuer, which takes only "issuer" and "introspection" (give "${key}" to createIntrospectionVerifier)`,
-          'ERR_UNKNOWN_OPTION',
+          { code: 'ERR_UNKNOWN_OPTION' },
         )
       }
     }
     if (typeof (entry.introspection as Partial<AccessTokenVerifier>).verify !== 'function') {
-      throw argumentError(
+      throw invalidArgument(
         `${where}: "introspection" must be a verifier made by createIntrospectionVerifier`,
-        'ERR_INVALID_ARG_TYPE',
+        { code: 'ERR_INVALID_ARG_TYPE' },
       )
     }
     if (opaque) {
-      throw argumentError(
+      throw invalidArgument(
         `${where}: only one issuer may use introspection: an opaque token names no issuer, and it must not be sent to servers that did not issue it`,
       )
     }

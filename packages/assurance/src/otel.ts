@@ -1,6 +1,6 @@
 import type { Attributes, Meter, SpanStatusCode, Tracer } from '@opentelemetry/api'
-import { checkOptions } from '@stepup/internal'
-import { argumentError } from './errors.js'
+import { checkOptions, invalidArgument } from '@stepup/internal'
+
 import type { StepUpEvent } from './http.js'
 
 /**
@@ -109,15 +109,23 @@ export function createOpenTelemetryDecisionHook(
   checkOptions(options, OTEL_OPTIONS, WHERE)
   const { tracer, meter, recordSubject = false, onDecision } = options ?? {}
   if (tracer === undefined && meter === undefined)
-    throw argumentError(`${WHERE}: give a tracer, a meter or both`, 'ERR_MISSING_ARGS')
+    throw invalidArgument(`${WHERE}: give a tracer, a meter or both`, { code: 'ERR_MISSING_ARGS' })
   if (tracer !== undefined && typeof tracer?.startSpan !== 'function')
-    throw argumentError(`${WHERE}: tracer must be an OpenTelemetry Tracer`, 'ERR_INVALID_ARG_TYPE')
+    throw invalidArgument(`${WHERE}: tracer must be an OpenTelemetry Tracer`, {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
   if (meter !== undefined && typeof meter?.createCounter !== 'function')
-    throw argumentError(`${WHERE}: meter must be an OpenTelemetry Meter`, 'ERR_INVALID_ARG_TYPE')
+    throw invalidArgument(`${WHERE}: meter must be an OpenTelemetry Meter`, {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
   if (typeof recordSubject !== 'boolean')
-    throw argumentError(`${WHERE}: recordSubject must be true or false`, 'ERR_INVALID_ARG_TYPE')
+    throw invalidArgument(`${WHERE}: recordSubject must be true or false`, {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
   if (onDecision !== undefined && typeof onDecision !== 'function')
-    throw argumentError(`${WHERE}: onDecision must be a function`, 'ERR_INVALID_ARG_TYPE')
+    throw invalidArgument(`${WHERE}: onDecision must be a function`, {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
   const decisions = meter?.createCounter('stepup.decisions', {
     description: 'Decisions of the step-up guard, by outcome and OAuth error code',
     unit: '{decision}',

@@ -1,5 +1,6 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import type { ConsumedGrantStore } from './consumed-grant-store.js'
+import { AssuranceError, type GrantStoreErrorCode } from './errors.js'
 
 /**
  * The subset of a node-redis client (v4 or v5) the Redis store uses; any client with `set` and
@@ -144,9 +145,8 @@ const OPTIONS: ReadonlySet<string> = new Set([
 const WAIT_OPTIONS: ReadonlySet<string> = new Set(['replicas', 'timeout'])
 const PERSISTENCE: ReadonlySet<unknown> = new Set(['require', 'warn', 'skip'])
 
-const typeError = (message: string, code: string) => Object.assign(new TypeError(message), { code })
-const storeError = (code: string, message: string, cause?: unknown) =>
-  Object.assign(new Error(message, { cause }), { code })
+const storeError = (code: GrantStoreErrorCode, message: string, cause?: unknown) =>
+  new AssuranceError(code, message, { cause })
 const unavailable = (message: string, cause?: unknown) =>
   storeError('ERR_GRANT_STORE_UNAVAILABLE', message, cause)
 const whole = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) > 0
@@ -218,7 +218,7 @@ export function createRedisConsumedGrantStore(
     wait,
   } = options
   if (typeof client?.set !== 'function' || typeof client.exists !== 'function') {
-    throw typeError('client must have set() and exists()', 'ERR_INVALID_ARG_TYPE')
+    throw invalidArgument('client must have set() and exists()', { code: 'ERR_INVALID_ARG_TYPE' })
   }
   if (
     typeof prefix !== 'string' ||
@@ -230,21 +230,22 @@ export function createRedisConsumedGrantStore(
     (wait !== undefined &&
       !(whole(wait?.replicas) && whole(wait.timeout) && wait.timeout < timeout))
   ) {
-    throw typeError(
+    throw invalidArgument(
       'createRedisConsumedGrantStore: prefix must be a string, timeout a whole number of ms > 0, ' +
         'onError a function, persistence "require", "warn" or "skip" (with "warn", onWarning a ' +
         'function), wait { replicas, timeout } whole numbers, its timeout less than timeout',
-      'ERR_INVALID_ARG_VALUE',
     )
   }
   if (persistence !== 'skip' && typeof client.configGet !== 'function') {
-    throw typeError(
+    throw invalidArgument(
       'client has no configGet() to check persistence with: pass persistence: "skip" if you guarantee it',
-      'ERR_INVALID_ARG_TYPE',
+      { code: 'ERR_INVALID_ARG_TYPE' },
     )
   }
   if (wait && typeof client.wait !== 'function') {
-    throw typeError('client has no wait() for the wait option', 'ERR_INVALID_ARG_TYPE')
+    throw invalidArgument('client has no wait() for the wait option', {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
   }
   // The persistence check passed on this connection (or is under way); cleared on reconnection.
   let checked: Promise<void> | undefined
@@ -330,7 +331,7 @@ export function createRedisConsumedGrantStore(
     },
     async add(key, ttl) {
       if (!(typeof ttl === 'number' && ttl > 0 && Number.isFinite(ttl))) {
-        throw typeError('ttl must be a positive number of seconds', 'ERR_INVALID_ARG_VALUE')
+        throw invalidArgument('ttl must be a positive number of seconds')
       }
       const px = Math.ceil(ttl * 1000)
       await ready()

@@ -1,3 +1,5 @@
+import { AssuranceError } from './errors.js'
+
 /**
  * Thrown by a risk rule (or the guard itself) when the request does not carry what the decision
  * needs — a body that cannot be read, a transaction that is not there, a path that does not
@@ -16,11 +18,18 @@
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
-export class InvalidRequestError extends Error {
-  override readonly name = 'InvalidRequestError'
+export class InvalidRequestError extends AssuranceError {
+  /** `'ERR_REQUEST_INVALID'`, the `code` of every instance. */
+  static readonly code: 'ERR_REQUEST_INVALID' = 'ERR_REQUEST_INVALID'
+  override readonly name: string = 'InvalidRequestError'
+  declare readonly code: 'ERR_REQUEST_INVALID'
   /** The OAuth error code the guard answers with (RFC 6750 §3.1). */
   readonly error = 'invalid_request'
   readonly status = 400
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(InvalidRequestError.code, message, options)
+  }
 }
 
 /** `400 invalid_request` descriptions the guard sends, one per way a request can be unreadable. */

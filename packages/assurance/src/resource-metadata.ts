@@ -1,5 +1,4 @@
-import { checkOptions } from '@stepup/internal'
-import { argumentError } from './errors.js'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 
 const METADATA_OPTIONS: ReadonlySet<string> = new Set([
   'resource',
@@ -94,7 +93,7 @@ export function createProtectedResourceMetadata(
     url.hash ||
     options.resource.includes('#')
   ) {
-    throw argumentError('resource must be an https URL without query or fragment')
+    throw invalidArgument('resource must be an https URL without query or fragment')
   }
   const document: Record<string, unknown> = {}
   // Empty lists are omitted (§3.2), except `bearer_methods_supported: []`, which says "no Bearer" (§2).

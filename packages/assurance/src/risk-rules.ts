@@ -1,6 +1,6 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import { type AuthorizationDetail, compareDecimalStrings } from '@stepup/rar'
-import { argumentError } from './errors.js'
+
 import { checkRequirement } from './evaluate.js'
 import { RISK_REQUIREMENT_KEYS } from './merge.js'
 import { InvalidRequestError, normalizePath } from './request-input.js'
@@ -23,7 +23,7 @@ function checked<T extends RiskRequirement>(
   } catch (e) {
     const code = (e as { code?: string }).code
     if (code === 'ERR_UNKNOWN_OPTION') throw e
-    throw argumentError(`${where}: ${(e as Error).message}`)
+    throw invalidArgument(`${where}: ${(e as Error).message}`, { cause: e })
   }
   return r
 }
@@ -132,12 +132,12 @@ export function amountThreshold(options: AmountThresholdOptions): RiskRule {
     name = `amount:${type}`,
   } = options
   if (typeof type !== 'string' || !Array.isArray(thresholds) || thresholds.length === 0) {
-    throw argumentError('amountThreshold needs a type and at least one threshold')
+    throw invalidArgument('amountThreshold needs a type and at least one threshold')
   }
   const steps = thresholds
     .map(({ atLeast, ...r }, i) => {
       if (typeof atLeast !== 'string' || !DECIMAL.test(atLeast)) {
-        throw argumentError(`thresholds[${i}].atLeast must be a decimal string`)
+        throw invalidArgument(`thresholds[${i}].atLeast must be a decimal string`)
       }
       return { atLeast, r: checked(r, `amountThreshold: thresholds[${i}]`, THRESHOLD_KEYS) }
     })
@@ -269,7 +269,7 @@ export function destructiveMethod(options: DestructiveMethodOptions): RiskRule {
   } = options
   const requirement = checked(options.requirement, 'destructiveMethod')
   if (!(typeof path === 'string' && path.startsWith('/')) && !(path instanceof RegExp))
-    throw argumentError('destructiveMethod: path must be a string starting with "/" or a RegExp')
+    throw invalidArgument('destructiveMethod: path must be a string starting with "/" or a RegExp')
   const prefix =
     typeof path === 'string' ? normalizePath(path).replace(/\/$/, '').toLowerCase() : ''
   const upper = new Set(methods.map((m) => m.toUpperCase()))

@@ -1,6 +1,6 @@
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import { type AccessTokenClaims, type ConfirmationChecks, checkConfirmation } from './claims.js'
-import { AccessTokenError, argumentError, check } from './errors.js'
+import { AccessTokenError, check } from './errors.js'
 import { createTokenCache } from './token-cache.js'
 
 /**
@@ -123,10 +123,14 @@ export function createVerifier(
     verify(token, o = {}) {
       try {
         if (o.scheme === 'DPoP' && typeof o.jkt !== 'string') {
-          throw argumentError('jkt is required with the DPoP scheme', 'ERR_MISSING_ARGS')
+          throw invalidArgument('jkt is required with the DPoP scheme', {
+            code: 'ERR_MISSING_ARGS',
+          })
         }
         if (o.x5tS256 !== undefined && typeof o.x5tS256 !== 'string') {
-          throw argumentError('x5tS256 must be a base64url string', 'ERR_INVALID_ARG_TYPE')
+          throw invalidArgument('x5tS256 must be a base64url string', {
+            code: 'ERR_INVALID_ARG_TYPE',
+          })
         }
         if (typeof token !== 'string' || token === '') {
           throw new AccessTokenError('ERR_TOKEN_MALFORMED', 'access token is empty')
