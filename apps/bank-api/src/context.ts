@@ -1,4 +1,5 @@
 import type {
+  ChallengeOptions,
   ConsumedGrantStore,
   ProtectedResourceMetadataOptions,
   StepUpEvent,
@@ -26,6 +27,11 @@ export interface BankContext {
   readonly ledger: Ledger
   readonly policy: BankPolicy
   readonly metadata: ProtectedResourceMetadataOptions
+  /**
+   * How the API's own challenges are rendered, as the guard renders its: realm, schemes (DPoP
+   * `algs`), and `resource_metadata` on https.
+   */
+  readonly challenge: ChallengeOptions
   /** Guard options shared by every route (everything but the requirement). */
   readonly guard: Omit<StepUpGuardOptions<unknown>, 'requirement' | 'policy'>
   readonly corsOrigins: ReadonlySet<string>
@@ -202,6 +208,12 @@ export function createBankContext(options: BankContextOptions): BankContext {
       // RFC 9728 §2 (RFC 9449 §5.1 names): the proof algorithms, and whether every token must be bound.
       ...(dpop && { dpop_signing_alg_values_supported: DPOP_ALGS }),
       ...(dpop?.all && { dpop_bound_access_tokens_required: true }),
+    },
+    challenge: {
+      realm: 'bank',
+      schemes: dpop ? ['Bearer', 'DPoP'] : ['Bearer'],
+      ...(dpop && { algs: DPOP_ALGS }),
+      ...(resource.startsWith('https:') && { resource_metadata: resourceMetadataUrl(resource) }),
     },
     guard: {
       verify,

@@ -15,6 +15,7 @@ import {
   NO_STORE,
   PREFLIGHT_HEADERS,
 } from './context.ts'
+import { refuseUnlinkedTransfer } from './dynamic-linking.ts'
 import {
   type ApiResponse,
   type CheckedTransfer,
@@ -130,9 +131,16 @@ export function createExpressApp(context: BankContext): express.Express {
       next()
     },
     guard(policy.transfers),
-    (req, res) => {
-      const transfer = res.locals['transfer'] as CheckedTransfer
-      send(res, executeTransfer(ledger, claimsOf(req), transfer, req.auth!.decision.fired))
+    (req, res, next) => {
+      // Dynamic linking: a bound transfer runs only if the user confirmed exactly it.
+      refuseUnlinkedTransfer(req.auth!, context.challenge, context.guard.onDecision).then(
+        (refused) => {
+          if (refused) return send(res, refused)
+          const transfer = res.locals['transfer'] as CheckedTransfer
+          send(res, executeTransfer(ledger, claimsOf(req), transfer, req.auth!.decision.fired))
+        },
+        next,
+      )
     },
   )
   app.post('/me/password', guard(policy.passwordChange), (req, res, next) => {

@@ -16,6 +16,7 @@ import {
   NO_STORE,
   PREFLIGHT_HEADERS,
 } from './context.ts'
+import { refuseUnlinkedTransfer } from './dynamic-linking.ts'
 import {
   type ApiResponse,
   type CheckedTransfer,
@@ -173,6 +174,15 @@ export async function createFastifyApp(
         },
         app.requireAssurance(policy.transfers),
         nextNonce,
+        // Dynamic linking: a bound transfer runs only if the user confirmed exactly it.
+        async (request, reply) => {
+          const refused = await refuseUnlinkedTransfer(
+            request.auth!,
+            context.challenge,
+            context.guard.onDecision,
+          )
+          if (refused) return send(reply, refused)
+        },
       ],
     },
     async (request, reply) =>

@@ -1,3 +1,4 @@
+import { authorizationDetailsDigest } from '@stepup/rar'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBankApi } from '../src/index.ts'
 import {
@@ -208,6 +209,10 @@ describe.each(['express', 'fastify'] as const)('bank API on %s with real tokens'
       acr: 'phrh',
       amr: expect.arrayContaining(['hwk']),
       authorization_details: transfer.authorization_details,
+      // The key confirmed these details: the API recomputes this digest before executing.
+      authorization_details_digest: await authorizationDetailsDigest(
+        transfer.authorization_details,
+      ),
     })
     const first = await stack.call(`/accounts/${checking}/transfers`, token, json(transfer))
     expect(first.status).toBe(201)
