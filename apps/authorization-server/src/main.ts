@@ -1,20 +1,31 @@
 import closeWithGrace from 'close-with-grace'
+import { EnvironmentError, readServerEnvironment, type ServerEnvironment } from './env.ts'
 import { createAuthorizationServer } from './server.ts'
 
-const port = Number(process.env['PORT'] ?? 3000)
-const resource = process.env['RESOURCE'] ?? 'http://localhost:4000/'
-const dataFile = process.env['DATA_FILE'] ?? new URL('../data/users.json', import.meta.url).pathname
-const shutdownTimeout = Number(process.env['SHUTDOWN_TIMEOUT_MS'] || 10_000)
-const redirectUris = (process.env['REDIRECT_URIS'] ?? 'http://localhost:5173/callback')
-  .split(' ')
-  .filter(Boolean)
+let config: ServerEnvironment
+try {
+  config = readServerEnvironment(
+    process.env,
+    new URL('../data/users.json', import.meta.url).pathname,
+  )
+} catch (error) {
+  if (!(error instanceof EnvironmentError)) throw error
+  console.error(`authorization server: not starting: ${error.message}`)
+  process.exit(1)
+}
 
 const server = await createAuthorizationServer({
-  port,
-  resource,
-  dataFile,
-  shutdownTimeout,
-  ...(process.env['ISSUER'] !== undefined && { issuer: process.env['ISSUER'] }),
+  port: config.port,
+  resource: config.resource,
+  dataFile: config.dataFile,
+  shutdownTimeout: config.shutdownTimeout,
+  ...(config.issuer !== undefined && { issuer: config.issuer }),
+  ...(config.redisUrl !== undefined && { redisUrl: config.redisUrl }),
+  accessTokenTtl: config.accessTokenTtl,
+  refreshTokenTtl: config.refreshTokenTtl,
+  sessionTtl: config.sessionTtl,
+  interactionTtl: config.interactionTtl,
+  enrolmentCodeTtl: config.enrolmentCodeTtl,
   clients: [
     {
       client_id: 'bank-web',
@@ -23,7 +34,8 @@ const server = await createAuthorizationServer({
       token_endpoint_auth_method: 'none',
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      redirect_uris: redirectUris,
+      redirect_uris: config.redirectUris,
+      post_logout_redirect_uris: config.postLogoutRedirectUris,
     },
   ],
 })
@@ -31,8 +43,10 @@ const server = await createAuthorizationServer({
 console.log(`Authorization server: ${server.issuer}`)
 console.log(`  discovery:     ${server.issuer}/.well-known/openid-configuration`)
 console.log(`  security keys: ${server.issuer}/account/security`)
-console.log(`  resource:      ${resource}`)
-console.log(`  data file:     ${dataFile}`)
+console.log(`  sign out:      ${server.endSessionEndpoint}`)
+console.log(`  resource:      ${config.resource}`)
+console.log(`  data file:     ${config.dataFile}`)
+console.log(`  throttle:      ${config.redisUrl ? 'Redis' : 'in memory'}`)
 for (const user of server.store.list()) {
   console.log(
     `  user ${user.username}${user.totpSecret ? `  TOTP secret ${user.totpSecret}` : ''}  (${
@@ -40,12 +54,18 @@ for (const user of server.store.list()) {
     } security key(s))`,
   )
 }
+for (const [username, { code, expiresAt }] of server.enrolmentCodes) {
+  const until = new Date(expiresAt).toISOString().slice(11, 16)
+  console.log(
+    `  enrolment code for ${username}: ${code}  (adds a first key; one use, until ${until} UTC)`,
+  )
+}
 console.log('  demo passwords: alice / wonderland, bob / builder')
 
 // SIGTERM/SIGINT: stop accepting, finish what is in flight, exit. `server.close()` closes the
 // connections still open at `shutdownTimeout`; close-with-grace exits with 1 if even that has
 // not finished a second later (a second signal exits at once).
-closeWithGrace({ delay: shutdownTimeout + 1000 }, async ({ signal, err }) => {
+closeWithGrace({ delay: config.shutdownTimeout + 1000 }, async ({ signal, err }) => {
   if (err) console.error(err)
   else console.log(`authorization server: ${signal ?? 'exit'}, closing`)
   await server.close()
