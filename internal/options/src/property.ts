@@ -38,7 +38,8 @@ export interface PropertyReach {
   readonly runs: number
 }
 
-const REPORT = new URL('../../../reports/', import.meta.url)
+/** reports/ at the repository root, read from this file's place in it (called under vitest only). */
+const reports = (): URL => new URL('../../../reports/', import.meta.url)
 
 /**
  * Runs `property` with `fc.check`. Throws fast-check's own report (with the property's error as
@@ -105,7 +106,7 @@ const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`
 function testName(): string | undefined {
   const { testPath, currentTestName } = expect.getState()
   if (!testPath || !currentTestName) return undefined
-  const root = decodeURIComponent(new URL('..', REPORT).pathname)
+  const root = decodeURIComponent(new URL('..', reports()).pathname)
   const file = testPath.startsWith(root) ? testPath.slice(root.length) : testPath
   return `${file} › ${currentTestName.split(' > ').join(' › ')}`
 }
@@ -122,6 +123,6 @@ function record(where: string | undefined, line: string): void {
     .process
   const fs = process?.getBuiltinModule?.('node:fs') as NodeFs | undefined
   if (fs === undefined) return
-  fs.mkdirSync(REPORT, { recursive: true })
-  fs.appendFileSync(new URL('properties.txt', REPORT), `${where}: ${line}\n`)
+  fs.mkdirSync(reports(), { recursive: true })
+  fs.appendFileSync(new URL('properties.txt', reports()), `${where}: ${line}\n`)
 }
