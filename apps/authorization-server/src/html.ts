@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
+import { assetUrl } from './assets/serve.ts'
 
 /** Escape text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(value: unknown): string {
@@ -11,91 +11,75 @@ export function escapeHtml(value: unknown): string {
     .replaceAll("'", '&#39;')
 }
 
-/** JSON for a `<script type="application/json">` element: `<` is escaped so it cannot close it. */
+/**
+ * JSON for a `<script type="application/json">` element: data, never run, so a CSP without
+ * inline scripts allows it; `<` is escaped so it cannot close the element.
+ */
 export function jsonScript(id: string, value: unknown): string {
   const json = JSON.stringify(value).replaceAll('<', '\\u003c')
   return `<script type="application/json" id="${escapeHtml(id)}">${json}</script>`
 }
 
-const STYLE = `body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}
-h1{font-size:1.4rem}label{display:block;margin-top:.75rem;font-weight:600}
-input{display:block;width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}
-button{margin-top:1rem;padding:.5rem 1rem;font-size:1rem;cursor:pointer}
-.error{color:#a00;border:1px solid #a00;padding:.5rem}.note{color:#555;font-size:.9rem}
-dl{display:grid;grid-template-columns:max-content auto;gap:.25rem 1rem}dt{font-weight:600}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}`
-
-/**
- * The browser side of the WebAuthn ceremonies: read options from a JSON script element, call
- * `navigator.credentials`, serialise the credential (base64url, as @simplewebauthn/server
- * expects) into the form's hidden input and submit it.
- */
-const WEBAUTHN_SCRIPT = `
-const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replaceAll('+','-').replaceAll('/','_').replace(/=+$/,'');
-const unb64 = (s) => Uint8Array.from(atob(s.replaceAll('-','+').replaceAll('_','/') + '==='.slice((s.length + 3) % 4)), (c) => c.charCodeAt(0));
-const creds = (list) => (list || []).map((c) => ({ ...c, id: unb64(c.id) }));
-async function ceremony(kind) {
-  const status = document.getElementById('webauthn-status');
-  const options = JSON.parse(document.getElementById(kind === 'create' ? 'webauthn-creation-options' : 'webauthn-request-options').textContent);
-  try {
-    let credential;
-    if (kind === 'create') {
-      credential = await navigator.credentials.create({ publicKey: { ...options, challenge: unb64(options.challenge), user: { ...options.user, id: unb64(options.user.id) }, excludeCredentials: creds(options.excludeCredentials) } });
-    } else {
-      credential = await navigator.credentials.get({ publicKey: { ...options, challenge: unb64(options.challenge), allowCredentials: creds(options.allowCredentials) } });
-    }
-    const r = credential.response;
-    const response = kind === 'create'
-      ? { clientDataJSON: b64(r.clientDataJSON), attestationObject: b64(r.attestationObject), transports: r.getTransports ? r.getTransports() : [] }
-      : { clientDataJSON: b64(r.clientDataJSON), authenticatorData: b64(r.authenticatorData), signature: b64(r.signature), userHandle: r.userHandle ? b64(r.userHandle) : undefined };
-    document.getElementById('webauthn-credential').value = JSON.stringify({ id: credential.id, rawId: b64(credential.rawId), type: credential.type, response, clientExtensionResults: credential.getClientExtensionResults(), authenticatorAttachment: credential.authenticatorAttachment || undefined });
-    document.getElementById('webauthn-form').submit();
-  } catch (error) {
-    status.textContent = 'The security key did not complete: ' + error.name;
-  }
-}
-const start = document.getElementById('webauthn-start');
-start.addEventListener('click', () => ceremony(start.dataset.ceremony));
-`
-
 export interface PageOptions {
   readonly title: string
   readonly body: string
   readonly status?: number
-  /** Add the WebAuthn ceremony script. */
+  /** Load the WebAuthn ceremony script (`/assets/webauthn.js`). */
   readonly webauthn?: boolean
 }
 
 /**
- * Send an HTML page with strict headers: a nonce-based CSP, no framing, no caching and no
- * `Referer` (authorization details must not leak through it, RFC 9396 §13).
+ * The HTML of a page of the sign-in server: the bank's brand bar and stylesheet
+ * (`/assets/bank.css`), the title, the body in a card, and the WebAuthn script as a file when
+ * asked for. Nothing inline (no `<style>`, no `style` attribute, no script code), so the pages
+ * work under `script-src 'self'; style-src 'self'`.
  */
-export function sendPage(res: ServerResponse, page: PageOptions): void {
-  const nonce = randomBytes(16).toString('base64')
-  const script = page.webauthn ? `<script nonce="${nonce}">${WEBAUTHN_SCRIPT}</script>` : ''
-  const html = `<!doctype html>
+export function renderPage(page: PageOptions): string {
+  const script = page.webauthn
+    ? `<script src="${escapeHtml(assetUrl('/assets/webauthn.js'))}" defer></script>\n`
+    : ''
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(page.title)}</title>
-<style nonce="${nonce}">${STYLE}</style>
-</head>
+<title>${escapeHtml(page.title)} · Step-up Bank</title>
+<link rel="stylesheet" href="${escapeHtml(assetUrl('/assets/bank.css'))}">
+${script}</head>
 <body>
+<header><p class="brand">Step-up Bank</p><p>Secure sign-in</p></header>
 <main>
 <h1>${escapeHtml(page.title)}</h1>
+<div class="card">
 ${page.body}
+</div>
 </main>
-${script}
 </body>
 </html>`
-  res.writeHead(page.status ?? 200, {
+}
+
+/** Headers every page gets unless the server's security middleware set them already. */
+const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+}
+
+/**
+ * Send a page ({@link renderPage}) with `Cache-Control: no-store`. A strict CSP (scripts and
+ * styles from this origin's files only), no framing, `nosniff` and no `Referer` (authorization
+ * details must not leak through it, RFC 9396 §13) are added when nothing set them before.
+ */
+export function sendPage(res: ServerResponse, page: PageOptions): void {
+  const headers: Record<string, string> = {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; base-uri 'none'; frame-ancestors 'none'`,
-    'referrer-policy': 'no-referrer',
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-  })
-  res.end(html)
+  }
+  for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) {
+    if (res.getHeader(name) === undefined) headers[name] = value
+  }
+  res.writeHead(page.status ?? 200, headers)
+  res.end(renderPage(page))
 }

@@ -6,6 +6,7 @@ import { authorizationDetailsDigest } from '@stepup/rar'
 import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider'
 import Provider, { errors, interactionPolicy } from 'oidc-provider'
 import { createAccountHandler } from './account.ts'
+import { serveAsset } from './assets/serve.ts'
 import { createStepUpAcrRegistry, SUPPORTED_ACR_VALUES } from './acr.ts'
 import { createBankAuthorizationDetailsRegistry } from './bank-details.ts'
 import { createEnrolmentCodes, type EnrolmentCode } from './enrolment.ts'
@@ -533,6 +534,7 @@ export async function createAuthorizationServer(
       await securityHeaders(req, res)
       if (refuseForeignForm(req, res, path, issuerUrl.origin)) return
       if (await notices(req, res, path)) return
+      if (serveAsset(req, res, path)) return
       if (await interactions(req, res, path)) return
       if (await account(req, res, path)) return
       if (path === '/' && req.method === 'GET') {

@@ -5,7 +5,6 @@ import {
   createSoftwareAuthenticator,
   type SoftwareAuthenticator,
 } from '../src/testing/software-authenticator.ts'
-import { registrationOptions, verifyRegistration } from '../src/webauthn.ts'
 import {
   authorize,
   client,
@@ -18,6 +17,7 @@ import {
   startHarness,
   UserAgent,
 } from './harness.ts'
+import { enrolKey, openPage, textOf, visibleText } from './interaction-pages.ts'
 
 const TYPE = 'urn:bank:params:oauth:request:transaction'
 const transfer = (destination: string, amount = '10000.00', currency = 'USD') => [
@@ -40,58 +40,11 @@ let harness: Harness
 const alice = { username: 'alice', password: 'wonderland' }
 let authenticator: SoftwareAuthenticator
 
-/** Give a user a key directly in the store (enrolment itself is the account pages' business). */
-async function enrolKey(username: string, key: SoftwareAuthenticator): Promise<void> {
-  const { server } = harness
-  const user = server.store.findByUsername(username)!
-  const origin = new URL(server.issuer).origin
-  const rp = { rpID: new URL(server.issuer).hostname, rpName: 'Step-up Bank', origin }
-  const options = await registrationOptions(rp, user)
-  const response = await key.createCredential(options as never, origin)
-  const credential = await verifyRegistration(rp, options.challenge, response as never, 'Key')
-  await server.store.update(user.id, (u) => {
-    u.credentials.push(credential!)
-  })
-}
-
-/** Start an authorization request through PAR and return the first page the user sees. */
-async function openPage(
-  agent: UserAgent,
-  params: Record<string, string>,
-): Promise<{ html: string; url: URL; status: number }> {
-  const request = new URLSearchParams({
-    client_id: client.client_id,
-    redirect_uri: REDIRECT_URI,
-    response_type: 'code',
-    scope: 'openid accounts:read transfers:write',
-    code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
-    code_challenge_method: 'S256',
-    resource: RESOURCE,
-    state: oauth.generateRandomState(),
-    ...params,
-  })
-  const pushed = await oauth.processPushedAuthorizationResponse(
-    harness.as,
-    client,
-    await oauth.pushedAuthorizationRequest(harness.as, client, oauth.None(), request, insecure),
-  )
-  const url = new URL(harness.as.authorization_endpoint!)
-  url.searchParams.set('client_id', client.client_id)
-  url.searchParams.set('request_uri', pushed.request_uri)
-  const { response, url: page } = await agent.follow(await agent.request(url), url, REDIRECT_URI)
-  return { html: await response.text(), url: page, status: response.status }
-}
-
 function requestOptions(html: string): never {
   const match =
     /<script type="application\/json" id="webauthn-request-options">(.*?)<\/script>/s.exec(html)
   if (!match) throw new Error(`no security key page: ${html.slice(0, 300)}`)
   return JSON.parse(match[1]!) as never
-}
-
-function text(html: string, id: string): string {
-  const match = new RegExp(`id="${id}"[^>]*>(.*?)</(?:dd|p|section)>`, 's').exec(html)
-  return (match?.[1] ?? '').replace(/<[^>]+>/g, '').replaceAll('&amp;', '&')
 }
 
 async function postAssertion(agent: UserAgent, page: URL, assertion: unknown): Promise<Response> {
@@ -103,7 +56,7 @@ async function postAssertion(agent: UserAgent, page: URL, assertion: unknown): P
 beforeAll(async () => {
   harness = await startHarness()
   authenticator = createSoftwareAuthenticator({ hardwareBound: true })
-  await enrolKey('alice', authenticator)
+  await enrolKey(harness, 'alice', authenticator)
 })
 afterAll(async () => {
   await harness.close()
@@ -113,40 +66,46 @@ describe('the page where the key is used (PSD2 RTS Art. 5: the payer sees amount
   it('shows the payer, the payee by name and account, and the amount in its currency', async () => {
     const agent = new UserAgent()
     await signIn(harness, agent, alice)
-    const { html } = await openPage(agent, transactionParams(TO_HATTER))
-    expect(text(html, 'payer')).toBe('Alice, account ACC-100001')
-    expect(text(html, 'payee')).toBe('Mad Hatter Tea Co., account ACC-987654')
-    expect(text(html, 'amount')).toBe('$10,000.00')
+    const { html } = await openPage(harness, agent, transactionParams(TO_HATTER))
+    expect(textOf(html, 'payer')).toBe('Alice, account ACC-100001')
+    expect(textOf(html, 'payee')).toBe('Mad Hatter Tea Co., account ACC-987654')
+    expect(textOf(html, 'amount')).toBe('$10,000.00')
     expect(html).toContain('id="transaction-summary"')
-    expect(text(html, 'key-kind')).toMatch(/need a hardware security key, because/)
+    expect(textOf(html, 'key-kind')).toMatch(/need a hardware security key, because/)
   })
 
   it('an account the bank has no name for is shown with a warning to check it', async () => {
     const agent = new UserAgent()
     await signIn(harness, agent, alice)
-    const { html } = await openPage(agent, transactionParams(transfer('ACC-100002', '0.5', 'EUR')))
-    expect(text(html, 'payee')).toBe(
+    const { html } = await openPage(
+      harness,
+      agent,
+      transactionParams(transfer('ACC-100002', '0.5', 'EUR')),
+    )
+    expect(textOf(html, 'payee')).toBe(
       'Account ACC-100002 (we have no name for this account: check the number)',
     )
-    expect(text(html, 'amount')).toBe('€0.50')
+    expect(textOf(html, 'amount')).toBe('€0.50')
   })
 
   it('keeps every digit it was given: ¥1,000.5, never rounded', async () => {
     const agent = new UserAgent()
     await signIn(harness, agent, alice)
     const { html } = await openPage(
+      harness,
       agent,
       transactionParams(transfer('ACC-987654', '1000.5', 'JPY')),
     )
-    expect(text(html, 'amount')).toBe('¥1,000.5')
+    expect(textOf(html, 'amount')).toBe('¥1,000.5')
   })
 
   it('no protocol words reach the customer', async () => {
     const agent = new UserAgent()
     await signIn(harness, agent, alice)
-    const { html } = await openPage(agent, transactionParams(TO_HATTER))
-    const visible = html.replace(/<script[^>]*>.*?<\/script>/gs, '').replace(/<[^>]+>/g, ' ')
-    expect(visible).not.toMatch(/phrh|\bphr\b|authorization_details|acr|unmet_authentication/)
+    const { html } = await openPage(harness, agent, transactionParams(TO_HATTER))
+    expect(visibleText(html)).not.toMatch(
+      /phrh|\bphr\b|authorization_details|acr|unmet_authentication/,
+    )
   })
 })
 
@@ -154,8 +113,8 @@ describe('the challenge commits to the details (SHA-256 of a server nonce and th
   it('an assertion made for details A is refused for details B, and A still accepts its own', async () => {
     const agent = new UserAgent()
     await signIn(harness, agent, alice)
-    const a = await openPage(agent, transactionParams(TO_HATTER))
-    const b = await openPage(agent, transactionParams(TO_RABBIT))
+    const a = await openPage(harness, agent, transactionParams(TO_HATTER))
+    const b = await openPage(harness, agent, transactionParams(TO_RABBIT))
     const forA = await authenticator.getAssertion(requestOptions(a.html), a.url.origin)
     const refused = await postAssertion(agent, b.url, forA)
     expect(refused.status).toBe(401)
@@ -167,7 +126,7 @@ describe('the challenge commits to the details (SHA-256 of a server nonce and th
   it('a challenge is good for one response: after a refused one, a valid assertion over it is refused too', async () => {
     const agent = new UserAgent()
     await signIn(harness, agent, alice)
-    const page = await openPage(agent, transactionParams(TO_HATTER))
+    const page = await openPage(harness, agent, transactionParams(TO_HATTER))
     const assertion = await authenticator.getAssertion(requestOptions(page.html), page.url.origin)
     expect((await postAssertion(agent, page.url, { id: 'nothing', response: {} })).status).toBe(401)
     expect((await postAssertion(agent, page.url, assertion)).status).toBe(401)
@@ -176,10 +135,10 @@ describe('the challenge commits to the details (SHA-256 of a server nonce and th
   it('a replayed assertion is refused in a new authorization for the same details', async () => {
     const agent = new UserAgent()
     await signIn(harness, agent, alice)
-    const first = await openPage(agent, transactionParams(TO_HATTER))
+    const first = await openPage(harness, agent, transactionParams(TO_HATTER))
     const assertion = await authenticator.getAssertion(requestOptions(first.html), first.url.origin)
     expect((await postAssertion(agent, first.url, assertion)).status).toBe(303)
-    const second = await openPage(agent, transactionParams(TO_HATTER))
+    const second = await openPage(harness, agent, transactionParams(TO_HATTER))
     expect((await postAssertion(agent, second.url, assertion)).status).toBe(401)
   })
 })
