@@ -107,5 +107,10 @@ export {
   sessionOlderThan,
   transactionBinding,
 } from './risk-rules.js'
-export { OAUTH_ERROR_STATUS, type OAuthErrorCode } from './status.js'
+export {
+  OAUTH_ERROR_STATUS,
+  type OAuthErrorCode,
+  type RefusalCode,
+  refusalCode,
+} from './status.js'
 export type { AccessTokenVerifier, VerifierCacheOptions, VerifyOptions } from './verifier.js'

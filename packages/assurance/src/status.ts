@@ -42,3 +42,43 @@ export const OAUTH_ERROR_STATUS: {
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export type OAuthErrorCode = keyof typeof OAUTH_ERROR_STATUS
+
+/**
+ * The `code` of what the adapters throw or expose for a refused request (`StepUpHttpError` of
+ * `@stepup/express`, `StepUpException` of `@stepup/nestjs`): `ERR_ACCESS_` and the OAuth `error`
+ * of the answer in capitals, or `ERR_ACCESS_UNAUTHENTICATED` when the request carried no
+ * credentials (a challenge without `error`, RFC 6750 §3.1). Only
+ * `ERR_ACCESS_INSUFFICIENT_USER_AUTHENTICATION` asks for a step-up; `ERR_ACCESS_INVALID_TOKEN`
+ * asks for a new token. `ERR_ACCESS_DENIED` is any other OAuth error.
+ *
+ * @example
+ * ```ts
+ * const code: RefusalCode = 'ERR_ACCESS_INSUFFICIENT_USER_AUTHENTICATION'
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export type RefusalCode =
+  | 'ERR_ACCESS_UNAUTHENTICATED'
+  | 'ERR_ACCESS_DENIED'
+  | `ERR_ACCESS_${Uppercase<OAuthErrorCode>}`
+
+/**
+ * The {@link RefusalCode} of a refusal: from the OAuth `error` of its JSON body, or
+ * `ERR_ACCESS_UNAUTHENTICATED` for a body of `null` (no credentials were sent).
+ *
+ * @example
+ * ```ts
+ * refusalCode({ body: { error: 'invalid_token' } }) // 'ERR_ACCESS_INVALID_TOKEN'
+ * refusalCode({ body: null }) // 'ERR_ACCESS_UNAUTHENTICATED'
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ */
+export function refusalCode(response: {
+  readonly body: { readonly error: string } | null
+}): RefusalCode {
+  const error = response.body?.error
+  if (error === undefined) return 'ERR_ACCESS_UNAUTHENTICATED'
+  return Object.hasOwn(OAUTH_ERROR_STATUS, error)
+    ? `ERR_ACCESS_${(error as OAuthErrorCode).toUpperCase() as Uppercase<OAuthErrorCode>}`
+    : 'ERR_ACCESS_DENIED'
+}

@@ -1,8 +1,16 @@
-import type { ErrorResponse, ErrorResponseBody } from '@stepup/assurance'
+import {
+  type ErrorResponse,
+  type ErrorResponseBody,
+  type RefusalCode,
+  refusalCode,
+} from '@stepup/assurance'
 
 /**
  * The error `stepUp({ passErrors: true })` hands to `next(err)`: it carries the `status`, the
- * `headers` (with `WWW-Authenticate`) and the JSON `body` an error handler should send.
+ * `headers` (with `WWW-Authenticate`) and the JSON `body` an error handler should send, and a
+ * `code` that names the refusal: `ERR_ACCESS_INSUFFICIENT_USER_AUTHENTICATION` asks for a
+ * step-up, `ERR_ACCESS_INVALID_TOKEN` for a new token, `ERR_ACCESS_UNAUTHENTICATED` for any
+ * token at all (see `RefusalCode` of `@stepup/assurance`).
  *
  * @example
  * ```ts
@@ -15,14 +23,16 @@ import type { ErrorResponse, ErrorResponseBody } from '@stepup/assurance'
  */
 export class StepUpHttpError extends Error {
   override readonly name = 'StepUpHttpError'
-  readonly code = 'ERR_STEP_UP_REQUIRED'
+  /** `ERR_ACCESS_` and the OAuth `error` in capitals, or `ERR_ACCESS_UNAUTHENTICATED`. */
+  readonly code: RefusalCode
   readonly status: number
   readonly statusCode: number
   readonly headers: Readonly<Record<string, string>>
   readonly body: ErrorResponseBody | null
 
-  constructor(response: ErrorResponse) {
-    super(response.body?.error ?? 'unauthorized')
+  constructor(response: ErrorResponse, options?: { cause?: unknown }) {
+    super(response.body?.error ?? 'unauthorized', options)
+    this.code = refusalCode(response)
     this.status = response.status
     this.statusCode = response.status
     this.headers = response.headers

@@ -106,7 +106,11 @@ describe.each([
       error_description: 'The access token is invalid',
     })
     expect(seen[0]).toBeInstanceOf(StepUpHttpError)
-    expect(seen[0]).toMatchObject({ status: 401, statusCode: 401, code: 'ERR_STEP_UP_REQUIRED' })
+    expect(seen[0]).toMatchObject({
+      status: 401,
+      statusCode: 401,
+      code: 'ERR_ACCESS_INVALID_TOKEN',
+    })
   })
 
   it("passErrors works with Express's own final handler (status and headers from the error)", async () => {
@@ -248,5 +252,23 @@ describe.each([
     expect(() => stepUp({ verify, passerrors: true } as never)).toThrow(
       'stepUp: unknown option "passerrors" (did you mean "passErrors"?)',
     )
+  })
+})
+
+describe('StepUpHttpError', () => {
+  it('names a missing token, an invalid one and a step-up apart', () => {
+    const refusal = (body: { error: string } | null) =>
+      new StepUpHttpError({ status: 401, headers: {}, body }).code
+    expect(refusal(null)).toBe('ERR_ACCESS_UNAUTHENTICATED')
+    expect(refusal({ error: 'invalid_token' })).toBe('ERR_ACCESS_INVALID_TOKEN')
+    expect(refusal({ error: 'insufficient_user_authentication' })).toBe(
+      'ERR_ACCESS_INSUFFICIENT_USER_AUTHENTICATION',
+    )
+  })
+
+  it('keeps the cause it is given', () => {
+    const cause = new Error('verifier')
+    const error = new StepUpHttpError({ status: 503, headers: {}, body: null }, { cause })
+    expect(error.cause).toBe(cause)
   })
 })

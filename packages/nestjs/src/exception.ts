@@ -1,5 +1,10 @@
 import { HttpException } from '@nestjs/common'
-import type { ErrorResponse, ErrorResponseBody } from '@stepup/assurance'
+import {
+  type ErrorResponse,
+  type ErrorResponseBody,
+  type RefusalCode,
+  refusalCode,
+} from '@stepup/assurance'
 
 /**
  * What `StepUpGuard` throws once it has written a refusal (status, `WWW-Authenticate` challenge,
@@ -14,15 +19,20 @@ import type { ErrorResponse, ErrorResponseBody } from '@stepup/assurance'
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export class StepUpException extends HttpException {
-  /** The same code as `@stepup/express`'s `StepUpHttpError`. */
-  readonly code = 'ERR_STEP_UP_REQUIRED'
+  /**
+   * What was refused, as `@stepup/express`'s `StepUpHttpError` names it:
+   * `ERR_ACCESS_INSUFFICIENT_USER_AUTHENTICATION` (a step-up), `ERR_ACCESS_INVALID_TOKEN`,
+   * `ERR_ACCESS_UNAUTHENTICATED`, … (`RefusalCode` of `@stepup/assurance`).
+   */
+  readonly code: RefusalCode
   /** The headers sent, with `www-authenticate` (none on a 503). */
   readonly headers: Readonly<Record<string, string>>
   /** The JSON body sent, or `null` for an empty body (no credentials). */
   readonly body: ErrorResponseBody | null
 
-  constructor(response: ErrorResponse) {
-    super(response.body ?? 'Unauthorized', response.status)
+  constructor(response: ErrorResponse, options?: { cause?: unknown }) {
+    super(response.body ?? 'Unauthorized', response.status, options)
+    this.code = refusalCode(response)
     this.headers = response.headers
     this.body = response.body
   }

@@ -295,7 +295,7 @@ describe.each(['express', 'fastify'] as const)('@stepup/nestjs on %s', (platform
     expect(seen).toEqual([
       [
         401,
-        'ERR_STEP_UP_REQUIRED',
+        'ERR_ACCESS_INSUFFICIENT_USER_AUTHENTICATION',
         { error: 'insufficient_user_authentication', error_description: ACR },
       ],
     ])
