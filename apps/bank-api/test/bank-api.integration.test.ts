@@ -28,7 +28,10 @@ describe.each(['express', 'fastify'] as const)('bank API on %s with real tokens'
     ;({ token: password } = await stack.token(agent, alice))
     const accounts = await (await stack.call('/accounts', password)).json()
     checking = accounts.accounts[0].account_id
-    await agent.registerSecurityKey(stack.as.issuer, authenticator)
+    // A first key after a password-only sign-in needs the account's one-time enrolment code.
+    await agent.registerSecurityKey(stack.as.issuer, authenticator, {
+      enrolmentCode: stack.as.enrolmentCodes.get(alice.username)!.code,
+    })
   })
   afterAll(() => stack.close())
 
