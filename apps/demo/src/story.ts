@@ -118,8 +118,13 @@ export async function runStory(options: StoryOptions): Promise<number> {
       `   → GET ${as.issuer}/account/security  (creation options: rp, user, challenge, UV required)`,
     )
     write('     software authenticator: new ES256 key, "none" attestation, flags UP UV AT, BE=0')
+    write(
+      `   → POST ${as.issuer}/account/security/enrolment-code  (a password sign-in alone never adds a key: Alice's one-time enrolment code allows her first one)`,
+    )
     write(`   → POST ${as.issuer}/account/security/webauthn  (attestationObject + clientDataJSON)`)
-    const page = await agent.registerSecurityKey(as.issuer, authenticator)
+    const page = await agent.registerSecurityKey(as.issuer, authenticator, {
+      enrolmentCode: as.enrolmentCodes.get('alice')?.code ?? '',
+    })
     check(
       page.includes('data-hardware-bound="true"'),
       'key registered and marked hardware-bound (phrh-capable)',
