@@ -70,7 +70,10 @@ describe('per-tool step-up over MCP Streamable HTTP', () => {
     const authenticator = createSoftwareAuthenticator({ hardwareBound: true })
     const signIn = await stack.signIn(agent, ALICE, FULL_SCOPE)
     expect(signIn.claims['acr']).toBe('urn:stepup:acr:pwd')
-    await agent.registerSecurityKey(stack.as.issuer, authenticator)
+    // A first key after a password-only sign-in needs the account's one-time enrolment code.
+    await agent.registerSecurityKey(stack.as.issuer, authenticator, {
+      enrolmentCode: stack.as.enrolmentCodes.get(ALICE.username)!.code,
+    })
 
     const asked: McpStepUpRequest[] = []
     const steps: string[][] = []
