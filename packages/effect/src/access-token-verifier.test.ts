@@ -4,16 +4,18 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { AccessTokenVerifier } from './access-token-verifier.js'
 import { InvalidToken } from './assurance-errors.js'
+import type { StepUpAuthError } from './errors.js'
 
 const verify = (token: string, layer: ReturnType<typeof AccessTokenVerifier.test>, options = {}) =>
   Effect.runPromiseExit(
     AccessTokenVerifier.use((v) => v.verify(token, options)).pipe(Effect.provide(layer)),
   )
 
-const refused = (exit: Exit.Exit<unknown, InvalidToken>): InvalidToken => {
+const refused = (exit: Exit.Exit<unknown, StepUpAuthError<InvalidToken>>): InvalidToken => {
   const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
   if (reason?._tag !== 'Fail') throw new Error('expected InvalidToken')
-  return reason.error
+  expect(reason.error._tag).toBe('StepUpAuthError')
+  return reason.error.reason
 }
 
 describe('AccessTokenVerifier.test (no keys)', () => {

@@ -14,19 +14,23 @@ import * as Context from 'effect/Context'
 import * as Effect from 'effect/Effect'
 import * as Layer from 'effect/Layer'
 import { InvalidToken } from './assurance-errors.js'
+import { StepUpAuthError } from './errors.js'
 
 /**
  * What the {@link AccessTokenVerifier} service does: resolve a token (and how it was presented)
- * to its verified claims, or fail with {@link InvalidToken}.
+ * to its verified claims, or fail with a {@link StepUpAuthError} whose reason is `InvalidToken`.
  *
  * @example
  * ```ts
- * const shape: AccessTokenVerifierShape = { verify: (token) => Effect.fail(InvalidToken.fromCause(undefined)) }
+ * const shape: AccessTokenVerifierShape = { verify: (token) => Effect.fail(new StepUpAuthError({ reason: InvalidToken.fromCause(undefined) })) }
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
  */
 export interface AccessTokenVerifierShape {
-  verify(token: string, options?: VerifyOptions): Effect.Effect<AccessTokenClaims, InvalidToken>
+  verify(
+    token: string,
+    options?: VerifyOptions,
+  ): Effect.Effect<AccessTokenClaims, StepUpAuthError<InvalidToken>>
 }
 
 const AccessTokenVerifierBase: Context.ServiceClass<
@@ -45,7 +49,7 @@ const fromCore = (verifier: CoreVerifier): Layer.Layer<AccessTokenVerifier> => {
     verify: (token, options = {}) =>
       Effect.tryPromise({
         try: () => verifier.verify(token, options),
-        catch: InvalidToken.fromCause,
+        catch: (cause) => new StepUpAuthError({ reason: InvalidToken.fromCause(cause) }),
       }),
   }
   coreVerifiers.set(shape, verifier)
@@ -79,7 +83,7 @@ export class AccessTokenVerifier extends AccessTokenVerifierBase {
     return AccessTokenVerifier.fromVerifier(createIntrospectionVerifier(options))
   }
 
-  /** Wrap a `@stepup/assurance` verifier; what it rejects with becomes {@link InvalidToken}. */
+  /** Wrap a `@stepup/assurance` verifier; what it rejects with becomes the reason `InvalidToken`. */
   static fromVerifier(verifier: CoreVerifier): Layer.Layer<AccessTokenVerifier> {
     return fromCore(verifier)
   }

@@ -3,11 +3,12 @@ import { Effect } from 'effect'
 import { HttpServerRespondable, HttpServerResponse } from 'effect/http'
 import { describe, expect, it } from 'vitest'
 import {
-  fromAssuranceFailure,
   InsufficientUserAuthentication,
   InvalidAuthorizationDetails,
   toHttpServerResponse,
 } from './assurance-errors.js'
+import { WwwAuthenticateParseError } from './client-errors.js'
+import { fromAssuranceFailure, StepUpAuthError } from './errors.js'
 
 const NOW = 1_646_340_300
 
@@ -20,9 +21,12 @@ describe('tagged decision errors', () => {
     )
     if (result.ok) throw new Error('expected a failure')
     const error = fromAssuranceFailure(result)
-    expect(error).toBeInstanceOf(InsufficientUserAuthentication)
-    expect(error._tag).toBe('InsufficientUserAuthentication')
-    expect(error.challenge).toMatchObject({ acr_values: ['phrh'], max_age: 300 })
+    expect(error).toBeInstanceOf(StepUpAuthError)
+    expect(error._tag).toBe('StepUpAuthError')
+    expect(error.reason).toBeInstanceOf(InsufficientUserAuthentication)
+    expect(error.reason._tag).toBe('InsufficientUserAuthentication')
+    expect(error.message).toBe(error.reason.message)
+    expect(error.reason.challenge).toMatchObject({ acr_values: ['phrh'], max_age: 300 })
     expect(error.toErrorResponse({ realm: 'api' })).toEqual({
       status: 401,
       headers: {
@@ -35,6 +39,34 @@ describe('tagged decision errors', () => {
         error_description: 'A different authentication level is required',
       },
     })
+  })
+
+  it('is respondable under the key effect/http/HttpServerRespondable exports, and its reasons are not', () => {
+    const error = new StepUpAuthError({
+      reason: new InvalidAuthorizationDetails({ issues: [{ path: [], message: 'invalid' }] }),
+    })
+    expect(HttpServerRespondable.isRespondable(error)).toBe(true)
+    expect(typeof Reflect.get(error, HttpServerRespondable.symbol)).toBe('function')
+    expect(HttpServerRespondable.isRespondable(error.reason)).toBe(false)
+    expect(Object.keys(error)).not.toContain(HttpServerRespondable.symbol)
+  })
+
+  it('catchReason handles one reason and leaves the others', async () => {
+    const result = evaluateAssurance({ acr: 'phr' }, { acr_values: ['phrh'] }, { now: NOW })
+    if (result.ok) throw new Error('expected a failure')
+    const handled = await Effect.runPromise(
+      Effect.fail(fromAssuranceFailure(result)).pipe(
+        Effect.catchReason('StepUpAuthError', 'InsufficientUserAuthentication', (reason) =>
+          Effect.succeed(reason.challenge.acr_values),
+        ),
+      ),
+    )
+    expect(handled).toEqual(['phrh'])
+  })
+
+  it('a client-side reason answers a bare 500 when a server handler fails with it', () => {
+    const error = new StepUpAuthError({ reason: new WwwAuthenticateParseError({ offset: 3 }) })
+    expect(error.toErrorResponse()).toEqual({ status: 500, headers: {}, body: null })
   })
 
   it('implements HttpServerRespondable with the same status, challenge and body', async () => {

@@ -2,7 +2,6 @@ import {
   AccessTokenError,
   type AccessTokenErrorCode,
   type AssuranceChallenge,
-  type AssuranceFailure,
   type AssuranceReason,
   type ChallengeOptions,
   type ErrorResponse,
@@ -11,7 +10,6 @@ import {
 import type { AuthorizationDetailsError, AuthorizationDetailsIssue } from '@stepup/rar'
 import type { Cause } from 'effect'
 import * as Data from 'effect/Data'
-import * as Effect from 'effect/Effect'
 import * as HttpServerResponse from 'effect/http/HttpServerResponse'
 
 /**
@@ -61,9 +59,6 @@ type Denied<Tag extends string, F> = new (
 const render = (self: DeniedFields, options?: ChallengeOptions): ErrorResponse =>
   toErrorResponse(self, options)
 
-const respond = (self: DeniedFields): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
-  Effect.succeed(toHttpServerResponse(render(self)))
-
 /**
  * Turn an {@link ErrorResponse} of `@stepup/assurance` into an Effect `HttpServerResponse`:
  * the same status, headers and JSON body the Express, Fastify and fetch adapters send.
@@ -96,7 +91,7 @@ const InvalidTokenBase: Denied<'InvalidToken', InvalidTokenFields> =
  *
  * @example
  * ```ts
- * verifier.verify(token).pipe(Effect.catchTag('InvalidToken', (e) => Effect.succeed(e.status)))
+ * verifier.verify(token).pipe(Effect.catchReason('StepUpAuthError', 'InvalidToken', (e) => Effect.succeed(e.status)))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
@@ -136,11 +131,6 @@ export class InvalidToken extends InvalidTokenBase {
   toErrorResponse(options?: ChallengeOptions): ErrorResponse {
     return render(this, options)
   }
-
-  /** Rendered by Effect's HTTP server when a handler fails with it (`HttpServerRespondable`). */
-  '~effect/http/HttpServerRespondable'(): Effect.Effect<HttpServerResponse.HttpServerResponse> {
-    return respond(this)
-  }
 }
 
 /**
@@ -169,7 +159,7 @@ const InsufficientUserAuthenticationBase: Denied<
  *
  * @example
  * ```ts
- * Effect.catchTag('InsufficientUserAuthentication', (e) => redirectToLogin(e.challenge.acr_values))
+ * Effect.catchReason('StepUpAuthError', 'InsufficientUserAuthentication', (e) => redirectToLogin(e.challenge.acr_values))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -181,11 +171,6 @@ export class InsufficientUserAuthentication extends InsufficientUserAuthenticati
   /** The response to send: status, `WWW-Authenticate` (rendered with `options`) and JSON body. */
   toErrorResponse(options?: ChallengeOptions): ErrorResponse {
     return render(this, options)
-  }
-
-  /** Rendered by Effect's HTTP server when a handler fails with it (`HttpServerRespondable`). */
-  '~effect/http/HttpServerRespondable'(): Effect.Effect<HttpServerResponse.HttpServerResponse> {
-    return respond(this)
   }
 }
 
@@ -199,7 +184,7 @@ const InsufficientScopeBase: Denied<
  *
  * @example
  * ```ts
- * Effect.catchTag('InsufficientScope', (e) => Effect.succeed(e.challenge.scope))
+ * Effect.catchReason('StepUpAuthError', 'InsufficientScope', (e) => Effect.succeed(e.challenge.scope))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
@@ -211,11 +196,6 @@ export class InsufficientScope extends InsufficientScopeBase {
   /** The response to send: status, `WWW-Authenticate` (rendered with `options`) and JSON body. */
   toErrorResponse(options?: ChallengeOptions): ErrorResponse {
     return render(this, options)
-  }
-
-  /** Rendered by Effect's HTTP server when a handler fails with it (`HttpServerRespondable`). */
-  '~effect/http/HttpServerRespondable'(): Effect.Effect<HttpServerResponse.HttpServerResponse> {
-    return respond(this)
   }
 }
 
@@ -230,7 +210,7 @@ const InsufficientAuthorizationDetailsBase: Denied<
  *
  * @example
  * ```ts
- * Effect.catchTag('InsufficientAuthorizationDetails', (e) => Effect.succeed(e.challenge.authorization_details))
+ * Effect.catchReason('StepUpAuthError', 'InsufficientAuthorizationDetails', (e) => Effect.succeed(e.challenge.authorization_details))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-6
  */
@@ -242,11 +222,6 @@ export class InsufficientAuthorizationDetails extends InsufficientAuthorizationD
   /** The response to send: status, `WWW-Authenticate` (rendered with `options`) and JSON body. */
   toErrorResponse(options?: ChallengeOptions): ErrorResponse {
     return render(this, options)
-  }
-
-  /** Rendered by Effect's HTTP server when a handler fails with it (`HttpServerRespondable`). */
-  '~effect/http/HttpServerRespondable'(): Effect.Effect<HttpServerResponse.HttpServerResponse> {
-    return respond(this)
   }
 }
 
@@ -264,36 +239,6 @@ export type AssuranceDenied =
   | InsufficientScope
   | InsufficientAuthorizationDetails
   | InsufficientUserAuthentication
-
-/**
- * Map a failed `evaluateAssurance` result to its tagged error, field for field.
- *
- * @example
- * ```ts
- * const result = evaluateAssurance(claims, requirement)
- * if (!result.ok) return yield* fromAssuranceFailure(result)
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
- */
-export function fromAssuranceFailure(failure: AssuranceFailure): AssuranceDenied {
-  const { ok: _ok, ...fields } = failure
-  switch (fields.error) {
-    case 'invalid_token':
-      return new InvalidToken({
-        ...fields,
-        status: 401,
-        error: 'invalid_token',
-        code: 'ERR_TOKEN_CLAIM_INVALID',
-        temporary: false,
-      })
-    case 'insufficient_scope':
-      return new InsufficientScope({ ...fields, error: fields.error })
-    case 'insufficient_authorization_details':
-      return new InsufficientAuthorizationDetails({ ...fields, error: fields.error })
-    case 'insufficient_user_authentication':
-      return new InsufficientUserAuthentication({ ...fields, error: fields.error })
-  }
-}
 
 /**
  * The fields of {@link InvalidAuthorizationDetails}: every issue found (path and problem, never
@@ -330,7 +275,7 @@ const INVALID_DETAILS = {
  * @example
  * ```ts
  * parseAuthorizationDetails(body.authorization_details).pipe(
- *   Effect.catchTag('InvalidAuthorizationDetails', (e) => Effect.logWarning(e.issues)),
+ *   Effect.catchReason('StepUpAuthError', 'InvalidAuthorizationDetails', (e) => Effect.logWarning(e.issues)),
  * )
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-5
@@ -350,10 +295,5 @@ export class InvalidAuthorizationDetails extends InvalidAuthorizationDetailsBase
   /** The response a resource server sends: 400 `invalid_request` with its challenge. */
   toErrorResponse(options?: ChallengeOptions): ErrorResponse {
     return toErrorResponse(INVALID_DETAILS, options)
-  }
-
-  /** Rendered by Effect's HTTP server when a handler fails with it (`HttpServerRespondable`). */
-  '~effect/http/HttpServerRespondable'(): Effect.Effect<HttpServerResponse.HttpServerResponse> {
-    return Effect.succeed(toHttpServerResponse(this.toErrorResponse()))
   }
 }

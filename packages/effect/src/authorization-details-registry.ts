@@ -10,6 +10,7 @@ import * as Context from 'effect/Context'
 import * as Effect from 'effect/Effect'
 import * as Layer from 'effect/Layer'
 import { InvalidAuthorizationDetails } from './assurance-errors.js'
+import { StepUpAuthError } from './errors.js'
 
 const AuthorizationDetailsRegistryBase: Context.ServiceClass<
   AuthorizationDetailsRegistry,
@@ -46,7 +47,7 @@ export class AuthorizationDetailsRegistry extends AuthorizationDetailsRegistryBa
 
 /**
  * Parse untrusted `authorization_details` (an array or JSON text) with the registry in context,
- * failing with {@link InvalidAuthorizationDetails}.
+ * failing with a {@link StepUpAuthError} whose reason is `InvalidAuthorizationDetails`.
  *
  * @example
  * ```ts
@@ -58,15 +59,18 @@ export const parseAuthorizationDetails = (
   input: unknown,
 ): Effect.Effect<
   readonly AuthorizationDetail[],
-  InvalidAuthorizationDetails,
+  StepUpAuthError<InvalidAuthorizationDetails>,
   AuthorizationDetailsRegistry
 > =>
   AuthorizationDetailsRegistry.use((registry) =>
     Effect.try({
       try: () => registry.parse(input),
       catch: (cause) =>
-        cause instanceof AuthorizationDetailsError
-          ? new InvalidAuthorizationDetails({ issues: cause.issues, cause })
-          : new InvalidAuthorizationDetails({ issues: [{ path: [], message: 'invalid' }] }),
+        new StepUpAuthError({
+          reason:
+            cause instanceof AuthorizationDetailsError
+              ? new InvalidAuthorizationDetails({ issues: cause.issues, cause })
+              : new InvalidAuthorizationDetails({ issues: [{ path: [], message: 'invalid' }] }),
+        }),
     }),
   )

@@ -36,7 +36,7 @@ const WwwAuthenticateParseErrorBase: new (
  *
  * @example
  * ```ts
- * parseWwwAuthenticate(value).pipe(Effect.catchTag('WwwAuthenticateParseError', (e) => Effect.succeed(e.offset)))
+ * parseWwwAuthenticate(value).pipe(Effect.catchReason('StepUpAuthError', 'WwwAuthenticateParseError', (e) => Effect.succeed(e.offset)))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
  */
@@ -116,7 +116,7 @@ const StepUpFailedBase: new (
  *
  * @example
  * ```ts
- * client.get(url).pipe(Effect.catchTag('StepUpFailed', (e) => Effect.succeed(e.code)))
+ * client.get(url).pipe(Effect.catchReason('StepUpAuthError', 'StepUpFailed', (e) => Effect.succeed(e.code)))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-5
  */

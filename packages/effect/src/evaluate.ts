@@ -8,8 +8,9 @@ import * as Clock from 'effect/Clock'
 import * as Effect from 'effect/Effect'
 import * as Option from 'effect/Option'
 import { AcrRegistry } from './acr-registry.js'
-import { type AssuranceDenied, fromAssuranceFailure } from './assurance-errors.js'
+import type { AssuranceDenied } from './assurance-errors.js'
 import { AuthorizationDetailsRegistry } from './authorization-details-registry.js'
+import { fromAssuranceFailure, type StepUpAuthError } from './errors.js'
 
 type Resolved = EvaluateAssuranceOptions & { readonly now: number }
 
@@ -33,7 +34,8 @@ export const evaluationOptions = (
 
 /**
  * `evaluateAssurance` as an Effect: succeeds with the claims when they meet the requirement, or
- * fails with the typed error of the decision (same status, challenge, header and reasons). Uses
+ * fails with a {@link StepUpAuthError} whose reason is the decision (same status, challenge, header
+ * and audit reasons). Uses
  * the {@link AcrRegistry} and {@link AuthorizationDetailsRegistry} services when provided and
  * Effect's `Clock` for the time (so `TestClock` freezes it). A malformed requirement is a defect.
  *
@@ -44,7 +46,9 @@ export const evaluationOptions = (
  * const program = Effect.gen(function* () {
  *   const claims = yield* evaluate({ acr: 'phr', auth_time: 1_700_000_000 }, { acr_values: ['phrh'] })
  *   return claims.acr
- * }).pipe(Effect.catchTag('InsufficientUserAuthentication', (e) => Effect.succeed(e.challenge)))
+ * }).pipe(
+ *   Effect.catchReason('StepUpAuthError', 'InsufficientUserAuthentication', (e) => Effect.succeed(e.challenge)),
+ * )
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -52,7 +56,7 @@ export const evaluate = <C extends AssuranceClaimsInput>(
   claims: C,
   requirement: AssuranceRequirement,
   options: Omit<EvaluateAssuranceOptions, 'acr' | 'authorizationDetails'> = {},
-): Effect.Effect<C, AssuranceDenied> =>
+): Effect.Effect<C, StepUpAuthError<AssuranceDenied>> =>
   Effect.flatMap(evaluationOptions(options), (o) => {
     const result = evaluateAssurance(claims, requirement, o)
     return result.ok ? Effect.succeed(result.claims) : Effect.fail(fromAssuranceFailure(result))

@@ -4,7 +4,6 @@ export {
   type AssuranceDenied,
   type DecisionFields,
   type DeniedFields,
-  fromAssuranceFailure,
   InsufficientAuthorizationDetails,
   InsufficientScope,
   InsufficientUserAuthentication,
@@ -26,6 +25,7 @@ export {
   type WwwAuthenticateParseErrorFields,
 } from './client-errors.js'
 export { ConsumedGrantStore, type ConsumedGrantStoreShape } from './consumed-grant-store.js'
+export { fromAssuranceFailure, StepUpAuthError, type StepUpAuthErrorReason } from './errors.js'
 export { evaluate } from './evaluate.js'
 export {
   protectedResourceMetadata,

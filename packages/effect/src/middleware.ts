@@ -96,7 +96,7 @@ const bridge = (verifier: AccessTokenVerifier['Service']): CoreVerifier =>
   coreVerifiers.get(verifier) ?? {
     verify: (token, options) =>
       Effect.runPromise(
-        Effect.mapError(verifier.verify(token, options), (e) => e.toAccessTokenError()),
+        Effect.mapError(verifier.verify(token, options), (e) => e.reason.toAccessTokenError()),
       ),
   }
 

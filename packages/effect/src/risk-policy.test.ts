@@ -49,7 +49,7 @@ describe('assess (risk policy as an Effect)', () => {
       }),
     )
     const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
-    const error = reason?._tag === 'Fail' ? reason.error : undefined
+    const error = reason?._tag === 'Fail' ? reason.error.reason : undefined
     expect(error?._tag).toBe('InsufficientUserAuthentication')
     expect(error?.challenge).toMatchObject({ acr_values: ['phrh'], max_age: 60 })
   })
@@ -86,7 +86,7 @@ describe('parseAuthorizationDetails', () => {
       Effect.provide(parseAuthorizationDetails([{ type: '' }]), Layer.merge(Registry, Layer.empty)),
     )
     const reason = Exit.isFailure(bad) ? bad.cause.reasons[0] : undefined
-    const error = reason?._tag === 'Fail' ? reason.error : undefined
+    const error = reason?._tag === 'Fail' ? reason.error.reason : undefined
     expect(error?._tag).toBe('InvalidAuthorizationDetails')
     expect(error?.issues[0]?.path).toEqual([0, 'type'])
   })

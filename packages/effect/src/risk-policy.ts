@@ -11,8 +11,9 @@ import * as Effect from 'effect/Effect'
 import * as Layer from 'effect/Layer'
 import * as Option from 'effect/Option'
 import { AcrRegistry } from './acr-registry.js'
-import { type AssuranceDenied, fromAssuranceFailure } from './assurance-errors.js'
+import type { AssuranceDenied } from './assurance-errors.js'
 import { ConsumedGrantStore, toCoreStore } from './consumed-grant-store.js'
+import { fromAssuranceFailure, type StepUpAuthError } from './errors.js'
 import { evaluationOptions } from './evaluate.js'
 
 const RiskPolicyBase: Context.ServiceClass<
@@ -76,7 +77,7 @@ export class RiskPolicy extends RiskPolicyBase {
 export const assess = (
   context: RiskContext,
   options: Omit<EvaluateAssuranceOptions, 'acr' | 'authorizationDetails'> = {},
-): Effect.Effect<RiskAssessment, AssuranceDenied, RiskPolicy> =>
+): Effect.Effect<RiskAssessment, StepUpAuthError<AssuranceDenied>, RiskPolicy> =>
   Effect.flatMap(
     Effect.all([
       RiskPolicy,

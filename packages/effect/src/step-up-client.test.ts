@@ -10,9 +10,12 @@ import {
 } from 'effect/http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StepUpFailed } from './client-errors.js'
+import type { StepUpAuthError } from './errors.js'
 import { makeStepUpClient, type StepUpClientOptions } from './step-up-client.js'
 
-type Client = HttpClient.HttpClient.With<HttpClientError.HttpClientError | StepUpFailed>
+type Client = HttpClient.HttpClient.With<
+  HttpClientError.HttpClientError | StepUpAuthError<StepUpFailed>
+>
 
 interface Seen {
   method?: string
@@ -165,7 +168,9 @@ const failure = (exit: Exit.Exit<unknown, unknown>): StepUpFailed => {
   const reason = exit.cause.reasons[0]
   if (reason?._tag !== 'Fail')
     throw new Error(`expected a typed failure, got ${String(exit.cause)}`)
-  return reason.error as StepUpFailed
+  const error = reason.error as StepUpAuthError<StepUpFailed>
+  expect(error._tag).toBe('StepUpAuthError')
+  return error.reason
 }
 
 describe('makeStepUpClient (RFC 9470 §4 client behaviour over Effect HttpClient)', () => {
@@ -321,7 +326,8 @@ describe('makeStepUpClient (RFC 9470 §4 client behaviour over Effect HttpClient
   it('times out each attempt with the given timeout', async () => {
     const { run } = setup({ timeout: '50 millis', retry: Schedule.recurs(0) })
     const exit = await run((client) => client.get(`${API}/slow`))
-    const error = failure(exit) as unknown as {
+    const cause = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
+    const error = (cause?._tag === 'Fail' ? cause.error : undefined) as {
       _tag: string
       reason: { _tag: string; description?: string }
     }

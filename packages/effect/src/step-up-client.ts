@@ -9,7 +9,7 @@ import {
   type StepUpChallenge,
   StepUpError,
 } from '@stepup/client'
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import {
   INVALID_TOKEN,
   parseOAuthChallenge,
@@ -30,6 +30,7 @@ import * as Option from 'effect/Option'
 import * as Result from 'effect/Result'
 import * as Schedule from 'effect/Schedule'
 import { StepUpFailed } from './client-errors.js'
+import { StepUpAuthError } from './errors.js'
 
 /**
  * What `onInvalidToken` is told: the request (without `Authorization`), the 401 response that
@@ -71,7 +72,7 @@ export interface StepUpClientOptions<E, R1, R2> {
    * the challenged request and `params`, the authorization request parameters to send (as
    * `@stepup/client`'s `createStepUpFetch` gives them). Fail with an `AbortError` when the user
    * cancels, or with the authorization server's error (an object whose `error` is
-   * `unmet_authentication_requirements`); every failure becomes {@link StepUpFailed}. Concurrent
+   * `unmet_authentication_requirements`); every failure becomes a `StepUpAuthError` with reason `StepUpFailed`. Concurrent
    * requests meeting the same challenge share one run.
    */
   readonly stepUp: (
@@ -148,10 +149,6 @@ const PROBE: StepUpChallenge = {
   raw: { scheme: 'bearer', params: {} },
 }
 
-function invalidArg(message: string, code = 'ERR_INVALID_ARG_VALUE'): TypeError {
-  return Object.assign(new TypeError(`${WHERE}: ${message}`), { code })
-}
-
 /** Re-label a coded TypeError of `@stepup/client` as this function's. */
 function relabel(run: () => void): void {
   try {
@@ -197,7 +194,7 @@ interface Hop {
  * RFC 6750 §5.3); of a response's challenges the step-up one wins, and one whose parameters or
  * JSON body are invalid fails with `ERR_CHALLENGE_INVALID` before `stepUp` runs; one shared
  * `stepUp` run per challenge (single flight), then one replay; the same challenge again, or more
- * than `maxStepUps`, fails with {@link StepUpFailed} instead of looping. A stream body fails with
+ * than `maxStepUps`, fails with the reason `StepUpFailed` instead of looping. A stream body fails with
  * `ERR_BODY_NOT_REPLAYABLE` before anything is sent. Options are checked when this is called,
  * unknown keys included (`ERR_UNKNOWN_OPTION`).
  *
@@ -227,7 +224,10 @@ interface Hop {
 export function makeStepUpClient<E = never, R1 = never, R2 = never>(
   options: StepUpClientOptions<E, R1, R2>,
 ): Effect.Effect<
-  HttpClient.HttpClient.With<HttpClientError.HttpClientError | StepUpFailed | E, R1 | R2>,
+  HttpClient.HttpClient.With<
+    HttpClientError.HttpClientError | StepUpAuthError<StepUpFailed> | E,
+    R1 | R2
+  >,
   never,
   HttpClient.HttpClient
 > {
@@ -239,10 +239,12 @@ export function makeStepUpClient<E = never, R1 = never, R2 = never>(
     ['onInvalidToken', onInvalidToken ?? stepUp],
   ] as const) {
     if (typeof fn !== 'function')
-      throw invalidArg(`${name} must be a function`, 'ERR_INVALID_ARG_TYPE')
+      throw invalidArgument(`${WHERE}: ${name} must be a function`, {
+        code: 'ERR_INVALID_ARG_TYPE',
+      })
   }
   if (!Number.isSafeInteger(maxStepUps) || maxStepUps < 1) {
-    throw invalidArg('maxStepUps must be a positive integer (default 1)')
+    throw invalidArgument(`${WHERE}: maxStepUps must be a positive integer (default 1)`)
   }
   let origins = new Set<string>()
   let held: readonly string[] = []
@@ -476,9 +478,9 @@ export function makeStepUpClient<E = never, R1 = never, R2 = never>(
             typeof token === 'string' && token !== ''
               ? Effect.succeed(token)
               : Effect.die(
-                  invalidArg(
-                    'getAccessToken must succeed with the access token (a non-empty string)',
-                    'ERR_INVALID_RETURN_VALUE',
+                  invalidArgument(
+                    `${WHERE}: getAccessToken must succeed with the access token (a non-empty string)`,
+                    { code: 'ERR_INVALID_RETURN_VALUE' },
                   ),
                 ),
           ),
@@ -489,7 +491,9 @@ export function makeStepUpClient<E = never, R1 = never, R2 = never>(
 
     return HttpClient.makeWith(
       (request: Effect.Effect<HttpClientRequest.HttpClientRequest>) =>
-        Effect.flatMap(request, guarded),
+        Effect.mapError(Effect.flatMap(request, guarded), (error) =>
+          error instanceof StepUpFailed ? new StepUpAuthError({ reason: error }) : error,
+        ),
       Effect.succeed,
     )
   })

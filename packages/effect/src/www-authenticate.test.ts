@@ -18,7 +18,7 @@ describe('parseWwwAuthenticate', () => {
   it('fails with WwwAuthenticateParseError (offset, not the value) on malformed input', () => {
     const exit = Effect.runSyncExit(parseWwwAuthenticate('Bearer realm="secret'))
     const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
-    const error = reason?._tag === 'Fail' ? reason.error : undefined
+    const error = reason?._tag === 'Fail' ? reason.error.reason : undefined
     expect(error?._tag).toBe('WwwAuthenticateParseError')
     expect(error?.code).toBe('ERR_WWW_AUTHENTICATE_MALFORMED')
     expect(typeof error?.offset).toBe('number')
@@ -59,8 +59,8 @@ describe('readStepUpChallenge', () => {
     expect(Exit.isFailure(exit)).toBe(true)
     const failure = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
     expect(failure?._tag === 'Fail' && failure.error).toMatchObject({
-      _tag: 'StepUpFailed',
-      code: 'ERR_CHALLENGE_INVALID',
+      _tag: 'StepUpAuthError',
+      reason: { _tag: 'StepUpFailed', code: 'ERR_CHALLENGE_INVALID' },
     })
   })
 })

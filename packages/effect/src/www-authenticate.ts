@@ -7,10 +7,12 @@ import {
 import * as Effect from 'effect/Effect'
 import type { HttpClientResponse } from 'effect/http/HttpClientResponse'
 import { StepUpFailed, WwwAuthenticateParseError } from './client-errors.js'
+import { StepUpAuthError } from './errors.js'
 
 /**
  * Parse an untrusted `WWW-Authenticate` value (or its field lines) with `@stepup/www-authenticate`,
- * failing with {@link WwwAuthenticateParseError} instead of throwing.
+ * failing with a {@link StepUpAuthError} whose reason is `WwwAuthenticateParseError` instead of
+ * throwing.
  *
  * @example
  * ```ts
@@ -21,13 +23,18 @@ import { StepUpFailed, WwwAuthenticateParseError } from './client-errors.js'
 export const parseWwwAuthenticate = (
   value: string | readonly string[],
   options?: ParseOptions,
-): Effect.Effect<WwwAuthenticateChallenge[], WwwAuthenticateParseError> =>
+): Effect.Effect<WwwAuthenticateChallenge[], StepUpAuthError<WwwAuthenticateParseError>> =>
   Effect.suspend(() => {
     const result = safeParseWwwAuthenticate(value, options)
     return result.success
       ? Effect.succeed(result.data)
       : Effect.fail(
-          new WwwAuthenticateParseError({ offset: result.error.offset, cause: result.error }),
+          new StepUpAuthError({
+            reason: new WwwAuthenticateParseError({
+              offset: result.error.offset,
+              cause: result.error,
+            }),
+          }),
         )
   })
 
@@ -37,7 +44,7 @@ export const parseWwwAuthenticate = (
  * `WWW-Authenticate` line — `insufficient_user_authentication` (`step_up`), then
  * `insufficient_claims`, `insufficient_authorization_details`, `insufficient_scope`,
  * `use_dpop_nonce` — or `undefined`. A challenge whose parameters are invalid (`max_age="-1"`)
- * fails with {@link StepUpFailed} `ERR_CHALLENGE_INVALID`, so no sign-in is started for it.
+ * fails with the reason `StepUpFailed` `ERR_CHALLENGE_INVALID`, so no sign-in is started for it.
  *
  * @example
  * ```ts
@@ -49,7 +56,7 @@ export const parseWwwAuthenticate = (
 export function readStepUpChallenge(
   response: HttpClientResponse,
   options?: { readonly scheme?: 'Bearer' | 'DPoP' },
-): Effect.Effect<StepUpChallenge | undefined, StepUpFailed> {
+): Effect.Effect<StepUpChallenge | undefined, StepUpAuthError<StepUpFailed>> {
   if (response.status !== 401 && response.status !== 403) return Effect.succeed(undefined)
   return Effect.try({
     try: () =>
@@ -57,6 +64,6 @@ export function readStepUpChallenge(
         new Response(null, { status: response.status, headers: response.headers }),
         options,
       ),
-    catch: (cause) => StepUpFailed.fromCause(cause),
+    catch: (cause) => new StepUpAuthError({ reason: StepUpFailed.fromCause(cause) }),
   })
 }

@@ -55,7 +55,13 @@ function decisionOf(exit: Exit.Exit<unknown, unknown>) {
   if (Exit.isSuccess(exit)) return { ok: true, claims: exit.value }
   const error = exit.cause.reasons[0]
   if (error?._tag !== 'Fail') throw new Error('expected a typed failure')
-  const { status, error: code, challenge, wwwAuthenticate, reasons } = error.error as never
+  const {
+    status,
+    error: code,
+    challenge,
+    wwwAuthenticate,
+    reasons,
+  } = (error.error as { reason: never }).reason
   return { ok: false, status, error: code, challenge, wwwAuthenticate, reasons }
 }
 
@@ -110,7 +116,7 @@ describe('evaluate equals evaluateAssurance (property)', () => {
         const tag = Exit.isSuccess(exit)
           ? 'success'
           : reason?._tag === 'Fail'
-            ? (reason.error as { _tag: string })._tag
+            ? (reason.error as { reason: { _tag: string } }).reason._tag
             : `${reason?._tag}`
         seen.add(tag)
         expect(tag).toBe(expected.ok ? 'success' : TAGS[expected.error])
