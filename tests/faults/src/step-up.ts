@@ -30,6 +30,8 @@ export interface AuthorizationServerChild {
   readonly child: Child
   /** `http://localhost:<port>` */
   readonly issuer: string
+  /** Alice's one-time enrolment code, as `main.ts` printed it (adds her first security key). */
+  readonly enrolmentCode: string
   /** Stop it and remove its data file. */
   remove(): Promise<void>
 }
@@ -50,13 +52,15 @@ export async function startAuthorizationServer(
     await child.stop()
     await rm(directory, { recursive: true, force: true })
   }
+  let enrolmentCode: string
   try {
     await child.waitFor(/^Authorization server: /m)
+    enrolmentCode = (await child.waitFor(/enrolment code for alice: (\S+)/))[1]!
   } catch (error) {
     await remove()
     throw error
   }
-  return { child, issuer: `http://localhost:${port}`, remove }
+  return { child, issuer: `http://localhost:${port}`, enrolmentCode, remove }
 }
 
 /** A customer signed in at the authorization server, with a security key registered. */
@@ -70,8 +74,18 @@ export interface Customer {
   stepUp(transfer: TransferBody): Promise<string>
 }
 
-/** Sign `alice` in for tokens with `resource` as their audience. */
-export async function signIn(issuer: string, resource: string): Promise<Customer> {
+/** Alice's security key at each authorization server: the code adds only her first one. */
+const keys = new Map<string, ReturnType<typeof createSoftwareAuthenticator>>()
+
+/**
+ * Sign `alice` in for tokens with `resource` as their audience, adding her first security key
+ * with her one-time `enrolmentCode` (a password sign-in alone cannot add one) the first time.
+ */
+export async function signIn(
+  issuer: string,
+  resource: string,
+  enrolmentCode: string,
+): Promise<Customer> {
   const as = await discover(issuer)
   const agent = new UserAgent()
   const credentials = { username: 'alice', password: 'wonderland' }
@@ -88,9 +102,13 @@ export async function signIn(issuer: string, resource: string): Promise<Customer
     })
     return accessToken
   }
-  const key = createSoftwareAuthenticator({ hardwareBound: true })
+  const enrolled = keys.get(issuer)
+  const key = enrolled ?? createSoftwareAuthenticator({ hardwareBound: true })
   const plain = await token({})
-  await agent.registerSecurityKey(issuer, key)
+  if (!enrolled) {
+    await agent.registerSecurityKey(issuer, key, { enrolmentCode })
+    keys.set(issuer, key)
+  }
   return {
     plain,
     stepUp: (transfer) =>

@@ -96,7 +96,7 @@ describe.each(['express', 'fastify'] as const)(
       )
       children.push(api.child)
       await waitForStatus(`${api.url}/accounts`, 401)
-      const customer = await signIn(as!.issuer, resource)
+      const customer = await signIn(as!.issuer, resource, as!.enrolmentCode)
       const { body } = await call(api, '/accounts', customer.plain)
       const [checking, savings] = body.accounts!.map((a) => a.account_id) as [string, string]
       return { redis, api, customer, checking, savings }
