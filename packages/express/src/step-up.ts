@@ -1,5 +1,6 @@
 import type { StepUpAuth, StepUpGuardOptions } from '@stepup/assurance'
 import { createStepUpGuard, readRequestBody } from '@stepup/assurance'
+import { invalidArgument } from '@stepup/internal'
 import type { Request, RequestHandler } from 'express'
 import { StepUpHttpError } from './error.js'
 
@@ -42,9 +43,7 @@ const EXPRESS_OPTIONS = ['passErrors']
 
 export function stepUp(options: StepUpOptions): RequestHandler {
   if (typeof options !== 'object' || options === null)
-    throw Object.assign(new TypeError('stepUp: options must be an object'), {
-      code: 'ERR_INVALID_ARG_TYPE',
-    })
+    throw invalidArgument('stepUp: options must be an object', { code: 'ERR_INVALID_ARG_TYPE' })
   const { passErrors = false, ...shared } = options
   const guard = createStepUpGuard<Request>(shared, 'stepUp', EXPRESS_OPTIONS)
   return (req, res, next) => {

@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common'
 import type { RequirementSource } from '@stepup/assurance'
+import { invalidArgument } from '@stepup/internal'
 import { StepUpGuard } from './guard.js'
 import { ANY_VALID_TOKEN, REQUIREMENT } from './registry.js'
 
@@ -24,10 +25,8 @@ export function RequireAssurance<R = unknown>(
     requirement !== undefined &&
     (requirement === null || (typeof requirement !== 'object' && typeof requirement !== 'function'))
   )
-    throw Object.assign(
-      new TypeError(
-        '@RequireAssurance: give a requirement object, a function of the request or a risk policy',
-      ),
+    throw invalidArgument(
+      '@RequireAssurance: give a requirement object, a function of the request or a risk policy',
       { code: 'ERR_INVALID_ARG_TYPE' },
     )
   return applyDecorators(

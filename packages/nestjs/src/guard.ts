@@ -2,6 +2,7 @@ import type { CanActivate, ExecutionContext } from '@nestjs/common'
 import { Inject, Injectable } from '@nestjs/common'
 import { HttpAdapterHost, Reflector } from '@nestjs/core'
 import type { RequirementSource } from '@stepup/assurance'
+import { invalidArgument } from '@stepup/internal'
 import { verified } from './auth.js'
 import { StepUpException } from './exception.js'
 import { platformOf } from './platform.js'
@@ -36,9 +37,9 @@ export class StepUpGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http')
-      throw Object.assign(
-        new TypeError(`StepUpGuard: only HTTP requests can be checked, not ${context.getType()}`),
-        { code: 'ERR_STEP_UP_PLATFORM' },
+      throw invalidArgument(
+        `StepUpGuard: only HTTP requests can be checked, not ${context.getType()}`,
+        { code: 'ERR_PLATFORM_UNSUPPORTED' },
       )
     const http = context.switchToHttp()
     const request = http.getRequest<object>()

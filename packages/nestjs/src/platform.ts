@@ -1,5 +1,6 @@
 import type { HttpRequestView } from '@stepup/assurance'
 import { readRequestBody } from '@stepup/assurance'
+import { invalidArgument } from '@stepup/internal'
 
 type Headers = Readonly<Record<string, string | readonly string[] | undefined>>
 
@@ -91,11 +92,9 @@ const PLATFORMS: Readonly<Record<string, Platform>> = { express, fastify }
 export function platformOf(type: string | undefined, where: string): Platform {
   const platform = type === undefined ? undefined : PLATFORMS[type]
   if (!platform)
-    throw Object.assign(
-      new TypeError(
-        `${where}: Nest's HTTP platform ${JSON.stringify(type ?? 'none')} is not supported (express or fastify)`,
-      ),
-      { code: 'ERR_STEP_UP_PLATFORM' },
+    throw invalidArgument(
+      `${where}: Nest's HTTP platform ${JSON.stringify(type ?? 'none')} is not supported (express or fastify)`,
+      { code: 'ERR_PLATFORM_UNSUPPORTED' },
     )
   return platform
 }
