@@ -63,10 +63,7 @@ function describeClientError(error: unknown): string {
 export function createExpressApp(context: BankContext): express.Express {
   const { ledger, policy, dpopNonces } = context
   const guard = (requirement: AssuranceRequirement | RiskPolicy): RequestHandler => {
-    const check =
-      'decide' in requirement
-        ? stepUp({ ...context.guard, policy: requirement })
-        : stepUp({ ...context.guard, requirement })
+    const check = stepUp({ ...context.guard, requirement })
     return (req, res, next) => {
       // Until the issuer's key set is known, guarded routes answer 503 with Retry-After.
       const unavailable = context.unavailable()

@@ -166,7 +166,7 @@ export interface McpBankPolicy {
  * @example
  * ```ts
  * const { policy, acr, authorizationDetails } = createMcpBankPolicy()
- * app.post('/mcp', stepUp({ verify, policy, acr, authorizationDetails, signals }), handler)
+ * app.post('/mcp', stepUp({ verify, requirement: policy, acr, authorizationDetails, signals }), handler)
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-6

@@ -109,7 +109,7 @@ export async function createMcpBankServer(options: McpBankServerOptions): Promis
   }
   const guard = stepUp({
     verify,
-    policy: bank.policy,
+    requirement: bank.policy,
     acr: bank.acr,
     authorizationDetails: bank.authorizationDetails,
     // The guard has verified the token and read the JSON-RPC message (within bodyLimit) into

@@ -29,7 +29,7 @@ import {
   normalizePath,
   readLimited,
 } from './request-input.js'
-import type { RiskAssessment, RiskPolicy } from './risk-policy.js'
+import { isRiskPolicy, type RiskAssessment, type RiskPolicy } from './risk-policy.js'
 import type { AccessTokenVerifier } from './verifier.js'
 
 /**
@@ -90,7 +90,8 @@ const header = ({ headers: h }: HttpRequestView, name: string): string | undefin
 }
 
 /**
- * What a route requires: a fixed requirement, a function of the request, or a risk policy.
+ * What a route requires (the `requirement` option): a fixed requirement, a function of the
+ * request returning one (or a promise of one), or a risk policy made by `createRiskPolicy`.
  *
  * @example
  * ```ts
@@ -98,21 +99,10 @@ const header = ({ headers: h }: HttpRequestView, name: string): string | undefin
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export type RequirementSource<R> = RequirementInput<R> | RiskPolicy
-
-/**
- * A fixed requirement or a function of the request (the `requirement` option; policies go in
- * `policy`, so a function's parameter is typed from context).
- *
- * @example
- * ```ts
- * const input: RequirementInput<Request> = { acr_values: ['phr'], max_age: 300 }
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
- */
-export type RequirementInput<R> =
+export type RequirementSource<R> =
   | AssuranceRequirement
   | ((request: R) => AssuranceRequirement | Promise<AssuranceRequirement>)
+  | RiskPolicy
 
 /**
  * What an adapter hands the route on success (`req.auth`): the verified claims, the token and
@@ -175,8 +165,11 @@ export interface StepUpEvent {
 export interface StepUpGuardOptions<R> {
   /** A verifier, or a function resolving a token to its claims (anything it throws is a 401). */
   readonly verify: AccessTokenVerifier | ((token: string, request: R) => Promise<AccessTokenClaims>)
-  readonly requirement?: RequirementInput<R> | undefined
-  readonly policy?: RiskPolicy | undefined
+  /**
+   * What the route requires: a requirement object, a function of the request, or a policy made
+   * by `createRiskPolicy` (default `{}`: any valid token).
+   */
+  readonly requirement?: RequirementSource<R> | undefined
   /** App-supplied risk signals for the policy (device, IP reputation, …); a throw is a 503. */
   readonly signals?:
     | ((request: R) => Record<string, unknown> | Promise<Record<string, unknown>>)
@@ -222,7 +215,6 @@ export interface StepUpGuardOptions<R> {
 const STEP_UP_OPTIONS: ReadonlySet<string> = new Set([
   'verify',
   'requirement',
-  'policy',
   'signals',
   'realm',
   'resourceMetadata',
@@ -237,6 +229,12 @@ const STEP_UP_OPTIONS: ReadonlySet<string> = new Set([
   'now',
 ])
 const DPOP_OPTIONS: ReadonlySet<string> = new Set(['algs', 'verifyProof'])
+/** Options the guard took under another name before 1.0, for the hint of the error refusing them. */
+const RENAMED: ReadonlyMap<string, string> = new Map([
+  ['policy', 'requirement'],
+  ['acr', 'acrRegistry'],
+  ['authorizationDetails', 'authorizationDetailsRegistry'],
+])
 
 /**
  * The guard's answer: allow with {@link StepUpAuth}, or the response to send.
@@ -263,7 +261,6 @@ export type StepUpOutcome =
  */
 export type StepUpGuard<R> = (view: HttpRequestView, request: R) => Promise<StepUpOutcome>
 
-const isPolicy = (v: unknown): v is RiskPolicy => typeof v === 'function' && 'decide' in v
 const GENERIC = new AccessTokenError('ERR_TOKEN_MALFORMED', 'access token refused')
 const DEFAULT_BODY_LIMIT = 65_536
 
@@ -293,6 +290,13 @@ function checkStepUpOptions(
   const known = adapterOptions.length
     ? new Set([...STEP_UP_OPTIONS, ...adapterOptions])
     : STEP_UP_OPTIONS
+  for (const key in options) {
+    const now = Object.hasOwn(options, key) ? RENAMED.get(key) : undefined
+    if (now !== undefined && !known.has(key))
+      throw invalidArgument(`${where}: unknown option "${key}" (did you mean "${now}"?)`, {
+        code: 'ERR_UNKNOWN_OPTION',
+      })
+  }
   checkOptions(options, known, where)
   if (options.dpop !== undefined) checkOptions(options.dpop, DPOP_OPTIONS, `${where}: dpop`)
 }
@@ -322,21 +326,15 @@ export function createStepUpGuard<R>(
   adapterOptions: readonly string[] = [],
 ): StepUpGuard<R> {
   checkStepUpOptions(options as StepUpGuardOptions<never>, where, adapterOptions)
-  const { verify, policy, signals, dpop, onDecision, now, certificateThumbprint } = options
-  const requirement: RequirementSource<R> = policy ?? options.requirement ?? {}
+  const { verify, signals, dpop, onDecision, now, certificateThumbprint } = options
+  const requirement: RequirementSource<R> = options.requirement ?? {}
   const verifier = typeof verify === 'function' ? undefined : verify
   if (typeof verify !== 'function' && typeof verify?.verify !== 'function') {
     throw invalidArgument(`${where}: verify must be a function or an access token verifier`, {
       code: 'ERR_INVALID_ARG_TYPE',
     })
   }
-  if (policy && options.requirement)
-    throw invalidArgument(`${where}: give either requirement or policy, not both`)
-  if (policy !== undefined && !isPolicy(policy))
-    throw invalidArgument(`${where}: policy must be made by createRiskPolicy`, {
-      code: 'ERR_INVALID_ARG_TYPE',
-    })
-  if (typeof requirement !== 'function') checkRequirement(requirement)
+  if (typeof requirement !== 'function' && !isRiskPolicy(requirement)) checkRequirement(requirement)
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0)
     throw invalidArgument(`${where}: bodyLimit must be a non-negative integer`)
@@ -346,7 +344,10 @@ export function createStepUpGuard<R>(
     ...(options.realm !== undefined && { realm: options.realm }),
     ...(options.resourceMetadata !== undefined && { resource_metadata: options.resourceMetadata }),
   }
-  toErrorResponse({ status: 401, challenge: {} }, challenge)
+  // The answer to a request without credentials (RFC 6750 §3.1: a challenge without error);
+  // rendering it now also checks `realm`, `resourceMetadata` and `dpop.algs`.
+  const noCredentials = toErrorResponse({ status: 401, challenge: {} }, challenge)
+  Object.freeze(noCredentials.headers)
   const evaluate = {
     ...(options.acr && { acr: options.acr }),
     ...(options.authorizationDetails && { authorizationDetails: options.authorizationDetails }),
@@ -366,7 +367,10 @@ export function createStepUpGuard<R>(
     event: Omit<StepUpEvent, 'ok' | 'status'> = {},
     nonce?: string,
   ): StepUpOutcome => {
-    const res = toErrorResponse(failure, { ...challenge, scheme })
+    const res =
+      failure.status === 401 && failure.challenge.error === undefined && scheme === 'Bearer'
+        ? noCredentials
+        : toErrorResponse(failure, { ...challenge, scheme })
     const sent = nonce === undefined ? res.headers : { ...res.headers, 'dpop-nonce': nonce }
     const headers = options.exposeChallenge
       ? {
@@ -477,11 +481,8 @@ export function createStepUpGuard<R>(
     let decision: RiskAssessment
     try {
       const t = now?.() ?? Math.floor(Date.now() / 1000)
-      const source =
-        typeof requirement === 'function' && !isPolicy(requirement)
-          ? await requirement(request)
-          : requirement
-      if (isPolicy(source)) {
+      const source = typeof requirement === 'function' ? await requirement(request) : requirement
+      if (isRiskPolicy(source)) {
         if (!bodyRead) body = await readBody(view)
         const details = readDetails(body, options.authorizationDetails)
         const context = {

@@ -89,6 +89,7 @@ export {
 export {
   createRiskPolicy,
   grantKey,
+  isRiskPolicy,
   type RiskAssessment,
   type RiskContext,
   type RiskDecision,

@@ -3,7 +3,13 @@ import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { describe, expect, it } from 'vitest'
 import { parseAccessTokenClaims } from './claims.js'
 import { createMemoryConsumedGrantStore } from './consumed-grant-store.js'
-import { createRiskPolicy, grantKey, type RiskContext } from './risk-policy.js'
+import {
+  createRiskPolicy,
+  grantKey,
+  isRiskPolicy,
+  type RiskContext,
+  type RiskPolicy,
+} from './risk-policy.js'
 import { amountThreshold, newDevice, sessionOlderThan } from './risk-rules.js'
 
 const NOW = 1_700_000_000
@@ -43,10 +49,28 @@ const rules = [
   sessionOlderThan(3600),
 ]
 
+/** The decision without the evaluation: the merged requirement, the rules that fired, single use. */
+async function requirementOf(policy: RiskPolicy, c: RiskContext) {
+  const { result: _result, ...decision } = await policy.decide(c)
+  return decision
+}
+
 describe('createRiskPolicy', () => {
+  it('makes a frozen object with decide, which isRiskPolicy recognises and nothing else passes', () => {
+    const policy = createRiskPolicy(rules)
+    expect(typeof policy).toBe('object')
+    expect(Object.isFrozen(policy)).toBe(true)
+    expect(Object.keys(policy)).toEqual(['decide'])
+    expect(isRiskPolicy(policy)).toBe(true)
+    // Shape is not enough: a copy, a look-alike and a function with decide are not policies.
+    for (const v of [{ ...policy }, { decide: policy.decide }, Object.assign(() => {}, policy)])
+      expect(isRiskPolicy(v)).toBe(false)
+    for (const v of [undefined, null, 'policy', {}]) expect(isRiskPolicy(v)).toBe(false)
+  })
+
   it('merges the rules that fire into the strictest requirement and says which fired', async () => {
     const policy = createRiskPolicy(rules)
-    const decision = await policy(context({ signals: { newDevice: true } }))
+    const decision = await requirementOf(policy, context({ signals: { newDevice: true } }))
     expect(decision).toEqual({
       requirement: {
         acr_values: ['phrh'],
@@ -56,18 +80,18 @@ describe('createRiskPolicy', () => {
       fired: ['amount:urn:bank:params:oauth:request:transaction', 'new-device'],
       singleUse: true,
     })
-    expect(await policy(context({ details: [transfer('10')] }))).toEqual({
+    expect(await requirementOf(policy, context({ details: [transfer('10')] }))).toEqual({
       requirement: {},
       fired: [],
       singleUse: false,
     })
     // A rule that cannot find its transaction denies: it never "does not fire".
-    await expect(policy(context({ details: [] }))).rejects.toMatchObject({
+    await expect(requirementOf(policy, context({ details: [] }))).rejects.toMatchObject({
       name: 'InvalidRequestError',
       message:
         'The request has no authorization_details of type urn:bank:params:oauth:request:transaction',
     })
-    await expect(policy(context({ signals: {} }))).rejects.toThrow(
+    await expect(requirementOf(policy, context({ signals: {} }))).rejects.toThrow(
       'newDevice: the signal "newDevice" must be true or false',
     )
   })
@@ -76,7 +100,7 @@ describe('createRiskPolicy', () => {
     const policy = createRiskPolicy([
       { name: 'async', evaluate: async () => ({ scope: ['transfers'] }) },
     ])
-    expect((await policy(context())).requirement).toEqual({ scope: ['transfers'] })
+    expect((await policy.decide(context())).requirement).toEqual({ scope: ['transfers'] })
   })
 
   it('reports an impossible acr combination with the rule names', async () => {
@@ -84,7 +108,7 @@ describe('createRiskPolicy', () => {
       { name: 'eidas', evaluate: () => ({ acr_values: ['mod-pr'] }) },
       { name: 'eap', evaluate: () => ({ acr_values: ['phr'] }) },
     ])
-    await expect(policy(context())).rejects.toMatchObject({
+    await expect(requirementOf(policy, context())).rejects.toMatchObject({
       code: 'ERR_ACR_CONFLICT',
       message: expect.stringContaining('eidas,eap'),
     })

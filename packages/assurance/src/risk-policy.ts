@@ -85,7 +85,7 @@ export interface RiskRule {
  *
  * @example
  * ```ts
- * const { requirement, fired } = await policy(context) // fired: ['large-transfer']
+ * const { requirement, fired } = await policy.decide(context) // fired: ['large-transfer']
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -109,19 +109,41 @@ export interface RiskAssessment extends RiskDecision {
   readonly result: AssuranceResult
 }
 
+/** Marks the policies {@link createRiskPolicy} made; only it adds to the set. */
+const POLICIES = new WeakSet<object>()
+
+declare const RISK_POLICY: unique symbol
+
 /**
- * A risk policy: call it for the requirement of a request, or `decide` to also evaluate the
- * token and consume a single-use grant.
+ * A risk policy made by {@link createRiskPolicy}: a frozen object whose `decide` computes the
+ * requirement of a request from its rules, evaluates the token against it and consumes a
+ * single-use grant. Only `createRiskPolicy` makes one (see {@link isRiskPolicy}); an object that
+ * merely has a `decide` method is not a policy.
  *
  * @example
  * ```ts
- * const { result } = await policy.decide({ claims, request, details })
+ * const { result, fired } = await policy.decide({ claims, request, details })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface RiskPolicy {
-  (context: RiskContext): Promise<RiskDecision>
+  readonly [RISK_POLICY]: true
   decide(context: RiskContext, options?: EvaluateAssuranceOptions): Promise<RiskAssessment>
+}
+
+/**
+ * Whether `value` is a policy {@link createRiskPolicy} made (the adapters tell a policy from a
+ * requirement object this way, never by its shape).
+ *
+ * @example
+ * ```ts
+ * isRiskPolicy(createRiskPolicy([newDevice()])) // true
+ * isRiskPolicy({ decide: async () => ({}) }) // false
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export function isRiskPolicy(value: unknown): value is RiskPolicy {
+  return typeof value === 'object' && value !== null && POLICIES.has(value)
 }
 
 /**
@@ -214,7 +236,7 @@ export function createRiskPolicy(
     grantTtl = 86_400,
   } = options
   positive(grantTtl, 'grantTtl')
-  const policy = async (context: RiskContext): Promise<RiskDecision> => {
+  const requirementOf = async (context: RiskContext): Promise<RiskDecision> => {
     const parts = await Promise.all(rules.map((r) => r.evaluate(context)))
     const fire = parts.filter((p) => p !== undefined)
     const fired = rules.filter((_, i) => parts[i] !== undefined).map((r) => r.name)
@@ -224,12 +246,12 @@ export function createRiskPolicy(
       singleUse: fire.some((p) => p.singleUse === true),
     }
   }
-  return Object.assign(policy, {
+  const policy = Object.freeze({
     async decide(
       context: RiskContext,
       evaluate: EvaluateAssuranceOptions = {},
     ): Promise<RiskAssessment> {
-      const decision = await policy(context)
+      const decision = await requirementOf(context)
       const now = evaluate.now ?? context.now ?? epochNow()
       const o = {
         ...(acr && { acr }),
@@ -258,5 +280,7 @@ export function createRiskPolicy(
         result: fail(error, challenge, [{ rule: 'grant', code: 'grant_consumed' }], o),
       }
     },
-  })
+  }) as RiskPolicy
+  POLICIES.add(policy)
+  return policy
 }

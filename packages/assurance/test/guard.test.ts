@@ -77,7 +77,7 @@ const transfers = createRiskPolicy([
 const events: StepUpEvent[] = []
 const guard = createStepUpGuard<null>({
   verify,
-  policy: transfers,
+  requirement: transfers,
   now: () => NOW,
   onDecision: (e) => events.push(e),
 })
@@ -118,7 +118,7 @@ describe('a policy that cannot read its input denies', () => {
   it('refuses a Content-Length over bodyLimit without reading the body', async () => {
     const small = createStepUpGuard<null>({
       verify,
-      policy: transfers,
+      requirement: transfers,
       bodyLimit: 10,
       now: () => NOW,
     })
@@ -134,7 +134,7 @@ describe('a policy that cannot read its input denies', () => {
     const seen: number[] = []
     const limited = createStepUpGuard<null>({
       verify,
-      policy: transfers,
+      requirement: transfers,
       bodyLimit: 512,
       now: () => NOW,
     })
@@ -186,7 +186,7 @@ describe('a policy that cannot read its input denies', () => {
   it('keeps a rule’s own description within what RFC 6750 §3 lets a challenge carry', async () => {
     const quoting = createStepUpGuard<null>({
       verify,
-      policy: createRiskPolicy([
+      requirement: createRiskPolicy([
         {
           name: 'q',
           evaluate: () => {
@@ -204,7 +204,7 @@ describe('a policy that cannot read its input denies', () => {
   it('answers a target that does not parse with 400, and reads // as a path', async () => {
     const admin = createStepUpGuard<null>({
       verify,
-      policy: createRiskPolicy([
+      requirement: createRiskPolicy([
         destructiveMethod({ path: '/admin', requirement: { acr_values: ['phrh'] } }),
       ]),
       now: () => NOW,
@@ -245,7 +245,7 @@ describe('a failure of what the decision depends on is a 503, never a pass', () 
       'a rule that throws',
       {
         verify,
-        policy: createRiskPolicy([
+        requirement: createRiskPolicy([
           {
             name: 'boom',
             evaluate: () => {
@@ -259,7 +259,7 @@ describe('a failure of what the decision depends on is a 503, never a pass', () 
       'a signals function that throws',
       {
         verify,
-        policy: createRiskPolicy([newDevice()]),
+        requirement: createRiskPolicy([newDevice()]),
         signals: () => {
           throw new Error('geo service down')
         },
@@ -267,7 +267,7 @@ describe('a failure of what the decision depends on is a 503, never a pass', () 
     ],
     [
       'a signal that is not wired',
-      { verify, policy: createRiskPolicy([newDevice()]), signals: () => ({}) },
+      { verify, requirement: createRiskPolicy([newDevice()]), signals: () => ({}) },
     ],
     [
       'a requirement function that throws',
@@ -282,7 +282,7 @@ describe('a failure of what the decision depends on is a 503, never a pass', () 
       'a grant store that is down',
       {
         verify,
-        policy: createRiskPolicy([{ name: 'once', evaluate: () => ({ singleUse: true }) }], {
+        requirement: createRiskPolicy([{ name: 'once', evaluate: () => ({ singleUse: true }) }], {
           grants: {
             has: async () => false,
             add: async () => {
@@ -414,7 +414,7 @@ describe('options are checked completely', () => {
 
   it('refuses a policy not made by createRiskPolicy, and a bad bodyLimit', () => {
     expect(() =>
-      createStepUpGuard({ verify, policy: { decide: async () => ({}) } as never }),
+      createStepUpGuard({ verify, requirement: { decide: async () => ({}) } as never }),
     ).toThrow(TypeError)
     for (const bodyLimit of [-1, 1.5, Number.POSITIVE_INFINITY]) {
       expect(() => createStepUpGuard({ verify, bodyLimit })).toThrow(TypeError)

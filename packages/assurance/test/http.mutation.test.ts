@@ -149,24 +149,19 @@ describe('createStepUpGuard: options', () => {
     expect(verifier.verify).toHaveBeenCalledWith('good', { scheme: 'Bearer' })
   })
 
-  it('refuses both a requirement and a policy', () => {
-    expect(() =>
-      createStepUpGuard({ verify, requirement: {}, policy: createRiskPolicy([]) }),
-    ).toThrow(
+  it('refuses the former policy option, pointing to requirement', () => {
+    expect(() => createStepUpGuard({ verify, policy: createRiskPolicy([]) } as never)).toThrow(
       typeError(
-        'ERR_INVALID_ARG_VALUE',
-        'createStepUpGuard: give either requirement or policy, not both',
+        'ERR_UNKNOWN_OPTION',
+        'createStepUpGuard: unknown option "policy" (did you mean "requirement"?)',
       ),
     )
   })
 
-  it('refuses a policy that createRiskPolicy did not make, naming the rule', () => {
-    const message = 'createStepUpGuard: policy must be made by createRiskPolicy'
-    for (const policy of [{ decide: async () => ({}) }, async () => ({}), 'policy']) {
-      expect(() => createStepUpGuard({ verify, policy } as never)).toThrow(
-        typeError('ERR_INVALID_ARG_TYPE', message),
-      )
-    }
+  it('takes a policy that createRiskPolicy did not make as a requirement object, and refuses it', () => {
+    expect(() =>
+      createStepUpGuard({ verify, requirement: { decide: async () => ({}) } as never }),
+    ).toThrow(typeError('ERR_UNKNOWN_OPTION', 'requirement: unknown option "decide"'))
   })
 
   it('checks a fixed requirement when built, a requirement function only when called', () => {
@@ -304,7 +299,7 @@ describe('createStepUpGuard: bodies', () => {
       headers: form,
       body: { access_token: 'good' },
     })
-    const outcome = await guardOf({ policy: createRiskPolicy([]) })(r.view, null)
+    const outcome = await guardOf({ requirement: createRiskPolicy([]) })(r.view, null)
     expect(outcome).toMatchObject({ ok: true })
     expect(r.reads()).toBe(1)
   })
@@ -336,7 +331,7 @@ describe('createStepUpGuard: bodies', () => {
       headers: { authorization: 'Bearer good', 'content-type': 'application/json' },
       body: null,
     })
-    const outcome = await guardOf({ policy: createRiskPolicy([]) })(r.view, null)
+    const outcome = await guardOf({ requirement: createRiskPolicy([]) })(r.view, null)
     expect(bodyOf(outcome)).toEqual({
       error: 'invalid_request',
       error_description: INVALID_REQUEST.notObject,
@@ -355,7 +350,7 @@ describe('createStepUpGuard: bodies', () => {
       headers: { authorization: 'Bearer good', 'content-type': 'application/json' },
       body: { authorization_details: details },
     })
-    const outcome = await guardOf({ policy: createRiskPolicy([]), onDecision })(r.view, null)
+    const outcome = await guardOf({ requirement: createRiskPolicy([]), onDecision })(r.view, null)
     expect(bodyOf(outcome)).toEqual({
       error: 'invalid_request',
       error_description: INVALID_REQUEST.details,
@@ -369,7 +364,7 @@ describe('createStepUpGuard: bodies', () => {
   it('passes the app signals to the policy', async () => {
     const policy = createRiskPolicy([newDevice({ requirement: { acr_values: ['phrh'] } })])
     const guard = (newDevice: boolean) =>
-      guardOf({ policy, signals: () => ({ newDevice }) })(bearer(), null)
+      guardOf({ requirement: policy, signals: () => ({ newDevice }) })(bearer(), null)
     expect(await guard(false)).toMatchObject({ ok: true })
     expect(await guard(true)).toMatchObject({ ok: false, status: 401 })
   })
@@ -380,8 +375,8 @@ describe('createStepUpGuard: bodies', () => {
       { name: 'silver', evaluate: () => ({ acr_values: ['silver'], max_age: 60 }) },
     ])
     const gold = bearer({ authorization: 'Bearer gold' })
-    expect(await guardOf({ policy, acr })(gold, null)).toMatchObject({ ok: true })
-    const later = guardOf({ policy, acr, now: () => NOW + 100 })
+    expect(await guardOf({ requirement: policy, acr })(gold, null)).toMatchObject({ ok: true })
+    const later = guardOf({ requirement: policy, acr, now: () => NOW + 100 })
     expect(await later(gold, null)).toMatchObject({ ok: false, status: 401 })
   })
 })

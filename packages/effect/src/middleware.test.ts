@@ -166,7 +166,11 @@ describe('requireAssurance', () => {
       transactionBinding({ types: ['payment_initiation'], singleUse: true }),
     ])
     const fetch = serve(
-      HttpRouter.add('POST', '/transfers', requireAssurance({ policy: RiskPolicy })(hello)).pipe(
+      HttpRouter.add(
+        'POST',
+        '/transfers',
+        requireAssurance({ requirement: RiskPolicy })(hello),
+      ).pipe(
         HttpRouter.provideRequest(
           Layer.merge(Verifier, Policy.pipe(Layer.provide(ConsumedGrantStore.memory()))),
         ),
@@ -189,7 +193,7 @@ describe('requireAssurance', () => {
 
   it('answers 500 when the RiskPolicy service it names is missing (fails closed)', async () => {
     const fetch = serve(
-      HttpRouter.add('GET', '/r', requireAssurance({ policy: RiskPolicy })(hello)).pipe(
+      HttpRouter.add('GET', '/r', requireAssurance({ requirement: RiskPolicy })(hello)).pipe(
         HttpRouter.provideRequest(Verifier),
       ),
     )

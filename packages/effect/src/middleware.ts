@@ -7,6 +7,7 @@ import {
   createProtectedResourceMetadata,
   createStepUpGuard,
   type HttpRequestView,
+  isRiskPolicy,
   type ProtectedResourceMetadataOptions,
   readRequestBody,
   type StepUpAuth,
@@ -64,7 +65,7 @@ export type Resolvable<A> = (
 /**
  * Options of {@link stepUpMiddleware} and {@link requireAssurance}: those of the Express,
  * Fastify and fetch adapters, except that the verifier, the acr registry and the
- * `authorization_details` registry come from their services, and `policy` may name the
+ * `authorization_details` registry come from their services, and `requirement` may name the
  * {@link RiskPolicy} service.
  *
  * @example
@@ -76,11 +77,19 @@ export type Resolvable<A> = (
 export interface StepUpMiddlewareOptions
   extends Omit<
     StepUpGuardOptions<HttpServerRequest>,
-    'verify' | 'acr' | 'authorizationDetails' | 'requirement' | 'policy' | 'signals'
+    'verify' | 'acr' | 'authorizationDetails' | 'requirement' | 'signals'
   > {
-  readonly requirement?: AssuranceRequirement | Resolvable<AssuranceRequirement> | undefined
-  /** A `createRiskPolicy` result, or `RiskPolicy` to use the service in context. */
-  readonly policy?: CoreRiskPolicy | typeof RiskPolicy | undefined
+  /**
+   * What the route requires: a requirement object, a function of the request (a value, a
+   * promise or an Effect), a policy made by `createRiskPolicy`, or `RiskPolicy` to use the
+   * service in context.
+   */
+  readonly requirement?:
+    | AssuranceRequirement
+    | Resolvable<AssuranceRequirement>
+    | CoreRiskPolicy
+    | typeof RiskPolicy
+    | undefined
   /** App-supplied risk signals for the policy (device, IP reputation, …). */
   readonly signals?: Resolvable<Record<string, unknown>> | undefined
 }
@@ -158,8 +167,14 @@ function makeAuthorize(
         { code: 'ERR_UNKNOWN_OPTION' },
       )
   }
-  const { requirement, policy, signals, ...rest } = options
-  const fromService = policy === RiskPolicy
+  const { requirement, signals, ...rest } = options
+  const fromService = requirement === RiskPolicy
+  const fixed =
+    fromService || requirement === undefined || isRiskPolicy(requirement)
+      ? undefined
+      : typeof requirement === 'function'
+        ? resolve(requirement as Resolvable<AssuranceRequirement>)
+        : requirement
   const build = (
     verify: CoreVerifier,
     acr: Option.Option<AcrRegistry['Service']>,
@@ -170,10 +185,8 @@ function makeAuthorize(
       {
         ...rest,
         verify,
-        ...(requirement !== undefined && {
-          requirement: typeof requirement === 'function' ? resolve(requirement) : requirement,
-        }),
-        ...(risk && { policy: risk }),
+        ...(fixed !== undefined && { requirement: fixed }),
+        ...(risk && { requirement: risk }),
         ...(signals && { signals: resolve(signals) }),
         ...(Option.isSome(acr) && { acr: acr.value }),
         ...(Option.isSome(details) && { authorizationDetails: details.value }),
@@ -184,7 +197,7 @@ function makeAuthorize(
     NO_VERIFIER,
     Option.none(),
     Option.none(),
-    fromService || policy === undefined ? undefined : (policy as CoreRiskPolicy),
+    isRiskPolicy(requirement) ? requirement : undefined,
   )
   let last: { deps: readonly unknown[]; guard: StepUpGuard<HttpServerRequest> } | undefined
   return Effect.flatMap(
@@ -195,7 +208,7 @@ function makeAuthorize(
       Effect.serviceOption(AuthorizationDetailsRegistry),
       fromService
         ? Effect.map(Effect.serviceOption(RiskPolicy), Option.getOrUndefined)
-        : Effect.succeed(policy as CoreRiskPolicy | undefined),
+        : Effect.succeed(isRiskPolicy(requirement) ? requirement : undefined),
     ]),
     ([request, verifier, acr, details, risk]) => {
       const deps = [verifier, Option.getOrUndefined(acr), Option.getOrUndefined(details), risk]

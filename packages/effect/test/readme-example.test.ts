@@ -147,7 +147,7 @@ describe('README recipes', () => {
         const { decision } = yield* VerifiedClaims
         return HttpServerResponse.jsonUnsafe({ fired: decision.fired }, { status: 201 })
       }),
-    ).pipe(Layer.provide(stepUpMiddleware({ policy: RiskPolicy, realm: 'bank' }).layer))
+    ).pipe(Layer.provide(stepUpMiddleware({ requirement: RiskPolicy, realm: 'bank' }).layer))
 
     const TransfersApp = Transfers.pipe(
       Layer.provide(

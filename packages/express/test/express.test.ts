@@ -189,7 +189,7 @@ describe.each([
   it('with express.json() mounted, a text/plain transfer is 400, not a pass', async () => {
     const app = express()
     app.use(express.json())
-    app.post('/transfers', stepUp({ verify, policy }), (_q, r) => {
+    app.post('/transfers', stepUp({ verify, requirement: policy }), (_q, r) => {
       r.status(201).end()
     })
     const base = await listen(app)
@@ -214,7 +214,7 @@ describe.each([
         thresholds: [{ atLeast: '100000', acr_values: ['phrh'] }],
       }),
     ])
-    app.post('/transfers', stepUp({ verify, policy: low }), express.json(), (req, res) => {
+    app.post('/transfers', stepUp({ verify, requirement: low }), express.json(), (req, res) => {
       res.json(req.body)
     })
     const res = await post(await listen(app), transfer, 'application/json')
@@ -224,7 +224,7 @@ describe.each([
 
   it('stops reading a body over bodyLimit and answers 400', async () => {
     const app = express()
-    app.post('/transfers', stepUp({ verify, policy, bodyLimit: 64 }), (_q, r) => {
+    app.post('/transfers', stepUp({ verify, requirement: policy, bodyLimit: 64 }), (_q, r) => {
       r.end()
     })
     const res = await fetch(`${await listen(app)}/transfers`, {

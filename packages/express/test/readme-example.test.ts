@@ -133,7 +133,7 @@ describe('README recipes', () => {
     app.post(
       '/transfers',
       // parses the body's authorization_details (400 if invalid) and decides coverage
-      stepUp({ verify: verifier, realm: 'bank', policy: transfers, authorizationDetails }),
+      stepUp({ verify: verifier, realm: 'bank', requirement: transfers, authorizationDetails }),
       (req, res) => {
         // stepUp read the JSON body once the token was verified, and left it on req.body
         const amount = req.body.authorization_details[0].transaction.amount

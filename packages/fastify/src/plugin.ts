@@ -1,8 +1,6 @@
 import type {
-  AssuranceRequirement,
   ProtectedResourceMetadataOptions,
   RequirementSource,
-  RiskPolicy,
   StepUpAuth,
   StepUpGuardOptions,
 } from '@stepup/assurance'
@@ -12,13 +10,11 @@ import fp from 'fastify-plugin'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** A `preHandler` hook that enforces a requirement, a requirement function or a risk policy. */
-    requireAssurance(
-      requirement: (
-        request: FastifyRequest,
-      ) => AssuranceRequirement | Promise<AssuranceRequirement>,
-    ): preHandlerAsyncHookHandler
-    requireAssurance(requirement?: AssuranceRequirement | RiskPolicy): preHandlerAsyncHookHandler
+    /**
+     * A `preHandler` hook that enforces a requirement object, a function of the request or a
+     * policy made by `createRiskPolicy` (nothing: any valid token).
+     */
+    requireAssurance(requirement?: RequirementSource<FastifyRequest>): preHandlerAsyncHookHandler
   }
   interface FastifyRequest {
     /** The verified token, its claims and the decision, set by `requireAssurance()` hooks. */
@@ -37,7 +33,7 @@ declare module 'fastify' {
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface StepUpPluginOptions
-  extends Omit<StepUpGuardOptions<FastifyRequest>, 'requirement' | 'policy'> {
+  extends Omit<StepUpGuardOptions<FastifyRequest>, 'requirement'> {
   /** Serve this protected resource metadata at its `/.well-known/oauth-protected-resource` path. */
   metadata?: ProtectedResourceMetadataOptions
 }
@@ -55,24 +51,21 @@ const plugin: FastifyPluginAsync<StepUpPluginOptions> = async (fastify, options)
     logLevel?: unknown
     logSerializers?: unknown
   }
-  for (const key of ['requirement', 'policy'] as const) {
-    if (key in shared)
-      throw Object.assign(
-        new TypeError(
-          `@stepup/fastify: "${key}" goes to fastify.requireAssurance(), not to register`,
-        ),
-        { code: 'ERR_UNKNOWN_OPTION' },
-      )
-  }
-  createStepUpGuard<FastifyRequest>(shared, '@stepup/fastify', ['metadata'])
-  fastify.decorateRequest('auth', undefined)
-  fastify.decorate('requireAssurance', (requirement: RequirementSource<FastifyRequest> = {}) => {
-    const guard = createStepUpGuard<FastifyRequest>(
-      typeof requirement === 'function' && 'decide' in requirement
-        ? { ...shared, policy: requirement }
-        : { ...shared, requirement },
-      'requireAssurance',
+  if ('requirement' in shared)
+    throw Object.assign(
+      new TypeError(
+        '@stepup/fastify: "requirement" goes to fastify.requireAssurance(), not to register',
+      ),
+      { code: 'ERR_UNKNOWN_OPTION' },
     )
+  // Checks the options now; it also serves every route that asks for any valid token.
+  const anyToken = createStepUpGuard<FastifyRequest>(shared, '@stepup/fastify', ['metadata'])
+  fastify.decorateRequest('auth', undefined)
+  fastify.decorate('requireAssurance', (requirement?: RequirementSource<FastifyRequest>) => {
+    const guard =
+      requirement === undefined
+        ? anyToken
+        : createStepUpGuard<FastifyRequest>({ ...shared, requirement }, 'requireAssurance')
     const hook: preHandlerAsyncHookHandler = async (request, reply) => {
       const view = {
         method: request.method,

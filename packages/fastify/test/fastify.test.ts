@@ -148,6 +148,10 @@ describe.each([
         { verify, requirement: {} },
         '@stepup/fastify: "requirement" goes to fastify.requireAssurance(), not to register',
       ],
+      [
+        { verify, policy: {} },
+        '@stepup/fastify: unknown option "policy" (did you mean "requirement"?)',
+      ],
     ] as const) {
       await expect(
         Fastify()

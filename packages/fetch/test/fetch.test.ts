@@ -45,7 +45,11 @@ describe('withStepUp', () => {
 
   it('never reads the body before the token is verified, and no more than bodyLimit after', async () => {
     const policy = createRiskPolicy([{ name: 'none', evaluate: () => undefined }])
-    const handler = withStepUp(() => new Response('paid'), { verify, policy, bodyLimit: 4096 })
+    const handler = withStepUp(() => new Response('paid'), {
+      verify,
+      requirement: policy,
+      bodyLimit: 4096,
+    })
     let pulled = 0
     const endless = () =>
       new ReadableStream<Uint8Array>({
@@ -80,7 +84,10 @@ describe('withStepUp', () => {
 
   it('leaves the body to the handler when a policy read it', async () => {
     const policy = createRiskPolicy([{ name: 'none', evaluate: () => undefined }])
-    const handler = withStepUp(async (r) => Response.json(await r.json()), { verify, policy })
+    const handler = withStepUp(async (r) => Response.json(await r.json()), {
+      verify,
+      requirement: policy,
+    })
     const body = { authorization_details: [{ type: 'payment_initiation' }], memo: 'rent' }
     const res = await handler(
       req('good', {

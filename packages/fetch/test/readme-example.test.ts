@@ -117,7 +117,7 @@ describe('README recipes', () => {
         return Response.json({ amount, fired: auth.decision.fired }, { status: 201 })
       },
       // parses the body's authorization_details (400 if invalid) and decides coverage
-      { verify: verifier, realm: 'bank', policy: transfers, authorizationDetails },
+      { verify: verifier, realm: 'bank', requirement: transfers, authorizationDetails },
     )
     app.post('/transfers', (c) => transfer(c.req.raw))
     // --- end of README recipe ---

@@ -1,13 +1,12 @@
-import type {
-  AssuranceRequirement,
-  HttpRequestView,
-  RequirementSource,
-  RiskPolicy,
-  StepUpAuth,
-  StepUpGuard,
-  StepUpGuardOptions,
+import {
+  createStepUpGuard,
+  type HttpRequestView,
+  type RequirementSource,
+  readRequestBody,
+  type StepUpAuth,
+  type StepUpGuard,
+  type StepUpGuardOptions,
 } from '@stepup/assurance'
-import { createStepUpGuard, readRequestBody } from '@stepup/assurance'
 import type { Context, Env, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { StatusCode } from 'hono/utils/http-status'
@@ -40,10 +39,7 @@ export type StepUpEnv = { Variables: { auth: StepUpAuth } }
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export type StepUpOptions<E extends Env = Env> = Omit<
-  StepUpGuardOptions<Context<E>>,
-  'requirement' | 'policy'
->
+export type StepUpOptions<E extends Env = Env> = Omit<StepUpGuardOptions<Context<E>>, 'requirement'>
 
 /**
  * The function {@link stepUp} returns: a route's requirement in, a Hono middleware out, which
@@ -57,16 +53,13 @@ export type StepUpOptions<E extends Env = Env> = Omit<
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export interface RequireAssurance<E extends Env = Env> {
-  /** A requirement computed for each request (may be async); a throw is a 503. */
-  (
-    requirement: (c: Context<E>) => AssuranceRequirement | Promise<AssuranceRequirement>,
-  ): MiddlewareHandler<StepUpEnv>
-  /** A fixed requirement (`{}` or nothing: any valid token), or a risk policy. */
-  (requirement?: AssuranceRequirement | RiskPolicy): MiddlewareHandler<StepUpEnv>
-}
-
-const isPolicy = (v: unknown): v is RiskPolicy => typeof v === 'function' && 'decide' in v
+export type RequireAssurance<E extends Env = Env> = (
+  /**
+   * A fixed requirement (`{}` or nothing: any valid token), a function of the context computing
+   * one for each request (may be async; a throw is a 503), or a policy made by `createRiskPolicy`.
+   */
+  requirement?: RequirementSource<Context<E>>,
+) => MiddlewareHandler<StepUpEnv>
 
 /**
  * The request as the guard reads it. The body is read only when a decision needs it, from a
@@ -122,13 +115,13 @@ export function stepUp<E extends Env = Env>(options: StepUpOptions<E>): RequireA
     throw Object.assign(new TypeError('stepUp: options must be an object'), {
       code: 'ERR_INVALID_ARG_TYPE',
     })
-  for (const key of ['requirement', 'policy'] as const) {
-    if (key in options)
-      throw Object.assign(
-        new TypeError(`stepUp: "${key}" goes to each route's requireAssurance(), not to stepUp()`),
-        { code: 'ERR_UNKNOWN_OPTION' },
-      )
-  }
+  if ('requirement' in options)
+    throw Object.assign(
+      new TypeError(
+        `stepUp: "requirement" goes to each route's requireAssurance(), not to stepUp()`,
+      ),
+      { code: 'ERR_UNKNOWN_OPTION' },
+    )
   const shared = options as StepUpGuardOptions<Context>
   // Checks the options now; it also serves every route that asks for any valid token.
   const anyToken = middleware(createStepUpGuard(shared, 'stepUp'))
@@ -136,7 +129,7 @@ export function stepUp<E extends Env = Env>(options: StepUpOptions<E>): RequireA
     if (requirement === undefined) return anyToken
     return middleware(
       createStepUpGuard(
-        isPolicy(requirement) ? { ...shared, policy: requirement } : { ...shared, requirement },
+        { ...shared, requirement: requirement as RequirementSource<Context> },
         'requireAssurance',
       ),
     )

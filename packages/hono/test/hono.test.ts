@@ -287,11 +287,20 @@ describe('options are checked when the middleware is made', () => {
     )
   })
 
-  it.each(['requirement', 'policy'])('refuses %s in stepUp(): it goes to each route', (key) => {
-    expect(() => stepUp({ verify, [key]: {} } as never)).toThrow(
+  it('refuses requirement in stepUp(): it goes to each route', () => {
+    expect(() => stepUp({ verify, requirement: {} } as never)).toThrow(
       expect.objectContaining({
         code: 'ERR_UNKNOWN_OPTION',
-        message: `stepUp: "${key}" goes to each route's requireAssurance(), not to stepUp()`,
+        message: `stepUp: "requirement" goes to each route's requireAssurance(), not to stepUp()`,
+      }),
+    )
+  })
+
+  it('refuses the former policy option, pointing to requirement', () => {
+    expect(() => stepUp({ verify, policy: {} } as never)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_UNKNOWN_OPTION',
+        message: 'stepUp: unknown option "policy" (did you mean "requirement"?)',
       }),
     )
   })

@@ -67,8 +67,8 @@ Inject(Reflector)(RequirementCheck, undefined, 2)
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest module is a class; forRoot and forRootAsync are Nest's convention for configured modules.
 export class StepUpModule {
   /**
-   * The module with these options: the shared guard options, the `requirement` or `policy` of
-   * guarded routes without `@RequireAssurance()` (default: any valid token) and `metadata`.
+   * The module with these options: the shared guard options, the `requirement` of guarded
+   * routes without `@RequireAssurance()` (default: any valid token) and `metadata`.
    *
    * @example
    * ```ts

@@ -9,8 +9,8 @@ import type {
  * Options of `StepUpModule.forRoot`: the guard options every adapter takes (`verify`, `realm`,
  * `resourceMetadata`, `acr`, `authorizationDetails`, `clockTolerance`, `bodyLimit`,
  * `certificateThumbprint`, `dpop`, `exposeChallenge`, `onDecision`, `now`, `signals`), the
- * `requirement` or `policy` of routes that have no `@RequireAssurance()` of their own (default:
- * any valid token), and the RFC 9728 `metadata` document to serve. `R` is the platform's request
+ * `requirement` of routes that have no `@RequireAssurance()` of their own (a requirement object,
+ * a function of the request or a policy made by `createRiskPolicy`; default: any valid token), and the RFC 9728 `metadata` document to serve. `R` is the platform's request
  * (Express's `Request` or Fastify's `FastifyRequest`) as `signals`, `certificateThumbprint`, `verify`
  * and requirement functions receive it.
  *

@@ -15,8 +15,6 @@ export const REQUIREMENT: unique symbol = Symbol('@stepup/nestjs requirement')
 /** `@RequireAssurance()` without an argument: any valid token. */
 export const ANY_VALID_TOKEN: RequirementSource<unknown> = Object.freeze({})
 
-const isPolicy = (v: unknown): boolean => typeof v === 'function' && 'decide' in v
-
 /**
  * The core guards of one application: the module's own (routes without `@RequireAssurance()`)
  * and one per requirement, requirement function or policy, each built once, with the options
@@ -39,7 +37,6 @@ export class GuardRegistry {
     this.#fallback = createStepUpGuard(options, where, moduleOptions)
     const {
       requirement: _requirement,
-      policy: _policy,
       metadata: _metadata,
       ...shared
     } = options as StepUpGuardOptions<unknown> & { metadata?: unknown }
@@ -51,12 +48,7 @@ export class GuardRegistry {
     if (source === undefined) return this.#fallback
     let guard = this.#bySource.get(source)
     if (!guard) {
-      guard = createStepUpGuard(
-        isPolicy(source)
-          ? { ...this.#shared, policy: source as never }
-          : { ...this.#shared, requirement: source as never },
-        '@RequireAssurance',
-      )
+      guard = createStepUpGuard({ ...this.#shared, requirement: source }, '@RequireAssurance')
       this.#bySource.set(source, guard)
     }
     return guard

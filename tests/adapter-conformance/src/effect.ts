@@ -25,7 +25,7 @@ export interface Running {
 
 /**
  * The Effect adapter's options for a route: the shared options (the verifier comes from the
- * `AccessTokenVerifier` service instead) and the route's requirement or policy. The fixtures'
+ * `AccessTokenVerifier` service instead) and the route's requirement. The fixtures'
  * functions take the framework's request as `unknown`, so they fit Effect's `HttpServerRequest`.
  */
 const middlewareOptions = (options: Omit<AppConfig['options'], 'verify'>, auth: RouteAuth) =>

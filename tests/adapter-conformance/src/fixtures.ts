@@ -120,13 +120,12 @@ export async function fakeVerify(token: string): Promise<AccessTokenClaims> {
 }
 
 /** Which requirement a route asks for: a fixed value, a function of the request, or a risk policy. */
-export type RouteAuth =
-  | {
-      requirement:
-        | AssuranceRequirement
-        | ((req: unknown) => AssuranceRequirement | Promise<AssuranceRequirement>)
-    }
-  | { policy: RiskPolicy }
+export interface RouteAuth {
+  requirement:
+    | AssuranceRequirement
+    | ((req: unknown) => AssuranceRequirement | Promise<AssuranceRequirement>)
+    | RiskPolicy
+}
 
 export interface RouteConfig {
   method: 'GET' | 'POST' | 'DELETE'
@@ -181,7 +180,7 @@ export const ROUTES: RouteConfig[] = [
   },
   { method: 'POST', path: '/password', auth: { requirement: () => ({ max_age: 300 }) } },
   { method: 'GET', path: '/statements', auth: { requirement: { acr_values: ['phr'] } } },
-  { method: 'POST', path: '/transfers', auth: { policy: transferPolicy } },
+  { method: 'POST', path: '/transfers', auth: { requirement: transferPolicy } },
 ]
 
 /** Where each request's path and method are all the guard needs: `DELETE /admin/…` needs phrh. */
@@ -232,7 +231,7 @@ export const APPS: Record<AppName, AppConfig> = {
   /** One guard in front of every request; rules read the path. */
   paths: {
     options: { verify: fakeVerify },
-    global: { policy: adminPolicy },
+    global: { requirement: adminPolicy },
     routes: [
       { method: 'DELETE', path: '/admin/users/:id' },
       { method: 'GET', path: '/' },
@@ -248,8 +247,8 @@ export const APPS: Record<AppName, AppConfig> = {
         urlOf(req).includes('/signals-throw') ? broken('device reputation')() : {},
     },
     routes: [
-      { method: 'GET', path: '/rule-throws', auth: { policy: faultPolicy(true) } },
-      { method: 'GET', path: '/signals-throw', auth: { policy: faultPolicy(false) } },
+      { method: 'GET', path: '/rule-throws', auth: { requirement: faultPolicy(true) } },
+      { method: 'GET', path: '/signals-throw', auth: { requirement: faultPolicy(false) } },
       {
         method: 'GET',
         path: '/requirement-throws',

@@ -26,7 +26,6 @@ export async function startHono(config: AppConfig): Promise<Running> {
   } satisfies StepUpOptions as StepUpOptions
   const requireAssurance = stepUp(options)
   const guard = (auth: RouteAuth) => {
-    if ('policy' in auth) return requireAssurance(auth.policy)
     const { requirement } = auth
     return typeof requirement === 'function'
       ? requireAssurance((c) => requirement(c.req.raw))

@@ -25,7 +25,7 @@ export interface Running {
 
 const METHODS = { GET: Get, POST: Post, DELETE: Delete } as const
 
-const sourceOf = (auth: RouteAuth) => ('policy' in auth ? auth.policy : auth.requirement)
+const sourceOf = (auth: RouteAuth) => auth.requirement
 
 /**
  * One controller holding every route of the configuration, as an app would write it with
@@ -80,7 +80,7 @@ function fallbackController(platform: 'express' | 'fastify'): Type<unknown> {
 /**
  * Starts an app configuration on Nest, on its Express or Fastify platform: `StepUpModule.forRoot`
  * with the shared options (and `metadata`), a route's own requirement with `@RequireAssurance()`,
- * the app-wide guard (if any) as an `APP_GUARD` with the module's `requirement` or `policy`, and
+ * the app-wide guard (if any) as an `APP_GUARD` with the module's `requirement`, and
  * a fallback route after every other, so the guard runs for every request, matched or not.
  */
 export async function startNest(
@@ -90,10 +90,7 @@ export async function startNest(
   const guarded = config.global !== undefined
   const moduleOptions = {
     ...config.options,
-    ...(config.global &&
-      ('policy' in config.global
-        ? { policy: config.global.policy }
-        : { requirement: config.global.requirement })),
+    ...(config.global && { requirement: config.global.requirement }),
     ...(config.metadata && { metadata: config.metadata }),
   }
   class AppModule {}

@@ -48,7 +48,7 @@ const success = (route: string, auth: { claims: { sub?: string | undefined } } |
 })
 
 function guardOptions(auth: RouteAuth) {
-  return 'policy' in auth ? { policy: auth.policy } : { requirement: auth.requirement }
+  return { requirement: auth.requirement }
 }
 
 /**
@@ -120,12 +120,7 @@ async function startFastify(
     ...config.options,
     ...(config.metadata ? { metadata: config.metadata } : {}),
   })
-  const hookFor = (auth: RouteAuth) =>
-    'policy' in auth
-      ? app.requireAssurance(auth.policy)
-      : typeof auth.requirement === 'function'
-        ? app.requireAssurance(auth.requirement)
-        : app.requireAssurance(auth.requirement)
+  const hookFor = (auth: RouteAuth) => app.requireAssurance(auth.requirement)
   // The app-wide guard: a root preHandler hook runs for every request, the 404 handler's too.
   if (config.global) app.addHook('preHandler', hookFor(config.global))
   for (const route of config.routes) {

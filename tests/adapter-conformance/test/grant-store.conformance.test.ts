@@ -49,7 +49,10 @@ function app(client: Client, adapter: AdapterName): AppConfig {
     ],
     { grants },
   )
-  return { options: { verify }, routes: [{ method: 'POST', path: '/transfers', auth: { policy } }] }
+  return {
+    options: { verify },
+    routes: [{ method: 'POST', path: '/transfers', auth: { requirement: policy } }],
+  }
 }
 
 /** Resolves once `ready(client)` holds for every client, re-checking on each client event. */
