@@ -1,6 +1,7 @@
 import { type AcrRegistry, createAcrRegistry } from '@stepup/acr'
 import { checkOptions } from '@stepup/internal'
 import { type AuthorizationDetail, coversAuthorizationDetails } from '@stepup/rar'
+import { isScopeToken } from '@stepup/www-authenticate'
 import {
   type AssuranceChallenge,
   type ChallengeOptions,
@@ -156,12 +157,11 @@ const DESCRIPTIONS = {
 
 // A list of RFC 6749 §3.3 scope-tokens (also the syntax of acr values in `acr_values`): each can
 // go, unchanged, into a space-separated challenge parameter.
-const TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
 const tokens = (v: unknown): v is readonly string[] => {
   if (!Array.isArray(v)) return false
   for (let i = 0; i < v.length; i++) {
     const s: unknown = v[i]
-    if (typeof s !== 'string' || !TOKEN.test(s)) return false
+    if (typeof s !== 'string' || !isScopeToken(s)) return false
   }
   return true
 }

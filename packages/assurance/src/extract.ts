@@ -1,3 +1,4 @@
+import { isToken, isToken68 } from '@stepup/www-authenticate'
 import type { AssuranceChallenge } from './challenge.js'
 
 /**
@@ -53,8 +54,22 @@ export type ExtractAccessTokenResult =
   | { readonly ok: true; readonly token: string; readonly scheme: 'Bearer' | 'DPoP' }
   | { readonly ok: false; readonly status: 400 | 401; readonly challenge: AssuranceChallenge }
 
-const CREDENTIALS = /^([A-Za-z][\w!#$%&'*+.^`|~-]*)(?: +([A-Za-z0-9._~+/-]+=*))?$/
-const TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
+/**
+ * `credentials = auth-scheme [ 1*SP token68 ]` (RFC 9110 §11.6.2, RFC 6750 §2.1 `b64token`), with
+ * a scheme that starts with a letter: the scheme and the token, or `undefined` when it does not
+ * match.
+ */
+function credentials(header: string): [scheme: string, token: string | undefined] | undefined {
+  const space = header.indexOf(' ')
+  const scheme = space < 0 ? header : header.slice(0, space)
+  const first = scheme.charCodeAt(0) | 0x20
+  if (first < 0x61 || first > 0x7a || !isToken(scheme)) return undefined
+  if (space < 0) return [scheme, undefined]
+  let start = space
+  while (header.charCodeAt(start) === 0x20) start++
+  const token = header.slice(start)
+  return isToken68(token) ? [scheme, token] : undefined
+}
 const MALFORMED = 'The access token credentials are malformed'
 
 const invalid = (error_description: string): ExtractAccessTokenResult => ({
@@ -85,13 +100,13 @@ export function extractAccessToken(
   let scheme: 'Bearer' | 'DPoP' | undefined
   let token: string | undefined
   if (typeof header === 'string' && header !== '') {
-    const m = header.length > maxLength + 16 ? null : CREDENTIALS.exec(header)
-    const name = m?.[1]?.toLowerCase()
+    const m = header.length > maxLength + 16 ? undefined : credentials(header)
+    const name = m?.[0].toLowerCase()
     const known = schemes.find((s) => s.toLowerCase() === name)
     if (known) {
-      if (!m?.[2] || m[2].length > maxLength) return invalid(MALFORMED)
+      if (!m?.[1] || m[1].length > maxLength) return invalid(MALFORMED)
       scheme = known
-      token = m[2]
+      token = m[1]
     } else if (!m && /^(bearer|dpop)\b/i.test(header)) {
       return invalid(MALFORMED)
     }
@@ -102,7 +117,7 @@ export function extractAccessToken(
   }
   if (query) return invalid('Access tokens in the URI query are not accepted')
   if (hasBody && schemes.includes('Bearer')) {
-    return TOKEN.test(body) && body.length <= maxLength
+    return isToken68(body) && body.length <= maxLength
       ? { ok: true, token: body, scheme: 'Bearer' }
       : invalid(MALFORMED)
   }
