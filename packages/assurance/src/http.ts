@@ -1,5 +1,6 @@
 import type { AcrRegistry } from '@stepup/acr'
 import { checkOptions, invalidArgument } from '@stepup/internal'
+import { isErrorDescription, isScopeToken } from '@stepup/www-authenticate'
 import {
   type AssuranceChallenge,
   type ChallengeOptions,
@@ -544,7 +545,7 @@ function dpopNonceOf(cause: unknown): string | undefined {
   return typeof code === 'string' &&
     code.startsWith('ERR_DPOP_NONCE') &&
     typeof nonce === 'string' &&
-    /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(nonce)
+    isScopeToken(nonce)
     ? nonce
     : undefined
 }
@@ -580,7 +581,8 @@ function assertDetails(raw: unknown): readonly AuthorizationDetail[] {
 }
 
 /** RFC 6750 §3: `error_description` is limited to %x20-21 / %x23-5B / %x5D-7E. */
-const wireText = (text: string): string => text.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, '')
+const wireText = (text: string): string =>
+  Array.from(text, (c) => (isErrorDescription(c) ? c : '')).join('')
 
 const describe = (cause: unknown): string =>
   cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)
