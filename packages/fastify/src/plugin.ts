@@ -5,6 +5,7 @@ import type {
   StepUpGuardOptions,
 } from '@stepup/assurance'
 import { createProtectedResourceMetadata, createStepUpGuard } from '@stepup/assurance'
+import { invalidArgument } from '@stepup/internal'
 import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 
@@ -52,10 +53,8 @@ const plugin: FastifyPluginAsync<StepUpPluginOptions> = async (fastify, options)
     logSerializers?: unknown
   }
   if ('requirement' in shared)
-    throw Object.assign(
-      new TypeError(
-        '@stepup/fastify: "requirement" goes to fastify.requireAssurance(), not to register',
-      ),
+    throw invalidArgument(
+      '@stepup/fastify: "requirement" goes to fastify.requireAssurance(), not to register',
       { code: 'ERR_UNKNOWN_OPTION' },
     )
   // Checks the options now; it also serves every route that asks for any valid token.

@@ -7,6 +7,7 @@ import {
   type StepUpGuard,
   type StepUpGuardOptions,
 } from '@stepup/assurance'
+import { invalidArgument } from '@stepup/internal'
 import type { Context, Env, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import type { StatusCode } from 'hono/utils/http-status'
@@ -112,14 +113,10 @@ const middleware = (guard: StepUpGuard<Context>): MiddlewareHandler<StepUpEnv> =
  */
 export function stepUp<E extends Env = Env>(options: StepUpOptions<E>): RequireAssurance<E> {
   if (typeof options !== 'object' || options === null)
-    throw Object.assign(new TypeError('stepUp: options must be an object'), {
-      code: 'ERR_INVALID_ARG_TYPE',
-    })
+    throw invalidArgument('stepUp: options must be an object', { code: 'ERR_INVALID_ARG_TYPE' })
   if ('requirement' in options)
-    throw Object.assign(
-      new TypeError(
-        `stepUp: "requirement" goes to each route's requireAssurance(), not to stepUp()`,
-      ),
+    throw invalidArgument(
+      `stepUp: "requirement" goes to each route's requireAssurance(), not to stepUp()`,
       { code: 'ERR_UNKNOWN_OPTION' },
     )
   const shared = options as StepUpGuardOptions<Context>

@@ -2,7 +2,7 @@ import type { DynamicModule, OnModuleInit, Provider } from '@nestjs/common'
 import { Inject, Module } from '@nestjs/common'
 import { DiscoveryModule, DiscoveryService, Reflector } from '@nestjs/core'
 import type { RequirementSource, StepUpGuardOptions } from '@stepup/assurance'
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import { StepUpGuard } from './guard.js'
 import { metadataController } from './metadata.js'
 import {
@@ -102,7 +102,7 @@ export class StepUpModule {
     checkOptions(options, ASYNC_OPTIONS, where)
     const { useFactory, inject = [], imports = [], metadata } = options
     if (typeof useFactory !== 'function')
-      throw Object.assign(new TypeError(`${where}: useFactory must be a function`), {
+      throw invalidArgument(`${where}: useFactory must be a function`, {
         code: 'ERR_INVALID_ARG_TYPE',
       })
     const provider: Provider = {
@@ -110,8 +110,8 @@ export class StepUpModule {
       useFactory: async (...args: never[]) => {
         const resolved = (await useFactory(...args)) as StepUpGuardOptions<unknown>
         if (typeof resolved === 'object' && resolved !== null && 'metadata' in resolved)
-          throw Object.assign(
-            new TypeError(`${where}: "metadata" goes beside useFactory, not in what it returns`),
+          throw invalidArgument(
+            `${where}: "metadata" goes beside useFactory, not in what it returns`,
             { code: 'ERR_UNKNOWN_OPTION' },
           )
         return new GuardRegistry(resolved, where, [])

@@ -4,6 +4,7 @@ import type {
   StepUpGuardOptions,
 } from '@stepup/assurance'
 import { createStepUpGuard } from '@stepup/assurance'
+import { invalidArgument } from '@stepup/internal'
 import { MODULE_OPTIONS } from './options.js'
 
 /** The injection token of the {@link GuardRegistry} `StepUpModule` provides to every guard. */
@@ -31,7 +32,7 @@ export class GuardRegistry {
     moduleOptions: readonly string[] = MODULE_OPTIONS,
   ) {
     if (typeof options !== 'object' || options === null)
-      throw Object.assign(new TypeError(`${where}: options must be an object`), {
+      throw invalidArgument(`${where}: options must be an object`, {
         code: 'ERR_INVALID_ARG_TYPE',
       })
     this.#fallback = createStepUpGuard(options, where, moduleOptions)
