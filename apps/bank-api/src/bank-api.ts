@@ -6,7 +6,7 @@ import type {
   StepUpEvent,
 } from '@stepup/assurance'
 import { createRedisConsumedGrantStore, type RedisPersistence } from '@stepup/assurance/redis'
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import { createClient } from 'redis'
 import { type BankContext, createBankContext } from './context.ts'
 import { createExpressApp } from './express-app.ts'
@@ -178,10 +178,6 @@ export interface BankApi {
    * still open when `shutdownTimeout` runs out. Resolves once every connection is closed.
    */
   close(): Promise<void>
-}
-
-function invalidArgument(message: string): TypeError {
-  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' })
 }
 
 const OIDC_DISCOVERY = '/.well-known/openid-configuration'
