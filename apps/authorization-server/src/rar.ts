@@ -1,4 +1,5 @@
 import type { AuthorizationDetailsIssue, AuthorizationDetailsRegistry } from '@stepup/rar'
+import { isErrorDescription } from '@stepup/www-authenticate'
 import type {
   AuthorizationDetail,
   AuthorizationDetailsForIntrospection,
@@ -20,7 +21,11 @@ function describe(issues: readonly AuthorizationDetailsIssue[]): string {
     .slice(0, 3)
     .map((issue) => `authorization_details[${issue.path.join('][')}]: ${issue.message}`)
     .join('; ')
-  return text.replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '?').slice(0, 300)
+  return text
+    .split('')
+    .map((c) => (isErrorDescription(c) ? c : '?'))
+    .join('')
+    .slice(0, 300)
 }
 
 function parseOrThrow(

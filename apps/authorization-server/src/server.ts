@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { type AddressInfo, Server as NetServer } from 'node:net'
 import type { AcrRegistry } from '@stepup/acr'
+import { invalidArgument } from '@stepup/internal'
 import { authorizationDetailsDigest } from '@stepup/rar'
 import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider'
 import Provider, { errors, interactionPolicy } from 'oidc-provider'
 import { createAccountHandler } from './account.ts'
-import { serveAsset } from './assets/serve.ts'
 import { createStepUpAcrRegistry, SUPPORTED_ACR_VALUES } from './acr.ts'
+import { serveAsset } from './assets/serve.ts'
 import { createBankAuthorizationDetailsRegistry } from './bank-details.ts'
 import { createEnrolmentCodes, type EnrolmentCode } from './enrolment.ts'
 import { escapeHtml, sendPage } from './html.ts'
@@ -143,10 +144,6 @@ export const DEFAULT_CLIENTS: readonly ClientMetadata[] = Object.freeze([
 
 /** Milliseconds connections idle at shutdown may still send one request. */
 const IDLE_GRACE = 500
-
-function invalidArgument(message: string): TypeError {
-  return Object.assign(new TypeError(message), { code: 'ERR_INVALID_ARG_VALUE' })
-}
 
 function checkUrl(value: unknown, name: string): URL {
   let url: URL
