@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import type { PageOptions } from './html.ts'
 import type { SignInThrottle, SignInThrottleDecision } from './interactions/throttle.ts'
@@ -56,9 +57,7 @@ const KNOWN_OPTIONS = new Set([...Object.keys(DEFAULTS), 'redis', 'keyPrefix', '
 
 function positiveInteger(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw Object.assign(new TypeError(`${name} must be a positive integer`), {
-      code: 'ERR_INVALID_ARG_VALUE',
-    })
+    throw invalidArgument(`${name} must be a positive integer`)
   }
   return value
 }
@@ -98,23 +97,14 @@ interface Counter {
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html
  */
 export function createSignInLockout(options: SignInLockoutOptions = {}): SignInThrottle {
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError('options must be an object')
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw Object.assign(new TypeError(`unknown option ${JSON.stringify(key)}`), {
-        code: 'ERR_UNKNOWN_OPTION',
-      })
-    }
-  }
+  checkOptions(options, KNOWN_OPTIONS, 'createSignInLockout')
   const settings = { ...DEFAULTS }
   for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
     const value = options[name]
     if (value !== undefined) settings[name] = positiveInteger(value, `options.${name}`) as never
   }
   if (settings.maxBlockSeconds < settings.blockSeconds) {
-    throw new TypeError('options.maxBlockSeconds must be at least options.blockSeconds')
+    throw invalidArgument('options.maxBlockSeconds must be at least options.blockSeconds')
   }
   const prefix = options.keyPrefix ?? 'stepup:signin'
   const make = (keyPrefix: string, points: number, duration: number) =>
