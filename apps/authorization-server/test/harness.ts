@@ -112,7 +112,14 @@ export async function authorize(
   credentials: Credentials,
   params: Record<string, string> = {},
   options: { par?: boolean } = {},
-): Promise<{ callback: URL; steps: Step[]; state: string; nonce: string; verifier: string }> {
+): Promise<{
+  callback: URL
+  steps: Step[]
+  notices: string[]
+  state: string
+  nonce: string
+  verifier: string
+}> {
   const verifier = oauth.generateRandomCodeVerifier()
   const state = oauth.generateRandomState()
   const nonce = oauth.generateRandomNonce()
