@@ -7,6 +7,8 @@ export {
   SUPPORTED_ACR_VALUES,
 } from './acr.ts'
 export { BANK_TRANSACTION_TYPE, createBankAuthorizationDetailsRegistry } from './bank-details.ts'
+export type { EnrolmentCode } from './enrolment.ts'
+export type { SignInLockoutOptions } from './lockout.ts'
 export type { AuthorizationDetailsValidator } from './rar.ts'
 export {
   type AuthorizationServer,

@@ -66,22 +66,10 @@ export interface StoredUser {
   credentials: StoredCredential[]
   /** Changes to the account's security, newest last (at most 50 kept). */
   securityEvents?: SecurityEvent[]
-  /** Consecutive failed sign-in steps: kept in memory only, never written to the file. */
-  failedAttempts: number
-  /** Epoch seconds until which sign-in is refused: kept in memory only. */
-  lockedUntil?: number
 }
 
-/** The fields of a user that live in memory only (a restart resets them). */
-const VOLATILE = new Set<string>(['failedAttempts', 'lockedUntil'])
-
-/** A user as written to the data file: everything but the lockout counters. */
-function persistent(user: StoredUser): Omit<StoredUser, 'failedAttempts' | 'lockedUntil'> {
-  return Object.fromEntries(Object.entries(user).filter(([key]) => !VOLATILE.has(key))) as Omit<
-    StoredUser,
-    'failedAttempts' | 'lockedUntil'
-  >
-}
+/** Fields older versions kept on users (lockout counters, now in the sign-in throttle). */
+const RETIRED = ['failedAttempts', 'lockedUntil'] as const
 
 /** A user to create when the store does not hold one with that username yet. */
 export interface SeedUser {
@@ -112,9 +100,8 @@ export interface UserStore {
   findById(id: string): StoredUser | undefined
   list(): readonly StoredUser[]
   /**
-   * Apply a change to a user and persist it (writes are serialised and atomic). A change to the
-   * lockout counters alone (`failedAttempts`, `lockedUntil`) is not written: a failed sign-in
-   * never rewrites the file.
+   * Apply a change to a user and persist it (writes are serialised and atomic); a change that
+   * leaves the user as it was writes nothing.
    */
   update(id: string, change: (user: StoredUser) => void): Promise<StoredUser>
   /** Create a user; throws if the username is taken. */
@@ -148,7 +135,6 @@ async function makeUser(seed: SeedUser): Promise<StoredUser> {
     ...(totpSecret !== undefined && { totpSecret }),
     webauthnUserId: randomBytes(32).toString('base64url'),
     credentials: [],
-    failedAttempts: 0,
   }
 }
 
@@ -168,7 +154,8 @@ function parseDataFile(text: string, file: string): DataFile {
 /**
  * Open (or create) the user store: a JSON file written atomically (temporary file + rename,
  * mode 0600) when `file` is given, otherwise memory only. Seed users missing from the store are
- * created. Lockout counters stay in memory: a failed sign-in never rewrites the file.
+ * created. Sign-in failures are counted by the sign-in throttle, never here: a failed sign-in
+ * never rewrites the file.
  *
  * @example
  * ```ts
@@ -195,16 +182,15 @@ export async function openUserStore(
     byUsername.set(user.username, user)
   }
   for (const user of data.users) {
-    // Files written before the counters moved to memory may still hold them: start afresh.
-    delete user.lockedUntil
-    user.failedAttempts = 0
+    // Files written by older versions may still hold lockout counters: they are dropped.
+    for (const key of RETIRED) delete (user as unknown as Record<string, unknown>)[key]
     index(user)
   }
 
   let queue: Promise<void> = Promise.resolve()
   const persist = (): Promise<void> => {
     if (file === undefined) return Promise.resolve()
-    const snapshot = JSON.stringify({ ...data, users: [...byId.values()].map(persistent) }, null, 2)
+    const snapshot = JSON.stringify({ ...data, users: [...byId.values()] }, null, 2)
     const write = async (): Promise<void> => {
       await mkdir(dirname(file), { recursive: true })
       const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
@@ -223,9 +209,9 @@ export async function openUserStore(
     async update(id, change) {
       const user = byId.get(id)
       if (!user) throw new Error('unknown user')
-      const before = JSON.stringify(persistent(user))
+      const before = JSON.stringify(user)
       change(user)
-      if (JSON.stringify(persistent(user)) !== before) await persist()
+      if (JSON.stringify(user) !== before) await persist()
       return user
     },
     async create(seed) {

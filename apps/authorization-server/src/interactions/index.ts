@@ -8,12 +8,7 @@ import { createSignInSteps, type SignInDependencies } from './sign-in.ts'
 import { failureView } from './views.ts'
 
 export { requestedAcr } from './sign-in.ts'
-export {
-  type AccountLockoutOptions,
-  createAccountLockout,
-  type SignInThrottle,
-  type SignInThrottleDecision,
-} from './throttle.ts'
+export type { SignInThrottle, SignInThrottleDecision } from './throttle.ts'
 
 /** What the interaction routes need from the server. */
 export type InteractionDependencies = SignInDependencies
