@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs'
 import { evaluateAssurance } from '@stepup/assurance'
 import { Effect } from 'effect'
 import { HttpServerRespondable, HttpServerResponse } from 'effect/http'
@@ -49,6 +50,16 @@ describe('tagged decision errors', () => {
     expect(typeof Reflect.get(error, HttpServerRespondable.symbol)).toBe('function')
     expect(HttpServerRespondable.isRespondable(error.reason)).toBe(false)
     expect(Object.keys(error)).not.toContain(HttpServerRespondable.symbol)
+  })
+
+  it("names the key through effect/http's export: no source file spells it out", () => {
+    const dir = new URL('.', import.meta.url)
+    const copies = readdirSync(dir)
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+      .filter((file) =>
+        readFileSync(new URL(file, dir), 'utf8').includes(HttpServerRespondable.symbol),
+      )
+    expect(copies).toEqual([])
   })
 
   it('catchReason handles one reason and leaves the others', async () => {
