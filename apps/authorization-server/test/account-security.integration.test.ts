@@ -178,10 +178,6 @@ describe('adding a security key: the sign-in must be at least as strong as the k
     const first = await post(agent, '/account/security/enrolment-code', { code: code('dave') })
     expect(first.status).toBe(200)
     expect(first.html).toContain('webauthn-creation-options')
-    const again = await post(new UserAgent(), '/account/security/enrolment-code', {
-      code: code('dave'),
-    })
-    expect(again.status).toBe(401)
     const otherSession = new UserAgent()
     await signIn(harness, otherSession, user('dave'))
     const reused = await post(otherSession, '/account/security/enrolment-code', {
@@ -191,24 +187,29 @@ describe('adding a security key: the sign-in must be at least as strong as the k
     expect(reused.html).toContain('That enrolment code is not valid.')
   })
 
-  it('an expired enrolment code is refused', async () => {
-    const shortLived = await start({ enrolmentCodeTtl: 1 })
+  it('codes are issued at start for seeded users without a key, valid enrolmentCodeTtl (expiry: enrolment.test.ts)', async () => {
+    const before = Date.now()
+    const other = await start({ enrolmentCodeTtl: 120 })
+    const after = Date.now()
     try {
-      const agent = new UserAgent()
-      const expired = shortLived.server.enrolmentCodes.get('ivy')!
-      await signIn(shortLived, agent, user('ivy'))
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.max(0, expired.expiresAt - Date.now())),
-      )
-      const response = await agent.post(
-        `${shortLived.server.issuer}/account/security/enrolment-code`,
-        {
-          code: expired.code,
-        },
-      )
-      expect(response.status).toBe(401)
+      expect([...other.server.enrolmentCodes.keys()]).toEqual([
+        'bob',
+        'carol',
+        'dave',
+        'erin',
+        'frank',
+        'gina',
+        'hank',
+        'ivy',
+      ])
+      const { expiresAt } = other.server.enrolmentCodes.get('ivy')!
+      expect(expiresAt).toBeGreaterThanOrEqual(before + 120_000)
+      expect(expiresAt).toBeLessThanOrEqual(after + 120_000)
+      const fresh = other.server.issueEnrolmentCode('ivy')
+      expect(other.server.enrolmentCodes.get('ivy')).toBe(fresh)
+      expect(() => other.server.issueEnrolmentCode('nobody')).toThrow('no user "nobody"')
     } finally {
-      await shortLived.close()
+      await other.close()
     }
   })
 
