@@ -11,8 +11,9 @@ import { createStepUpAcrRegistry, SUPPORTED_ACR_VALUES } from './acr.ts'
 import { serveAsset } from './assets/serve.ts'
 import { createBankAuthorizationDetailsRegistry } from './bank-details.ts'
 import { createEnrolmentCodes, type EnrolmentCode } from './enrolment.ts'
-import { escapeHtml, sendPage } from './html.ts'
+import { escapeHtml, renderPage, sendPage } from './html.ts'
 import { createInteractionHandler } from './interactions/index.ts'
+import { providerErrorView } from './interactions/views.ts'
 import { createServerKeys } from './keys.ts'
 import { createSignInLockout, type SignInLockoutOptions } from './lockout.ts'
 import { logoutSource, postLogoutSuccessSource } from './logout.ts'
@@ -488,9 +489,7 @@ export async function createAuthorizationServer(
     },
     async renderError(ctx, out) {
       ctx.type = 'html'
-      ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error</title></head><body><main><h1>Sign-in error</h1><p id="error-code">${escapeHtml(
-        out.error,
-      )}</p><p id="error-description">${escapeHtml(out.error_description ?? '')}</p></main></body></html>`
+      ctx.body = renderPage(providerErrorView(out.error))
     },
   }
 

@@ -6,9 +6,10 @@ import { type Harness, signIn, startHarness, TRANSFER, UserAgent } from './harne
 import { enrolKey, openPage, textOf, visibleText } from './interaction-pages.ts'
 
 let harness: Harness
+const aliceKey = createSoftwareAuthenticator({ hardwareBound: true })
 beforeAll(async () => {
   harness = await startHarness()
-  await enrolKey(harness, 'alice', createSoftwareAuthenticator({ hardwareBound: true }))
+  await enrolKey(harness, 'alice', aliceKey)
   await enrolKey(harness, 'carol', createSoftwareAuthenticator({ hardwareBound: false }))
 })
 afterAll(async () => {
@@ -25,6 +26,22 @@ async function totpPage(): Promise<string> {
   const opened = await openPage(harness, agent, { acr_values: 'urn:stepup:acr:mfa' })
   const action = /<form id="login-form" method="post" action="([^"]+)"/.exec(opened.html)
   return (await agent.post(new URL(action![1]!, opened.url), alice)).text()
+}
+
+/** The consent page after the key confirmed a transfer. */
+async function consentPage(): Promise<string> {
+  const agent = new UserAgent()
+  await signIn(harness, agent, alice)
+  const page = await openPage(harness, agent, {
+    acr_values: 'phrh',
+    authorization_details: JSON.stringify(TRANSFER),
+  })
+  const options = /id="webauthn-request-options">(.*?)<\/script>/s.exec(page.html)![1]!
+  const assertion = await aliceKey.getAssertion(JSON.parse(options), page.url.origin)
+  const target = new URL(`${page.url.pathname}/webauthn`, page.url)
+  const posted = await agent.post(target, { credential: JSON.stringify(assertion) })
+  const { response } = await agent.follow(posted, target, 'http://localhost:8080/cb')
+  return response.text()
 }
 
 /** Every page the sign-in steps show, for the checks that hold for all of them. */
@@ -44,7 +61,11 @@ async function everyPage(): Promise<Record<string, string>> {
       })
     ).html,
     noKey: (await openPage(harness, none, { acr_values: 'phr' })).html,
+    consent: await consentPage(),
     failure: await failure.text(),
+    providerError: await (
+      await fetch(`${harness.server.issuer}/auth?client_id=nobody&response_type=code`)
+    ).text(),
   }
 }
 
@@ -76,7 +97,15 @@ describe('the stylesheet and script are files of this server', () => {
 describe('sign-in pages look like the bank and run under a strict CSP', () => {
   it('every page links /assets/bank.css and has no inline script code, style element or attribute', async () => {
     const pages = await everyPage()
-    expect(Object.keys(pages)).toEqual(['password', 'totp', 'key', 'noKey', 'failure'])
+    expect(Object.keys(pages)).toEqual([
+      'password',
+      'totp',
+      'key',
+      'noKey',
+      'consent',
+      'failure',
+      'providerError',
+    ])
     for (const [name, html] of Object.entries(pages)) {
       expect({
         name,
@@ -111,6 +140,28 @@ describe('plain words for the customer', () => {
       )
       expect({ name, words }).toEqual({ name, words: null })
     }
+  })
+
+  it('the consent page shows the transfer and what the application may do, in words', async () => {
+    const html = await consentPage()
+    expect(html).toContain('<h1>Approve this transfer</h1>')
+    expect(textOf(html, 'payee')).toBe('Mad Hatter Tea Co., account ACC-987654')
+    expect(textOf(html, 'amount')).toBe('$10,000.00')
+    expect(textOf(html, 'scopes')).toBe(
+      'Know who you areSee your accounts and balancesMake transfers from your accounts',
+    )
+  })
+
+  it('an error the application cannot be told of is explained, its code kept for support', async () => {
+    const response = await fetch(
+      `${harness.server.issuer}/auth?client_id=nobody&response_type=code`,
+    )
+    const html = await response.text()
+    expect(response.status).toBe(400)
+    expect(html).toContain('data-error="invalid_client"')
+    expect(textOf(html, 'error')).toBe(
+      'The application sent a sign-in request this bank cannot accept.',
+    )
   })
 
   it('where a passkey will do, the page offers one', async () => {

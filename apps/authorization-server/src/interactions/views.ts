@@ -256,3 +256,21 @@ export function failureView(status: number): PageOptions {
     ),
   }
 }
+
+/**
+ * The page for an error node-oidc-provider cannot send back to the application (an unknown
+ * client, a redirect URI it does not know, an expired sign-in): what happened in plain words,
+ * with the OAuth error code kept out of sight in `data-error` for support.
+ */
+export function providerErrorView(error: string): PageOptions {
+  const expired = error === 'invalid_request' || error === 'session_not_found'
+  return {
+    title: 'We could not sign you in',
+    body: `<p class="error" id="error" role="alert" data-error="${escapeHtml(error)}">${
+      expired
+        ? 'This sign-in link is no longer valid, or it was opened twice.'
+        : 'The application sent a sign-in request this bank cannot accept.'
+    }</p>
+<p>Go back to the application and start again. If this keeps happening, contact the bank.</p>`,
+  }
+}
