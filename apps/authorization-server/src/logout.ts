@@ -1,26 +1,5 @@
-import type { ServerResponse } from 'node:http'
 import type { KoaContextWithOIDC } from 'oidc-provider'
-import { escapeHtml, type PageOptions, sendPage } from './html.ts'
-
-/**
- * The HTML `sendPage` would send for `page`, for responses that node-oidc-provider sends itself
- * (through its Koa context): the same look as every other page of this server.
- */
-function renderPage(page: PageOptions): string {
-  let html = ''
-  const headers = new Map<string, unknown>()
-  const capture = {
-    setHeader: (name: string, value: unknown) => headers.set(name.toLowerCase(), value),
-    getHeader: (name: string) => headers.get(name.toLowerCase()),
-    writeHead: () => capture,
-    end: (body?: string) => {
-      html = body ?? ''
-      return capture
-    },
-  }
-  sendPage(capture as unknown as ServerResponse, page)
-  return html
-}
+import { escapeHtml, renderPage } from './html.ts'
 
 function clientNameOf(ctx: KoaContextWithOIDC): string | undefined {
   const client = ctx.oidc.client
