@@ -447,7 +447,13 @@ describe('lockout without username enumeration', () => {
 
 describe('security headers (helmet) and Origin checks', () => {
   it('every response carries the CSP, anti-framing and nosniff headers, and no COOP same-origin', async () => {
-    for (const path of ['/.well-known/openid-configuration', '/jwks', '/no-such-page']) {
+    for (const path of [
+      '/.well-known/openid-configuration',
+      '/jwks',
+      '/no-such-page',
+      '/account/security',
+      '/session/end',
+    ]) {
       const response = await fetch(`${server.issuer}${path}`)
       const csp = response.headers.get('content-security-policy') ?? ''
       expect(csp).toContain("default-src 'self'")
