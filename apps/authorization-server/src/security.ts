@@ -32,7 +32,9 @@ export function originsOf(uris: readonly string[]): string[] {
  * else runs: a strict Content Security Policy (CSP Level 3: `default-src 'self'`, scripts and
  * styles from files of this origin only, no framing, `form-action` limited to this origin and the
  * clients' redirect origins because a form POST's redirect chain is checked too), `nosniff`,
- * `Referrer-Policy: no-referrer` (authorization details must not leak through it, RFC 9396 §13),
+ * `Referrer-Policy: same-origin` (no `Referer` leaves this origin, so authorization details
+ * cannot leak through it, RFC 9396 §13; `no-referrer` would make browsers send `Origin: null` with
+ * every form POST, Fetch §3.1, and the Origin check below would refuse them all),
  * `X-Frame-Options: DENY`, and HSTS on an https issuer.
  *
  * `Cross-Origin-Opener-Policy` is left out on purpose: a sign-in running in a popup posts its
@@ -62,7 +64,7 @@ export function createSecurityHeaders(
       },
     },
     crossOriginOpenerPolicy: false,
-    referrerPolicy: { policy: 'no-referrer' },
+    referrerPolicy: { policy: 'same-origin' },
     strictTransportSecurity: secure ? { maxAge: 31_536_000 } : false,
     xFrameOptions: { action: 'deny' },
   })

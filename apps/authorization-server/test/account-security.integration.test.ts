@@ -463,7 +463,7 @@ describe('security headers (helmet) and Origin checks', () => {
       expect(csp).toContain("form-action 'self' http://localhost:8080")
       expect(response.headers.get('x-frame-options')).toBe('DENY')
       expect(response.headers.get('x-content-type-options')).toBe('nosniff')
-      expect(response.headers.get('referrer-policy')).toBe('no-referrer')
+      expect(response.headers.get('referrer-policy')).toBe('same-origin')
       expect(response.headers.get('cross-origin-opener-policy')).toBe('unsafe-none')
     }
   })
