@@ -98,10 +98,8 @@ function create(options: OAuthChallengeOptions): string {
  */
 export function createStepUpChallenge(options: StepUpChallengeOptions): string {
   if (options !== null && typeof options === 'object' && Object.hasOwn(options, 'error')) {
-    throw Object.assign(
-      new TypeError(
-        'createStepUpChallenge: unknown option "error" (a step-up challenge always sends error="insufficient_user_authentication")',
-      ),
+    throw invalidArgument(
+      'createStepUpChallenge: unknown option "error" (a step-up challenge always sends error="insufficient_user_authentication")',
       { code: 'ERR_UNKNOWN_OPTION' },
     )
   }
