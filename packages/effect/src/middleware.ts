@@ -15,6 +15,7 @@ import {
   type StepUpGuardOptions,
   type StepUpOutcome,
 } from '@stepup/assurance'
+import { invalidArgument } from '@stepup/internal'
 import * as Context from 'effect/Context'
 import * as Effect from 'effect/Effect'
 import * as HttpRouter from 'effect/http/HttpRouter'
@@ -160,10 +161,8 @@ function makeAuthorize(
 ): Effect.Effect<StepUpOutcome, never, HttpServerRequest | AccessTokenVerifier> {
   for (const key of ['verify', 'acr', 'authorizationDetails'] as const) {
     if (key in options)
-      throw Object.assign(
-        new TypeError(
-          `requireAssurance: "${key}" comes from its service layer (AccessTokenVerifier, AcrRegistry, AuthorizationDetailsRegistry), not from options`,
-        ),
+      throw invalidArgument(
+        `requireAssurance: "${key}" comes from its service layer (AccessTokenVerifier, AcrRegistry, AuthorizationDetailsRegistry), not from options`,
         { code: 'ERR_UNKNOWN_OPTION' },
       )
   }
