@@ -62,15 +62,17 @@ ${page.body}
 const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'",
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: browsers then send `Origin: null` with form POSTs, which the Origin check refuses.
+  'referrer-policy': 'same-origin',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
 }
 
 /**
  * Send a page ({@link renderPage}) with `Cache-Control: no-store`. A strict CSP (scripts and
- * styles from this origin's files only), no framing, `nosniff` and no `Referer` (authorization
- * details must not leak through it, RFC 9396 §13) are added when nothing set them before.
+ * styles from this origin's files only), no framing, `nosniff` and no `Referer` to other origins
+ * (authorization details must not leak through it, RFC 9396 §13) are added when nothing set them
+ * before.
  */
 export function sendPage(res: ServerResponse, page: PageOptions): void {
   const headers: Record<string, string> = {

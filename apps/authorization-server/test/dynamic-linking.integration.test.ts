@@ -71,6 +71,7 @@ describe('the page where the key is used (PSD2 RTS Art. 5: the payer sees amount
     expect(textOf(html, 'payee')).toBe('Mad Hatter Tea Co., account ACC-987654')
     expect(textOf(html, 'amount')).toBe('$10,000.00')
     expect(html).toContain('id="transaction-summary"')
+    expect(html).toContain('</strong> asks you to confirm a transfer.</p>')
     expect(textOf(html, 'key-kind')).toMatch(/need a hardware security key, because/)
   })
 

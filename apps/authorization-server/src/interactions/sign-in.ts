@@ -201,6 +201,7 @@ export function createSignInSteps(
     clientName: await clientNameOf(provider, interaction),
     requested: state.requested !== undefined,
     method: state.method,
+    transfer: state.transaction !== undefined,
   })
 
   const passwordPage = async (

@@ -21,13 +21,16 @@ export interface SignInHeader {
   /** Whether the client asked for a particular strength of sign-in. */
   readonly requested: boolean
   readonly method: AuthenticationMethod
+  /** Whether the request asks to confirm a transfer. */
+  readonly transfer: boolean
 }
 
 function headerView(header: SignInHeader): string {
   const why = header.requested
     ? `<p class="note" id="acr-requirement">This needs ${escapeHtml(METHOD_NEEDS[header.method])}.</p>`
     : ''
-  return `<p><strong id="client-name">${escapeHtml(header.clientName)}</strong> asks you to sign in.</p>${why}`
+  const asks = header.transfer ? 'asks you to confirm a transfer' : 'asks you to sign in'
+  return `<p><strong id="client-name">${escapeHtml(header.clientName)}</strong> ${asks}.</p>${why}`
 }
 
 function errorView(error: string | undefined): string {
@@ -78,7 +81,7 @@ function transferView(transfer: BankTransfer, parties: TransferParties, index: n
   return `<dl>
 <dt>From</dt><dd id="payer${suffix}">${payer}</dd>
 <dt>To</dt><dd id="payee${suffix}">${to}</dd>
-<dt>Amount</dt><dd class="amount" id="amount${suffix}">${escapeHtml(formatAmount(transfer.amount, transfer.currency))}</dd>
+<dt>Amount</dt><dd id="amount${suffix}">${escapeHtml(formatAmount(transfer.amount, transfer.currency))}</dd>
 </dl>`
 }
 
