@@ -656,6 +656,14 @@ describe('the throttle on Redis, shared by two servers', () => {
     const down = await attemptAt(first, 'carol', 'carol-password')
     expect(down.status).toBe(503)
     expect(down.html).toContain('Try again shortly.')
+    // A server started while Redis is down starts anyway and answers the same.
+    const late = await start({ redisUrl: redis.url })
+    try {
+      const refused = await attemptAt(late, 'carol', 'carol-password')
+      expect(refused.status).toBe(503)
+    } finally {
+      await late.close()
+    }
     await redis.start()
   })
 })
