@@ -15,6 +15,7 @@ import {
   insecure,
   REDIRECT_URI,
   RESOURCE,
+  refresh,
   signIn,
   UserAgent,
 } from './harness.ts'
@@ -518,6 +519,10 @@ describe('sessions: RP-initiated logout and refresh tokens', () => {
 
     expect((await page(agent, '/account/security')).status).toBe(401)
     expect((await authorize(harness, agent, user('bob'))).steps).toEqual(['password'])
+    // The grant ended with the session: its refresh token no longer works.
+    await expect(refresh(harness, first.tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    })
   })
 
   it('a post_logout_redirect_uri that is not registered is refused', async () => {
