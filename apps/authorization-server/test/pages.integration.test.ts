@@ -20,6 +20,11 @@ const alice = { username: 'alice', password: 'wonderland' }
 const carol = { username: 'carol', password: 'carol-password' }
 const bankCss = readFileSync(createRequire(import.meta.url).resolve('bank-theme/bank.css'))
 
+/** The WebAuthn request options a key page carries. */
+function requestOptions(html: string): { hints?: string[] } {
+  return JSON.parse(/id="webauthn-request-options">(.*?)<\/script>/s.exec(html)![1]!)
+}
+
 /** The one-time code page: the password form of an `urn:stepup:acr:mfa` request, submitted. */
 async function totpPage(): Promise<string> {
   const agent = new UserAgent()
@@ -173,6 +178,7 @@ describe('plain words for the customer', () => {
       'You can use a passkey saved on your phone or computer, or a security key.',
     )
     expect(html).toContain('>Use passkey or security key</button>')
+    expect(requestOptions(html).hints).toEqual(['client-device', 'hybrid', 'security-key'])
   })
 
   it('a large transfer says in one sentence why it needs a hardware security key', async () => {
@@ -185,6 +191,7 @@ describe('plain words for the customer', () => {
     expect(textOf(html, 'key-kind')).toBe(
       'Large transfers like this one need a hardware security key, because its secret never leaves the key, while a synced passkey is copied to every device signed in to your account.',
     )
+    expect(requestOptions(html).hints).toEqual(['security-key'])
   })
 
   it('without a usable key: says so, links to the security key page, and offers Cancel', async () => {

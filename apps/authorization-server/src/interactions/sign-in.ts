@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
+import type { AuthenticationResponseJSON, PublicKeyCredentialHint } from '@simplewebauthn/server'
 import type { AcrRegistry } from '@stepup/acr'
 import { authorizationDetailsDigest } from '@stepup/rar'
 import type Provider from 'oidc-provider'
@@ -253,12 +253,23 @@ export function createSignInSteps(
       state.challenge = options.challenge
       state.nonce = undefined
     }
-    const page = webauthnView(interaction.uid, await header(interaction, state), options, {
-      hardware: state.method === 'webauthn-hardware',
-      details: state.transaction,
-      parties: { payerName: user.name, payeeName },
-      error,
-    })
+    // WebAuthn Level 3 hints: a hardware need asks the browser for a security key first; where a
+    // passkey will do, the browser may offer the one on this device or on the user's phone.
+    const hints: PublicKeyCredentialHint[] =
+      state.method === 'webauthn-hardware'
+        ? ['security-key']
+        : ['client-device', 'hybrid', 'security-key']
+    const page = webauthnView(
+      interaction.uid,
+      await header(interaction, state),
+      { ...options, hints },
+      {
+        hardware: state.method === 'webauthn-hardware',
+        details: state.transaction,
+        parties: { payerName: user.name, payeeName },
+        error,
+      },
+    )
     sendPage(res, { ...page, status })
   }
 
