@@ -179,6 +179,9 @@ export function createSignInLockout(options: SignInLockoutOptions = {}): SignInT
   }
 }
 
+/** Seconds a 503 from an unavailable throttle asks the browser to wait (`Retry-After`). */
+export const SIGN_IN_RETRY_AFTER = 5
+
 /** The page a sign-in step answers with while the throttle is unavailable (503). */
 export function signInUnavailablePage(): PageOptions {
   return {

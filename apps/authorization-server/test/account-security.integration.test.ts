@@ -423,7 +423,7 @@ async function attempt(username: string, password: string) {
     .replaceAll(action.pathname.split('/')[2]!, 'UID')
     .replace(/nonce="[^"]*"/g, 'nonce=""')
     .replace(/nonce-[A-Za-z0-9+/=]+/g, 'nonce-')
-  return { status: response.status, html }
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), html }
 }
 
 describe('lockout without username enumeration', () => {
@@ -660,6 +660,7 @@ describe('the throttle on Redis, shared by two servers', () => {
     await redis.stop()
     const down = await attemptAt(first, 'carol', 'carol-password')
     expect(down.status).toBe(503)
+    expect(down.retryAfter).toBe('5')
     expect(down.html).toContain('Try again shortly.')
     // A server started while Redis is down starts anyway and answers the same.
     const late = await start({ redisUrl: redis.url })

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { sendPage } from '../html.ts'
 import { BadFormError, readForm } from '../http.ts'
-import { SignInUnavailableError, signInUnavailablePage } from '../lockout.ts'
+import { SIGN_IN_RETRY_AFTER, SignInUnavailableError, signInUnavailablePage } from '../lockout.ts'
 import { createConsentStep } from './consent.ts'
 import type { FinishInteraction } from './context.ts'
 import { createSignInSteps, type SignInDependencies } from './sign-in.ts'
@@ -75,7 +75,11 @@ export function createInteractionHandler(
       await handle(req, res, match[1]!, match[2])
     } catch (error) {
       if (error instanceof SignInUnavailableError) {
-        if (!res.headersSent) sendPage(res, signInUnavailablePage())
+        if (!res.headersSent) {
+          // RFC 9110 §10.2.3: when to try again after a 503.
+          res.setHeader('retry-after', String(SIGN_IN_RETRY_AFTER))
+          sendPage(res, signInUnavailablePage())
+        }
         return true
       }
       const status =
