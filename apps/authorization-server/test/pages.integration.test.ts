@@ -206,6 +206,17 @@ describe('plain words for the customer', () => {
     )
     expect(html).toMatch(/<a class="button" id="add-security-key" href="\/account\/security"/)
     expect(html).toContain(`<form id="cancel-form" method="post" action="${url.pathname}/abort">`)
+    expect(html).toContain('name="cancel" value="no-key">Cancel and go back</button>')
     expect(html).not.toContain('id="webauthn-form"')
+    const cancelled = await agent.post(new URL(`${url.pathname}/abort`, url), { cancel: 'no-key' })
+    const { url: callback } = await agent.follow(
+      cancelled,
+      new URL(`${url.pathname}/abort`, url),
+      'http://localhost:8080/cb',
+    )
+    expect(callback.searchParams.get('error')).toBe('access_denied')
+    expect(callback.searchParams.get('error_description')).toBe(
+      'End-User has no security key that meets this request',
+    )
   })
 })

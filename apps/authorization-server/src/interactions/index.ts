@@ -52,9 +52,14 @@ export function createInteractionHandler(
     const form = await readForm(req)
 
     if (step === 'abort') {
+      // The client learns whether the user left because they have no usable key (RFC 6749
+      // §4.1.2.1 error_description), so it can say so and point to where keys are added.
       return finish(req, res, uid, {
         error: 'access_denied',
-        error_description: 'End-User cancelled the request',
+        error_description:
+          form.get('cancel') === 'no-key'
+            ? 'End-User has no security key that meets this request'
+            : 'End-User cancelled the request',
       })
     }
     if (step === 'consent') {

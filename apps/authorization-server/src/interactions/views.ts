@@ -37,9 +37,12 @@ function errorView(error: string | undefined): string {
   return error ? `<p class="error" id="error" role="alert">${escapeHtml(error)}</p>` : ''
 }
 
-function cancelForm(uid: string, label = 'Cancel'): string {
+/** Why the customer left: `no-key` from the page saying they have no usable key. */
+export type CancelReason = 'cancel' | 'no-key'
+
+function cancelForm(uid: string, label = 'Cancel', reason: CancelReason = 'cancel'): string {
   return `<form id="cancel-form" method="post" action="/interaction/${escapeHtml(uid)}/abort">
-<button type="submit" class="secondary" id="cancel" name="cancel" value="cancel">${escapeHtml(label)}</button>
+<button type="submit" class="secondary" id="cancel" name="cancel" value="${reason}">${escapeHtml(label)}</button>
 </form>`
 }
 
@@ -211,7 +214,7 @@ export function noUsableKeyView(uid: string, header: SignInHeader, why: NoUsable
 ${why.hardware && why.transfer ? `<p class="note" id="why-hardware-key">${escapeHtml(WHY_HARDWARE)}</p>` : ''}
 <p><a class="button" id="add-security-key" href="${SECURITY_KEYS_PATH}" target="_blank" rel="noopener">Add a security key</a></p>
 <p class="note">Once it is added, <a id="try-again" href="/interaction/${escapeHtml(uid)}">try again</a>.</p>
-${cancelForm(uid, 'Cancel and go back')}`,
+${cancelForm(uid, 'Cancel and go back', 'no-key')}`,
   }
 }
 

@@ -164,7 +164,7 @@ export class UserAgent {
         steps.push('no-key')
         const target = new URL(cancel, url)
         ;({ response, url } = await this.follow(
-          await this.post(target, { cancel: 'cancel' }),
+          await this.post(target, { cancel: 'no-key' }),
           target,
           redirectUri,
         ))
