@@ -157,7 +157,7 @@ export function createBankContext(options: BankContextOptions): BankContext {
       audience: resource,
       jwks: jwks as URL,
       ...(jwks instanceof URL && options.jwksOptions && { jwksOptions: options.jwksOptions }),
-      authorizationDetails: policy.authorizationDetails,
+      authorizationDetailsRegistry: policy.authorizationDetails,
       cache: { max: 10_000 },
       ...(options.now && { now: options.now }),
     })
@@ -204,7 +204,7 @@ export function createBankContext(options: BankContextOptions): BankContext {
       bearer_methods_supported: ['header'],
       resource_name: 'Step-up Bank API',
       acr_values_supported: ACR_VALUES_SUPPORTED,
-      authorizationDetails: policy.authorizationDetails,
+      authorizationDetailsRegistry: policy.authorizationDetails,
       // RFC 9728 §2 (RFC 9449 §5.1 names): the proof algorithms, and whether every token must be bound.
       ...(dpop && { dpop_signing_alg_values_supported: DPOP_ALGS }),
       ...(dpop?.all && { dpop_bound_access_tokens_required: true }),
@@ -221,8 +221,8 @@ export function createBankContext(options: BankContextOptions): BankContext {
       // RFC 9728 §5.1: the challenge's resource_metadata is an https URL. On plain-http loopback
       // (the demo) it is left out of challenges; the document itself is still served.
       ...(resource.startsWith('https:') && { resourceMetadata: resourceMetadataUrl(resource) }),
-      acr: policy.acr,
-      authorizationDetails: policy.authorizationDetails,
+      acrRegistry: policy.acr,
+      authorizationDetailsRegistry: policy.authorizationDetails,
       exposeChallenge: true,
       ...(dpop && { dpop: { algs: DPOP_ALGS, verifyProof: dpop.verifyProof } }),
       ...(options.now && { now: options.now }),

@@ -130,7 +130,7 @@ export function createBankPolicy(options: BankPolicyOptions = {}): BankPolicy {
         name: TRANSACTION_BINDING_RULE,
       }),
     ],
-    { acr, authorizationDetails, grants },
+    { acrRegistry: acr, authorizationDetailsRegistry: authorizationDetails, grants },
   )
   return {
     acr,

@@ -195,7 +195,7 @@ export function createMcpBankPolicy(): McpBankPolicy {
         }),
       ),
     ],
-    { acr, authorizationDetails, grants },
+    { acrRegistry: acr, authorizationDetailsRegistry: authorizationDetails, grants },
   )
   return { acr, authorizationDetails, grants, policy }
 }

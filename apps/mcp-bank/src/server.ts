@@ -97,7 +97,7 @@ export async function createMcpBankServer(options: McpBankServerOptions): Promis
     issuer,
     audience: resource,
     jwks: await discoverJwks(issuer),
-    authorizationDetails: bank.authorizationDetails,
+    authorizationDetailsRegistry: bank.authorizationDetails,
   })
   const verify = async (token: string): Promise<AccessTokenClaims> => {
     const claims = await verifier.verify(token)
@@ -110,8 +110,8 @@ export async function createMcpBankServer(options: McpBankServerOptions): Promis
   const guard = stepUp({
     verify,
     requirement: bank.policy,
-    acr: bank.acr,
-    authorizationDetails: bank.authorizationDetails,
+    acrRegistry: bank.acr,
+    authorizationDetailsRegistry: bank.authorizationDetails,
     // The guard has verified the token and read the JSON-RPC message (within bodyLimit) into
     // req.body when it asks for signals: the policy prices that message.
     signals: (req) => ({
@@ -135,7 +135,7 @@ export async function createMcpBankServer(options: McpBankServerOptions): Promis
       bearer_methods_supported: ['header'],
       resource_name: 'Step-up Bank (MCP)',
       acr_values_supported: ACR_VALUES_SUPPORTED,
-      authorizationDetails: bank.authorizationDetails,
+      authorizationDetailsRegistry: bank.authorizationDetails,
     }),
   )
   app.post(endpoint.pathname, guard, async (req, res, next) => {

@@ -122,9 +122,9 @@ export interface EvaluateAssuranceOptions {
   /** The current time in epoch seconds (default the system clock). */
   readonly now?: number
   /** The `@stepup/acr` registry deciding `satisfies` (default: the built-in classes). */
-  readonly acr?: Pick<AcrRegistry, 'satisfies'>
+  readonly acrRegistry?: Pick<AcrRegistry, 'satisfies'>
   /** The `@stepup/rar` registry deciding coverage (default: RFC 9396's conservative comparison). */
-  readonly authorizationDetails?: AuthorizationDetailsRegistryLike
+  readonly authorizationDetailsRegistry?: AuthorizationDetailsRegistryLike
   /** Seconds of leeway for `auth_time` in the future and for `max_age` (default 0). */
   readonly clockTolerance?: number
   /** How to render `wwwAuthenticate` (scheme, realm, resource_metadata, DPoP algs). */
@@ -258,7 +258,7 @@ export function evaluateAssurance<C extends AssuranceClaimsInput>(
     scope: needed,
     authorization_details: details,
   } = requirement
-  if (acrValues && !(options.acr ?? builtInAcr()).satisfies(acr, acrValues)) {
+  if (acrValues && !(options.acrRegistry ?? builtInAcr()).satisfies(acr, acrValues)) {
     reasons.push({
       rule: 'acr',
       code: acr === undefined ? 'acr_missing' : 'acr_not_satisfied',
@@ -283,8 +283,8 @@ export function evaluateAssurance<C extends AssuranceClaimsInput>(
   if (details && details.length > 0) {
     // Without a registry, RFC 9396's default comparison, which does not load zod.
     const have = (granted as AuthorizationDetail[] | undefined) ?? []
-    const coverage = options.authorizationDetails
-      ? options.authorizationDetails.covers(have, details)
+    const coverage = options.authorizationDetailsRegistry
+      ? options.authorizationDetailsRegistry.covers(have, details)
       : coversAuthorizationDetails(have, details)
     if (!coverage.covered) {
       uncovered = coverage.uncovered

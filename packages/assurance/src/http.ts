@@ -178,8 +178,10 @@ export interface StepUpGuardOptions<R> {
   readonly realm?: string | undefined
   /** The RFC 9728 metadata URL, added to every challenge. */
   readonly resourceMetadata?: string | undefined
-  readonly acr?: AcrRegistry | undefined
-  readonly authorizationDetails?: AuthorizationDetailsRegistryLike | undefined
+  /** Orders and compares `acr` values (default: the built-in classes). */
+  readonly acrRegistry?: AcrRegistry | undefined
+  /** Parses the body's `authorization_details` and decides coverage (a `@stepup/rar` registry). */
+  readonly authorizationDetailsRegistry?: AuthorizationDetailsRegistryLike | undefined
   readonly clockTolerance?: number | undefined
   /**
    * The base64url SHA-256 thumbprint of the client certificate of this request's TLS connection,
@@ -219,8 +221,8 @@ const STEP_UP_OPTIONS: ReadonlySet<string> = new Set([
   'signals',
   'realm',
   'resourceMetadata',
-  'acr',
-  'authorizationDetails',
+  'acrRegistry',
+  'authorizationDetailsRegistry',
   'clockTolerance',
   'bodyLimit',
   'certificateThumbprint',
@@ -350,8 +352,10 @@ export function createStepUpGuard<R>(
   const noCredentials = toErrorResponse({ status: 401, challenge: {} }, challenge)
   Object.freeze(noCredentials.headers)
   const evaluate = {
-    ...(options.acr && { acr: options.acr }),
-    ...(options.authorizationDetails && { authorizationDetails: options.authorizationDetails }),
+    ...(options.acrRegistry && { acrRegistry: options.acrRegistry }),
+    ...(options.authorizationDetailsRegistry && {
+      authorizationDetailsRegistry: options.authorizationDetailsRegistry,
+    }),
     ...(options.clockTolerance !== undefined && { clockTolerance: options.clockTolerance }),
   }
   const done = (event: StepUpEvent, outcome: StepUpOutcome): StepUpOutcome => {
@@ -485,7 +489,7 @@ export function createStepUpGuard<R>(
       const source = typeof requirement === 'function' ? await requirement(request) : requirement
       if (isRiskPolicy(source)) {
         if (!bodyRead) body = await readBody(view)
-        const details = readDetails(body, options.authorizationDetails)
+        const details = readDetails(body, options.authorizationDetailsRegistry)
         const context = {
           claims,
           request: {

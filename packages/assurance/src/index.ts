@@ -110,8 +110,8 @@ export {
 } from './risk-rules.js'
 export {
   OAUTH_ERROR_STATUS,
-  type OAuthErrorCode,
   type RefusalCode,
+  type ResourceServerErrorCode,
   refusalCode,
 } from './status.js'
 export type { AccessTokenVerifier, VerifierCacheOptions, VerifyOptions } from './verifier.js'

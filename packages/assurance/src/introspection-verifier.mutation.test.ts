@@ -51,7 +51,9 @@ describe('createIntrospectionVerifier: options', () => {
         ...valid,
         timeout: 1000,
         confirmation: { jwk: () => true },
-        authorizationDetails: createAuthorizationDetailsRegistry([], { allowUnknownTypes: true }),
+        authorizationDetailsRegistry: createAuthorizationDetailsRegistry([], {
+          allowUnknownTypes: true,
+        }),
         maxTokenLength: 100,
       }),
     ).not.toThrow()

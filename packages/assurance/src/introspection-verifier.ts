@@ -69,7 +69,8 @@ export interface IntrospectionVerifierOptions {
   readonly confirmation?: ConfirmationChecks
   /** Seconds of leeway for `exp` and `nbf`: finite, not negative (default 0). */
   readonly clockTolerance?: number
-  readonly authorizationDetails?: AuthorizationDetailsRegistryLike
+  /** Validate the `authorization_details` member with this `@stepup/rar` registry. */
+  readonly authorizationDetailsRegistry?: AuthorizationDetailsRegistryLike
   readonly maxTokenLength?: number
   /** The clock, in epoch seconds. */
   readonly now?: () => number
@@ -89,7 +90,7 @@ const OPTIONS: ReadonlySet<string> = new Set([
   'requiredClaims',
   'confirmation',
   'clockTolerance',
-  'authorizationDetails',
+  'authorizationDetailsRegistry',
   'maxTokenLength',
   'now',
 ])
@@ -125,7 +126,11 @@ export function createIntrospectionVerifier(
   checkOptions(options, OPTIONS, WHERE)
   check(options, 'options')
   const { clientId, clientSecret, clientAuth, issuer, cacheTtl = 0, timeout = 5000 } = options
-  const { clockTolerance = 0, authorizationDetails: registry, fetch: fetcher = fetch } = options
+  const {
+    clockTolerance = 0,
+    authorizationDetailsRegistry: registry,
+    fetch: fetcher = fetch,
+  } = options
   const endpoint = URL.parse(String(options.endpoint))
   check(endpoint && /^https?:$/.test(endpoint.protocol), 'endpoint')
   // Exactly one way to authenticate: clientId + clientSecret (HTTP Basic), or the clientAuth hook.

@@ -76,7 +76,7 @@ export interface JwtAccessTokenVerifierOptions {
   /** Checks for `cnf` confirmation methods other than `jkt` and `x5t#S256` (see `checkConfirmation`). */
   readonly confirmation?: ConfirmationChecks
   /** Validate the `authorization_details` claim with this `@stepup/rar` registry. */
-  readonly authorizationDetails?: AuthorizationDetailsRegistryLike
+  readonly authorizationDetailsRegistry?: AuthorizationDetailsRegistryLike
   /** Keep verified tokens in a bounded LRU (keyed by the token, never past `exp`). */
   readonly cache?: VerifierCacheOptions
   /** Longest token accepted, in characters (default 8192). */
@@ -116,7 +116,7 @@ export const OPTIONS: ReadonlySet<string> = new Set([
   'typ',
   'requiredClaims',
   'confirmation',
-  'authorizationDetails',
+  'authorizationDetailsRegistry',
   'cache',
   'maxTokenLength',
   'jwksOptions',
@@ -434,7 +434,7 @@ export function createJwtAccessTokenVerifier(
     requiredClaims: required,
     clockTolerance,
   }
-  const { authorizationDetails: registry } = options
+  const { authorizationDetailsRegistry: registry } = options
   const fail = (code: AccessTokenErrorCode, message: string, cause?: unknown) =>
     new AccessTokenError(code, message, { cause })
 

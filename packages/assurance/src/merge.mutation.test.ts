@@ -45,7 +45,9 @@ describe('mergeRequirements: authorization_details', () => {
 describe('mergeRequirements: acr_values', () => {
   it('keeps a single acr set as given, without asking the registry', () => {
     const intersect = vi.fn(() => [])
-    expect(mergeRequirements([{ acr_values: ['phr', 'phrh'] }], { acr: { intersect } })).toEqual({
+    expect(
+      mergeRequirements([{ acr_values: ['phr', 'phrh'] }], { acrRegistry: { intersect } }),
+    ).toEqual({
       acr_values: ['phr', 'phrh'],
     })
     expect(intersect).not.toHaveBeenCalled()

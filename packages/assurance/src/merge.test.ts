@@ -30,7 +30,9 @@ describe('mergeRequirements', () => {
   it('uses a custom registry order', () => {
     const acr = createAcrRegistry([{ value: 'silver' }, { value: 'gold', satisfies: ['silver'] }])
     expect(
-      mergeRequirements([{ acr_values: ['silver'] }, { acr_values: ['gold'] }], { acr }),
+      mergeRequirements([{ acr_values: ['silver'] }, { acr_values: ['gold'] }], {
+        acrRegistry: acr,
+      }),
     ).toEqual({ acr_values: ['gold'] })
   })
 

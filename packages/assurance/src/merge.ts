@@ -43,7 +43,7 @@ export const canonicalJson = (v: unknown): string =>
 export function mergeRequirements(
   requirements: readonly AssuranceRequirement[],
   options: {
-    readonly acr?: Pick<AcrRegistry, 'intersect'>
+    readonly acrRegistry?: Pick<AcrRegistry, 'intersect'>
     readonly names?: readonly string[]
   } = {},
 ): AssuranceRequirement {
@@ -60,7 +60,7 @@ export function mergeRequirements(
   }
   const merged: { -readonly [K in keyof AssuranceRequirement]: AssuranceRequirement[K] } = {}
   if (sets.length > 0) {
-    const acr = sets.length === 1 ? sets[0]! : (options.acr ?? builtInAcr()).intersect(sets)
+    const acr = sets.length === 1 ? sets[0]! : (options.acrRegistry ?? builtInAcr()).intersect(sets)
     if (acr.length === 0) {
       const list = sets.map((s) => `[${s.join(' ')}]`).join(' ')
       throw invalidArgument(`no acr value satisfies all of ${list} (${options.names ?? ''})`, {

@@ -10,7 +10,7 @@ const METADATA_OPTIONS: ReadonlySet<string> = new Set([
   'acr_values_supported',
   'dpop_signing_alg_values_supported',
   'dpop_bound_access_tokens_required',
-  'authorizationDetails',
+  'authorizationDetailsRegistry',
 ])
 
 /**
@@ -40,7 +40,7 @@ export interface ProtectedResourceMetadataOptions {
   readonly dpop_signing_alg_values_supported?: readonly string[]
   readonly dpop_bound_access_tokens_required?: boolean
   /** Advertised as `authorization_details_types_supported` and `…_types_metadata`. */
-  readonly authorizationDetails?: {
+  readonly authorizationDetailsRegistry?: {
     typesSupported(): readonly string[]
     toJSONSchema?(): Readonly<Record<string, unknown>>
   }
@@ -79,7 +79,7 @@ export function createProtectedResourceMetadata(
   options: ProtectedResourceMetadataOptions,
 ): ProtectedResourceMetadata {
   checkOptions(options, METADATA_OPTIONS, 'createProtectedResourceMetadata')
-  const { authorizationDetails: registry, ...members } = options
+  const { authorizationDetailsRegistry: registry, ...members } = options
   let url: URL | undefined
   try {
     url = new URL(options.resource)

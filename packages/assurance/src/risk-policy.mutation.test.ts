@@ -50,7 +50,9 @@ describe('grantKey', () => {
 
 describe('createRiskPolicy: options and rules are checked when it is built', () => {
   it('accepts acr and grantTtl', () => {
-    expect(typeof createRiskPolicy([], { acr: createAcrRegistry(), grantTtl: 60 })).toBe('object')
+    expect(typeof createRiskPolicy([], { acrRegistry: createAcrRegistry(), grantTtl: 60 })).toBe(
+      'object',
+    )
   })
 
   it('names itself when refusing an unknown option', () => {
@@ -80,13 +82,13 @@ describe('createRiskPolicy: a custom acr registry', () => {
   it('merges the acr_values of the rules that fire by that registry', async () => {
     const policy = createRiskPolicy(
       [rule('s', { acr_values: ['silver'] }), rule('g', { acr_values: ['gold'] })],
-      { acr },
+      { acrRegistry: acr },
     )
     expect((await policy.decide(context())).requirement).toEqual({ acr_values: ['gold'] })
   })
 
   it('decides by that registry which acr satisfies the requirement', async () => {
-    const policy = createRiskPolicy([rule('s', { acr_values: ['silver'] })], { acr })
+    const policy = createRiskPolicy([rule('s', { acr_values: ['silver'] })], { acrRegistry: acr })
     expect((await policy.decide(context())).result.ok).toBe(true)
   })
 })

@@ -117,9 +117,9 @@ describe('createRiskPolicy', () => {
   it('decide: allows the $10,000 transfer once, then refuses the replay (single-use grant)', async () => {
     const grants = createMemoryConsumedGrantStore({ now: () => NOW })
     const policy = createRiskPolicy(rules, { grants })
-    const first = await policy.decide(context(), { authorizationDetails: registry })
+    const first = await policy.decide(context(), { authorizationDetailsRegistry: registry })
     expect(first.result.ok).toBe(true)
-    const second = await policy.decide(context(), { authorizationDetails: registry })
+    const second = await policy.decide(context(), { authorizationDetailsRegistry: registry })
     expect(second.result).toMatchObject({
       ok: false,
       status: 403,
@@ -134,7 +134,7 @@ describe('createRiskPolicy', () => {
     const grants = createMemoryConsumedGrantStore({ now: () => NOW })
     const policy = createRiskPolicy(rules, { grants })
     const weak = await policy.decide(context({ claims: token({ acr: 'phr' }) }), {
-      authorizationDetails: registry,
+      authorizationDetailsRegistry: registry,
     })
     expect(weak.result).toMatchObject({
       ok: false,
@@ -143,7 +143,7 @@ describe('createRiskPolicy', () => {
     })
     expect(await grants.has(await grantKey(token({ acr: 'phr' })))).toBe(false)
     const small = await policy.decide(context({ details: [transfer('1500')] }), {
-      authorizationDetails: registry,
+      authorizationDetailsRegistry: registry,
     })
     expect(small).toMatchObject({ singleUse: false, result: { ok: true } })
     expect(await grants.has(await grantKey(token()))).toBe(false)
@@ -152,7 +152,7 @@ describe('createRiskPolicy', () => {
   it('decide: a token whose details do not cover the transaction gets insufficient_authorization_details', async () => {
     const policy = createRiskPolicy(rules)
     const out = await policy.decide(context({ details: [transfer('20000')] }), {
-      authorizationDetails: registry,
+      authorizationDetailsRegistry: registry,
     })
     expect(out.result).toMatchObject({
       ok: false,
@@ -192,7 +192,7 @@ describe('createRiskPolicy with an authorization details registry', () => {
   const ctx = context({ claims: granted })
 
   it('compares with the registry given at creation', async () => {
-    const policy = createRiskPolicy(rules, { authorizationDetails: registry })
+    const policy = createRiskPolicy(rules, { authorizationDetailsRegistry: registry })
     expect((await policy.decide(ctx)).result.ok).toBe(true)
   })
 

@@ -151,18 +151,18 @@ export function isRiskPolicy(value: unknown): value is RiskPolicy {
  *
  * @example
  * ```ts
- * const options: RiskPolicyOptions = { acr: createAcrRegistry(), grants: createMemoryConsumedGrantStore() }
+ * const options: RiskPolicyOptions = { acrRegistry: createAcrRegistry(), grants: createMemoryConsumedGrantStore() }
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface RiskPolicyOptions {
   /** Orders and intersects `acr_values` (default: the built-in classes). */
-  readonly acr?: AcrRegistry
+  readonly acrRegistry?: AcrRegistry
   /**
    * The `@stepup/rar` registry `decide` compares details with (its types' `covers`, e.g. "amount
    * no larger than granted"); without it the conservative default comparison applies.
    */
-  readonly authorizationDetails?: AuthorizationDetailsRegistryLike
+  readonly authorizationDetailsRegistry?: AuthorizationDetailsRegistryLike
   /** Where single-use grants are marked (default: in memory, this process only). */
   readonly grants?: ConsumedGrantStore
   /** Seconds a consumed mark lives when the token has no `exp` (default 86400). */
@@ -170,8 +170,8 @@ export interface RiskPolicyOptions {
 }
 
 const POLICY_OPTIONS: ReadonlySet<string> = new Set([
-  'acr',
-  'authorizationDetails',
+  'acrRegistry',
+  'authorizationDetailsRegistry',
   'grants',
   'grantTtl',
 ])
@@ -230,8 +230,8 @@ export function createRiskPolicy(
     'rules',
   )
   const {
-    acr,
-    authorizationDetails,
+    acrRegistry,
+    authorizationDetailsRegistry,
     grants = createMemoryConsumedGrantStore(),
     grantTtl = 86_400,
   } = options
@@ -241,7 +241,7 @@ export function createRiskPolicy(
     const fire = parts.filter((p) => p !== undefined)
     const fired = rules.filter((_, i) => parts[i] !== undefined).map((r) => r.name)
     return {
-      requirement: mergeRequirements(fire, { ...(acr && { acr }), names: fired }),
+      requirement: mergeRequirements(fire, { ...(acrRegistry && { acrRegistry }), names: fired }),
       fired,
       singleUse: fire.some((p) => p.singleUse === true),
     }
@@ -254,8 +254,8 @@ export function createRiskPolicy(
       const decision = await requirementOf(context)
       const now = evaluate.now ?? context.now ?? epochNow()
       const o = {
-        ...(acr && { acr }),
-        ...(authorizationDetails && { authorizationDetails }),
+        ...(acrRegistry && { acrRegistry }),
+        ...(authorizationDetailsRegistry && { authorizationDetailsRegistry }),
         ...evaluate,
         now,
       }

@@ -37,11 +37,11 @@ export const OAUTH_ERROR_STATUS: {
  *
  * @example
  * ```ts
- * const error: OAuthErrorCode = 'insufficient_user_authentication'
+ * const error: ResourceServerErrorCode = 'insufficient_user_authentication'
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export type OAuthErrorCode = keyof typeof OAUTH_ERROR_STATUS
+export type ResourceServerErrorCode = keyof typeof OAUTH_ERROR_STATUS
 
 /**
  * The `code` of what the adapters throw or expose for a refused request (`StepUpHttpError` of
@@ -60,7 +60,7 @@ export type OAuthErrorCode = keyof typeof OAUTH_ERROR_STATUS
 export type RefusalCode =
   | 'ERR_ACCESS_UNAUTHENTICATED'
   | 'ERR_ACCESS_DENIED'
-  | `ERR_ACCESS_${Uppercase<OAuthErrorCode>}`
+  | `ERR_ACCESS_${Uppercase<ResourceServerErrorCode>}`
 
 /**
  * The {@link RefusalCode} of a refusal: from the OAuth `error` of its JSON body, or
@@ -79,6 +79,6 @@ export function refusalCode(response: {
   const error = response.body?.error
   if (error === undefined) return 'ERR_ACCESS_UNAUTHENTICATED'
   return Object.hasOwn(OAUTH_ERROR_STATUS, error)
-    ? `ERR_ACCESS_${(error as OAuthErrorCode).toUpperCase() as Uppercase<OAuthErrorCode>}`
+    ? `ERR_ACCESS_${(error as ResourceServerErrorCode).toUpperCase() as Uppercase<ResourceServerErrorCode>}`
     : 'ERR_ACCESS_DENIED'
 }

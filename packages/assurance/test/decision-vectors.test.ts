@@ -261,7 +261,7 @@ const RULES: readonly Vector[] = [
     claims: { ...EX, acr: 'phrh' },
     requirement: { acr_values: ['phr'] },
     now: NOW,
-    options: { acr: createAcrRegistry([], { defaults: false }) },
+    options: { acrRegistry: createAcrRegistry([], { defaults: false }) },
     status: 401,
   },
   {
@@ -329,7 +329,7 @@ describe('error precedence and structured reasons', () => {
     const result = evaluateAssurance(
       claims,
       { authorization_details: [transfer('10000')] },
-      { now: NOW, authorizationDetails: registry },
+      { now: NOW, authorizationDetailsRegistry: registry },
     )
     expect(result).toMatchObject({
       ok: false,
@@ -361,7 +361,7 @@ describe('error precedence and structured reasons', () => {
       evaluateAssurance(
         claims,
         { authorization_details: [transfer('9999.99')] },
-        { now: NOW, authorizationDetails: registry },
+        { now: NOW, authorizationDetailsRegistry: registry },
       ).ok,
     ).toBe(true)
   })
@@ -383,7 +383,7 @@ describe('error precedence and structured reasons', () => {
       scope: ['transfer'],
       authorization_details: [transfer('10')],
     }
-    const options = { now: NOW, authorizationDetails: registry }
+    const options = { now: NOW, authorizationDetailsRegistry: registry }
     // RFC 9470 §3: acr_values/max_age belong to insufficient_user_authentication only; scope
     // (RFC 6750 §3) and the details (JSON body) ride along so one round trip fixes everything.
     const all = evaluateAssurance({ ...EX, acr: 'phr' }, requirement, options)

@@ -148,7 +148,7 @@ describe('evaluateAssurance: authorization_details', () => {
   it('asks the registry nothing when the requirement names no details', () => {
     const authorizationDetails = registry()
     const covers = vi.spyOn(authorizationDetails, 'covers')
-    const options = { now: NOW, authorizationDetails }
+    const options = { now: NOW, authorizationDetailsRegistry: authorizationDetails }
     expect(evaluateAssurance(claims, {}, options).ok).toBe(true)
     expect(evaluateAssurance(claims, { authorization_details: [] }, options).ok).toBe(true)
     expect(covers).not.toHaveBeenCalled()
@@ -161,7 +161,7 @@ describe('evaluateAssurance: authorization_details', () => {
     const result = evaluateAssurance(
       claims,
       { authorization_details: required },
-      { now: NOW, authorizationDetails },
+      { now: NOW, authorizationDetailsRegistry: authorizationDetails },
     )
     expect(result).toMatchObject({ ok: false, error: 'insufficient_authorization_details' })
     expect(covers).toHaveBeenCalledWith([], required)

@@ -112,8 +112,10 @@ describe('createStepUpGuard: options', () => {
         signals: () => ({}),
         realm: 'bank',
         resourceMetadata: 'https://rs.example.com/.well-known/oauth-protected-resource',
-        acr: createAcrRegistry(),
-        authorizationDetails: createAuthorizationDetailsRegistry([], { allowUnknownTypes: true }),
+        acrRegistry: createAcrRegistry(),
+        authorizationDetailsRegistry: createAuthorizationDetailsRegistry([], {
+          allowUnknownTypes: true,
+        }),
         clockTolerance: 5,
         bodyLimit: 1024,
         certificateThumbprint: () => undefined,
@@ -154,6 +156,18 @@ describe('createStepUpGuard: options', () => {
       typeError(
         'ERR_UNKNOWN_OPTION',
         'createStepUpGuard: unknown option "policy" (did you mean "requirement"?)',
+      ),
+    )
+  })
+
+  it.each([
+    ['acr', 'acrRegistry'],
+    ['authorizationDetails', 'authorizationDetailsRegistry'],
+  ])('refuses the former registry option %s, pointing to %s', (old, now) => {
+    expect(() => createStepUpGuard({ verify, [old]: {} } as never)).toThrow(
+      typeError(
+        'ERR_UNKNOWN_OPTION',
+        `createStepUpGuard: unknown option "${old}" (did you mean "${now}"?)`,
       ),
     )
   })
@@ -219,7 +233,7 @@ describe('createStepUpGuard: the challenge it renders', () => {
 describe('createStepUpGuard: evaluation options', () => {
   it('decides acr with the acr registry given', async () => {
     const acr = createAcrRegistry([{ value: 'silver' }, { value: 'gold', satisfies: ['silver'] }])
-    const guard = guardOf({ acr, requirement: { acr_values: ['silver'] } })
+    const guard = guardOf({ acrRegistry: acr, requirement: { acr_values: ['silver'] } })
     expect(await guard(bearer({ authorization: 'Bearer gold' }), null)).toMatchObject({ ok: true })
   })
 
@@ -229,7 +243,7 @@ describe('createStepUpGuard: evaluation options', () => {
     })
     const covers = vi.spyOn(authorizationDetails, 'covers')
     const guard = guardOf({
-      authorizationDetails,
+      authorizationDetailsRegistry: authorizationDetails,
       requirement: { authorization_details: [{ type: 'x' }] },
     })
     await guard(bearer(), null)
@@ -375,8 +389,10 @@ describe('createStepUpGuard: bodies', () => {
       { name: 'silver', evaluate: () => ({ acr_values: ['silver'], max_age: 60 }) },
     ])
     const gold = bearer({ authorization: 'Bearer gold' })
-    expect(await guardOf({ requirement: policy, acr })(gold, null)).toMatchObject({ ok: true })
-    const later = guardOf({ requirement: policy, acr, now: () => NOW + 100 })
+    expect(await guardOf({ requirement: policy, acrRegistry: acr })(gold, null)).toMatchObject({
+      ok: true,
+    })
+    const later = guardOf({ requirement: policy, acrRegistry: acr, now: () => NOW + 100 })
     expect(await later(gold, null)).toMatchObject({ ok: false, status: 401 })
   })
 })

@@ -150,13 +150,13 @@ describe('RFC 9068 §4 — accepted tokens', () => {
       },
     }
     const token = await sign(ec, claims({ authorization_details: [detail] }))
-    const verified = await verifierFor({ authorizationDetails: registry }).verify(token)
+    const verified = await verifierFor({ authorizationDetailsRegistry: registry }).verify(token)
     expect(verified.authorization_details).toEqual([detail])
     const bad = await sign(
       ec,
       claims({ authorization_details: [{ ...detail, transaction: { amount: 'x' } }] }),
     )
-    expect(await codeOf(verifierFor({ authorizationDetails: registry }).verify(bad))).toBe(
+    expect(await codeOf(verifierFor({ authorizationDetailsRegistry: registry }).verify(bad))).toBe(
       'ERR_TOKEN_CLAIM_INVALID',
     )
   })

@@ -53,7 +53,7 @@ describe('evaluateAssurance properties', () => {
           }
           const result = evaluateAssurance(claims, requirement, {
             now: NOW,
-            acr: registry,
+            acrRegistry: registry,
             clockTolerance,
           })
           const acrSatisfied = acr_values === undefined || registry.satisfies(acr, acr_values)
@@ -92,7 +92,7 @@ describe('evaluateAssurance properties', () => {
           const result = evaluateAssurance(
             { scope: granted.join(' '), acr: 'phr' },
             { scope, ...(acr_values && { acr_values }) },
-            { now: NOW, acr: registry },
+            { now: NOW, acrRegistry: registry },
           )
           expect(result.ok).toBe(
             scope.every((s) => granted.includes(s)) &&
@@ -123,7 +123,7 @@ describe('evaluateAssurance properties', () => {
           const result = evaluateAssurance(
             { scope: granted.join(' '), acr: 'phr' },
             { scope },
-            { now: NOW, acr: registry },
+            { now: NOW, acrRegistry: registry },
           )
           expect(challengeOf(result)).toEqual({
             error: 'insufficient_scope',
@@ -147,7 +147,7 @@ describe('evaluateAssurance properties', () => {
         const result = evaluateAssurance(
           { scope: granted.join(' '), acr: 'phr' },
           { acr_values, scope },
-          { now: NOW, acr: registry },
+          { now: NOW, acrRegistry: registry },
         )
         expect(challengeOf(result)).toMatchObject({
           error: 'insufficient_user_authentication',
@@ -172,7 +172,7 @@ describe('mergeRequirements properties', () => {
   const anyAcr = fc.uniqueArray(fc.constantFrom(...KNOWN), { minLength: 1, maxLength: 3 })
   const merged = (a: object, b: object) => {
     try {
-      return mergeRequirements([a, b], { acr: registry })
+      return mergeRequirements([a, b], { acrRegistry: registry })
     } catch (e) {
       return (e as { code: string }).code
     }
@@ -201,8 +201,8 @@ describe('mergeRequirements properties', () => {
     })
     checkProperty(
       fc.property(compatible, ([a, b]) => {
-        const ab = mergeRequirements([a, b], { acr: registry })
-        const ba = mergeRequirements([b, a], { acr: registry })
+        const ab = mergeRequirements([a, b], { acrRegistry: registry })
+        const ba = mergeRequirements([b, a], { acrRegistry: registry })
         const asSets = (r: typeof ab) => ({
           acr_values: r.acr_values && new Set(r.acr_values),
           scope: r.scope && new Set(r.scope),

@@ -49,14 +49,14 @@ describe('README policy example', () => {
 
     const { result, fired, requirement } = await policy.decide(
       { claims, request: { method, url }, details, signals: { newDevice: false } },
-      { authorizationDetails: registry },
+      { authorizationDetailsRegistry: registry },
     )
     expect(result.ok).toBe(true)
     expect(fired).toEqual(['amount:urn:bank:params:oauth:request:transaction'])
     expect(requirement).toMatchObject({ acr_values: ['phrh'], max_age: 60 })
     const replay = await policy.decide(
       { claims, request: { method, url }, details, signals: { newDevice: false } },
-      { authorizationDetails: registry },
+      { authorizationDetailsRegistry: registry },
     )
     expect(replay.result).toMatchObject({
       ok: false,

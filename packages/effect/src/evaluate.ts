@@ -16,7 +16,7 @@ type Resolved = EvaluateAssuranceOptions & { readonly now: number }
 
 /** The evaluation options with the registries in context and the time from Effect's `Clock`. */
 export const evaluationOptions = (
-  options: Omit<EvaluateAssuranceOptions, 'acr' | 'authorizationDetails'>,
+  options: Omit<EvaluateAssuranceOptions, 'acrRegistry' | 'authorizationDetailsRegistry'>,
 ): Effect.Effect<Resolved> =>
   Effect.map(
     Effect.all([
@@ -26,8 +26,8 @@ export const evaluationOptions = (
     ]),
     ([acr, details, millis]) => ({
       ...options,
-      ...(Option.isSome(acr) && { acr: acr.value }),
-      ...(Option.isSome(details) && { authorizationDetails: details.value }),
+      ...(Option.isSome(acr) && { acrRegistry: acr.value }),
+      ...(Option.isSome(details) && { authorizationDetailsRegistry: details.value }),
       now: options.now ?? millis / 1000,
     }),
   )
@@ -55,7 +55,7 @@ export const evaluationOptions = (
 export const evaluate = <C extends AssuranceClaimsInput>(
   claims: C,
   requirement: AssuranceRequirement,
-  options: Omit<EvaluateAssuranceOptions, 'acr' | 'authorizationDetails'> = {},
+  options: Omit<EvaluateAssuranceOptions, 'acrRegistry' | 'authorizationDetailsRegistry'> = {},
 ): Effect.Effect<C, StepUpAuthError<AssuranceDenied>> =>
   Effect.flatMap(evaluationOptions(options), (o) => {
     const result = evaluateAssurance(claims, requirement, o)

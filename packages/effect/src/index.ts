@@ -31,7 +31,7 @@ export {
   protectedResourceMetadata,
   type Resolvable,
   requireAssurance,
-  type StepUpMiddlewareOptions,
+  type StepUpOptions,
   stepUpMiddleware,
   VerifiedClaims,
 } from './middleware.js'

@@ -10,7 +10,7 @@ import { evaluate } from './evaluate.js'
 import {
   protectedResourceMetadata,
   requireAssurance,
-  type StepUpMiddlewareOptions,
+  type StepUpOptions,
   stepUpMiddleware,
   VerifiedClaims,
 } from './middleware.js'
@@ -56,7 +56,7 @@ function serve<A, E, R>(app: Layer.Layer<A, E, R>) {
   }
 }
 
-const guarded = (options: StepUpMiddlewareOptions, path: `/${string}` = '/r') =>
+const guarded = (options: StepUpOptions, path: `/${string}` = '/r') =>
   HttpRouter.add('GET', path, requireAssurance(options)(hello))
 
 describe('requireAssurance', () => {

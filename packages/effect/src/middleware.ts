@@ -71,14 +71,14 @@ export type Resolvable<A> = (
  *
  * @example
  * ```ts
- * const options: StepUpMiddlewareOptions = { requirement: { acr_values: ['phr'], max_age: 300 }, realm: 'bank' }
+ * const options: StepUpOptions = { requirement: { acr_values: ['phr'], max_age: 300 }, realm: 'bank' }
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export interface StepUpMiddlewareOptions
+export interface StepUpOptions
   extends Omit<
     StepUpGuardOptions<HttpServerRequest>,
-    'verify' | 'acr' | 'authorizationDetails' | 'requirement' | 'signals'
+    'verify' | 'acrRegistry' | 'authorizationDetailsRegistry' | 'requirement' | 'signals'
   > {
   /**
    * What the route requires: a requirement object, a function of the request (a value, a
@@ -157,9 +157,9 @@ const NO_VERIFIER: CoreVerifier = {
  * when a service it depends on changes.
  */
 function makeAuthorize(
-  options: StepUpMiddlewareOptions,
+  options: StepUpOptions,
 ): Effect.Effect<StepUpOutcome, never, HttpServerRequest | AccessTokenVerifier> {
-  for (const key of ['verify', 'acr', 'authorizationDetails'] as const) {
+  for (const key of ['verify', 'acrRegistry', 'authorizationDetailsRegistry'] as const) {
     if (key in options)
       throw invalidArgument(
         `requireAssurance: "${key}" comes from its service layer (AccessTokenVerifier, AcrRegistry, AuthorizationDetailsRegistry), not from options`,
@@ -187,8 +187,8 @@ function makeAuthorize(
         ...(fixed !== undefined && { requirement: fixed }),
         ...(risk && { requirement: risk }),
         ...(signals && { signals: resolve(signals) }),
-        ...(Option.isSome(acr) && { acr: acr.value }),
-        ...(Option.isSome(details) && { authorizationDetails: details.value }),
+        ...(Option.isSome(acr) && { acrRegistry: acr.value }),
+        ...(Option.isSome(details) && { authorizationDetailsRegistry: details.value }),
       },
       'requireAssurance',
     )
@@ -237,7 +237,7 @@ function makeAuthorize(
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export function requireAssurance(
-  options: StepUpMiddlewareOptions = {},
+  options: StepUpOptions = {},
 ): <E, R>(
   handler: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>,
 ) => Effect.Effect<
@@ -268,7 +268,7 @@ export function requireAssurance(
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export function stepUpMiddleware(options: StepUpMiddlewareOptions = {}): HttpRouter.Middleware<{
+export function stepUpMiddleware(options: StepUpOptions = {}): HttpRouter.Middleware<{
   provides: VerifiedClaims
   handles: never
   error: never

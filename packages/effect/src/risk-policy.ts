@@ -51,7 +51,7 @@ export class RiskPolicy extends RiskPolicyBase {
         ([acr, grants]) =>
           createRiskPolicy(rules, {
             ...options,
-            ...(Option.isSome(acr) && { acr: acr.value }),
+            ...(Option.isSome(acr) && { acrRegistry: acr.value }),
             ...(Option.isSome(grants) && { grants: toCoreStore(grants.value) }),
           }),
       ),
@@ -76,7 +76,7 @@ export class RiskPolicy extends RiskPolicyBase {
  */
 export const assess = (
   context: RiskContext,
-  options: Omit<EvaluateAssuranceOptions, 'acr' | 'authorizationDetails'> = {},
+  options: Omit<EvaluateAssuranceOptions, 'acrRegistry' | 'authorizationDetailsRegistry'> = {},
 ): Effect.Effect<RiskAssessment, StepUpAuthError<AssuranceDenied>, RiskPolicy> =>
   Effect.flatMap(
     Effect.all([

@@ -156,7 +156,7 @@ describe('README recipes', () => {
             issuer: 'https://as.example.com',
             audience: 'https://api.example.com',
             jwks,
-            authorizationDetails: registry, // parses the token's authorization_details claim
+            authorizationDetailsRegistry: registry, // parses the token's authorization_details claim
           }),
           // parses the body's authorization_details (400 if invalid) and decides coverage
           Layer.succeed(AuthorizationDetailsRegistry, registry),

@@ -14,8 +14,8 @@ declare global {
 }
 
 /**
- * Options of {@link stepUp}: the shared guard options (`verify`, `requirement` or `policy`,
- * `realm`, `resourceMetadata`, `acr`, `dpop`, `exposeChallenge`, `onDecision`, …) and
+ * Options of {@link stepUp}: the shared guard options (`verify`, `requirement`, `realm`,
+ * `resourceMetadata`, `acrRegistry`, `authorizationDetailsRegistry`, `dpop`, `exposeChallenge`, `onDecision`, …) and
  * `passErrors` to hand failures to `next(err)` instead of answering them.
  *
  * @example

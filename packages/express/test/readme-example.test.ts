@@ -108,13 +108,15 @@ describe('README recipes', () => {
   it('a risk policy with RAR coverage: the registry on the verifier, the policy and the middleware', async () => {
     // --- README recipe: risk policy with RAR coverage (with a local key set) ---
     // The detail types this API understands, in one registry for every part that reads details.
-    const authorizationDetails = createAuthorizationDetailsRegistry([bankTransactionDetailType])
+    const authorizationDetailsRegistry = createAuthorizationDetailsRegistry([
+      bankTransactionDetailType,
+    ])
 
     const verifier = createJwtAccessTokenVerifier({
       issuer: 'https://as.example.com',
       audience: 'https://api.example.com',
       jwks,
-      authorizationDetails, // parses the token's authorization_details claim
+      authorizationDetailsRegistry, // parses the token's authorization_details claim
     })
     const transfers = createRiskPolicy(
       [
@@ -126,14 +128,19 @@ describe('README recipes', () => {
           ],
         }),
       ],
-      { authorizationDetails }, // compares granted and requested details when you call decide()
+      { authorizationDetailsRegistry }, // compares granted and requested details when you call decide()
     )
 
     const app = express()
     app.post(
       '/transfers',
       // parses the body's authorization_details (400 if invalid) and decides coverage
-      stepUp({ verify: verifier, realm: 'bank', requirement: transfers, authorizationDetails }),
+      stepUp({
+        verify: verifier,
+        realm: 'bank',
+        requirement: transfers,
+        authorizationDetailsRegistry,
+      }),
       (req, res) => {
         // stepUp read the JSON body once the token was verified, and left it on req.body
         const amount = req.body.authorization_details[0].transaction.amount

@@ -1,5 +1,5 @@
 import { stepUp } from './plugin.js'
 
-export type { StepUpPluginOptions } from './plugin.js'
+export type { StepUpOptions } from './plugin.js'
 export { stepUp }
 export default stepUp

@@ -33,13 +33,12 @@ declare module 'fastify' {
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export interface StepUpPluginOptions
-  extends Omit<StepUpGuardOptions<FastifyRequest>, 'requirement'> {
+export interface StepUpOptions extends Omit<StepUpGuardOptions<FastifyRequest>, 'requirement'> {
   /** Serve this protected resource metadata at its `/.well-known/oauth-protected-resource` path. */
   metadata?: ProtectedResourceMetadataOptions
 }
 
-const plugin: FastifyPluginAsync<StepUpPluginOptions> = async (fastify, options) => {
+const plugin: FastifyPluginAsync<StepUpOptions> = async (fastify, options) => {
   // Fastify hands the plugin its own register options too; they are not ours to refuse.
   const {
     metadata,
@@ -47,7 +46,7 @@ const plugin: FastifyPluginAsync<StepUpPluginOptions> = async (fastify, options)
     logLevel: _l,
     logSerializers: _s,
     ...shared
-  } = options as StepUpPluginOptions & {
+  } = options as StepUpOptions & {
     prefix?: unknown
     logLevel?: unknown
     logSerializers?: unknown
@@ -103,7 +102,7 @@ const plugin: FastifyPluginAsync<StepUpPluginOptions> = async (fastify, options)
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export const stepUp: FastifyPluginAsync<StepUpPluginOptions> = fp(plugin, {
+export const stepUp: FastifyPluginAsync<StepUpOptions> = fp(plugin, {
   fastify: '4.x || 5.x',
   name: '@stepup/fastify',
 })

@@ -97,13 +97,15 @@ describe('README recipes', () => {
   it('a risk policy with RAR coverage: the registry on the verifier, the policy and the plugin', async () => {
     // --- README recipe: risk policy with RAR coverage (with a local key set) ---
     // The detail types this API understands, in one registry for every part that reads details.
-    const authorizationDetails = createAuthorizationDetailsRegistry([bankTransactionDetailType])
+    const authorizationDetailsRegistry = createAuthorizationDetailsRegistry([
+      bankTransactionDetailType,
+    ])
 
     const verifier = createJwtAccessTokenVerifier({
       issuer: 'https://as.example.com',
       audience: 'https://api.example.com',
       jwks,
-      authorizationDetails, // parses the token's authorization_details claim
+      authorizationDetailsRegistry, // parses the token's authorization_details claim
     })
     const transfers = createRiskPolicy(
       [
@@ -115,13 +117,13 @@ describe('README recipes', () => {
           ],
         }),
       ],
-      { authorizationDetails }, // compares granted and requested details when you call decide()
+      { authorizationDetailsRegistry }, // compares granted and requested details when you call decide()
     )
 
     const app = Fastify()
     // The plugin's registry parses the body's authorization_details (400 if invalid) and
     // decides coverage for every requireAssurance() hook.
-    await app.register(stepUp, { verify: verifier, realm: 'bank', authorizationDetails })
+    await app.register(stepUp, { verify: verifier, realm: 'bank', authorizationDetailsRegistry })
     app.post(
       '/transfers',
       // Fastify parses the body before any hook, within its own bodyLimit (1 MiB by default).

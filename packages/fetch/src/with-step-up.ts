@@ -2,8 +2,9 @@ import type { StepUpAuth, StepUpGuard, StepUpGuardOptions, StepUpOutcome } from 
 import { createStepUpGuard, readRequestBody } from '@stepup/assurance'
 
 /**
- * Options of {@link withStepUp} and {@link evaluateRequest}: `verify`, `requirement` or
- * `policy`, `realm`, `resourceMetadata`, `acr`, `dpop`, `exposeChallenge`, `onDecision`, …
+ * Options of {@link withStepUp} and {@link evaluateRequest}: `verify`, `requirement`, `realm`,
+ * `resourceMetadata`, `acrRegistry`, `authorizationDetailsRegistry`, `dpop`, `exposeChallenge`,
+ * `onDecision`, …
  *
  * @example
  * ```ts

@@ -88,13 +88,15 @@ describe('README recipes', () => {
     const app = new Hono()
     // --- README recipe: risk policy with RAR coverage (with a local key set) ---
     // The detail types this API understands, in one registry for every part that reads details.
-    const authorizationDetails = createAuthorizationDetailsRegistry([bankTransactionDetailType])
+    const authorizationDetailsRegistry = createAuthorizationDetailsRegistry([
+      bankTransactionDetailType,
+    ])
 
     const verifier = createJwtAccessTokenVerifier({
       issuer: 'https://as.example.com',
       audience: 'https://api.example.com',
       jwks,
-      authorizationDetails, // parses the token's authorization_details claim
+      authorizationDetailsRegistry, // parses the token's authorization_details claim
     })
     const transfers = createRiskPolicy(
       [
@@ -106,7 +108,7 @@ describe('README recipes', () => {
           ],
         }),
       ],
-      { authorizationDetails }, // compares granted and requested details when you call decide()
+      { authorizationDetailsRegistry }, // compares granted and requested details when you call decide()
     )
 
     const transfer = withStepUp(
@@ -117,7 +119,7 @@ describe('README recipes', () => {
         return Response.json({ amount, fired: auth.decision.fired }, { status: 201 })
       },
       // parses the body's authorization_details (400 if invalid) and decides coverage
-      { verify: verifier, realm: 'bank', requirement: transfers, authorizationDetails },
+      { verify: verifier, realm: 'bank', requirement: transfers, authorizationDetailsRegistry },
     )
     app.post('/transfers', (c) => transfer(c.req.raw))
     // --- end of README recipe ---

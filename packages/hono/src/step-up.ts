@@ -29,7 +29,7 @@ export type StepUpEnv = { Variables: { auth: StepUpAuth } }
 
 /**
  * Options of {@link stepUp}, shared by every route it guards: `verify`, `realm`,
- * `resourceMetadata`, `acr`, `authorizationDetails`, `signals`, `bodyLimit`, `dpop`,
+ * `resourceMetadata`, `acrRegistry`, `authorizationDetailsRegistry`, `signals`, `bodyLimit`, `dpop`,
  * `exposeChallenge`, `onDecision`, … The functions among them get the Hono `Context` (typed
  * with your app's `E`: `c.env`, `c.req.param()`). The requirement is per route, the argument of
  * the function `stepUp()` returns.

@@ -132,13 +132,15 @@ describe('README recipes', () => {
     const app = new Hono()
     // --- README recipe: risk policy with RAR coverage (with a local key set) ---
     // The detail types this API understands, in one registry for every part that reads details.
-    const authorizationDetails = createAuthorizationDetailsRegistry([bankTransactionDetailType])
+    const authorizationDetailsRegistry = createAuthorizationDetailsRegistry([
+      bankTransactionDetailType,
+    ])
 
     const verifier = createJwtAccessTokenVerifier({
       issuer: 'https://as.example.com',
       audience: 'https://api.example.com',
       jwks,
-      authorizationDetails, // parses the token's authorization_details claim
+      authorizationDetailsRegistry, // parses the token's authorization_details claim
     })
     const transfers = createRiskPolicy(
       [
@@ -150,10 +152,14 @@ describe('README recipes', () => {
           ],
         }),
       ],
-      { authorizationDetails }, // compares granted and requested details when you call decide()
+      { authorizationDetailsRegistry }, // compares granted and requested details when you call decide()
     )
     // parses the body's authorization_details (400 if invalid) and decides coverage
-    const requireAssurance = stepUp({ verify: verifier, realm: 'bank', authorizationDetails })
+    const requireAssurance = stepUp({
+      verify: verifier,
+      realm: 'bank',
+      authorizationDetailsRegistry,
+    })
 
     app.post('/transfers', requireAssurance(transfers), async (c) => {
       // The guard read a clone of the request: its body is still the route's.

@@ -4,8 +4,4 @@ export { RequireAssurance } from './decorators.js'
 export { StepUpException } from './exception.js'
 export { StepUpGuard } from './guard.js'
 export { StepUpModule } from './module.js'
-export type {
-  RequireAssuranceInput,
-  StepUpModuleAsyncOptions,
-  StepUpModuleOptions,
-} from './options.js'
+export type { StepUpModuleAsyncOptions, StepUpOptions } from './options.js'

@@ -5,11 +5,7 @@ import type { RequirementSource, StepUpGuardOptions } from '@stepup/assurance'
 import { checkOptions, invalidArgument } from '@stepup/internal'
 import { StepUpGuard } from './guard.js'
 import { metadataController } from './metadata.js'
-import {
-  ASYNC_OPTIONS,
-  type StepUpModuleAsyncOptions,
-  type StepUpModuleOptions,
-} from './options.js'
+import { ASYNC_OPTIONS, type StepUpModuleAsyncOptions, type StepUpOptions } from './options.js'
 import { GUARD_REGISTRY, GuardRegistry, REQUIREMENT } from './registry.js'
 
 /**
@@ -76,7 +72,7 @@ export class StepUpModule {
    * ```
    * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
    */
-  static forRoot<R = unknown>(options: StepUpModuleOptions<R>): DynamicModule {
+  static forRoot<R = unknown>(options: StepUpOptions<R>): DynamicModule {
     const registry = new GuardRegistry(
       options as StepUpGuardOptions<unknown>,
       'StepUpModule.forRoot',
@@ -125,7 +121,7 @@ Module({})(StepUpModule)
 
 function module(
   registry: Provider,
-  metadata: StepUpModuleOptions['metadata'],
+  metadata: StepUpOptions['metadata'],
   imports: NonNullable<DynamicModule['imports']>,
 ): DynamicModule {
   return {

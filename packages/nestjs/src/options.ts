@@ -1,13 +1,9 @@
 import type { DynamicModule, FactoryProvider } from '@nestjs/common'
-import type {
-  ProtectedResourceMetadataOptions,
-  RequirementSource,
-  StepUpGuardOptions,
-} from '@stepup/assurance'
+import type { ProtectedResourceMetadataOptions, StepUpGuardOptions } from '@stepup/assurance'
 
 /**
  * Options of `StepUpModule.forRoot`: the guard options every adapter takes (`verify`, `realm`,
- * `resourceMetadata`, `acr`, `authorizationDetails`, `clockTolerance`, `bodyLimit`,
+ * `resourceMetadata`, `acrRegistry`, `authorizationDetailsRegistry`, `clockTolerance`, `bodyLimit`,
  * `certificateThumbprint`, `dpop`, `exposeChallenge`, `onDecision`, `now`, `signals`), the
  * `requirement` of routes that have no `@RequireAssurance()` of their own (a requirement object,
  * a function of the request or a policy made by `createRiskPolicy`; default: any valid token), and the RFC 9728 `metadata` document to serve. `R` is the platform's request
@@ -16,11 +12,11 @@ import type {
  *
  * @example
  * ```ts
- * const options: StepUpModuleOptions = { verify, realm: 'bank', metadata: { resource: 'https://api.example.com' } }
+ * const options: StepUpOptions = { verify, realm: 'bank', metadata: { resource: 'https://api.example.com' } }
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export interface StepUpModuleOptions<R = unknown> extends StepUpGuardOptions<R> {
+export interface StepUpOptions<R = unknown> extends StepUpGuardOptions<R> {
   /**
    * Serve this protected resource metadata at its `/.well-known/oauth-protected-resource[/path]`
    * path (derived from `resource`).
@@ -62,16 +58,3 @@ export const ASYNC_OPTIONS: ReadonlySet<string> = new Set([
   'useFactory',
   'metadata',
 ])
-
-/**
- * What `@RequireAssurance()` takes: a fixed requirement (`{ acr_values, max_age, scope,
- * authorization_details }`), a function of the platform's request, or a risk policy made by
- * `createRiskPolicy`.
- *
- * @example
- * ```ts
- * const requirement: RequireAssuranceInput = { acr_values: ['phr'], max_age: 300 }
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
- */
-export type RequireAssuranceInput<R = unknown> = RequirementSource<R>

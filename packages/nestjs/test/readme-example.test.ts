@@ -200,13 +200,15 @@ describe.each(['express', 'fastify'] as const)('README on %s', (platform) => {
   it('a risk policy with RAR coverage: the registry on the verifier, the policy and the module', async () => {
     // --- README recipe: risk policy with RAR coverage (with a local key set) ---
     // The detail types this API understands, in one registry for every part that reads details.
-    const authorizationDetails = createAuthorizationDetailsRegistry([bankTransactionDetailType])
+    const authorizationDetailsRegistry = createAuthorizationDetailsRegistry([
+      bankTransactionDetailType,
+    ])
 
     const verifier = createJwtAccessTokenVerifier({
       issuer: 'https://as.example.com',
       audience: 'https://api.example.com',
       jwks,
-      authorizationDetails, // parses the token's authorization_details claim
+      authorizationDetailsRegistry, // parses the token's authorization_details claim
     })
     const transfers = createRiskPolicy(
       [
@@ -218,7 +220,7 @@ describe.each(['express', 'fastify'] as const)('README on %s', (platform) => {
           ],
         }),
       ],
-      { authorizationDetails }, // compares granted and requested details when you call decide()
+      { authorizationDetailsRegistry }, // compares granted and requested details when you call decide()
     )
 
     @Controller('transfers')
@@ -237,7 +239,9 @@ describe.each(['express', 'fastify'] as const)('README on %s', (platform) => {
 
     @Module({
       // parses the body's authorization_details (400 if invalid) and decides coverage
-      imports: [StepUpModule.forRoot({ verify: verifier, realm: 'bank', authorizationDetails })],
+      imports: [
+        StepUpModule.forRoot({ verify: verifier, realm: 'bank', authorizationDetailsRegistry }),
+      ],
       controllers: [TransfersController],
     })
     class AppModule {}

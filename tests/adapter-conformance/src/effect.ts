@@ -5,7 +5,7 @@ import {
   AccessTokenVerifier,
   protectedResourceMetadata,
   requireAssurance,
-  type StepUpMiddlewareOptions,
+  type StepUpOptions,
   stepUpMiddleware,
   VerifiedClaims,
 } from '@stepup/effect'
@@ -29,7 +29,7 @@ export interface Running {
  * functions take the framework's request as `unknown`, so they fit Effect's `HttpServerRequest`.
  */
 const middlewareOptions = (options: Omit<AppConfig['options'], 'verify'>, auth: RouteAuth) =>
-  ({ ...options, ...auth }) as StepUpMiddlewareOptions
+  ({ ...options, ...auth }) as StepUpOptions
 
 /**
  * Starts an app configuration on Effect's own Node HTTP server: each guarded route behind
