@@ -1,13 +1,15 @@
 /**
- * One parsed challenge (or `Authorization` credentials): a lower-cased scheme with either a
+ * One parsed challenge or `Authorization` credentials: a lower-cased scheme with either a
  * `token68` or a null-prototype record of lower-cased parameter names and unescaped values.
  *
  * @example
- * const challenge: WwwAuthenticateChallenge = {
- *   scheme: 'bearer',
- *   params: { error: 'insufficient_user_authentication', acr_values: 'myACR' },
- * }
+ * ```ts
+ * const [challenge] = parseWwwAuthenticate('Bearer error="insufficient_user_authentication", acr_values="myACR"')
+ * challenge?.scheme // 'bearer'
+ * challenge?.params.acr_values // 'myACR'
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.3
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.2
  */
 export interface WwwAuthenticateChallenge {
   /** The auth-scheme, lower-cased (`bearer`, `dpop`, `basic`, …). */
@@ -19,25 +21,32 @@ export interface WwwAuthenticateChallenge {
 }
 
 /**
- * What {@link serializeWwwAuthenticate} and {@link serializeAuthorization} accept: a challenge whose
- * scheme is written as given and whose `params` may be left out.
+ * A challenge or credentials to serialise with {@link serializeWwwAuthenticate} or
+ * {@link serializeAuthorization}: the scheme is written as given and `params` may be left out.
  *
  * @example
- * const init: WwwAuthenticateChallengeInit = { scheme: 'Basic', params: { realm: 'simple' } }
+ * ```ts
+ * serializeWwwAuthenticate([{ scheme: 'Basic', params: { realm: 'simple' } }]) // 'Basic realm="simple"'
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.3
  */
 export interface WwwAuthenticateChallengeInit {
+  /** The auth-scheme, written as given (`Bearer`, `DPoP`); must be a `token`. */
   readonly scheme: string
+  /** The token68 form; exclusive with a non-empty `params`. */
   readonly token68?: string | undefined
+  /** The auth-params, names as given; values are quoted where needed (`realm` always). */
   readonly params?: Readonly<Record<string, string>> | undefined
 }
 
 /**
- * Options for the parsers.
+ * The limits every `parse*` and `safeParse*` function of this package takes as its second argument.
  *
  * @example
- * const options: ParseOptions = { maxLength: 64 * 1024 }
- * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.6.1.2
+ * ```ts
+ * const response = await fetch('https://api.example.com/accounts')
+ * parseWwwAuthenticate(response.headers.get('www-authenticate') ?? '', { maxLength: 64 * 1024 })
+ * ```
  */
 export interface ParseOptions {
   /**
@@ -48,11 +57,14 @@ export interface ParseOptions {
 }
 
 /**
- * The result of a `safeParse*` function: the parsed value, or the parse error.
+ * The result of a `safeParse*` function: `{ success: true, data }` or `{ success: false, error }`.
  *
  * @example
- * const result: SafeParseResult<number> = { success: true, data: 1 }
- * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
+ * ```ts
+ * const response = await fetch('https://api.example.com/accounts')
+ * const result = safeParseWwwAuthenticate(response.headers.get('www-authenticate') ?? '')
+ * if (!result.success) console.warn(result.error.code, result.error.offset)
+ * ```
  */
 export type SafeParseResult<T, E = Error> =
   | { readonly success: true; readonly data: T }

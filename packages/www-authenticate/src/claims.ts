@@ -7,8 +7,10 @@ import { WwwAuthenticateParseError } from './errors.js'
  * parameter; throws {@link WwwAuthenticateParseError} when it is anything else.
  *
  * @example
+ * ```ts
  * decodeClaimsChallenge('eyJhY2Nlc3NfdG9rZW4iOnsiYWNycyI6eyJlc3NlbnRpYWwiOnRydWUsInZhbHVlIjoiYzEifX19')
  * // { access_token: { acrs: { essential: true, value: 'c1' } } }
+ * ```
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ClaimsParameter
  */
 export function decodeClaimsChallenge(claims: string): Record<string, unknown> {

@@ -4,13 +4,17 @@ import { CHECKS } from './oauth-challenge.js'
 import { serializeChallenge } from './serialize.js'
 
 /**
- * What {@link createOAuthChallenge} puts in a `Bearer` or `DPoP` challenge; every field is
- * optional and checked against the syntax its spec gives it. The set is closed: any other key
- * (a typo such as `acr_value`, or an extension auth-param) is refused with `ERR_UNKNOWN_OPTION`;
- * write extension parameters with `serializeWwwAuthenticate`.
+ * The parameters {@link createOAuthChallenge} writes into a `Bearer` or `DPoP` challenge, each
+ * optional and checked against the syntax its spec gives it.
+ *
+ * The set is closed: any other key (a typo such as `acr_value`, or an extension auth-param) is
+ * refused with `ERR_UNKNOWN_OPTION`; write extension parameters with `serializeWwwAuthenticate`.
  *
  * @example
- * const options: OAuthChallengeOptions = { error: 'insufficient_scope', scope: ['payments:write'] }
+ * ```ts
+ * createOAuthChallenge({ error: INSUFFICIENT_SCOPE, scope: ['payments:write'] })
+ * // 'Bearer error="insufficient_scope", scope="payments:write"'
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export interface OAuthChallengeOptions {
@@ -39,11 +43,14 @@ export interface OAuthChallengeOptions {
 }
 
 /**
- * What {@link createStepUpChallenge} accepts: {@link OAuthChallengeOptions} without `error`, with
- * at least one of `acr_values` and `max_age`.
+ * The parameters {@link createStepUpChallenge} takes: {@link OAuthChallengeOptions} without
+ * `error`, with at least one of `acr_values` and `max_age`.
  *
  * @example
- * const options: StepUpChallengeOptions = { acr_values: ['phr'], max_age: 300 }
+ * ```ts
+ * createStepUpChallenge({ acr_values: ['phr'], max_age: 300 })
+ * // 'Bearer error="insufficient_user_authentication", acr_values="phr", max_age="300"'
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export type StepUpChallengeOptions = Omit<OAuthChallengeOptions, 'error'>
@@ -53,13 +60,16 @@ const STEP_UP_KEYS: ReadonlySet<string> = new Set([...OPTION_KEYS].filter((k) =>
 
 /**
  * Builds the `WWW-Authenticate` value of any OAuth error challenge (`invalid_token`,
- * `insufficient_scope`, `use_dpop_nonce`, step-up, …), quoting every value as the RFC examples do,
- * and throws a `TypeError` with code `ERR_INVALID_ARG_VALUE` for a value that cannot be sent and
+ * `insufficient_scope`, `use_dpop_nonce`, step-up, …), quoting every value as the RFC examples do.
+ *
+ * Throws a `TypeError` with code `ERR_INVALID_ARG_VALUE` for a value that cannot be sent and
  * `ERR_UNKNOWN_OPTION` for a key that is not an {@link OAuthChallengeOptions} field.
  *
  * @example
+ * ```ts
  * createOAuthChallenge({ scheme: 'DPoP', error: 'invalid_token', error_description: 'Invalid DPoP key binding', algs: ['ES256'] })
  * // 'DPoP error="invalid_token", error_description="Invalid DPoP key binding", algs="ES256"'
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export function createOAuthChallenge(options: OAuthChallengeOptions = {}): string {
@@ -88,12 +98,16 @@ function create(options: OAuthChallengeOptions): string {
 
 /**
  * Builds an RFC 9470 step-up challenge (`error="insufficient_user_authentication"` with
- * `acr_values` and/or `max_age`), validated like {@link createOAuthChallenge}. It sets `error`
- * itself, so an `error` key is refused with `ERR_UNKNOWN_OPTION` like any other unknown key.
+ * `acr_values` and/or `max_age`), validated like {@link createOAuthChallenge}.
+ *
+ * It sets `error` itself, so an `error` key is refused with `ERR_UNKNOWN_OPTION` like any other
+ * unknown key.
  *
  * @example
+ * ```ts
  * createStepUpChallenge({ acr_values: ['myACR'], error_description: 'A different authentication level is required' })
  * // 'Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="myACR"'
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export function createStepUpChallenge(options: StepUpChallengeOptions): string {

@@ -1,19 +1,21 @@
 /**
- * The `code` of every {@link WwwAuthenticateError}.
+ * The union of the `code`s a {@link WwwAuthenticateError} carries.
  *
  * - `ERR_WWW_AUTHENTICATE_MALFORMED`: an untrusted `WWW-Authenticate` or `Authorization` value
  *   (or a `claims` challenge) does not match its grammar ({@link WwwAuthenticateParseError}).
  *
  * @example
  * ```ts
- * const code: WwwAuthenticateErrorCode = 'ERR_WWW_AUTHENTICATE_MALFORMED'
+ * const result = safeParseWwwAuthenticate('Bearer realm="unclosed')
+ * if (!result.success && result.error.code === 'ERR_WWW_AUTHENTICATE_MALFORMED') console.log(result.error.offset) // 13
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
  */
 export type WwwAuthenticateErrorCode = 'ERR_WWW_AUTHENTICATE_MALFORMED'
 
 /**
- * The base class of the errors this package throws for untrusted input; `code` says which.
+ * The base class of the errors this package throws for untrusted input, with a stable `code`.
+ *
  * Caller mistakes are `TypeError`s with a Node-style `code` instead.
  *
  * @example

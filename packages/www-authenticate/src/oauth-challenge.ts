@@ -2,13 +2,19 @@ import type { WwwAuthenticateChallenge } from './challenge.js'
 import { every, isScope, NQCHAR, NQSCHAR } from './grammar.js'
 
 /**
- * OAuth's typed view of one challenge (RFC 6750 §3, RFC 9470 §3, RFC 9449 §7.1, RFC 9728 §5.1):
- * each known parameter that is valid under its spec, the names of those that are not, and all
- * parameters as received.
+ * OAuth's typed view of one challenge, as {@link parseOAuthChallenge} returns it: each known
+ * parameter that is valid under its spec, the names of those that are not, and all parameters as
+ * received.
  *
  * @example
- * const view: OAuthChallenge = parseOAuthChallenge({ scheme: 'bearer', params: { max_age: '5' } })
+ * ```ts
+ * const [challenge] = parseWwwAuthenticate('Bearer error="insufficient_user_authentication", max_age="5"')
+ * const { error, max_age, invalid } = parseOAuthChallenge(challenge!) // 'insufficient_user_authentication', 5, []
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
+ * @see https://www.rfc-editor.org/rfc/rfc9728#section-5.1
  */
 export interface OAuthChallenge {
   /** The auth-scheme, lower-cased (`bearer`, `dpop`). */
@@ -94,8 +100,10 @@ export const CHECKS: Record<string, (value: string) => unknown> = {
  * number, and every parameter that breaks its spec's syntax left out and named in `invalid`.
  *
  * @example
+ * ```ts
  * const [challenge] = parseWwwAuthenticate('Bearer error="insufficient_user_authentication", acr_values="gold silver", max_age="300"')
  * const { acr_values, max_age } = parseOAuthChallenge(challenge!) // ['gold', 'silver'], 300
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export function parseOAuthChallenge(challenge: WwwAuthenticateChallenge): OAuthChallenge {

@@ -179,8 +179,10 @@ function parse(
  * line is an empty list element (ignored, RFC 9110 §5.6.1). Offsets count in the joined value.
  *
  * @example
+ * ```ts
  * const [challenge] = parseWwwAuthenticate('Bearer error="insufficient_user_authentication", max_age=5')
  * challenge?.params.max_age // '5'
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.3
  */
@@ -196,8 +198,11 @@ export function parseWwwAuthenticate(
  * when the value does not parse.
  *
  * @example
+ * ```ts
+ * const response = await fetch('https://api.example.com/accounts')
  * const result = safeParseWwwAuthenticate(response.headers.get('www-authenticate') ?? '')
  * if (result.success) console.log(result.data)
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
  */
 export function safeParseWwwAuthenticate(
@@ -212,7 +217,9 @@ export function safeParseWwwAuthenticate(
  * lower-cased scheme with either a `token68` or parameters.
  *
  * @example
+ * ```ts
  * parseAuthorization('Bearer mF_9.B5f-4.1JqM') // { scheme: 'bearer', token68: 'mF_9.B5f-4.1JqM', params: {} }
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.2
  */
 export function parseAuthorization(
@@ -227,8 +234,10 @@ export function parseAuthorization(
  * when the value does not parse.
  *
  * @example
+ * ```ts
  * const result = safeParseAuthorization(request.headers.get('authorization') ?? '')
  * if (result.success && result.data.scheme === 'bearer') console.log(result.data.token68)
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.2
  */
 export function safeParseAuthorization(

@@ -61,13 +61,17 @@ export function serializeChallenge(
 
 /**
  * Serialises challenges into a `WWW-Authenticate` field value, quoting values only where needed
- * (`realm` always), escaping `"` and `\`, and refusing with a coded `TypeError` anything that
- * cannot be sent: control characters, text above U+00FF, invalid names, duplicates, bad token68
- * (`ERR_INVALID_ARG_VALUE`), and a challenge key other than `scheme`, `token68` and `params`
- * (`ERR_UNKNOWN_OPTION`). `params` may hold any auth-param, extensions included.
+ * (`realm` always) and escaping `"` and `\`.
+ *
+ * `params` may hold any auth-param, extensions included. Anything that cannot be sent is refused
+ * with a coded `TypeError`: control characters, text above U+00FF, invalid names, duplicates, bad
+ * token68 (`ERR_INVALID_ARG_VALUE`), and a challenge key other than `scheme`, `token68` and
+ * `params` (`ERR_UNKNOWN_OPTION`).
  *
  * @example
+ * ```ts
  * serializeWwwAuthenticate([{ scheme: 'Basic', params: { realm: 'simple' } }]) // 'Basic realm="simple"'
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
  */
 export function serializeWwwAuthenticate(
@@ -88,7 +92,10 @@ export function serializeWwwAuthenticate(
  * (unknown keys included) as {@link serializeWwwAuthenticate}.
  *
  * @example
+ * ```ts
  * serializeAuthorization({ scheme: 'DPoP', token68: 'Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU' })
+ * // 'DPoP Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU'
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.2
  */
 export function serializeAuthorization(credentials: WwwAuthenticateChallengeInit): string {
