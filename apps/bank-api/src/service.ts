@@ -82,8 +82,8 @@ export function listPayees(ledger: Ledger, claims: AccessTokenClaims, id: string
 
 /**
  * Validate `POST /accounts/:id/transfers` before any step-up is asked for: the body holds
- * exactly one `authorization_details` entry of the transfer type (RFC 9396 §2) in the account's
- * currency with a positive amount of at most two decimals; both accounts exist; the funds are
+ * exactly one `authorization_details` entry of the transfer type (RFC 9396 §2) whose
+ * `identifier`, when present, is this account (§2.2), in the account's currency with a positive amount of at most two decimals; both accounts exist; the funds are
  * there. Failures are 400 with every issue, 404 or 422 — never a step-up.
  */
 export function checkTransfer(
@@ -117,10 +117,20 @@ export function checkTransfer(
       { path: 'authorization_details', message: `expected exactly one ${TRANSFER_TYPE} entry` },
     ])
   }
-  const { transaction } = details[0] as unknown as {
+  const { transaction, identifier } = details[0] as unknown as {
     transaction: { amount: string; currency: string; destination_account: string }
+    identifier?: string
   }
   const issues: Issue[] = []
+  // RFC 9396 §2.2 `identifier`: the account the money leaves. With it, a grant for a transfer from
+  // one account never covers the same transfer from another, and the sign-in server can show the
+  // payer's account while the key is used.
+  if (identifier !== undefined && identifier !== id) {
+    issues.push({
+      path: 'authorization_details[0].identifier',
+      message: `must be the account the transfer leaves (${id})`,
+    })
+  }
   const cents = parseCents(transaction.amount)
   if (cents === undefined || cents === 0 || cents > MAX_TRANSFER_CENTS) {
     issues.push({
