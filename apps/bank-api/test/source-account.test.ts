@@ -1,4 +1,4 @@
-import { authorizationDetailsDigest } from '@stepup/rar'
+import { type AuthorizationDetail, authorizationDetailsDigest } from '@stepup/rar'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BankApi } from '../src/index.ts'
 import { ALL_SCOPES, epoch, mintToken, startTestApi, transferTo } from './tokens.ts'
@@ -36,7 +36,7 @@ describe.each(['express', 'fastify'] as const)(
         body: JSON.stringify(body),
       })
 
-    const strongToken = async (granted: readonly unknown[]) =>
+    const strongToken = async (granted: readonly AuthorizationDetail[]) =>
       mintToken({
         scope: ALL_SCOPES,
         acr: 'phrh',
