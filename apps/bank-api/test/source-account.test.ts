@@ -1,15 +1,20 @@
 import { type AuthorizationDetail, authorizationDetailsDigest } from '@stepup/rar'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BankApi } from '../src/index.ts'
-import { ALL_SCOPES, epoch, mintToken, startTestApi, transferTo } from './tokens.ts'
+import { ALL_SCOPES, epoch, mintToken, startTestApi } from './tokens.ts'
 
 const PAYEE = 'ACC-987654'
 
 /** A transfer whose RFC 9396 §2.2 `identifier` names the account the money leaves. */
-const transferFrom = (source: string, amount: string) => {
-  const [detail] = transferTo(PAYEE, amount).authorization_details
-  return { authorization_details: [{ ...detail, identifier: source }] }
-}
+const transferFrom = (source: string, amount: string) => ({
+  authorization_details: [
+    {
+      type: 'urn:bank:params:oauth:request:transaction',
+      identifier: source,
+      transaction: { amount, currency: 'USD', destination_account: PAYEE },
+    },
+  ],
+})
 
 describe.each(['express', 'fastify'] as const)(
   '%s: the source account in identifier',
