@@ -6,11 +6,13 @@ import { checkDpopKeyPair, type DpopOptions } from './dpop.js'
 import type { TypedAccessToken } from './step-up-fetch.js'
 
 /**
- * What the popup step-up and `resumeAfterRedirect` share: the authorization server and client
- * (oauth4webapi's objects), how the client authenticates, the DPoP key pair, and the transport.
+ * The options {@link createPopupStepUp} and `resumeAfterRedirect` share: the authorization server
+ * and client (oauth4webapi's objects), the client authentication, the DPoP key pair and the fetch.
  *
  * @example
- * const options: AuthorizationCodeOptions = { authorizationServer: as, client: { client_id: 'bank-web' } }
+ * ```ts
+ * const resumed = await resumeAfterRedirect({ authorizationServer: as, client: { client_id: 'bank-web' }, dpop: { keyPair } })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1
  */
 export interface AuthorizationCodeOptions {

@@ -2,7 +2,11 @@
  * One RFC 9396 authorization details object: a `type` and type-specific members.
  *
  * @example
- * const detail: AuthorizationDetail = { type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '123.50' } }
+ * ```ts
+ * buildStepUpAuthorizationParams(challenge, {
+ *   authorizationDetails: [{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '123.50' } }],
+ * })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-2
  */
 export interface AuthorizationDetail {

@@ -8,10 +8,13 @@ import {
 import type { StepUpChallenge } from './challenge.js'
 
 /**
- * Options of {@link buildStepUpAuthorizationParams}.
+ * What {@link buildStepUpAuthorizationParams} adds to the challenge: the scope and authorization
+ * details the client holds, and how to ask for the ACR.
  *
  * @example
- * const options: StepUpAuthorizationParamsOptions = { currentScope: 'openid accounts', mode: 'claims' }
+ * ```ts
+ * buildStepUpAuthorizationParams(challenge, { currentScope: 'openid accounts', mode: 'claims' })
+ * ```
  * @see https://openid.net/specs/openid-connect-core-1_0.html#acrSemantics
  */
 export interface StepUpAuthorizationParamsOptions {
@@ -34,10 +37,14 @@ export interface StepUpAuthorizationParamsOptions {
 const PARAMS_OPTIONS = new Set(['currentScope', 'authorizationDetails', 'mode'])
 
 /**
- * Parameters to add to the next authorization request (or PAR body); wire names, string values.
+ * The parameters {@link buildStepUpAuthorizationParams} returns for the next authorization request
+ * (or PAR body), under their wire names, as strings.
  *
  * @example
- * const params: StepUpAuthorizationParams = { acr_values: 'urn:bank:mfa', max_age: '0', prompt: 'login' }
+ * ```ts
+ * const params = buildStepUpAuthorizationParams(challenge) // { acr_values: 'urn:bank:mfa', max_age: '0', prompt: 'login' }
+ * const url = new URL(`https://as.example.com/authorize?${new URLSearchParams(params)}`)
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
  */
 export type StepUpAuthorizationParams = {

@@ -2,11 +2,14 @@ import { invalidArgument } from '@stepup/internal'
 import { isLoopbackHost } from './allowed-origins.js'
 
 /**
- * The popup a step-up opens: what the opener uses of the `WindowProxy` that `window.open`
- * returns.
+ * The part of the `WindowProxy` returned by `window.open` that {@link createPopupStepUp} uses to
+ * send the popup to the authorization server and see it close.
  *
  * @example
- * const popup: StepUpPopup | null = window.open('about:blank', '_blank', 'popup')
+ * ```ts
+ * const popup = window.open('about:blank', '_blank', 'popup,width=480,height=720')
+ * popup?.location.replace('https://as.example.com/authorize?client_id=bank-web')
+ * ```
  * @see https://html.spec.whatwg.org/multipage/nav-history-apis.html#dom-open
  */
 export interface StepUpPopup {
@@ -22,11 +25,13 @@ export interface StepUpPopup {
 }
 
 /**
- * What `@stepup/client/browser` uses of `window`: a real `window` is one; tests and other hosts
- * pass an object that behaves the same way.
+ * The part of `window` that `@stepup/client/browser` uses, passed as `window` to swap in an
+ * object that behaves the same way (tests, other hosts).
  *
  * @example
- * const host: StepUpWindow = window
+ * ```ts
+ * completeStepUpInPopup({ window })
+ * ```
  * @see https://html.spec.whatwg.org/multipage/web-messaging.html#posting-messages
  */
 export interface StepUpWindow {

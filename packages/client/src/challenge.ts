@@ -15,10 +15,13 @@ import {
 import { StepUpError } from './errors.js'
 
 /**
- * What every typed challenge carries, whatever its kind.
+ * The fields every {@link StepUpChallenge} carries, whatever its `kind`.
  *
  * @example
- * const base: StepUpChallengeBase = { scheme: 'bearer', raw: { scheme: 'bearer', params: {} } }
+ * ```ts
+ * const challenge = readStepUpChallenge(response)
+ * if (challenge?.resource_metadata) console.log(challenge.scheme, challenge.scope, challenge.raw.params)
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export interface StepUpChallengeBase {
@@ -43,7 +46,10 @@ export interface StepUpChallengeBase {
  * RFC 9470 `insufficient_user_authentication`: authenticate again, stronger or more recently.
  *
  * @example
- * if (challenge.kind === 'step_up') console.log(challenge.acr_values, challenge.max_age)
+ * ```ts
+ * const challenge = readStepUpChallenge(response)
+ * if (challenge?.kind === 'step_up') console.log(challenge.acr_values, challenge.max_age)
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface StepUpAuthenticationChallenge extends StepUpChallengeBase {
@@ -66,7 +72,11 @@ export interface StepUpAuthenticationChallenge extends StepUpChallengeBase {
  * to request (read them with {@link parseChallengeBody}).
  *
  * @example
- * if (challenge.kind === 'insufficient_authorization_details') console.log(challenge.authorization_details)
+ * ```ts
+ * const challenge = readStepUpChallenge(response)
+ * const full = challenge && parseChallengeBody(challenge, response, await response.text())
+ * if (full?.kind === 'insufficient_authorization_details') console.log(full.authorization_details)
+ * ```
  * @see https://datatracker.ietf.org/doc/draft-zehavi-oauth-rar-metadata/
  */
 export interface InsufficientAuthorizationDetailsChallenge extends StepUpChallengeBase {
@@ -80,7 +90,10 @@ export interface InsufficientAuthorizationDetailsChallenge extends StepUpChallen
  * RFC 6750 `insufficient_scope`: the token lacks scope; `scope` says what is needed.
  *
  * @example
- * if (challenge.kind === 'insufficient_scope') console.log(challenge.scope)
+ * ```ts
+ * const challenge = readStepUpChallenge(response)
+ * if (challenge?.kind === 'insufficient_scope') console.log(challenge.scope)
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
 export interface InsufficientScopeChallenge extends StepUpChallengeBase {
@@ -92,7 +105,10 @@ export interface InsufficientScopeChallenge extends StepUpChallengeBase {
  * Microsoft Entra `insufficient_claims`: send `claims` as the authorization request parameter.
  *
  * @example
- * if (challenge.kind === 'insufficient_claims') url.searchParams.set('claims', challenge.claims)
+ * ```ts
+ * const challenge = readStepUpChallenge(response)
+ * if (challenge?.kind === 'insufficient_claims') url.searchParams.set('claims', challenge.claims)
+ * ```
  * @see https://learn.microsoft.com/entra/identity-platform/claims-challenge
  */
 export interface InsufficientClaimsChallenge extends StepUpChallengeBase {
@@ -106,7 +122,10 @@ export interface InsufficientClaimsChallenge extends StepUpChallengeBase {
  * RFC 9449 `use_dpop_nonce`: retry with a DPoP proof that carries `nonce`.
  *
  * @example
- * if (challenge.kind === 'use_dpop_nonce') retryWithNonce(challenge.nonce)
+ * ```ts
+ * const challenge = readStepUpChallenge(response, { scheme: 'DPoP' })
+ * if (challenge?.kind === 'use_dpop_nonce') retryWithNonce(challenge.nonce)
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-9
  */
 export interface UseDpopNonceChallenge extends StepUpChallengeBase {
@@ -117,10 +136,14 @@ export interface UseDpopNonceChallenge extends StepUpChallengeBase {
 }
 
 /**
- * A typed step-up signal read from a response; switch on `kind`.
+ * The typed step-up signal {@link readStepUpChallenge} reads from a 401 or 403 response, one
+ * variant per `kind`.
  *
  * @example
- * const challenge: StepUpChallenge | undefined = readStepUpChallenge(response)
+ * ```ts
+ * const challenge = readStepUpChallenge(response)
+ * if (challenge?.kind === 'step_up') await signInAgain(buildStepUpAuthorizationParams(challenge))
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
  */
 export type StepUpChallenge =
@@ -131,10 +154,13 @@ export type StepUpChallenge =
   | UseDpopNonceChallenge
 
 /**
- * Options of {@link readStepUpChallenge}.
+ * Which challenges {@link readStepUpChallenge} reads: by default `Bearer` and `DPoP`, or only the
+ * scheme the token was sent with.
  *
  * @example
+ * ```ts
  * readStepUpChallenge(response, { scheme: 'DPoP' })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.2
  */
 export interface ReadStepUpChallengeOptions {

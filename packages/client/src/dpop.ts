@@ -11,7 +11,7 @@ import type { DpopHeader } from './dpop-sign.js'
  * @example
  * ```ts
  * const keyPair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])
- * const dpop: DpopOptions = { keyPair }
+ * const api = createStepUpFetch({ allowedOrigins: ['https://api.example.com'], dpop: { keyPair }, getAccessToken, stepUp })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.2
  */

@@ -2,11 +2,7 @@ import { checkOptions } from '@stepup/internal'
 import type { StepUpChallenge } from './challenge.js'
 
 /**
- * The stable codes a {@link StepUpError} carries.
- *
- * @example
- * const code: StepUpErrorCode = 'ERR_STEP_UP_LOOP'
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-5
+ * The union of the stable `code`s a {@link StepUpError} carries.
  *
  * - `ERR_STEP_UP_LOOP`: the replay met the same challenge again after a step-up.
  * - `ERR_STEP_UP_LIMIT`: more challenges than `maxStepUps` for one request.
@@ -31,6 +27,15 @@ import type { StepUpChallenge } from './challenge.js'
  *   used instead (turned off, the request cannot be saved, or `sessionStorage` refused it).
  * - `ERR_STEP_UP_NOT_PENDING`: `resumeAfterRedirect` found no step-up saved in this tab for the
  *   callback's `state` (already used, another tab, older than 10 minutes, another client).
+ *
+ * @example
+ * ```ts
+ * const response = await api('https://api.example.com/transfers', { method: 'POST' }).catch((error) => {
+ *   if (error instanceof StepUpError && error.code === 'ERR_STEP_UP_CANCELLED') return undefined
+ *   throw error
+ * })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-5
  */
 export type StepUpErrorCode =
   | 'ERR_STEP_UP_LOOP'
@@ -48,10 +53,12 @@ export type StepUpErrorCode =
   | 'ERR_STEP_UP_NOT_PENDING'
 
 /**
- * Options of the {@link StepUpError} constructor.
+ * The challenge and cause the {@link StepUpError} constructor records on the error.
  *
  * @example
- * new StepUpError('ERR_STEP_UP_FAILED', 'popup blocked', { challenge, cause: error })
+ * ```ts
+ * new StepUpError('ERR_STEP_UP_FAILED', 'stepUp rejected; see cause', { challenge, cause: error })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-5
  */
 export interface StepUpErrorOptions {

@@ -85,11 +85,13 @@ function isPending(value: unknown): value is PendingStepUp {
 }
 
 /**
- * Options of {@link resumeAfterRedirect}: the same authorization server, client, client
+ * The options of {@link resumeAfterRedirect}: the same authorization server, client, client
  * authentication and DPoP key pair as the popup step-up's.
  *
  * @example
- * const options: ResumeAfterRedirectOptions = { authorizationServer: as, client: { client_id: 'bank-web' } }
+ * ```ts
+ * const resumed = await resumeAfterRedirect({ authorizationServer: as, client: { client_id: 'bank-web' } })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
  */
 export interface ResumeAfterRedirectOptions extends AuthorizationCodeOptions {}
@@ -97,11 +99,14 @@ export interface ResumeAfterRedirectOptions extends AuthorizationCodeOptions {}
 const RESUME_OPTIONS = new Set(CODE_OPTIONS)
 
 /**
- * What {@link resumeAfterRedirect} gives back: the new token, the token response, and the
- * request that met the challenge, ready to send again.
+ * What {@link resumeAfterRedirect} resolves: the new token, the token response, and the request
+ * that met the challenge, ready to send again.
  *
  * @example
- * const { token, tokenResponse, request, returnTo }: ResumedStepUp = resumed
+ * ```ts
+ * const resumed = await resumeAfterRedirect({ authorizationServer: as, client: { client_id: 'bank-web' } })
+ * if (resumed) await fetch(resumed.request, { headers: { authorization: `Bearer ${resumed.token.token}` } })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
  */
 export interface ResumedStepUp {
@@ -138,7 +143,7 @@ export interface ResumedStepUp {
  * }
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
- * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.6
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.5
  */
 export async function resumeAfterRedirect(
   options: ResumeAfterRedirectOptions,

@@ -20,10 +20,13 @@ import { type PendingStepUp, saveRequest } from './pending-step-up.js'
 import type { StepUpContext, TypedAccessToken } from './step-up-fetch.js'
 
 /**
- * Options of {@link createPopupStepUp}.
+ * The options of {@link createPopupStepUp}: {@link AuthorizationCodeOptions}, the callback page,
+ * where token responses go, and how the authorization request is sent.
  *
  * @example
- * const options: PopupStepUpOptions = { authorizationServer: as, client, redirectUri: 'https://bank.example/callback', onTokenResponse: save }
+ * ```ts
+ * createPopupStepUp({ authorizationServer: as, client, redirectUri: 'https://bank.example/callback', onTokenResponse: save })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1.1
  */
 export interface PopupStepUpOptions extends AuthorizationCodeOptions {
@@ -86,10 +89,13 @@ const RESERVED = new Set([
 ])
 
 /**
- * The `stepUp` of `createStepUpFetch` that {@link createPopupStepUp} returns.
+ * The `stepUp` function that {@link createPopupStepUp} returns, to pass to `createStepUpFetch`.
  *
  * @example
- * const stepUp: PopupStepUp = createPopupStepUp(options)
+ * ```ts
+ * const stepUp = createPopupStepUp({ authorizationServer: as, client, redirectUri: 'https://bank.example/callback', onTokenResponse: save })
+ * const api = createStepUpFetch({ allowedOrigins: ['https://api.bank.example'], getAccessToken, stepUp })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
  */
 export type PopupStepUp = (
@@ -299,10 +305,12 @@ export function createPopupStepUp(options: PopupStepUpOptions): PopupStepUp {
 }
 
 /**
- * Options of {@link completeStepUpInPopup}.
+ * The options of {@link completeStepUpInPopup}: the window of the callback page.
  *
  * @example
- * const options: CompleteStepUpInPopupOptions = { window }
+ * ```ts
+ * completeStepUpInPopup({ window })
+ * ```
  * @see https://html.spec.whatwg.org/multipage/web-messaging.html#posting-messages
  */
 export interface CompleteStepUpInPopupOptions {

@@ -2,7 +2,10 @@
  * The next request of a redirect chain, as {@link nextRedirectHop} computes it.
  *
  * @example
- * const hop: RedirectHop = { url: 'https://api.example.com/result', method: 'GET', dropBody: true }
+ * ```ts
+ * const hop = nextRedirectHop('https://api.example.com/transfers', 'POST', 303, '/transfers/7')
+ * if (hop) await fetch(hop.url, { method: hop.method, redirect: 'manual' })
+ * ```
  * @see https://fetch.spec.whatwg.org/#http-redirect-fetch
  */
 export interface RedirectHop {

@@ -5,12 +5,17 @@ import { StepUpError, type StepUpErrorCode } from './errors.js'
 import { readBody } from './read-body.js'
 
 /**
- * An RFC 9728 protected resource metadata document, as {@link fetchProtectedResourceMetadata}
- * checked it: `resource` is the resource the request was for; `authorization_servers`, when
- * present, holds `https:` issuer identifiers. Other members are kept as sent, unchecked.
+ * An RFC 9728 protected resource metadata document as {@link fetchProtectedResourceMetadata}
+ * resolves it, with `resource` and `authorization_servers` checked.
+ *
+ * `resource` is the resource the request was for; `authorization_servers`, when present, holds
+ * `https:` issuer identifiers. Other members are kept as sent, unchecked.
  *
  * @example
- * const metadata: ProtectedResourceMetadata = { resource: 'https://api.example.com', authorization_servers: ['https://as.example.com'] }
+ * ```ts
+ * const metadata = await fetchProtectedResourceMetadata('https://api.example.com/.well-known/oauth-protected-resource', { resource: 'https://api.example.com' })
+ * const [issuer] = metadata.authorization_servers ?? [] // 'https://as.example.com'
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9728#section-2
  */
 export interface ProtectedResourceMetadata {
@@ -31,10 +36,12 @@ export interface ProtectedResourceMetadata {
 }
 
 /**
- * Options of {@link fetchProtectedResourceMetadata}.
+ * The options of {@link fetchProtectedResourceMetadata}: the resource the document must name.
  *
  * @example
- * const options: FetchProtectedResourceMetadataOptions = { resource: 'https://api.example.com' }
+ * ```ts
+ * await fetchProtectedResourceMetadata('https://api.example.com/.well-known/oauth-protected-resource', { resource: 'https://api.example.com' })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9728#section-3.3
  */
 export interface FetchProtectedResourceMetadataOptions {

@@ -27,7 +27,13 @@ import { discoverResourceMetadata, type ProtectedResourceMetadata } from './reso
  * proof (RFC 9449 §7.1). Case-insensitive; any other type is refused.
  *
  * @example
- * const token: TypedAccessToken = { token: response.access_token, type: response.token_type }
+ * ```ts
+ * createStepUpFetch({
+ *   allowedOrigins: ['https://api.example.com'],
+ *   getAccessToken: () => ({ token: tokens.access_token, type: tokens.token_type }),
+ *   stepUp,
+ * })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-5
  */
 export interface TypedAccessToken {
@@ -45,7 +51,9 @@ export interface TypedAccessToken {
  * DPoP-bound token when the fetch has `dpop` and a Bearer token otherwise.
  *
  * @example
- * const token: AccessToken = { token: 'eyJhbGciOi…', type: 'DPoP' }
+ * ```ts
+ * createStepUpFetch({ allowedOrigins: ['https://api.example.com'], getAccessToken: () => token, stepUp })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
  */
 export type AccessToken = string | TypedAccessToken
@@ -54,7 +62,13 @@ export type AccessToken = string | TypedAccessToken
  * What `getAccessToken` and `stepUp` are told about the request being sent.
  *
  * @example
- * const stepUp = (challenge: StepUpChallenge, { request }: StepUpRequestContext) => resumeAfterLogin(request.url)
+ * ```ts
+ * createStepUpFetch({
+ *   allowedOrigins: ['https://api.example.com'],
+ *   getAccessToken: ({ request }) => tokens.for(new URL(request.url).origin),
+ *   stepUp,
+ * })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
  */
 export interface StepUpRequestContext {
@@ -70,7 +84,13 @@ export interface StepUpRequestContext {
  * that answers the challenge.
  *
  * @example
- * const stepUp = (_challenge: StepUpChallenge, { params }: StepUpContext) => authorizeInPopup(params)
+ * ```ts
+ * createStepUpFetch({
+ *   allowedOrigins: ['https://api.example.com'],
+ *   getAccessToken,
+ *   stepUp: (_challenge, { params, authorizationServer }) => authorizeInPopup(authorizationServer, params),
+ * })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
  */
 export interface StepUpContext extends StepUpRequestContext {
@@ -95,10 +115,18 @@ export interface StepUpContext extends StepUpRequestContext {
 }
 
 /**
- * What `onInvalidToken` is told.
+ * What `onInvalidToken` is told about a 401 `invalid_token` answer: the request, the response and
+ * the challenge.
  *
  * @example
- * const onInvalidToken = ({ challenge }: InvalidTokenContext) => tokens.drop(challenge.params.error_description)
+ * ```ts
+ * createStepUpFetch({
+ *   allowedOrigins: ['https://api.example.com'],
+ *   getAccessToken,
+ *   stepUp,
+ *   onInvalidToken: ({ challenge }) => tokens.drop(challenge.params.error_description),
+ * })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
 export interface InvalidTokenContext extends StepUpRequestContext {
@@ -109,10 +137,13 @@ export interface InvalidTokenContext extends StepUpRequestContext {
 }
 
 /**
- * Options of {@link createStepUpFetch}.
+ * The options of {@link createStepUpFetch}, checked once when it runs (unknown keys are
+ * `ERR_UNKNOWN_OPTION`).
  *
  * @example
- * const options: StepUpFetchOptions = { allowedOrigins: ['https://api.example.com'], getAccessToken, stepUp }
+ * ```ts
+ * createStepUpFetch({ allowedOrigins: ['https://api.example.com'], currentScope: 'openid accounts', getAccessToken, stepUp })
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
  */
 export interface StepUpFetchOptions {
@@ -186,10 +217,14 @@ const OPTIONS = new Set([
 ])
 
 /**
- * A function with `fetch`'s signature that attaches the token and answers step-up challenges.
+ * The function {@link createStepUpFetch} returns: `fetch`'s signature, with the token attached and
+ * step-up challenges answered.
  *
  * @example
- * const api: StepUpFetch = createStepUpFetch(options)
+ * ```ts
+ * const api = createStepUpFetch({ allowedOrigins: ['https://api.example.com'], getAccessToken, stepUp })
+ * const response = await api('https://api.example.com/accounts')
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
  */
 export type StepUpFetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
@@ -206,7 +241,8 @@ const WHERE = 'createStepUpFetch'
  * ```ts
  * stepUpFailureCode({ error: 'unmet_authentication_requirements' }) // 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS'
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-6
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-5
+ * @see https://openid.net/specs/openid-connect-unmet-authentication-requirements-1_0.html
  */
 export function stepUpFailureCode(
   error: unknown,
