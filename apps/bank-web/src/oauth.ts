@@ -25,6 +25,12 @@ interface PendingSignIn {
 /** The session's access token, its type, and the claims this app displays. */
 export interface TokenState {
   readonly accessToken: string
+  /** When the access token expires, in epoch milliseconds (from `expires_in`). */
+  readonly expiresAt?: number
+  /** The refresh token, bound to this browser's DPoP key like the access token (RFC 9449 §5). */
+  readonly refreshToken?: string
+  /** The last ID token, the `id_token_hint` of the sign-out (OpenID RP-Initiated Logout 1.0 §2). */
+  readonly idToken?: string
   /** `DPoP` (bound to this browser's key) or `Bearer`, as the token response said. */
   readonly tokenType: 'DPoP' | 'Bearer'
   readonly acr?: string
@@ -156,15 +162,78 @@ export async function completeSignIn(url: URL): Promise<SignInResult> {
   }
 }
 
-/** Keep a token response's access token (sign-in or step-up) as the session's token. */
+/**
+ * Keep a token response (sign-in, step-up or refresh) as the session's tokens. A response
+ * without a refresh token or an ID token keeps the ones the session had.
+ */
 export function saveTokenResponse(tokens: oauth.TokenEndpointResponse): TokenState {
+  const previous = currentToken()
+  const refreshToken = tokens.refresh_token ?? previous?.refreshToken
+  const idToken = tokens.id_token ?? previous?.idToken
   const token: TokenState = {
     accessToken: tokens.access_token,
     tokenType: tokens.token_type === 'dpop' ? 'DPoP' : 'Bearer',
+    ...(tokens.expires_in !== undefined && { expiresAt: Date.now() + tokens.expires_in * 1000 }),
+    ...(refreshToken !== undefined && { refreshToken }),
+    ...(idToken !== undefined && { idToken }),
     ...displayClaims(tokens.access_token),
   }
   sessionStorage.setItem(TOKEN, JSON.stringify(token))
   return token
+}
+
+/**
+ * How long before expiry the access token is renewed: a minute, or half its lifetime when that
+ * is shorter (a deployment with short-lived tokens).
+ */
+export function refreshMargin(token: TokenState, now = Date.now()): number {
+  if (token.expiresAt === undefined) return 0
+  const lifetime = Math.max(0, token.expiresAt - now)
+  return Math.min(60_000, lifetime / 2)
+}
+
+/** Why the session ended: the refresh token was refused, or there was none. */
+export class SessionEndedError extends Error {
+  override readonly name = 'SessionEndedError'
+}
+
+let refreshing: Promise<TokenState> | undefined
+
+/**
+ * Renew the access token with the refresh token (RFC 6749 §6), with a DPoP proof of this
+ * browser's key (RFC 9449 §5: a public client's refresh token is bound to that key). Concurrent
+ * calls share one request. Rejects with {@link SessionEndedError} when the authorization server
+ * refuses the refresh token (or the session has none); a network failure rejects as it is.
+ */
+export function refreshTokens(): Promise<TokenState> {
+  refreshing ??= (async () => {
+    const token = currentToken()
+    if (!token?.refreshToken) throw new SessionEndedError('no refresh token')
+    const as = await discover()
+    const dpop = oauth.DPoP(client, await dpopKeyPair())
+    try {
+      const tokens = await withNonce(
+        () =>
+          oauth.refreshTokenGrantRequest(as, client, oauth.None(), token.refreshToken!, {
+            additionalParameters: { resource: RESOURCE },
+            DPoP: dpop,
+            ...insecure,
+          }),
+        (response) => oauth.processRefreshTokenResponse(as, client, response),
+      )
+      // The session may have been signed out while the request was in flight.
+      if (!currentToken()) throw new SessionEndedError('signed out')
+      return saveTokenResponse(tokens)
+    } catch (error) {
+      if (error instanceof oauth.ResponseBodyError || error instanceof SessionEndedError) {
+        throw new SessionEndedError('the refresh token was refused', { cause: error })
+      }
+      throw error
+    }
+  })().finally(() => {
+    refreshing = undefined
+  })
+  return refreshing
 }
 
 /** The stored token, if signed in. */
@@ -173,17 +242,50 @@ export function currentToken(): TokenState | undefined {
   return raw ? (JSON.parse(raw) as TokenState) : undefined
 }
 
-/** The stored token as the step-up fetch sends it: `DPoP` with a proof, or `Bearer`. */
-export function accessToken(): TypedAccessToken | string {
-  const token = currentToken()
+/**
+ * The stored token as the step-up fetch sends it (`DPoP` with a proof, or `Bearer`), renewed
+ * first when it expires within {@link refreshMargin} (a tab that slept past its timer).
+ */
+export async function accessToken(): Promise<TypedAccessToken | string> {
+  let token = currentToken()
+  if (token?.expiresAt !== undefined && token.expiresAt - Date.now() <= refreshMargin(token)) {
+    token = await refreshTokens()
+  }
   return token ? { token: token.accessToken, type: token.tokenType } : ''
 }
 
-/** Forget the token and the key it is bound to. */
-export async function signOut(): Promise<void> {
+/** Forget the tokens and the key they are bound to (this browser only). */
+export async function forgetSession(): Promise<void> {
   sessionStorage.removeItem(TOKEN)
   sessionStorage.removeItem(PENDING)
   await forgetDpopKeyPair()
+}
+
+/**
+ * Sign out: revoke the refresh token (RFC 7009), forget everything local, then end the session
+ * at the sign-in server too (OpenID RP-Initiated Logout 1.0 §2: `end_session_endpoint` with
+ * `id_token_hint`, `client_id` and `post_logout_redirect_uri`), which comes back to `returnTo`.
+ * Resolves `false` without navigating when the server has no `end_session_endpoint`.
+ */
+export async function signOut(returnTo: string): Promise<boolean> {
+  const token = currentToken()
+  const as = await discover().catch(() => undefined)
+  if (as && token?.refreshToken) {
+    await oauth
+      .revocationRequest(as, client, oauth.None(), token.refreshToken, {
+        additionalParameters: { token_type_hint: 'refresh_token' },
+        ...insecure,
+      })
+      .catch(() => undefined)
+  }
+  await forgetSession()
+  if (!as?.end_session_endpoint) return false
+  const url = new URL(as.end_session_endpoint)
+  if (token?.idToken) url.searchParams.set('id_token_hint', token.idToken)
+  url.searchParams.set('client_id', client.client_id)
+  url.searchParams.set('post_logout_redirect_uri', returnTo)
+  location.assign(url)
+  return true
 }
 
 /**
