@@ -1,7 +1,12 @@
 import { fileURLToPath } from 'node:url'
-import { type AuthorizationServer, createAuthorizationServer } from 'authorization-server'
-import { type BankApi, createBankApi, freePort } from 'bank-api'
+import {
+  type AuthorizationServer,
+  type AuthorizationServerOptions,
+  createAuthorizationServer,
+} from 'authorization-server'
+import { type BankApi, type BankApiOptions, createBankApi, freePort } from 'bank-api'
 import { build, createServer, preview } from 'vite'
+import { securityHeaders } from './headers.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const configFile = fileURLToPath(new URL('../vite.config.ts', import.meta.url))
@@ -16,7 +21,22 @@ export interface WebStackOptions {
   /** `dev`: Vite's dev server; `preview`: `vite build` into `outDir`, then Vite's preview server. */
   readonly web: 'dev' | 'preview'
   readonly outDir?: string
+  /** More options of the sign-in server (e.g. `accessTokenTtl`), for tests and demos. */
+  readonly authorizationServer?: ExtraAuthorizationServerOptions
+  /** More options of the bank API (e.g. its limits), for tests and demos. */
+  readonly bankApi?: ExtraBankApiOptions
 }
+
+/** Options of the sign-in server that the stack does not set itself. */
+export type ExtraAuthorizationServerOptions = Omit<
+  AuthorizationServerOptions,
+  'port' | 'resource' | 'clients'
+>
+/** Options of the bank API that the stack does not set itself. */
+export type ExtraBankApiOptions = Omit<
+  BankApiOptions,
+  'framework' | 'issuer' | 'resource' | 'port' | 'corsOrigins' | 'dpop'
+>
 
 /** The authorization server, the bank API and the web client, all on localhost. */
 export interface WebStack {
@@ -35,6 +55,10 @@ export interface ServersOptions {
   readonly apiPort?: number
   /** The web client's origin, e.g. `http://localhost:5173`: its redirect URI and CORS origin. */
   readonly web: string
+  /** More options of the sign-in server. */
+  readonly authorizationServer?: ExtraAuthorizationServerOptions
+  /** More options of the bank API. */
+  readonly bankApi?: ExtraBankApiOptions
 }
 
 /** The authorization server and the bank API, set up for the web client. */
@@ -46,7 +70,9 @@ export interface Servers {
 
 /**
  * Start the servers the web client talks to: the authorization server, with the web client
- * registered as the public client `bank-web` whose tokens are DPoP-bound (RFC 9449), and the
+ * registered as the public client `bank-web` whose tokens are DPoP-bound (RFC 9449), which gets
+ * refresh tokens and comes back to its start page after signing out (OpenID RP-Initiated
+ * Logout 1.0 `post_logout_redirect_uris`), and the
  * bank API, which requires DPoP-bound tokens (with its own nonces) and lets the web client's
  * origin call it (CORS).
  */
@@ -54,6 +80,7 @@ export async function startServers(options: ServersOptions): Promise<Servers> {
   const apiPort = options.apiPort || (await freePort())
   const resource = `http://localhost:${apiPort}/`
   const as = await createAuthorizationServer({
+    ...options.authorizationServer,
     port: options.asPort ?? 0,
     resource,
     clients: [
@@ -63,12 +90,15 @@ export async function startServers(options: ServersOptions): Promise<Servers> {
         application_type: 'web',
         token_endpoint_auth_method: 'none',
         redirect_uris: [`${options.web}/callback`],
+        post_logout_redirect_uris: [`${options.web}/`],
+        grant_types: ['authorization_code', 'refresh_token'],
         dpop_bound_access_tokens: true,
       },
     ],
   })
   try {
     const api = await createBankApi({
+      ...options.bankApi,
       framework: options.framework ?? 'express',
       issuer: as.issuer,
       resource,
@@ -106,6 +136,8 @@ export async function startWebStack(options: WebStackOptions): Promise<WebStack>
     ...(options.framework && { framework: options.framework }),
     ...(options.asPort !== undefined && { asPort: options.asPort }),
     ...(options.apiPort !== undefined && { apiPort: options.apiPort }),
+    ...(options.authorizationServer && { authorizationServer: options.authorizationServer }),
+    ...(options.bankApi && { bankApi: options.bankApi }),
   })
   const closers: (() => Promise<void>)[] = [closeServers]
   const close = async () => {
@@ -120,10 +152,12 @@ export async function startWebStack(options: WebStackOptions): Promise<WebStack>
         __BANK_CONFIG__: JSON.stringify({ issuer: as.issuer, api: api.url, clientId: 'bank-web' }),
       },
     }
+    const headers = (mode: 'dev' | 'build') =>
+      securityHeaders({ mode, web, issuer: as.issuer, api: api.url })
     if (options.web === 'dev') {
       const server = await createServer({
         ...inline,
-        server: { host: 'localhost', port: webPort, strictPort: true },
+        server: { host: 'localhost', port: webPort, strictPort: true, headers: headers('dev') },
       })
       await server.listen()
       closers.push(() => server.close())
@@ -133,7 +167,7 @@ export async function startWebStack(options: WebStackOptions): Promise<WebStack>
       const server = await preview({
         ...inline,
         build: { outDir },
-        preview: { host: 'localhost', port: webPort, strictPort: true },
+        preview: { host: 'localhost', port: webPort, strictPort: true, headers: headers('build') },
       })
       closers.push(
         () =>
