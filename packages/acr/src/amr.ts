@@ -20,11 +20,12 @@ export const AMR: { readonly [V in AmrValue]: V } = /* @__PURE__ */ Object.freez
 ) as { readonly [V in AmrValue]: V }
 
 /**
- * A registered Authentication Method Reference value (RFC 8176 §2 and EAP `pop`).
+ * A registered Authentication Method Reference value (RFC 8176 §2 and EAP `pop`), as
+ * {@link isRegisteredAmr} narrows a claim's entries to.
  *
  * @example
  * ```ts
- * const method: AmrValue = 'hwk'
+ * const registered = ['hwk', 'pin', 'x-vendor'].filter(isRegisteredAmr) // ['hwk', 'pin']
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc8176#section-2
  */

@@ -4,27 +4,29 @@
  *
  * @example
  * ```ts
- * const rule: AmrRule = { allOf: ['hwk'], anyOf: ['pin', 'fpt', 'face'] }
+ * const registry = createAcrRegistry([{ value: 'urn:example:gold', amr: { allOf: ['hwk'], anyOf: ['pin', 'fpt', 'face'] } }])
+ * registry.fromAmr(['hwk', 'fpt']) // ['urn:example:gold']
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc8176#section-2
  */
 export interface AmrRule {
+  /** Methods that must all appear in `amr`. */
   readonly allOf?: readonly string[]
+  /** Methods of which at least one must appear in `amr`, when given. */
   readonly anyOf?: readonly string[]
 }
 
 /**
- * One authentication context class: its `acr` value, the other spellings of the same class, and
- * the classes it also satisfies.
+ * One authentication context class as {@link createAcrRegistry} takes it: its `acr` value, the
+ * other spellings of the same class, and the classes it also satisfies.
  *
  * @example
  * ```ts
- * const gold: AcrDefinition = {
- *   value: 'urn:example:gold',
- *   description: 'Hardware key and PIN',
- *   satisfies: ['urn:example:silver'],
- *   amr: { allOf: ['hwk', 'pin'] },
- * }
+ * const registry = createAcrRegistry([
+ *   { value: 'urn:example:silver' },
+ *   { value: 'urn:example:gold', description: 'Hardware key and PIN', satisfies: ['urn:example:silver'], amr: { allOf: ['hwk', 'pin'] } },
+ * ])
+ * registry.get('urn:example:gold')?.description // 'Hardware key and PIN'
  * ```
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
  */

@@ -1,6 +1,7 @@
 /**
- * Codes carried by the `TypeError`s this package throws when it is given a bad definition or
- * argument. They are thrown when a registry or preset is created, never for untrusted input.
+ * The union of the `code`s on the `TypeError`s this package throws for a bad definition or argument.
+ *
+ * They are thrown when a registry or preset is created, never for untrusted input.
  *
  * - `ERR_INVALID_ARG_TYPE`: an argument has the wrong JavaScript type.
  * - `ERR_UNKNOWN_OPTION`: an option, definition or `amr` rule has a key this package does not
@@ -18,7 +19,6 @@
  *   ;(error as AcrRegistryTypeError).code // 'ERR_ACR_UNKNOWN_REFERENCE'
  * }
  * ```
- * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
  */
 export type AcrRegistryErrorCode =
   | 'ERR_INVALID_ARG_TYPE'
@@ -42,7 +42,6 @@ export type AcrRegistryErrorCode =
  * })()
  * error?.code // 'ERR_ACR_DUPLICATE'
  * ```
- * @see https://openid.net/specs/openid-connect-core-1_0.html#IDToken
  */
 export interface AcrRegistryTypeError extends TypeError {
   readonly code: AcrRegistryErrorCode

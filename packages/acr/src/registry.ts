@@ -4,11 +4,11 @@ import { BUILT_IN_ACR_DEFINITIONS } from './acr-values.js'
 import type { AcrDefinition } from './definition.js'
 
 /**
- * Options for {@link createAcrRegistry}.
+ * The options of {@link createAcrRegistry}: whether the built-in classes are included.
  *
  * @example
  * ```ts
- * const options: AcrRegistryOptions = { defaults: false }
+ * createAcrRegistry([{ value: 'urn:example:silver' }], { defaults: false }).values() // ['urn:example:silver']
  * ```
  * @see https://openid.net/specs/openid-connect-eap-acr-values-1_0.html
  */
@@ -19,8 +19,10 @@ export interface AcrRegistryOptions {
 const OPTION_KEYS: ReadonlySet<string> = new Set(['defaults'])
 
 /**
- * An immutable set of authentication context classes with a "satisfies" order. Its methods do
- * not use `this`, so they can be passed around on their own.
+ * The immutable set of authentication context classes with a "satisfies" order that
+ * {@link createAcrRegistry} returns.
+ *
+ * Its methods do not use `this`, so they can be passed around on their own.
  *
  * @example
  * ```ts
@@ -110,9 +112,9 @@ function normalize(input: unknown, where: string): AcrDefinition {
 }
 
 /**
- * Create an immutable registry of authentication context classes from the built-ins (unless
- * `defaults: false`) followed by `definitions`, precomputing the transitive "satisfies" closure
- * so that {@link AcrRegistry.satisfies} is a lookup.
+ * Creates an immutable registry of authentication context classes from the built-ins (unless
+ * `defaults: false`) followed by `definitions`, with the transitive "satisfies" closure
+ * precomputed so that {@link AcrRegistry.satisfies} is a lookup.
  *
  * Throws a coded `TypeError` (see {@link AcrRegistryErrorCode}) for an option, definition or
  * `amr` rule key it does not know, naming the nearest known one (`ERR_UNKNOWN_OPTION`), a

@@ -5,7 +5,7 @@ const SOURCE =
   'https://www.keycloak.org/docs/latest/server_admin/index.html#_mapping-acr-to-loa-realm'
 
 /**
- * Turn a Keycloak ACR-to-LoA mapping (the `acr.loa.map` realm or client attribute, as an object
+ * Turns a Keycloak ACR-to-LoA mapping (the `acr.loa.map` realm or client attribute, as an object
  * or its JSON text) into definitions where each level satisfies every lower level and names
  * that share a level are aliases of one class.
  *
