@@ -3,7 +3,19 @@ import { type AuthorizationDetail, COMMON_ARRAY_FIELDS } from './detail-type.js'
 import { copyJson, DEFAULT_LIMITS } from './json.js'
 import { checkStructure } from './structure.js'
 
-/** Result of {@link AuthorizationDetailsRegistry.covers}. */
+/**
+ * What {@link AuthorizationDetailsRegistry.covers} and {@link coversAuthorizationDetails} return:
+ * whether every requested detail is covered, and the ones that are not.
+ *
+ * @example
+ * ```ts
+ * const { covered, uncovered } = coversAuthorizationDetails(
+ *   [{ type: 'account_information', actions: ['list_accounts', 'read_balances'] }],
+ *   [{ type: 'account_information', actions: ['read_balances'] }],
+ * ) // true, []
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-6.1
+ */
 export interface AuthorizationDetailsCoverage<Detail> {
   /** True when every requested detail is covered by one granted detail. */
   readonly covered: boolean

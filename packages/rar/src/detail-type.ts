@@ -2,21 +2,45 @@ import { checkOptions, invalidArgument } from '@stepup/internal'
 import type { $ZodObject, output } from 'zod/v4/core'
 
 /**
- * One `authorization_details` object: the RFC 9396 §2.2 common fields plus type-specific members.
+ * One `authorization_details` object: a `type`, the RFC 9396 §2.2 common fields and
+ * type-specific members.
  *
+ * @example
+ * ```ts
+ * encodeAuthorizationDetails([{ type: 'account_information', actions: ['list_accounts'], locations: ['https://example.com/accounts'] }])
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-2
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-2.2
  */
 export type AuthorizationDetail = {
+  /** The authorization details type, which decides what the other members mean (RFC 9396 §2). */
   readonly type: string
+  /** Where the resource or resource server is, usually URIs. */
   readonly locations?: readonly string[] | undefined
+  /** The kinds of actions to be taken at the resource. */
   readonly actions?: readonly string[] | undefined
+  /** The kinds of data requested from the resource. */
   readonly datatypes?: readonly string[] | undefined
+  /** One specific resource available at the API. */
   readonly identifier?: string | undefined
+  /** The types or levels of privilege requested at the resource. */
   readonly privileges?: readonly string[] | undefined
+  /** Type-specific members. */
   readonly [member: string]: unknown
 }
 
-/** The RFC 9396 §2.2 common fields, typed. */
+/**
+ * The RFC 9396 §2.2 common fields (`locations`, `actions`, `datatypes`, `identifier`,
+ * `privileges`), typed, as every parsed detail carries them.
+ *
+ * @example
+ * ```ts
+ * import { paymentInitiationDetailType } from '@stepup/rar/types/payment-initiation'
+ * const [detail] = createAuthorizationDetailsRegistry([paymentInitiationDetailType]).parse('[{"type":"payment_initiation","locations":["https://example.com/payments"]}]')
+ * detail?.locations // ['https://example.com/payments']
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-2.2
+ */
 export type AuthorizationDetailCommonFields = {
   readonly locations?: readonly string[] | undefined
   readonly actions?: readonly string[] | undefined
@@ -31,13 +55,37 @@ type Members<Schema extends $ZodObject> = {
   [K in keyof output<Schema> as string extends K ? never : K]: output<Schema>[K]
 }
 
-/** The parsed detail of type `Type` whose type-specific members follow `Schema`. */
+/**
+ * The parsed detail of type `Type` whose type-specific members follow `Schema`, as a registered
+ * type's `covers` receives it and its registry's `parse` returns it.
+ *
+ * @example
+ * ```ts
+ * import * as z from 'zod'
+ * defineAuthorizationDetailType({
+ *   type: 'https://scheme.example.org/files',
+ *   schema: z.object({ path: z.string() }),
+ *   covers: (granted, requested) => requested.path.startsWith(granted.path),
+ * })
+ * ```
+ */
 export type TypedAuthorizationDetail<Type extends string, Schema extends $ZodObject> = Flatten<
   { readonly type: Type } & Omit<AuthorizationDetailCommonFields, keyof Members<Schema>> &
     Members<Schema>
 >
 
-/** A registered authorization details type, as returned by {@link defineAuthorizationDetailType}. */
+/**
+ * An authorization details type as {@link defineAuthorizationDetailType} returns it, to register
+ * with {@link createAuthorizationDetailsRegistry}.
+ *
+ * @example
+ * ```ts
+ * import * as z from 'zod'
+ * const files = defineAuthorizationDetailType({ type: 'https://scheme.example.org/files', schema: z.object({ path: z.string() }) })
+ * const registry = createAuthorizationDetailsRegistry([files])
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-2.1
+ */
 export interface AuthorizationDetailType<
   Type extends string = string,
   Schema extends $ZodObject = $ZodObject,
@@ -58,7 +106,17 @@ export interface AuthorizationDetailType<
   ): boolean
 }
 
-/** The parsed detail type of a registered type (or a union of them). */
+/**
+ * The parsed detail type of a registered type (or of a union of them), to name what a
+ * registry's `parse` returns.
+ *
+ * @example
+ * ```ts
+ * import { paymentInitiationDetailType } from '@stepup/rar/types/payment-initiation'
+ * type Payment = InferAuthorizationDetail<typeof paymentInitiationDetailType>
+ * const payments: Payment[] = createAuthorizationDetailsRegistry([paymentInitiationDetailType]).parse(text)
+ * ```
+ */
 export type InferAuthorizationDetail<T> =
   T extends AuthorizationDetailType<infer Type, infer Schema>
     ? TypedAuthorizationDetail<Type, Schema>

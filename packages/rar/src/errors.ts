@@ -1,4 +1,14 @@
-/** One problem found in untrusted `authorization_details`: where it is and what is wrong. */
+/**
+ * One problem found in untrusted `authorization_details`, as {@link AuthorizationDetailsError}
+ * lists them in `issues`: where it is and what is wrong.
+ *
+ * @example
+ * ```ts
+ * const result = createAuthorizationDetailsRegistry([]).safeParse('[{"type":"x"}]')
+ * if (!result.success) for (const issue of result.error.issues) console.log(issue.path, issue.message) // [0, 'type'] 'unknown type'
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-5
+ */
 export interface AuthorizationDetailsIssue {
   /** Path into the `authorization_details` array, e.g. `[0, 'actions']`; `[]` for the whole value. */
   readonly path: readonly (string | number)[]
@@ -7,21 +17,22 @@ export interface AuthorizationDetailsIssue {
 }
 
 /**
- * The stable error codes of `@stepup/rar` errors.
+ * The union of the stable `code`s of `@stepup/rar` errors.
  *
  * - `ERR_AUTHORIZATION_DETAILS_INVALID`: untrusted `authorization_details` are not valid JSON,
  *   not RFC 9396 objects, or break a registered type's rules (RFC 9396 §5).
  *
  * @example
  * ```ts
- * const code: AuthorizationDetailsErrorCode = 'ERR_AUTHORIZATION_DETAILS_INVALID'
+ * const result = createAuthorizationDetailsRegistry([]).safeParse('not json')
+ * if (!result.success && result.error.code === 'ERR_AUTHORIZATION_DETAILS_INVALID') console.log(result.error.error) // 'invalid_authorization_details'
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-5
  */
 export type AuthorizationDetailsErrorCode = 'ERR_AUTHORIZATION_DETAILS_INVALID'
 
 /**
- * Thrown when untrusted `authorization_details` is not valid; `error` is the OAuth error to return.
+ * Thrown when untrusted `authorization_details` are not valid, with the OAuth `error` to answer with.
  *
  * @example
  * ```ts

@@ -1,6 +1,14 @@
 import { invalid } from './errors.js'
 
-/** Size and shape bounds applied to untrusted `authorization_details`. */
+/**
+ * The size and depth bounds a registry applies to untrusted `authorization_details`, set with
+ * its `limits` option.
+ *
+ * @example
+ * ```ts
+ * createAuthorizationDetailsRegistry([], { allowUnknownTypes: true, limits: { maxDetails: 10, maxBytes: 16384 } })
+ * ```
+ */
 export interface AuthorizationDetailsLimits {
   /** Most objects in the array. Default 100. */
   readonly maxDetails: number

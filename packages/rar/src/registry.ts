@@ -13,7 +13,16 @@ import { type AuthorizationDetailsLimits, copyJson, DEFAULT_LIMITS, readJson } f
 import { checkStructure } from './structure.js'
 import { defOf, isOpen, validateMembers } from './validate.js'
 
-/** Options of {@link createAuthorizationDetailsRegistry}. */
+/**
+ * The options of {@link createAuthorizationDetailsRegistry}: whether unregistered types pass, and
+ * the size limits.
+ *
+ * @example
+ * ```ts
+ * const registry = createAuthorizationDetailsRegistry([], { allowUnknownTypes: true, limits: { maxDepth: 8 } })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-5
+ */
 export interface AuthorizationDetailsRegistryOptions<AllowUnknown extends boolean = boolean> {
   /** Accept types that are not registered (their common fields are still checked). Default false. */
   readonly allowUnknownTypes?: AllowUnknown
@@ -23,17 +32,46 @@ export interface AuthorizationDetailsRegistryOptions<AllowUnknown extends boolea
 const OPTION_KEYS: ReadonlySet<string> = new Set(['allowUnknownTypes', 'limits'])
 const LIMIT_KEYS: ReadonlySet<string> = new Set(['maxDetails', 'maxBytes', 'maxDepth'])
 
-/** Result of {@link AuthorizationDetailsRegistry.safeParse}. */
+/**
+ * What {@link AuthorizationDetailsRegistry.safeParse} returns: `{ success: true, data }` or
+ * `{ success: false, error }`.
+ *
+ * @example
+ * ```ts
+ * const result = registry.safeParse(form.get('authorization_details'))
+ * if (!result.success) return Response.json({ error: result.error.error }, { status: 400 })
+ * ```
+ */
 export type SafeParseAuthorizationDetailsResult<Detail> =
   | { readonly success: true; readonly data: Detail[] }
   | { readonly success: false; readonly error: AuthorizationDetailsError }
 
 export type { AuthorizationDetailsCoverage } from './covers.js'
 
-/** A JSON Schema document (draft 2020-12). */
+/**
+ * A JSON Schema document (draft 2020-12), as {@link AuthorizationDetailsRegistry.toJSONSchema}
+ * returns one per type.
+ *
+ * @example
+ * ```ts
+ * import { paymentInitiationDetailType } from '@stepup/rar/types/payment-initiation'
+ * const schema = createAuthorizationDetailsRegistry([paymentInitiationDetailType]).toJSONSchema().payment_initiation
+ * ```
+ */
 export type JsonSchema = { readonly [keyword: string]: unknown }
 
-/** Validates, compares and describes `authorization_details` for a fixed set of types. */
+/**
+ * What {@link createAuthorizationDetailsRegistry} returns: it validates, compares and describes
+ * `authorization_details` for a fixed set of types.
+ *
+ * @example
+ * ```ts
+ * import { paymentInitiationDetailType } from '@stepup/rar/types/payment-initiation'
+ * const registry = createAuthorizationDetailsRegistry([paymentInitiationDetailType])
+ * registry.typesSupported() // ['payment_initiation']
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-10
+ */
 export interface AuthorizationDetailsRegistry<
   Detail extends AuthorizationDetail = AuthorizationDetail,
 > {

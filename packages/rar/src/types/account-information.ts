@@ -20,7 +20,15 @@ type AccountReferences = $ZodOptional<
   >
 >
 
-/** Schema of the `account_information` members shown in RFC 9396 §2 and §7.1. */
+/**
+ * The zod schema of `accountInformationDetailType`: the `account_information` members shown in
+ * RFC 9396 §2 and §7.1.
+ *
+ * @example
+ * ```ts
+ * const schema = accountInformationDetailType.schema
+ * ```
+ */
 export type AccountInformationSchema = $ZodObject<
   {
     actions: $ZodOptional<
@@ -47,7 +55,15 @@ export type AccountInformationSchema = $ZodObject<
   $strict
 >
 
-/** A parsed `account_information` detail. */
+/**
+ * A parsed `account_information` detail, as a registry with `accountInformationDetailType`
+ * returns it.
+ *
+ * @example
+ * ```ts
+ * const details = createAuthorizationDetailsRegistry([accountInformationDetailType]).parse(form.get('authorization_details'))
+ * ```
+ */
 export type AccountInformationDetail = TypedAuthorizationDetail<
   'account_information',
   AccountInformationSchema

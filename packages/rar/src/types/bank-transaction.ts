@@ -9,7 +9,14 @@ import {
 import { parseDetail } from '../validate.js'
 import { strictObject, string } from './schema-kit.js'
 
-/** Schema of the bank transfer's type-specific members. */
+/**
+ * The zod schema of `bankTransactionDetailType`: the bank transfer's type-specific members.
+ *
+ * @example
+ * ```ts
+ * const schema = bankTransactionDetailType.schema
+ * ```
+ */
 export type BankTransactionSchema = $ZodObject<
   {
     transaction: $ZodObject<
@@ -20,7 +27,15 @@ export type BankTransactionSchema = $ZodObject<
   $strict
 >
 
-/** A parsed `urn:bank:params:oauth:request:transaction` detail. */
+/**
+ * A parsed `urn:bank:params:oauth:request:transaction` detail, as a registry with
+ * `bankTransactionDetailType` returns it.
+ *
+ * @example
+ * ```ts
+ * const details = createAuthorizationDetailsRegistry([bankTransactionDetailType]).parse(form.get('authorization_details'))
+ * ```
+ */
 export type BankTransactionDetail = TypedAuthorizationDetail<
   'urn:bank:params:oauth:request:transaction',
   BankTransactionSchema

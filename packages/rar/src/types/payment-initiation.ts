@@ -21,7 +21,15 @@ type Account = $ZodObject<
   $strict
 >
 
-/** Schema of the `payment_initiation` members shown in RFC 9396 §1 and §2. */
+/**
+ * The zod schema of `paymentInitiationDetailType`: the `payment_initiation` members shown in
+ * RFC 9396 §1 and §2.
+ *
+ * @example
+ * ```ts
+ * const schema = paymentInitiationDetailType.schema
+ * ```
+ */
 export type PaymentInitiationSchema = $ZodObject<
   {
     actions: $ZodOptional<
@@ -37,7 +45,15 @@ export type PaymentInitiationSchema = $ZodObject<
   $strict
 >
 
-/** A parsed `payment_initiation` detail. */
+/**
+ * A parsed `payment_initiation` detail, as a registry with `paymentInitiationDetailType` returns
+ * it.
+ *
+ * @example
+ * ```ts
+ * const details = createAuthorizationDetailsRegistry([paymentInitiationDetailType]).parse(form.get('authorization_details'))
+ * ```
+ */
 export type PaymentInitiationDetail = TypedAuthorizationDetail<
   'payment_initiation',
   PaymentInitiationSchema
