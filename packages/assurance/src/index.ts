@@ -92,7 +92,6 @@ export {
   isRiskPolicy,
   type RiskAssessment,
   type RiskContext,
-  type RiskDecision,
   type RiskPolicy,
   type RiskPolicyOptions,
   type RiskRequirement,

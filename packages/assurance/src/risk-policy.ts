@@ -80,34 +80,25 @@ export interface RiskRule {
 }
 
 /**
- * The explainable outcome of a policy: the merged requirement, the names of the rules that
- * fired (in rule order), and whether the grant is single-use.
+ * The explainable outcome of a policy's `decide`: the merged requirement, the names of the rules
+ * that fired (in rule order), whether the grant is single-use, and the {@link evaluateAssurance}
+ * result of the token against that requirement (the grant consumed when single-use).
  *
  * @example
  * ```ts
- * const { requirement, fired } = await policy.decide(context) // fired: ['large-transfer']
+ * const { requirement, fired, result } = await policy.decide(context) // fired: ['large-transfer']
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export interface RiskDecision {
+export interface RiskAssessment {
   readonly requirement: AssuranceRequirement
   readonly fired: readonly string[]
   readonly singleUse: boolean
-}
-
-/**
- * A {@link RiskDecision} with the {@link evaluateAssurance} result applied, the grant consumed
- * when single-use.
- *
- * @example
- * ```ts
- * const { result, fired } = await policy.decide(context)
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
- */
-export interface RiskAssessment extends RiskDecision {
   readonly result: AssuranceResult
 }
+
+/** What the rules ask for, before the token is evaluated against it. */
+type RiskDecision = Omit<RiskAssessment, 'result'>
 
 /** Marks the policies {@link createRiskPolicy} made; only it adds to the set. */
 const POLICIES = new WeakSet<object>()
