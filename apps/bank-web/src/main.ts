@@ -459,11 +459,15 @@ async function loadAccounts(): Promise<void> {
     if (!response.ok) throw new Error(`accounts: HTTP ${response.status}`)
     ;({ accounts } = (await response.json()) as { accounts: Account[] })
     $('accounts-unavailable').hidden = true
+    $('accounts').hidden = false
     renderAccounts()
     await loadHistory()
   } catch (error) {
     if (error instanceof SessionEndedError) endSession()
-    else $('accounts-unavailable').hidden = false
+    else {
+      $('accounts-unavailable').hidden = false
+      $('accounts').hidden = accounts.length === 0
+    }
   }
 }
 
@@ -501,9 +505,17 @@ async function sendTransfer(request: Request, afterConfirmation = false): Promis
 }
 
 function fillForm(state: FormState | undefined): void {
-  if (state?.source) $<HTMLSelectElement>('source').value = state.source
+  const source = $<HTMLSelectElement>('source')
+  if (state?.source) {
+    // Before the accounts are known (the bank unreachable), the kept account is still shown.
+    if (![...source.options].some((option) => option.value === state.source)) {
+      source.append(new Option(state.source, state.source))
+    }
+    source.value = state.source
+  }
   $<HTMLSelectElement>('payee').value = state?.payee ?? ''
   $<HTMLInputElement>('amount').value = state?.amount ?? ''
+  $('amount-currency').textContent = `(${currencyOf(source.value)})`
 }
 
 let refreshTimer: ReturnType<typeof setTimeout> | undefined
