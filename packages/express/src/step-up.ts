@@ -14,13 +14,13 @@ declare global {
 }
 
 /**
- * Options of {@link stepUp}: the shared guard options (`verify`, `requirement`, `realm`,
- * `resourceMetadata`, `acrRegistry`, `authorizationDetailsRegistry`, `dpop`, `exposeChallenge`, `onDecision`, …) and
- * `passErrors` to hand failures to `next(err)` instead of answering them.
+ * The options of {@link stepUp}: the shared guard options (`verify`, `requirement`, `realm`,
+ * `resourceMetadata`, `acrRegistry`, `authorizationDetailsRegistry`, `dpop`, `exposeChallenge`,
+ * `onDecision`, …) and `passErrors`, to hand failures to `next(err)` instead of answering them.
  *
  * @example
  * ```ts
- * const options: StepUpOptions = { verify, requirement: { acr_values: ['phr'] }, passErrors: true }
+ * app.post('/transfers', stepUp({ verify, requirement: { acr_values: ['phr'] }, passErrors: true }), handler)
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -29,8 +29,10 @@ export interface StepUpOptions extends StepUpGuardOptions<Request> {
   passErrors?: boolean
 }
 
+const EXPRESS_OPTIONS = ['passErrors']
+
 /**
- * Express 4/5 middleware that verifies the access token, runs the requirement or risk policy and
+ * Creates Express 4/5 middleware that verifies the access token, applies the requirement and
  * either sets `req.auth` or answers with the status, `WWW-Authenticate` challenge and JSON body.
  *
  * @example
@@ -38,9 +40,8 @@ export interface StepUpOptions extends StepUpGuardOptions<Request> {
  * app.post('/transfers', stepUp({ verify, requirement: { acr_values: ['phr'], max_age: 300 } }), handler)
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
-const EXPRESS_OPTIONS = ['passErrors']
-
 export function stepUp(options: StepUpOptions): RequestHandler {
   if (typeof options !== 'object' || options === null)
     throw invalidArgument('stepUp: options must be an object', { code: 'ERR_INVALID_ARG_TYPE' })
