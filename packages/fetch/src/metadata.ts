@@ -10,7 +10,7 @@ import { createProtectedResourceMetadata } from '@stepup/assurance'
  * const metadata = protectedResourceMetadata({ resource: 'https://api.example.com' })
  * app.use((c, next) => metadata(c.req.raw) ?? next())
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9728#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc9728#section-3.1
  */
 export function protectedResourceMetadata(
   options: ProtectedResourceMetadataOptions,

@@ -2,13 +2,13 @@ import type { StepUpAuth, StepUpGuard, StepUpGuardOptions, StepUpOutcome } from 
 import { createStepUpGuard, readRequestBody } from '@stepup/assurance'
 
 /**
- * Options of {@link withStepUp} and {@link evaluateRequest}: `verify`, `requirement`, `realm`,
+ * The options of {@link withStepUp} and {@link evaluateRequest}: `verify`, `requirement`, `realm`,
  * `resourceMetadata`, `acrRegistry`, `authorizationDetailsRegistry`, `dpop`, `exposeChallenge`,
  * `onDecision`, …
  *
  * @example
  * ```ts
- * const options: StepUpOptions = { verify, requirement: { acr_values: ['phr'], max_age: 300 } }
+ * const result = await evaluateRequest(request, { verify, requirement: { acr_values: ['phr'], max_age: 300 } })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -26,8 +26,8 @@ const view = (request: Request) => ({
 })
 
 /**
- * Verify and decide for a web-standard `Request`: `{ ok: true, auth }` or the failure to send
- * (`status`, `headers`, JSON `body`), for frameworks that build their own responses.
+ * Verifies the access token of a web-standard `Request` and decides: `{ ok: true, auth }` or the
+ * failure to send (`status`, `headers`, JSON `body`), for frameworks that build their own responses.
  *
  * @example
  * ```ts
@@ -46,8 +46,8 @@ export function evaluateRequest(request: Request, options: StepUpOptions): Promi
 }
 
 /**
- * Wrap a `(request, auth) => Response` handler so it only runs once the request's access token
- * meets the requirement; otherwise answer with the status, `WWW-Authenticate` and JSON body.
+ * Wraps a `(request, auth) => Response` handler so it runs only once the request's access token
+ * meets the requirement, and otherwise answers with the status, `WWW-Authenticate` and JSON body.
  *
  * @example
  * ```ts
