@@ -4,16 +4,17 @@ import type { MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 
 /**
- * Hono middleware serving the RFC 9728 protected resource metadata document to `GET` and `HEAD`
- * at `/.well-known/oauth-protected-resource[/path]` (the path of `resource`, inserted after the
- * host, RFC 9728 §3.1); every other request passes on. Mount it before an app-wide guard: the
- * document is public.
+ * Creates Hono middleware that serves the RFC 9728 protected resource metadata document to `GET`
+ * and `HEAD` at `/.well-known/oauth-protected-resource[/path]`; every other request passes on.
+ *
+ * The path of `resource` is inserted after the host (RFC 9728 §3.1). Mount it before an app-wide
+ * guard: the document is public.
  *
  * @example
  * ```ts
  * app.use(protectedResourceMetadata({ resource: 'https://api.example.com/accounts', authorization_servers: ['https://as.example.com'] }))
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9728#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc9728#section-3.1
  */
 export function protectedResourceMetadata(
   options: ProtectedResourceMetadataOptions,

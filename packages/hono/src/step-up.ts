@@ -13,9 +13,11 @@ import { createMiddleware } from 'hono/factory'
 import type { StatusCode } from 'hono/utils/http-status'
 
 /**
- * The Hono environment the middleware adds to a route: `c.get('auth')` (and `c.var.auth`) is the
- * verified token, its claims and the decision. Give it to `new Hono<StepUpEnv>()` when an
- * app-wide `app.use(requireAssurance())` guards routes declared apart from it.
+ * The Hono environment the middleware adds to a route, in which `c.get('auth')` (and
+ * `c.var.auth`) is the verified token, its claims and the decision.
+ *
+ * Give it to `new Hono<StepUpEnv>()` when an app-wide `app.use(requireAssurance())` guards routes
+ * declared apart from it.
  *
  * @example
  * ```ts
@@ -23,12 +25,11 @@ import type { StatusCode } from 'hono/utils/http-status'
  * const app = new Hono<StepUpEnv>()
  * app.get('/me', (c) => c.json({ sub: c.get('auth').claims.sub }))
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export type StepUpEnv = { Variables: { auth: StepUpAuth } }
 
 /**
- * Options of {@link stepUp}, shared by every route it guards: `verify`, `realm`,
+ * The options of {@link stepUp}, shared by every route it guards: `verify`, `realm`,
  * `resourceMetadata`, `acrRegistry`, `authorizationDetailsRegistry`, `signals`, `bodyLimit`, `dpop`,
  * `exposeChallenge`, `onDecision`, … The functions among them get the Hono `Context` (typed
  * with your app's `E`: `c.env`, `c.req.param()`). The requirement is per route, the argument of
@@ -36,7 +37,7 @@ export type StepUpEnv = { Variables: { auth: StepUpAuth } }
  *
  * @example
  * ```ts
- * const options: StepUpOptions = { verify, realm: 'bank', signals: (c) => ({ newDevice: !c.req.header('x-device') }) }
+ * const requireAssurance = stepUp({ verify, realm: 'bank', signals: (c) => ({ newDevice: !c.req.header('x-device') }) })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -49,7 +50,7 @@ export type StepUpOptions<E extends Env = Env> = Omit<StepUpGuardOptions<Context
  *
  * @example
  * ```ts
- * const requireAssurance: RequireAssurance = stepUp({ verify })
+ * const requireAssurance = stepUp({ verify })
  * app.post('/transfers', requireAssurance({ acr_values: ['phr'], max_age: 300 }), (c) => c.body(null, 201))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
@@ -92,8 +93,10 @@ const middleware = (guard: StepUpGuard<Context>): MiddlewareHandler<StepUpEnv> =
   })
 
 /**
- * Hono middleware for RFC 9470 step-up: give the options every route shares, get back
- * `requireAssurance(requirement | fn | policy)`, which makes each route's middleware. It extracts
+ * Creates the Hono step-up middleware factory: give the options every route shares, get back
+ * `requireAssurance(requirement | fn | policy)`, which makes each route's middleware.
+ *
+ * It extracts
  * the token (RFC 6750 §2), verifies it, decides, and either sets `c.get('auth')` and calls the
  * route, or answers as the other `@stepup` adapters do: the status, `WWW-Authenticate` and a JSON
  * body (RFC 6750 §3, RFC 9470 §3), `400 invalid_request` for a body a policy cannot read, `503`
