@@ -24,8 +24,8 @@ declare module 'fastify' {
 }
 
 /**
- * Options of the plugin: the shared guard options without the per-route requirement, plus the
- * RFC 9728 `metadata` document to serve.
+ * The options of the {@link stepUp} plugin: the shared guard options without the per-route
+ * requirement, plus the RFC 9728 `metadata` document to serve.
  *
  * @example
  * ```ts
