@@ -9,13 +9,15 @@ import type { StepUpAuth } from '@stepup/assurance'
 export const verified: WeakMap<object, StepUpAuth> = new WeakMap()
 
 /**
- * A parameter decorator for the verified token, its claims and the decision (`StepUpAuth`),
- * which `StepUpGuard` sets. On a route the guard did not run for, it throws (a `500`, never an
- * unauthenticated call): guard the route with `@RequireAssurance()` or `@UseGuards(StepUpGuard)`.
+ * Creates a parameter decorator for the verified token, its claims and the decision
+ * (`StepUpAuth`) that `StepUpGuard` sets.
+ *
+ * On a route the guard did not run for, it throws (a `500`, never an unauthenticated call): guard
+ * the route with `@RequireAssurance()` or `@UseGuards(StepUpGuard)`.
  *
  * @example
  * ```ts
- * const parameter: ParameterDecorator = Auth() // create(@Auth() auth: StepUpAuth) { … }
+ * const auth = Auth() // as a handler parameter: create(@Auth() auth: StepUpAuth) { … }
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */

@@ -5,10 +5,12 @@ import { StepUpGuard } from './guard.js'
 import { ANY_VALID_TOKEN, REQUIREMENT } from './registry.js'
 
 /**
- * Require assurance on a controller or a handler: a fixed requirement (`{ acr_values, max_age,
- * scope, authorization_details }`), a function of the request, or a risk policy made by
- * `createRiskPolicy`; without an argument, any valid token. It applies {@link StepUpGuard}
- * itself. A handler's requirement replaces its controller's (no merging: write the whole
+ * Creates a decorator that requires assurance on a controller or a handler and applies
+ * {@link StepUpGuard} to it.
+ *
+ * The argument is a fixed requirement (`{ acr_values, max_age, scope, authorization_details }`),
+ * a function of the request, or a risk policy made by `createRiskPolicy`; without an argument,
+ * any valid token. A handler's requirement replaces its controller's (no merging: write the whole
  * requirement on the handler). Requirements are checked when the application starts; an unknown
  * key throws `ERR_UNKNOWN_OPTION`.
  *

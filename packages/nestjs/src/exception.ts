@@ -7,9 +7,11 @@ import {
 } from '@stepup/assurance'
 
 /**
- * What `StepUpGuard` throws once it has written a refusal (status, `WWW-Authenticate` challenge,
- * JSON body): Nest's exception filters see the real `status` (401, 400, 403, 503), find the
- * response sent and add nothing. Your own filters should do the same: check
+ * The exception `StepUpGuard` throws once it has written a refusal (status, `WWW-Authenticate`
+ * challenge, JSON body).
+ *
+ * Nest's exception filters see the real `status` (401, 400, 403, 503), find the response sent
+ * and add nothing. Your own filters should do the same: check
  * `httpAdapter.isHeadersSent(response)` (as Nest's `BaseExceptionFilter` does) or pass this one by.
  *
  * @example

@@ -9,17 +9,20 @@ import { platformOf } from './platform.js'
 import { GUARD_REGISTRY, type GuardRegistry, REQUIREMENT } from './registry.js'
 
 /**
- * The Nest guard: verifies the access token, runs the requirement of the handler (else of the
- * controller, else of `StepUpModule`) and either lets the request through, with the verified
- * auth for `@Auth()`, or writes the same refusal as the other adapters (status,
- * `WWW-Authenticate` challenge, JSON body) and throws a {@link StepUpException}. Add it per route
+ * The Nest guard that verifies the access token and applies the requirement of the handler (else
+ * of the controller, else of `StepUpModule`).
+ *
+ * It either lets the request through, with the verified auth for `@Auth()`, or writes the same
+ * refusal as the other adapters (status, `WWW-Authenticate` challenge, JSON body) and throws a
+ * {@link StepUpException}. Add it per route
  * with `@RequireAssurance()` (which applies it) or `@UseGuards(StepUpGuard)`, or to every route
  * with `{ provide: APP_GUARD, useClass: StepUpGuard }`. A request it already let through (an
  * app-wide guard and a route's) is not verified twice.
  *
  * @example
  * ```ts
- * const guards = [{ provide: APP_GUARD, useClass: StepUpGuard }]
+ * import { APP_GUARD } from '@nestjs/core'
+ * const providers = [{ provide: APP_GUARD, useClass: StepUpGuard }] // in @Module({ providers })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */

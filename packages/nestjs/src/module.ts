@@ -48,8 +48,10 @@ Inject(DiscoveryService)(RequirementCheck, undefined, 1)
 Inject(Reflector)(RequirementCheck, undefined, 2)
 
 /**
- * The module: `forRoot(options)` or `forRootAsync({ useFactory, inject, imports })` once, in the
- * root module. It is global, so `StepUpGuard`, `@RequireAssurance()` and an `APP_GUARD` work in
+ * The global Nest module that configures the step-up guard, imported once, in the root module,
+ * as `forRoot(options)` or `forRootAsync({ useFactory, inject, imports })`.
+ *
+ * It is global, so `StepUpGuard`, `@RequireAssurance()` and an `APP_GUARD` work in
  * every module of the application; one application has one set of options (one verifier).
  * Options are checked when the module is created (`forRoot`) or its factory resolves
  * (`forRootAsync`): unknown keys throw `ERR_UNKNOWN_OPTION`.
@@ -63,7 +65,7 @@ Inject(Reflector)(RequirementCheck, undefined, 2)
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest module is a class; forRoot and forRootAsync are Nest's convention for configured modules.
 export class StepUpModule {
   /**
-   * The module with these options: the shared guard options, the `requirement` of guarded
+   * Returns the module configured with the shared guard options, the `requirement` of guarded
    * routes without `@RequireAssurance()` (default: any valid token) and `metadata`.
    *
    * @example
@@ -81,8 +83,10 @@ export class StepUpModule {
   }
 
   /**
-   * The module with options from a factory of other providers (a configuration service, a
-   * verifier built from discovered issuer metadata). `metadata` is given beside the factory.
+   * Returns the module configured with options from a factory of other providers (a
+   * configuration service, a verifier built from discovered issuer metadata).
+   *
+   * `metadata` is given beside the factory.
    *
    * @example
    * ```ts

@@ -2,17 +2,20 @@ import type { DynamicModule, FactoryProvider } from '@nestjs/common'
 import type { ProtectedResourceMetadataOptions, StepUpGuardOptions } from '@stepup/assurance'
 
 /**
- * Options of `StepUpModule.forRoot`: the guard options every adapter takes (`verify`, `realm`,
- * `resourceMetadata`, `acrRegistry`, `authorizationDetailsRegistry`, `clockTolerance`, `bodyLimit`,
- * `certificateThumbprint`, `dpop`, `exposeChallenge`, `onDecision`, `now`, `signals`), the
- * `requirement` of routes that have no `@RequireAssurance()` of their own (a requirement object,
- * a function of the request or a policy made by `createRiskPolicy`; default: any valid token), and the RFC 9728 `metadata` document to serve. `R` is the platform's request
- * (Express's `Request` or Fastify's `FastifyRequest`) as `signals`, `certificateThumbprint`, `verify`
- * and requirement functions receive it.
+ * The options of `StepUpModule.forRoot`: the guard options every adapter takes, the
+ * `requirement` of routes without a `@RequireAssurance()` of their own, and the RFC 9728
+ * `metadata` document to serve.
+ *
+ * The guard options are `verify`, `realm`, `resourceMetadata`, `acrRegistry`,
+ * `authorizationDetailsRegistry`, `clockTolerance`, `bodyLimit`, `certificateThumbprint`, `dpop`,
+ * `exposeChallenge`, `onDecision`, `now` and `signals`. `requirement` is a requirement object, a
+ * function of the request or a policy made by `createRiskPolicy` (default: any valid token). `R`
+ * is the platform's request (Express's `Request` or Fastify's `FastifyRequest`) as `signals`,
+ * `certificateThumbprint`, `verify` and requirement functions receive it.
  *
  * @example
  * ```ts
- * const options: StepUpOptions = { verify, realm: 'bank', metadata: { resource: 'https://api.example.com' } }
+ * const stepUp = StepUpModule.forRoot({ verify, realm: 'bank', metadata: { resource: 'https://api.example.com' } })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -28,16 +31,15 @@ export interface StepUpOptions<R = unknown> extends StepUpGuardOptions<R> {
 export const MODULE_OPTIONS: readonly string[] = ['metadata']
 
 /**
- * Options of `StepUpModule.forRootAsync`: `useFactory` resolves the guard options (as for
- * `forRoot`, without `metadata`) from the providers named in `inject`, which `imports` makes
- * available. `metadata` stays beside the factory: Nest maps routes before any factory runs.
+ * The options of `StepUpModule.forRootAsync`, whose `useFactory` resolves the guard options (as
+ * for `forRoot`, without `metadata`) from the providers named in `inject`.
+ *
+ * `imports` makes those providers available. `metadata` stays beside the factory: Nest maps
+ * routes before any factory runs.
  *
  * @example
  * ```ts
- * const options: StepUpModuleAsyncOptions = {
- *   useFactory: (realm: string) => ({ verify, realm }),
- *   inject: ['REALM'],
- * }
+ * const stepUp = StepUpModule.forRootAsync({ useFactory: (realm: string) => ({ verify, realm }), inject: ['REALM'] })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
