@@ -555,6 +555,7 @@ function render(): void {
   $('signed-out').hidden = token !== undefined
   $('signed-in').hidden = token === undefined
   $('sign-out').hidden = token === undefined
+  $('explain').hidden = token === undefined
   showToken(token)
   showExplain()
   scheduleRefresh()

@@ -27,6 +27,8 @@ export interface TokenState {
   readonly accessToken: string
   /** When the access token expires, in epoch milliseconds (from `expires_in`). */
   readonly expiresAt?: number
+  /** How long the access token lived when issued, in milliseconds (`expires_in`). */
+  readonly lifetime?: number
   /** The refresh token, bound to this browser's DPoP key like the access token (RFC 9449 §5). */
   readonly refreshToken?: string
   /** The last ID token, the `id_token_hint` of the sign-out (OpenID RP-Initiated Logout 1.0 §2). */
@@ -173,7 +175,10 @@ export function saveTokenResponse(tokens: oauth.TokenEndpointResponse): TokenSta
   const token: TokenState = {
     accessToken: tokens.access_token,
     tokenType: tokens.token_type === 'dpop' ? 'DPoP' : 'Bearer',
-    ...(tokens.expires_in !== undefined && { expiresAt: Date.now() + tokens.expires_in * 1000 }),
+    ...(tokens.expires_in !== undefined && {
+      expiresAt: Date.now() + tokens.expires_in * 1000,
+      lifetime: tokens.expires_in * 1000,
+    }),
     ...(refreshToken !== undefined && { refreshToken }),
     ...(idToken !== undefined && { idToken }),
     ...displayClaims(tokens.access_token),
@@ -186,10 +191,9 @@ export function saveTokenResponse(tokens: oauth.TokenEndpointResponse): TokenSta
  * How long before expiry the access token is renewed: a minute, or half its lifetime when that
  * is shorter (a deployment with short-lived tokens).
  */
-export function refreshMargin(token: TokenState, now = Date.now()): number {
-  if (token.expiresAt === undefined) return 0
-  const lifetime = Math.max(0, token.expiresAt - now)
-  return Math.min(60_000, lifetime / 2)
+export function refreshMargin(token: TokenState): number {
+  if (token.lifetime === undefined) return 0
+  return Math.min(60_000, token.lifetime / 2)
 }
 
 /** Why the session ended: the refresh token was refused, or there was none. */
