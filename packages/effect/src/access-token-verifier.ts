@@ -17,12 +17,15 @@ import { InvalidToken } from './assurance-errors.js'
 import { StepUpAuthError } from './errors.js'
 
 /**
- * What the {@link AccessTokenVerifier} service does: resolve a token (and how it was presented)
- * to its verified claims, or fail with a {@link StepUpAuthError} whose reason is `InvalidToken`.
+ * The service interface of {@link AccessTokenVerifier}: `verify` resolves a token (and how it was
+ * presented) to its verified claims, or fails with a {@link StepUpAuthError} whose reason is
+ * `InvalidToken`.
  *
  * @example
  * ```ts
- * const shape: AccessTokenVerifierShape = { verify: (token) => Effect.fail(new StepUpAuthError({ reason: InvalidToken.fromCause(undefined) })) }
+ * const VerifierTest = Layer.succeed(AccessTokenVerifier, {
+ *   verify: () => Effect.fail(new StepUpAuthError({ reason: InvalidToken.fromCause(undefined) })),
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
  */

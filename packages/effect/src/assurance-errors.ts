@@ -13,12 +13,14 @@ import * as Data from 'effect/Data'
 import * as HttpServerResponse from 'effect/http/HttpServerResponse'
 
 /**
- * What every refused request carries: the status, the OAuth `error`, the typed challenge values,
- * the serialised `WWW-Authenticate` value (none for a 503) and the audit `reasons`.
+ * The fields every refusal reason carries: the status, the OAuth `error`, the typed challenge
+ * values, the serialised `WWW-Authenticate` value (none for a 503) and the audit `reasons`.
  *
  * @example
  * ```ts
- * const fields: DeniedFields = { status: 401, error: 'invalid_token', challenge, wwwAuthenticate, reasons: [] }
+ * evaluate(claims, { acr_values: ['phrh'] }).pipe(
+ *   Effect.catchReason('StepUpAuthError', 'InsufficientUserAuthentication', (e) => Effect.succeed([e.status, e.wwwAuthenticate, e.reasons])),
+ * )
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
@@ -32,11 +34,13 @@ export interface DeniedFields {
 
 /**
  * The fields of {@link InvalidToken}: a verification failure (`code` from the verifier) or
- * malformed claims found by `evaluate`; `temporary` marks a 503 (JWKS or introspection down).
+ * malformed claims found by `evaluate`, with `temporary` marking a 503 (JWKS or introspection down).
  *
  * @example
  * ```ts
- * const fields: InvalidTokenFields = { ...denied, code: 'ERR_TOKEN_EXPIRED', temporary: false }
+ * verifier.verify(token).pipe(
+ *   Effect.catchReason('StepUpAuthError', 'InvalidToken', (e) => Effect.succeed(e.temporary ? `retry in ${e.retryAfter}s` : e.code)),
+ * )
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
@@ -60,7 +64,7 @@ const render = (self: DeniedFields, options?: ChallengeOptions): ErrorResponse =
   toErrorResponse(self, options)
 
 /**
- * Turn an {@link ErrorResponse} of `@stepup/assurance` into an Effect `HttpServerResponse`:
+ * Turns an {@link ErrorResponse} of `@stepup/assurance` into an Effect `HttpServerResponse` with
  * the same status, headers and JSON body the Express, Fastify and fetch adapters send.
  *
  * @example
@@ -134,11 +138,14 @@ export class InvalidToken extends InvalidTokenBase {
 }
 
 /**
- * The fields of a failed decision: those of `AssuranceFailure` from `evaluateAssurance`.
+ * The fields of a refused decision (`InsufficientUserAuthentication`, `InsufficientScope`,
+ * `InsufficientAuthorizationDetails`): those of `AssuranceFailure` from `evaluateAssurance`.
  *
  * @example
  * ```ts
- * const fields: DecisionFields<'insufficient_scope'> = { status: 403, error: 'insufficient_scope', challenge, wwwAuthenticate, reasons }
+ * evaluate(claims, { scope: ['payments:write'] }).pipe(
+ *   Effect.catchReason('StepUpAuthError', 'InsufficientScope', (e) => Effect.succeed([e.status, e.error, e.wwwAuthenticate])),
+ * )
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -226,11 +233,14 @@ export class InsufficientAuthorizationDetails extends InsufficientAuthorizationD
 }
 
 /**
- * Every way a decision can refuse a request, in the error channel of `evaluate`.
+ * The union of the refusal reasons a decision can fail with, as `evaluate` puts them in a
+ * {@link StepUpAuthError}.
  *
  * @example
  * ```ts
- * const handle = (e: AssuranceDenied) => e.status
+ * evaluate(claims, { acr_values: ['phr'] }).pipe(
+ *   Effect.catchTag('StepUpAuthError', (e) => Effect.succeed(toHttpServerResponse(e.reason.toErrorResponse()))),
+ * )
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -246,7 +256,9 @@ export type AssuranceDenied =
  *
  * @example
  * ```ts
- * const fields: InvalidAuthorizationDetailsFields = { issues: [{ path: [0, 'type'], message: 'required' }] }
+ * parseAuthorizationDetails('[{"actions":["read"]}]').pipe(
+ *   Effect.catchReason('StepUpAuthError', 'InvalidAuthorizationDetails', (e) => Effect.succeed(e.issues)), // [{ path: [0, 'type'], … }]
+ * )
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-5
  */

@@ -14,7 +14,9 @@ import type { HttpClientResponse } from 'effect/http/HttpClientResponse'
  *
  * @example
  * ```ts
- * const fields: WwwAuthenticateParseErrorFields = { offset: 7 }
+ * parseWwwAuthenticate('Bearer realm="unclosed').pipe(
+ *   Effect.catchReason('StepUpAuthError', 'WwwAuthenticateParseError', (e) => Effect.succeed(e.offset)), // 13
+ * )
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
  */
@@ -50,23 +52,27 @@ export class WwwAuthenticateParseError extends WwwAuthenticateParseErrorBase {
 }
 
 /**
- * Why a step-up stopped: the codes of `@stepup/client`'s `StepUpError`, plus
- * `ERR_STEP_UP_TIMEOUT` when `stepUp` took longer than the client's `stepUpTimeout`.
+ * The union of the codes that say why a step-up stopped: those of `@stepup/client`'s
+ * `StepUpError`, plus `ERR_STEP_UP_TIMEOUT` when `stepUp` took longer than `stepUpTimeout`.
  *
  * @example
  * ```ts
- * const code: StepUpFailedCode = 'ERR_STEP_UP_LOOP'
+ * client.get('https://api.example.com/transfers').pipe(
+ *   Effect.catchReason('StepUpAuthError', 'StepUpFailed', (e) => Effect.succeed(e.code === 'ERR_STEP_UP_CANCELLED' ? 'cancelled' : e.code)),
+ * )
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-5
  */
 export type StepUpFailedCode = StepUpErrorCode | 'ERR_STEP_UP_TIMEOUT'
 
 /**
- * The fields of {@link StepUpFailed}.
+ * The fields of {@link StepUpFailed}: the code, and the challenge, response and cause behind it.
  *
  * @example
  * ```ts
- * const fields: StepUpFailedFields = { code: 'ERR_STEP_UP_CANCELLED', challenge }
+ * client.get('https://api.example.com/transfers').pipe(
+ *   Effect.catchReason('StepUpAuthError', 'StepUpFailed', (e) => Effect.logWarning(e.code, e.challenge?.kind, e.response?.status)),
+ * )
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-5
  */

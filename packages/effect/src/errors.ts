@@ -24,7 +24,7 @@ import type { StepUpFailed, WwwAuthenticateParseError } from './client-errors.js
  *
  * @example
  * ```ts
- * const tagOf = (reason: StepUpAuthErrorReason) => reason._tag
+ * program.pipe(Effect.catchTag('StepUpAuthError', (e) => Effect.succeed(e.reason._tag)))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */

@@ -51,27 +51,27 @@ const VerifiedClaimsBase: Context.ServiceClass<
 export class VerifiedClaims extends VerifiedClaimsBase {}
 
 /**
- * Yields the request's value or Effect; Effects must need nothing from context.
+ * A function of the request that returns a value, a promise or an Effect that needs nothing from
+ * context, as `requirement` and `signals` take it.
  *
  * @example
  * ```ts
- * const fromHeader: Resolvable<number> = (req) => Effect.succeed(req.method === 'DELETE' ? 0 : 300)
+ * requireAssurance({ requirement: (req) => Effect.succeed({ acr_values: ['phr'], max_age: req.method === 'DELETE' ? 0 : 300 }) })
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export type Resolvable<A> = (
   request: HttpServerRequest,
 ) => A | Promise<A> | Effect.Effect<A, never, never>
 
 /**
- * Options of {@link stepUpMiddleware} and {@link requireAssurance}: those of the Express,
- * Fastify and fetch adapters, except that the verifier, the acr registry and the
- * `authorization_details` registry come from their services, and `requirement` may name the
- * {@link RiskPolicy} service.
+ * The options of {@link stepUpMiddleware} and {@link requireAssurance}: those of the Express,
+ * Fastify and fetch adapters, except that the verifier and both registries come from services.
+ *
+ * `requirement` may also name the {@link RiskPolicy} service.
  *
  * @example
  * ```ts
- * const options: StepUpOptions = { requirement: { acr_values: ['phr'], max_age: 300 }, realm: 'bank' }
+ * const guard = requireAssurance({ requirement: { acr_values: ['phr'], max_age: 300 }, realm: 'bank' })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */

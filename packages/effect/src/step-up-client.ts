@@ -38,7 +38,10 @@ import { StepUpAuthError } from './errors.js'
  *
  * @example
  * ```ts
- * const onInvalidToken = ({ challenge }: InvalidTokenContext) => Effect.log(challenge.params.error_description)
+ * const client = yield* makeStepUpClient({
+ *   ...options,
+ *   onInvalidToken: ({ challenge, response }) => Effect.log(response.status, challenge.params.error_description),
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
@@ -49,16 +52,16 @@ export interface InvalidTokenContext {
 }
 
 /**
- * Options of {@link makeStepUpClient}: the token and step-up Effects, the origins that may see
+ * The options of {@link makeStepUpClient}: the token and step-up Effects, the origins that may see
  * the token, the scope held, and the replaceable retry `Schedule` and timeouts.
  *
  * @example
  * ```ts
- * const options: StepUpClientOptions<never, never, never> = {
+ * const client = yield* makeStepUpClient({
  *   allowedOrigins: ['https://api.example.com'],
  *   getAccessToken: () => Ref.get(token),
  *   stepUp: (challenge) => signInAgain(challenge),
- * }
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
  */
