@@ -54,6 +54,16 @@ describe('nearest', () => {
     expect(nearest('completely-unrelated', KNOWN)).toBeUndefined()
   })
 
+  it('points a renamed option at the known key that extends it', () => {
+    const known = ['acrRegistry', 'authorizationDetailsRegistry', 'now', 'clockTolerance']
+    expect(nearest('acr', known)).toBe('acrRegistry')
+    expect(nearest('authorizationDetails', known)).toBe('authorizationDetailsRegistry')
+    expect(nearest('authorization_details', known)).toBe('authorizationDetailsRegistry')
+    // Two letters extend too many names to be a hint; an exact fold still wins over a prefix.
+    expect(nearest('no', ['nonce', 'notBefore'])).toBeUndefined()
+    expect(nearest('scope', ['scopes', 'SCOPE'])).toBe('SCOPE')
+  })
+
   it('builds the same error checkOptions throws', () => {
     expect(unknownOptionError('g', 'relm', KNOWN).message).toBe(
       'g: unknown option "relm" (did you mean "realm"?)',

@@ -21,12 +21,20 @@ function distance(a: string, b: string): number {
   return prev[b.length]!
 }
 
-/** The known key closest to `key` (same letters ignoring case and `_`/`-`, or a few edits), if any. */
+/**
+ * The known key closest to `key`, if any: the same letters ignoring case and `_`/`-`, then a
+ * known key that extends it (`acr` → `acrRegistry`, a renamed option), then a few edits.
+ */
 export function nearest(key: string, known: Iterable<string>): string | undefined {
   let best: string | undefined
   let bestScore = Number.POSITIVE_INFINITY
+  const folded = fold(key)
   for (const k of known) {
-    const score = fold(k) === fold(key) ? 0 : distance(fold(key), fold(k))
+    const candidate = fold(k)
+    let score: number
+    if (candidate === folded) score = 0
+    else if (folded.length >= 3 && candidate.startsWith(folded)) score = 0.5
+    else score = distance(folded, candidate)
     if (score < bestScore) {
       best = k
       bestScore = score

@@ -203,6 +203,14 @@ function assertRequirement(r: AssuranceRequirement, known: ReadonlySet<string>, 
   check(ad === undefined || Array.isArray(ad), 'authorization_details')
 }
 
+const EVALUATE_OPTIONS: ReadonlySet<string> = new Set([
+  'now',
+  'acrRegistry',
+  'authorizationDetailsRegistry',
+  'clockTolerance',
+  'challenge',
+])
+
 /**
  * Decide, synchronously and purely, whether verified claims meet a requirement: allow, or the one
  * challenge that fixes everything unmet. Malformed `acr`/`auth_time` (or `auth_time` in the
@@ -230,6 +238,7 @@ export function evaluateAssurance<C extends AssuranceClaimsInput>(
   options: EvaluateAssuranceOptions = {},
 ): AssuranceResult<C> {
   if (!checked.has(requirement)) assertRequirement(requirement, REQUIREMENT_KEYS, 'requirement')
+  checkOptions(options, EVALUATE_OPTIONS, 'evaluateAssurance')
   const tolerance = options.clockTolerance ?? 0
   const now = options.now ?? Date.now() / 1000
   const c = (typeof claims === 'object' && claims !== null ? claims : {}) as Record<string, unknown>

@@ -56,6 +56,26 @@ describe('evaluateAssurance: a requirement written in the call is checked at eve
   })
 })
 
+describe('evaluateAssurance: its options', () => {
+  it('refuses an option it does not read, pointing a renamed one at its new name', () => {
+    const registry = { satisfies: () => true }
+    expect(() =>
+      evaluateAssurance(claims, { acr_values: ['phrh'] }, { now: NOW, acr: registry } as never),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_UNKNOWN_OPTION',
+        message: 'evaluateAssurance: unknown option "acr" (did you mean "acrRegistry"?)',
+      }),
+    )
+    expect(() => evaluateAssurance(claims, {}, { now: NOW, clocktolerance: 5 } as never)).toThrow(
+      'evaluateAssurance: unknown option "clocktolerance" (did you mean "clockTolerance"?)',
+    )
+    expect(
+      evaluateAssurance(claims, { acr_values: ['phrh'] }, { now: NOW, acrRegistry: registry }).ok,
+    ).toBe(true)
+  })
+})
+
 describe('evaluateAssurance: malformed claims fail closed with invalid_token and say why', () => {
   it.each([
     ['claims that are not an object', null, 'claims_malformed'],

@@ -132,7 +132,7 @@ describe('createJwtAccessTokenVerifier: each refused option is named', () => {
   })
 
   it.each([
-    [{ timeout: 1 }, 'jwksOptions: unknown option "timeout"'],
+    [{ timeout: 1 }, 'jwksOptions: unknown option "timeout" (did you mean "timeoutDuration"?)'],
     [
       { backoff: { inital: 1 } },
       'jwksOptions.backoff: unknown option "inital" (did you mean "initial"?)',

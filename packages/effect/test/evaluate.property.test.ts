@@ -72,7 +72,7 @@ describe('evaluate equals evaluateAssurance (property)', () => {
         const expected = evaluateAssurance(c, r, {
           now: NOW,
           clockTolerance,
-          ...(custom && { acr: registry }),
+          ...(custom && { acrRegistry: registry }),
         })
         const program = evaluate(c, r, { now: NOW, clockTolerance })
         const exit = Effect.runSyncExit(
@@ -108,8 +108,25 @@ describe('evaluate equals evaluateAssurance (property)', () => {
       insufficient_user_authentication: 'InsufficientUserAuthentication',
     }
     const seen = new Set<string>()
+    // Random pairs reach insufficient_authorization_details only rarely (everything else must
+    // pass first), so a third of the runs build that case: good claims, details the token lacks.
+    const detailsDenied = fc.tuple(
+      fc.record({
+        acr: acrValue,
+        auth_time: fc.constant(NOW - 10),
+        authorization_details: fc.constant([]),
+      }),
+      fc.array(detail, { minLength: 1, maxLength: 2 }).map((d) => ({ authorization_details: d })),
+    )
+    // And a third are allowed by construction: a fresh sign-in that meets its own acr value.
+    const allowed = acrValue.chain((acr) =>
+      fc.tuple(
+        fc.constant({ acr, auth_time: NOW - 10 }),
+        fc.constantFrom<AssuranceRequirement>({}, { acr_values: [acr], max_age: 60 }),
+      ),
+    )
     checkProperty(
-      fc.property(claims, requirement, (c, r) => {
+      fc.property(fc.oneof(fc.tuple(claims, requirement), detailsDenied, allowed), ([c, r]) => {
         const expected = evaluateAssurance(c, r, { now: NOW })
         const exit = Effect.runSyncExit(evaluate(c, r, { now: NOW }))
         const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
