@@ -52,11 +52,15 @@ describe('the customer’s story', () => {
     expect(await page.textContent('#limits')).toMatch(
       /From \$10,000\.00 it asks for a hardware security key.*Smaller amounts accept a passkey\./s,
     )
-    expect(await page.locator('#payee option').allTextContents()).toEqual([
+    // The payee book: the bank's payees, then the customer's other account.
+    await expect.poll(() => page.locator('#payee option').count()).toBe(4)
+    const options = await page.locator('#payee option').allTextContents()
+    expect(options.slice(0, 3)).toEqual([
       'Choose a payee',
       'Mad Hatter Tea Co. (ACC-987654)',
       'White Rabbit Watches (ACC-555123)',
     ])
+    expect(options[3]).toMatch(/^Savings \(ACC-\d+\)$/)
     expect(await page.textContent('#history-empty')).toBe('No transfers yet.')
     // The protocol panel is there, closed.
     expect(await page.locator('#explain').getAttribute('open')).toBeNull()
@@ -178,9 +182,12 @@ describe('the customer’s story', () => {
     await h.screenshot('second-payee-popup', popup)
     // The key is asked for again: one confirmation covers one transfer.
     expect(await popup.locator('#webauthn-start').count()).toBe(1)
-    // The page where the key is used shows what it confirms: the amount and the payee, by name
-    // and account.
+    // The page where the key is used shows what it confirms: the amount, the payee by name and
+    // account, and the account the money leaves.
     const shown = (await popup.textContent('body')) ?? ''
+    const checking = (await page.locator('#accounts tbody tr td').nth(1).textContent()) ?? ''
+    expect(checking).toMatch(/^ACC-\d+$/)
+    expect(shown).toContain(checking)
     expect(shown).toContain('$10,000.00')
     expect(shown).toContain('White Rabbit Watches')
     expect(shown).toContain(RABBIT)

@@ -1,14 +1,10 @@
-/** A payee the customer can send money to. */
+/** A payee of an account's payee book (`GET /accounts/:id/payees` of the bank API). */
 export interface Payee {
   readonly account_id: string
   readonly name: string
+  /** One of the customer's own accounts. */
+  readonly own?: boolean
 }
-
-/** The bank's payees for the demo (the accounts outside the customers' own that the API knows). */
-export const PAYEES: readonly Payee[] = Object.freeze([
-  { account_id: 'ACC-987654', name: 'Mad Hatter Tea Co.' },
-  { account_id: 'ACC-555123', name: 'White Rabbit Watches' },
-])
 
 /** What the transfer form holds, kept across the full-page confirmation and reloads. */
 export interface FormState {

@@ -14,15 +14,7 @@ import {
 } from '@stepup/client/browser'
 import { config } from './config.ts'
 import { dpopKeyPair } from './dpop-key.ts'
-import {
-  clearForm,
-  type FormState,
-  PAYEES,
-  type Payee,
-  parseAmount,
-  readForm,
-  saveForm,
-} from './form.ts'
+import { clearForm, type FormState, type Payee, parseAmount, readForm, saveForm } from './form.ts'
 import { formatMoney } from './money.ts'
 import {
   accessToken,
@@ -69,13 +61,15 @@ interface Account {
 interface Transfer {
   readonly transfer_id: string
   readonly destination_account: string
+  readonly destination_name?: string
   readonly amount: string
   readonly currency: string
   readonly created_at: string
 }
 
 let accounts: Account[] = []
-const payees: readonly Payee[] = PAYEES
+/** The payee book of the account the form sends from (`GET /accounts/:id/payees`). */
+let payees: readonly Payee[] = []
 
 const currencyOf = (accountId: string | undefined): string =>
   accounts.find((account) => account.account_id === accountId)?.currency ?? 'USD'
@@ -438,7 +432,7 @@ async function loadHistory(): Promise<void> {
         const when = new Date(transfer.created_at)
         const cells = [
           when.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }),
-          payeeName(transfer.destination_account),
+          transfer.destination_name ?? payeeName(transfer.destination_account),
           formatMoney(transfer.amount, transfer.currency),
         ]
         cells.forEach((text, column) => {
@@ -452,6 +446,38 @@ async function loadHistory(): Promise<void> {
     )
 }
 
+/**
+ * The payee book of the account the form sends from: the bank's payees, then the customer's own
+ * other accounts. The payee chosen (or kept across a reload) stays chosen.
+ */
+async function loadPayees(): Promise<void> {
+  const source = $<HTMLSelectElement>('source').value
+  if (!source) return
+  const response = await bank(new Request(`${api}/accounts/${encodeURIComponent(source)}/payees`))
+  if (!response.ok) return
+  ;({ payees } = (await response.json()) as { payees: Payee[] })
+  const select = $<HTMLSelectElement>('payee')
+  const selected = select.value || readForm()?.payee || ''
+  const group = (label: string, entries: readonly Payee[]) => {
+    const element = document.createElement('optgroup')
+    element.label = label
+    element.append(
+      ...entries.map(
+        (entry) => new Option(`${entry.name} (${entry.account_id})`, entry.account_id),
+      ),
+    )
+    return element
+  }
+  const others = payees.filter((entry) => !entry.own)
+  const own = payees.filter((entry) => entry.own)
+  select.replaceChildren(
+    new Option('Choose a payee', ''),
+    ...(others.length > 0 ? [group('Payees', others)] : []),
+    ...(own.length > 0 ? [group('Your accounts', own)] : []),
+  )
+  select.value = payees.some((entry) => entry.account_id === selected) ? selected : ''
+}
+
 /** Accounts and history; a failure to load them is shown quietly and never thrown. */
 async function loadAccounts(): Promise<void> {
   try {
@@ -461,7 +487,7 @@ async function loadAccounts(): Promise<void> {
     $('accounts-unavailable').hidden = true
     $('accounts').hidden = false
     renderAccounts()
-    await loadHistory()
+    await Promise.all([loadPayees(), loadHistory()])
   } catch (error) {
     if (error instanceof SessionEndedError) endSession()
     else {
@@ -513,7 +539,11 @@ function fillForm(state: FormState | undefined): void {
     }
     source.value = state.source
   }
-  $<HTMLSelectElement>('payee').value = state?.payee ?? ''
+  const payee = $<HTMLSelectElement>('payee')
+  if (state?.payee && ![...payee.options].some((option) => option.value === state.payee)) {
+    payee.append(new Option(payeeName(state.payee), state.payee))
+  }
+  payee.value = state?.payee ?? ''
   $<HTMLInputElement>('amount').value = state?.amount ?? ''
   $('amount-currency').textContent = `(${currencyOf(source.value)})`
 }
@@ -582,9 +612,6 @@ async function showResourceMetadata(): Promise<void> {
 
 function wireForm(): void {
   const payee = $<HTMLSelectElement>('payee')
-  payee.append(
-    ...payees.map((entry) => new Option(`${entry.name} (${entry.account_id})`, entry.account_id)),
-  )
   const form = $<HTMLFormElement>('transfer-form')
   const current = (): FormState => ({
     source: $<HTMLSelectElement>('source').value,
@@ -595,7 +622,7 @@ function wireForm(): void {
   $('source').onchange = () => {
     saveForm(current())
     $('amount-currency').textContent = `(${currencyOf($<HTMLSelectElement>('source').value)})`
-    void loadHistory().catch(() => undefined)
+    void Promise.all([loadPayees(), loadHistory()]).catch(() => undefined)
   }
   form.onsubmit = (event) => {
     event.preventDefault()
@@ -610,6 +637,8 @@ function wireForm(): void {
       authorization_details: [
         {
           type: 'urn:bank:params:oauth:request:transaction',
+          // RFC 9396 §2.2: the account the money leaves, so the confirmation names it.
+          identifier: state.source,
           transaction: {
             amount,
             currency: currencyOf(state.source),
