@@ -110,6 +110,11 @@ describe('the confirmation by full-page redirect (popup blocked)', () => {
     expect(await h.result()).toBe(
       'We could not reach the bank to finish the transfer you confirmed, so we cannot tell whether it went through. Check your history before retrying.',
     )
+    // The history does not claim there were no transfers when it could not be read.
+    expect(await page.isVisible('#history-empty')).toBe(false)
+    expect(await page.textContent('#history-unavailable')).toBe(
+      'We could not load your transfers just now. They will show again when the bank answers.',
+    )
     expect(await visibleText(page)).not.toMatch(PROTOCOL_WORDS)
     await h.screenshot('network-failure')
 
@@ -117,6 +122,8 @@ describe('the confirmation by full-page redirect (popup blocked)', () => {
     await page.unroute(api)
     await page.reload()
     expect(await checkingBalance(page)).toBe(before)
+    await expect.poll(() => page.isVisible('#history-empty')).toBe(true)
+    expect(await page.isVisible('#history-unavailable')).toBe(false)
     expect(await page.inputValue('#payee')).toBe(RABBIT)
     expect(await page.inputValue('#amount')).toBe('1000')
   })

@@ -420,8 +420,9 @@ async function loadHistory(): Promise<void> {
   const response = await bank(
     new Request(`${api}/accounts/${encodeURIComponent(source)}/transfers`),
   )
-  if (!response.ok) return
+  if (!response.ok) throw new Error(`transfers: HTTP ${response.status}`)
   const { transfers } = (await response.json()) as { transfers: Transfer[] }
+  $('history-unavailable').hidden = true
   $('history-table').hidden = transfers.length === 0
   $('history-empty').hidden = transfers.length > 0
   $('history-table')
@@ -478,23 +479,35 @@ async function loadPayees(): Promise<void> {
   select.value = payees.some((entry) => entry.account_id === selected) ? selected : ''
 }
 
-/** Accounts and history; a failure to load them is shown quietly and never thrown. */
+/** Never "no transfers" when the bank could not say: the customer checks this list. */
+function historyUnavailable(): void {
+  $('history-unavailable').hidden = false
+  $('history-empty').hidden = true
+  $('history-table').hidden = true
+}
+
+/** Accounts, payees and history; a failure to load them is shown quietly and never thrown. */
 async function loadAccounts(): Promise<void> {
+  const failed = (error: unknown, show: () => void) =>
+    error instanceof SessionEndedError ? endSession() : show()
   try {
     const response = await bank(new Request(`${api}/accounts`))
     if (!response.ok) throw new Error(`accounts: HTTP ${response.status}`)
     ;({ accounts } = (await response.json()) as { accounts: Account[] })
-    $('accounts-unavailable').hidden = true
-    $('accounts').hidden = false
-    renderAccounts()
-    await Promise.all([loadPayees(), loadHistory()])
   } catch (error) {
-    if (error instanceof SessionEndedError) endSession()
-    else {
+    return failed(error, () => {
       $('accounts-unavailable').hidden = false
       $('accounts').hidden = accounts.length === 0
-    }
+      historyUnavailable()
+    })
   }
+  $('accounts-unavailable').hidden = true
+  $('accounts').hidden = false
+  renderAccounts()
+  await Promise.all([
+    loadPayees().catch((error: unknown) => failed(error, () => undefined)),
+    loadHistory().catch((error: unknown) => failed(error, historyUnavailable)),
+  ])
 }
 
 /** Send a transfer through the step-up fetch; explains every outcome. */
@@ -622,7 +635,7 @@ function wireForm(): void {
   $('source').onchange = () => {
     saveForm(current())
     $('amount-currency').textContent = `(${currencyOf($<HTMLSelectElement>('source').value)})`
-    void Promise.all([loadPayees(), loadHistory()]).catch(() => undefined)
+    void Promise.all([loadPayees(), loadHistory()]).catch(historyUnavailable)
   }
   form.onsubmit = (event) => {
     event.preventDefault()
