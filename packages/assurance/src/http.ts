@@ -285,11 +285,42 @@ const UNAVAILABLE = failure(
   'The request cannot be authorized right now',
 )
 
-function checkStepUpOptions(
+/**
+ * Check guard options without building a guard, for an adapter whose verifier or registries
+ * arrive later (Effect takes them from its layers per request): unknown keys (`adapterOptions`
+ * are accepted), the requirement, `bodyLimit`, `dpop`, and the challenge parameters `realm`,
+ * `resourceMetadata` and `dpop.algs`. `verify` is not required here; {@link createStepUpGuard}
+ * runs the same checks and also checks `verify`. Throws the coded `TypeError`s of
+ * `@stepup/internal` (`ERR_UNKNOWN_OPTION`, `ERR_INVALID_ARG_VALUE`, `ERR_INVALID_ARG_TYPE`).
+ *
+ * @example
+ * ```ts
+ * checkStepUpOptions({ requirement: { acr_values: ['phrh'], max_age: 60 }, realm: 'bank' }, 'requireAssurance')
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ */
+export function checkStepUpOptions(
+  options: Omit<StepUpGuardOptions<never>, 'verify'> & {
+    readonly verify?: StepUpGuardOptions<never>['verify']
+  },
+  where = 'createStepUpGuard',
+  adapterOptions: readonly string[] = [],
+): void {
+  prepare(options as StepUpGuardOptions<never>, where, adapterOptions)
+}
+
+/** What the checked options give the guard: its challenge parameters and fixed answers. */
+interface Prepared {
+  readonly challenge: ChallengeOptions
+  readonly noCredentials: ErrorResponse
+  readonly bodyLimit: number
+}
+
+function prepare(
   options: StepUpGuardOptions<never>,
   where: string,
   adapterOptions: readonly string[],
-): void {
+): Prepared {
   const known = adapterOptions.length
     ? new Set([...STEP_UP_OPTIONS, ...adapterOptions])
     : STEP_UP_OPTIONS
@@ -301,7 +332,24 @@ function checkStepUpOptions(
       })
   }
   checkOptions(options, known, where)
-  if (options.dpop !== undefined) checkOptions(options.dpop, DPOP_OPTIONS, `${where}: dpop`)
+  const { dpop, requirement } = options
+  if (dpop !== undefined) checkOptions(dpop, DPOP_OPTIONS, `${where}: dpop`)
+  if (requirement !== undefined && typeof requirement !== 'function' && !isRiskPolicy(requirement))
+    checkRequirement(requirement)
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0)
+    throw invalidArgument(`${where}: bodyLimit must be a non-negative integer`)
+  const challenge: ChallengeOptions = {
+    schemes: dpop ? ['Bearer', 'DPoP'] : ['Bearer'],
+    ...(dpop && { algs: dpop.algs }),
+    ...(options.realm !== undefined && { realm: options.realm }),
+    ...(options.resourceMetadata !== undefined && { resource_metadata: options.resourceMetadata }),
+  }
+  // The answer to a request without credentials (RFC 6750 §3.1: a challenge without error);
+  // rendering it here also checks `realm`, `resourceMetadata` and `dpop.algs`.
+  const noCredentials = toErrorResponse({ status: 401, challenge: {} }, challenge)
+  Object.freeze(noCredentials.headers)
+  return { challenge, noCredentials, bodyLimit }
 }
 
 /**
@@ -328,7 +376,11 @@ export function createStepUpGuard<R>(
   where = 'createStepUpGuard',
   adapterOptions: readonly string[] = [],
 ): StepUpGuard<R> {
-  checkStepUpOptions(options as StepUpGuardOptions<never>, where, adapterOptions)
+  const { challenge, noCredentials, bodyLimit } = prepare(
+    options as StepUpGuardOptions<never>,
+    where,
+    adapterOptions,
+  )
   const { verify, signals, dpop, onDecision, now, certificateThumbprint } = options
   const requirement: RequirementSource<R> = options.requirement ?? {}
   const verifier = typeof verify === 'function' ? undefined : verify
@@ -337,20 +389,6 @@ export function createStepUpGuard<R>(
       code: 'ERR_INVALID_ARG_TYPE',
     })
   }
-  if (typeof requirement !== 'function' && !isRiskPolicy(requirement)) checkRequirement(requirement)
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT
-  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0)
-    throw invalidArgument(`${where}: bodyLimit must be a non-negative integer`)
-  const challenge: ChallengeOptions = {
-    schemes: dpop ? ['Bearer', 'DPoP'] : ['Bearer'],
-    ...(dpop && { algs: dpop.algs }),
-    ...(options.realm !== undefined && { realm: options.realm }),
-    ...(options.resourceMetadata !== undefined && { resource_metadata: options.resourceMetadata }),
-  }
-  // The answer to a request without credentials (RFC 6750 §3.1: a challenge without error);
-  // rendering it now also checks `realm`, `resourceMetadata` and `dpop.algs`.
-  const noCredentials = toErrorResponse({ status: 401, challenge: {} }, challenge)
-  Object.freeze(noCredentials.headers)
   const evaluate = {
     ...(options.acrRegistry && { acrRegistry: options.acrRegistry }),
     ...(options.authorizationDetailsRegistry && {

@@ -56,6 +56,7 @@ export {
   extractAccessToken,
 } from './extract.js'
 export {
+  checkStepUpOptions,
   createStepUpGuard,
   type HttpRequestView,
   type RequirementSource,

@@ -4,6 +4,7 @@ import type {
   AccessTokenVerifier as CoreVerifier,
 } from '@stepup/assurance'
 import {
+  checkStepUpOptions,
   createProtectedResourceMetadata,
   createStepUpGuard,
   type HttpRequestView,
@@ -148,10 +149,6 @@ const view = (request: HttpServerRequest): HttpRequestView => ({
   },
 })
 
-const NO_VERIFIER: CoreVerifier = {
-  verify: () => Promise.reject(new TypeError('no verifier')),
-}
-
 /**
  * The shared decision of both middleware forms: the guard of `@stepup/assurance`, rebuilt only
  * when a service it depends on changes.
@@ -192,11 +189,15 @@ function makeAuthorize(
       },
       'requireAssurance',
     )
-  build(
-    NO_VERIFIER,
-    Option.none(),
-    Option.none(),
-    isRiskPolicy(requirement) ? requirement : undefined,
+  // The verifier and registries come from layers per request; everything else is checked now.
+  checkStepUpOptions(
+    {
+      ...rest,
+      ...(fixed !== undefined && { requirement: fixed }),
+      ...(isRiskPolicy(requirement) && { requirement }),
+      ...(signals && { signals: resolve(signals) }),
+    },
+    'requireAssurance',
   )
   let last: { deps: readonly unknown[]; guard: StepUpGuard<HttpServerRequest> } | undefined
   return Effect.flatMap(
