@@ -3,20 +3,19 @@ import { createOAuthChallenge } from '@stepup/www-authenticate'
 
 /**
  * The typed wire values of a failure: what goes into the `WWW-Authenticate` challenge and the
- * JSON body. Never holds anything taken from the token.
+ * JSON body, never anything taken from the token.
  *
  * @example
  * ```ts
- * const challenge: AssuranceChallenge = {
- *   error: 'insufficient_user_authentication',
- *   error_description: 'A different authentication level is required',
- *   acr_values: ['myACR'],
- * }
+ * const result = evaluateAssurance({ acr: 'pwd' }, { acr_values: ['phr'] })
+ * if (!result.ok) console.log(result.challenge) // { error: 'insufficient_user_authentication', …, acr_values: ['phr'] }
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface AssuranceChallenge {
+  /** The OAuth error code; absent when the request carried no credentials (RFC 6750 §3.1). */
   readonly error?: string
+  /** Developer-facing explanation, never shown to end users as is. */
   readonly error_description?: string
   /** Acceptable classes in order of preference; one of them is required. */
   readonly acr_values?: readonly string[]
@@ -29,18 +28,17 @@ export interface AssuranceChallenge {
 }
 
 /**
- * How to render a challenge: the scheme the request used (`Bearer` by default), every scheme the
- * resource server accepts (`Bearer` and `DPoP` for RFC 9449 §7.2), the DPoP `algs`, a `realm`
- * and the RFC 9728 `resource_metadata` URL.
+ * How {@link toErrorResponse} renders a challenge: the scheme the request used, every scheme the
+ * resource server accepts, the DPoP `algs`, a `realm` and the RFC 9728 `resource_metadata` URL.
  *
  * @example
  * ```ts
- * const options: ChallengeOptions = {
+ * toErrorResponse({ status: 401, challenge: { error: 'invalid_token' } }, {
  *   scheme: 'DPoP',
  *   schemes: ['Bearer', 'DPoP'],
  *   algs: ['ES256'],
  *   resource_metadata: 'https://rs.example.com/.well-known/oauth-protected-resource',
- * }
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.2
  */
@@ -51,28 +49,34 @@ export interface ChallengeOptions {
   readonly schemes?: readonly ('Bearer' | 'DPoP')[]
   /** JWS algorithms accepted for DPoP proofs, sent as `algs` in the DPoP challenge. */
   readonly algs?: readonly string[]
+  /** The protection space, sent as `realm` in every challenge (RFC 9110 §11.5). */
   readonly realm?: string
+  /** The protected resource metadata URL, sent in every challenge (RFC 9728 §5.1). */
   readonly resource_metadata?: string
 }
 
 /**
- * The JSON body of an error response.
+ * The JSON body of an error response, as {@link toErrorResponse} builds it.
  *
  * @example
  * ```ts
- * const body: ErrorResponseBody = { error: 'invalid_token', error_description: 'The access token is invalid' }
+ * toErrorResponse({ status: 403, challenge: { error: 'insufficient_scope', scope: ['payments'] } }).body
+ * // { error: 'insufficient_scope' }
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export interface ErrorResponseBody {
+  /** The OAuth error code, as in the challenge. */
   readonly error: string
+  /** The challenge's `error_description`, when it has one. */
   readonly error_description?: string
+  /** The authorization details the token does not cover (RFC 9396), for the client to request. */
   readonly authorization_details?: readonly AuthorizationDetail[]
 }
 
 /**
- * A ready-to-send error response: status, lower-cased header names and the JSON body (`null`
- * when the request carried no credentials, which gets a challenge without error information).
+ * The ready-to-send error response {@link toErrorResponse} returns: status, lower-cased header
+ * names and the JSON body (`null` when the request carried no credentials).
  *
  * @example
  * ```ts
@@ -81,8 +85,11 @@ export interface ErrorResponseBody {
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export interface ErrorResponse {
+  /** The HTTP status (see `OAUTH_ERROR_STATUS`). */
   readonly status: number
+  /** `www-authenticate`, and `retry-after` on a 503 that has one, names lower-cased. */
   readonly headers: Readonly<Record<string, string>>
+  /** The JSON body, or `null` for a challenge without error information. */
   readonly body: ErrorResponseBody | null
 }
 
@@ -92,12 +99,14 @@ export interface ErrorResponse {
  *
  * @example
  * ```ts
- * const missing: ErrorSource = { status: 401, challenge: {} }
+ * toErrorResponse({ status: 401, challenge: {} }) // { status: 401, headers: { 'www-authenticate': 'Bearer' }, body: null }
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export interface ErrorSource {
+  /** The HTTP status to answer with. */
   readonly status: number
+  /** The challenge values to render. */
   readonly challenge: AssuranceChallenge
   /** Seconds before a retry may succeed, sent as `Retry-After` (RFC 9110 §10.2.3) on a 503. */
   readonly retryAfter?: number | undefined

@@ -7,12 +7,14 @@ import { AccessTokenError } from './errors.js'
 import type { VerifyOptions } from './verifier.js'
 
 /**
- * What the package needs from an `@stepup/rar` registry: `parse` (throws on invalid details)
- * and `covers` (type-specific comparison of granted and requested details).
+ * The part of an `@stepup/rar` registry this package uses, as the `authorizationDetailsRegistry`
+ * option: `parse` (throws on invalid details) and `covers` (compares granted and requested).
  *
  * @example
  * ```ts
- * const registry: AuthorizationDetailsRegistryLike = createAuthorizationDetailsRegistry([transfer])
+ * import { createAuthorizationDetailsRegistry } from '@stepup/rar'
+ * import { paymentInitiationDetailType } from '@stepup/rar/types/payment-initiation'
+ * createStepUpGuard({ verify, authorizationDetailsRegistry: createAuthorizationDetailsRegistry([paymentInitiationDetailType]) })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-6.1
  */

@@ -3,16 +3,18 @@ import { AssuranceError, check } from './errors.js'
 import { epochNow, positive } from './verifier.js'
 
 /**
- * Where single-use grants are marked as consumed, so a transaction-bound token (the $10,000
- * transfer, draft-hyseni transaction binding) serves one request only: `add` is an atomic
- * "set if absent" with a TTL in seconds, resolving `true` when the key was not there yet. Implementations: in memory
- * ({@link createMemoryConsumedGrantStore}) and Redis (`@stepup/assurance/redis`), which holds across
- * several API instances.
+ * The store where single-use grants are marked as consumed, so that a transaction-bound token
+ * (the $10,000 transfer, draft-hyseni transaction binding) serves one request only.
+ *
+ * `add` is an atomic "set if absent" with a TTL in seconds, resolving `true` when the key was not
+ * there yet. Implementations: in memory ({@link createMemoryConsumedGrantStore}) and Redis
+ * (`@stepup/assurance/redis`), which holds across several API instances.
  *
  * @example
  * ```ts
- * const store: ConsumedGrantStore = createMemoryConsumedGrantStore()
- * await store.add('grant-key', 300) // true, then false until it expires
+ * const grants = createMemoryConsumedGrantStore()
+ * await grants.add('grant-key', 300) // true, then false until it expires
+ * const policy = createRiskPolicy([transactionBinding({ types: ['payment_initiation'], singleUse: true })], { grants })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-6
  */
@@ -24,11 +26,12 @@ export interface ConsumedGrantStore {
 }
 
 /**
- * Options of {@link createMemoryConsumedGrantStore}.
+ * The options of {@link createMemoryConsumedGrantStore}: how many keys it holds, in all and per
+ * group.
  *
  * @example
  * ```ts
- * const options: MemoryConsumedGrantStoreOptions = { max: 100_000 }
+ * const grants = createMemoryConsumedGrantStore({ max: 100_000 })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-6
  */

@@ -4,16 +4,19 @@ import { check } from './errors.js'
 import { epochNow } from './verifier.js'
 
 /**
- * Where a resource server's DPoP nonces come from (RFC 9449 §9): `issue` gives the nonce to send
- * in a `DPoP-Nonce` header to the client holding the key `jkt` (its RFC 7638 thumbprint), and
- * `accepts` says whether a proof of that key may carry `nonce` now. Give one to
+ * The source of a resource server's DPoP nonces (RFC 9449 §9), which {@link createDpopNonceSource}
+ * makes and `createDpopProofVerifier({ nonce })` takes.
+ *
+ * `issue` gives the nonce to send in a `DPoP-Nonce` header to the client holding the key `jkt`
+ * (its RFC 7638 thumbprint), and `accepts` says whether a proof of that key may carry `nonce`
+ * now. Give one to
  * `createDpopProofVerifier({ nonce })`: a proof without an accepted nonce is then refused with
  * `use_dpop_nonce` and a fresh nonce. {@link createDpopNonceSource} makes one without stored
  * state; implement this interface for another (random nonces kept per key in a shared store).
  *
  * @example
  * ```ts
- * const nonces: DpopNonceSource = createDpopNonceSource({ secret })
+ * const nonces = createDpopNonceSource({ secret })
  * response.headers.set('dpop-nonce', await nonces.issue(jkt))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-9
@@ -26,11 +29,12 @@ export interface DpopNonceSource {
 }
 
 /**
- * Options of {@link createDpopNonceSource}.
+ * The options of {@link createDpopNonceSource}: the HMAC key nonces are computed with and how
+ * long one stays valid.
  *
  * @example
  * ```ts
- * const options: DpopNonceSourceOptions = { secret: crypto.getRandomValues(new Uint8Array(32)), window: 300 }
+ * const nonce = createDpopNonceSource({ secret: crypto.getRandomValues(new Uint8Array(32)), window: 300 })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-9
  */

@@ -20,11 +20,15 @@ import { createTokenCache } from './token-cache.js'
 import { ASYMMETRIC, COMPACT, epochNow, positive } from './verifier.js'
 
 /**
- * Why a DPoP proof was refused, for logs (the wire says `invalid_dpop_proof`).
+ * The union of the codes that say why a DPoP proof was refused, for logs (the wire says
+ * `invalid_dpop_proof`).
  *
  * @example
  * ```ts
- * const code: DpopProofErrorCode = 'ERR_DPOP_REPLAYED'
+ * await verifyProof(request.headers.get('dpop'), view, token).catch((error) => {
+ *   if (error instanceof DpopProofError && error.code === 'ERR_DPOP_REPLAYED') console.warn('replayed DPoP proof')
+ *   throw error
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.3
  */
@@ -70,11 +74,12 @@ export class DpopProofError extends AssuranceError {
 }
 
 /**
- * Options of {@link createDpopProofVerifier}.
+ * The options of {@link createDpopProofVerifier}: the origin proofs are for, the accepted
+ * algorithms, and the nonce source and replay store.
  *
  * @example
  * ```ts
- * const options: DpopProofVerifierOptions = { origin: 'https://api.example.com', algorithms: ['ES256'] }
+ * const verifyProof = createDpopProofVerifier({ origin: 'https://api.example.com', algorithms: ['ES256'] })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.3
  */
@@ -152,11 +157,13 @@ export interface DpopProofCheck {
 }
 
 /**
- * What {@link createDpopProofVerifier} returns: the adapters' `dpop.verifyProof`.
+ * The function {@link createDpopProofVerifier} returns, which the adapters take as
+ * `dpop.verifyProof`.
  *
  * @example
  * ```ts
- * const verifyProof: DpopProofVerifier = createDpopProofVerifier({ origin: 'https://api.example.com' })
+ * const verifyProof = createDpopProofVerifier({ origin: 'https://api.example.com' })
+ * const guard = createStepUpGuard({ verify, dpop: { algs: ['ES256'], verifyProof } })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.3
  */

@@ -3,12 +3,15 @@ import type { AssuranceChallenge } from './challenge.js'
 import type { DpopProofErrorCode } from './dpop.js'
 
 /**
- * The stable codes of {@link AccessTokenError}: why a token was refused (for logs; the wire only
- * ever says `invalid_token`), or `ERR_VERIFIER_UNAVAILABLE` when it could not be checked right now.
+ * The union of the stable codes of {@link AccessTokenError}: why a token was refused (for logs;
+ * the wire only says `invalid_token`), or `ERR_VERIFIER_UNAVAILABLE` when it could not be checked.
  *
  * @example
  * ```ts
- * const code: AccessTokenErrorCode = 'ERR_TOKEN_EXPIRED'
+ * const claims = await verifier.verify(token).catch((error) => {
+ *   if (error instanceof AccessTokenError && error.code === 'ERR_TOKEN_EXPIRED') return undefined
+ *   throw error
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
  */
@@ -46,14 +49,18 @@ const REASONS: Readonly<Record<AccessTokenErrorCode, string>> = {
 }
 
 /**
- * Why a consumed grant store failed: full (`ERR_GRANT_STORE_FULL`, or one group's share with
- * `ERR_GRANT_STORE_GROUP_FULL`), unreachable (`ERR_GRANT_STORE_UNAVAILABLE`), or Redis not durable
- * enough for single-use grants (`ERR_GRANT_STORE_NOT_DURABLE`,
- * `ERR_GRANT_STORE_PERSISTENCE_UNKNOWN`). The guard answers each with 503.
+ * The union of the codes that say why a consumed grant store failed; the guard answers each with
+ * 503.
+ *
+ * Full (`ERR_GRANT_STORE_FULL`, or one group's share with `ERR_GRANT_STORE_GROUP_FULL`),
+ * unreachable (`ERR_GRANT_STORE_UNAVAILABLE`), or Redis not durable enough for single-use grants
+ * (`ERR_GRANT_STORE_NOT_DURABLE`, `ERR_GRANT_STORE_PERSISTENCE_UNKNOWN`).
  *
  * @example
  * ```ts
- * const code: GrantStoreErrorCode = 'ERR_GRANT_STORE_UNAVAILABLE'
+ * const grants = createMemoryConsumedGrantStore({ max: 1 })
+ * await grants.add('a', 300)
+ * await grants.add('b', 300).catch((error) => error instanceof AssuranceError && error.code) // 'ERR_GRANT_STORE_FULL'
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4
  */
@@ -65,13 +72,16 @@ export type GrantStoreErrorCode =
   | 'ERR_GRANT_STORE_PERSISTENCE_UNKNOWN'
 
 /**
- * Every `code` an {@link AssuranceError} can carry: a refused or unverifiable access token, a
- * refused DPoP proof, an unreadable request (`ERR_REQUEST_INVALID`), a consumed grant store that
- * failed.
+ * The union of every `code` an {@link AssuranceError} can carry: a refused or unverifiable access
+ * token, a refused DPoP proof, an unreadable request (`ERR_REQUEST_INVALID`), a failed consumed
+ * grant store.
  *
  * @example
  * ```ts
- * const code: AssuranceErrorCode = 'ERR_REQUEST_INVALID'
+ * const claims = await verifier.verify(token).catch((error) => {
+ *   if (error instanceof AssuranceError) console.warn(error.code) // e.g. 'ERR_TOKEN_EXPIRED'
+ *   throw error
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */

@@ -17,7 +17,7 @@ import { OAUTH_ERROR_STATUS } from './status.js'
  *
  * @example
  * ```ts
- * const requirement: AssuranceRequirement = { acr_values: ['phrh'], max_age: 60, scope: ['payments'] }
+ * const result = evaluateAssurance(claims, { acr_values: ['phrh'], max_age: 60, scope: ['payments'] })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -33,11 +33,12 @@ export interface AssuranceRequirement {
 }
 
 /**
- * The error a failed decision answers with, most fundamental first.
+ * The union of the OAuth errors a failed decision answers with, most fundamental first.
  *
  * @example
  * ```ts
- * const error: AssuranceOAuthErrorCode = 'insufficient_user_authentication'
+ * const result = evaluateAssurance({ scope: 'accounts' }, { scope: ['payments'] })
+ * if (!result.ok) console.log(result.error) // 'insufficient_scope'
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -53,7 +54,8 @@ export type AssuranceOAuthErrorCode =
  *
  * @example
  * ```ts
- * const reason: AssuranceReason = { rule: 'acr', code: 'acr_not_satisfied', required: ['phrh'] }
+ * const result = evaluateAssurance({ acr: 'phr' }, { acr_values: ['phrh'] })
+ * if (!result.ok) console.log(result.reasons) // [{ rule: 'acr', code: 'acr_not_satisfied', required: ['phrh'] }]
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -97,11 +99,12 @@ export interface AssuranceFailure {
 }
 
 /**
- * The outcome of {@link evaluateAssurance}: allow (with the claims), or the challenge to send.
+ * What {@link evaluateAssurance} returns: allow (with the claims), or the challenge to send.
  *
  * @example
  * ```ts
- * const result: AssuranceResult = evaluateAssurance(claims, { acr_values: ['phr'] })
+ * const result = evaluateAssurance(claims, { acr_values: ['phr'] })
+ * if (!result.ok) return new Response(null, { status: result.status, headers: { 'www-authenticate': result.wwwAuthenticate } })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -110,11 +113,12 @@ export type AssuranceResult<C = AccessTokenClaims> =
   | AssuranceFailure
 
 /**
- * Options of {@link evaluateAssurance}.
+ * The options of {@link evaluateAssurance}: the clock, the registries, the clock tolerance and
+ * how the challenge is rendered.
  *
  * @example
  * ```ts
- * const options: EvaluateAssuranceOptions = { now: 1646340300, clockTolerance: 5 }
+ * evaluateAssurance(claims, { max_age: 300 }, { now: 1646340300, clockTolerance: 5 })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */

@@ -2,20 +2,21 @@ import { isToken, isToken68 } from '@stepup/www-authenticate'
 import type { AssuranceChallenge } from './challenge.js'
 
 /**
- * Where a request may carry an access token, as a framework adapter sees it: the
- * `Authorization` header value, whether the query string has an `access_token` parameter, and
- * the `access_token` member of a form-encoded body (RFC 6750 §2.1–2.3).
+ * The places a request may carry an access token, as {@link extractAccessToken} takes them: the
+ * `Authorization` header value, whether the query has `access_token`, and a form body's
+ * `access_token` (RFC 6750 §2.1–2.3).
  *
  * @example
  * ```ts
- * const sources: AccessTokenSources = {
+ * const extracted = extractAccessToken({
  *   authorization: request.headers.get('authorization'),
  *   query: new URL(request.url).searchParams.has('access_token'),
- * }
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2
  */
 export interface AccessTokenSources {
+  /** The `Authorization` header value (RFC 6750 §2.1). */
   readonly authorization?: string | null | undefined
   /** True when the URI query has `access_token` (always refused). */
   readonly query?: boolean | undefined
@@ -24,11 +25,12 @@ export interface AccessTokenSources {
 }
 
 /**
- * Options of {@link extractAccessToken}.
+ * The options of {@link extractAccessToken}: the accepted schemes and the longest token.
  *
  * @example
  * ```ts
- * const options: ExtractAccessTokenOptions = { schemes: ['Bearer', 'DPoP'] }
+ * extractAccessToken({ authorization: 'DPoP mF_9.B5f-4.1JqM' }, { schemes: ['Bearer', 'DPoP'] })
+ * // { ok: true, token: 'mF_9.B5f-4.1JqM', scheme: 'DPoP' }
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
  */
@@ -40,13 +42,16 @@ export interface ExtractAccessTokenOptions {
 }
 
 /**
- * The token and its scheme, or a failure ready for {@link toErrorResponse}: 401 without error
- * information when there are no credentials, 400 `invalid_request` when they are malformed,
- * sent in the query string, or sent more than one way.
+ * What {@link extractAccessToken} returns: the token and its scheme, or a failure ready for
+ * {@link toErrorResponse}.
+ *
+ * The failure is 401 without error information when there are no credentials, and 400
+ * `invalid_request` when they are malformed, sent in the query string, or sent more than one way.
  *
  * @example
  * ```ts
- * const extracted: ExtractAccessTokenResult = extractAccessToken({ authorization: 'Bearer mF_9.B5f-4.1JqM' })
+ * const extracted = extractAccessToken({ authorization: 'Bearer mF_9.B5f-4.1JqM' })
+ * if (extracted.ok) console.log(extracted.scheme, extracted.token) // 'Bearer', 'mF_9.B5f-4.1JqM'
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2
  */

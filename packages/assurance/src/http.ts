@@ -34,24 +34,26 @@ import { isRiskPolicy, type RiskAssessment, type RiskPolicy } from './risk-polic
 import type { AccessTokenVerifier } from './verifier.js'
 
 /**
- * A framework's request as the guard reads it: method, request target (origin-form or absolute),
- * the headers (web `Headers`, or Node's `headersDistinct` so repeated lines are all seen) and the
- * body, read only when a decision needs it.
+ * A framework's request as a {@link StepUpGuard} reads it: method, request target, headers and a
+ * body read only when a decision needs it.
+ *
+ * The target is origin-form or absolute; the headers are web `Headers`, or Node's
+ * `headersDistinct` so that repeated lines are all seen.
  *
  * @example
  * ```ts
- * const view: HttpRequestView = {
- *   method: request.method,
- *   url: request.url,
- *   headers: request.headers,
- *   body: (limit) => readRequestBody(request.headers.get('content-type'), request.clone().body, limit),
- * }
+ * const guard = createStepUpGuard<Request>({ verify, requirement: { acr_values: ['phr'] } })
+ * const body = (limit: number) => readRequestBody(request.headers.get('content-type'), request.clone().body, limit)
+ * const outcome = await guard({ method: request.method, url: request.url, headers: request.headers, body }, request)
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-9
  */
 export interface HttpRequestView {
+  /** The request method, as sent. */
   readonly method: string
+  /** The request target: origin-form (`/transfers?x=1`) or an absolute URL. */
   readonly url: string
+  /** The request headers. */
   readonly headers: Headers | Readonly<Record<string, string | readonly string[] | undefined>>
   /**
    * The decoded body (the JSON value, or an object for a form), reading at most `limit` bytes;
@@ -96,7 +98,7 @@ const header = ({ headers: h }: HttpRequestView, name: string): string | undefin
  *
  * @example
  * ```ts
- * const source: RequirementSource<Request> = (req) => ({ max_age: req.method === 'DELETE' ? 0 : 300 })
+ * createStepUpGuard<Request>({ verify, requirement: (req) => ({ max_age: req.method === 'DELETE' ? 0 : 300 }) })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -154,12 +156,14 @@ export interface StepUpEvent {
 }
 
 /**
- * Options shared by the Express, Fastify, fetch and Effect adapters. Unknown keys are refused
- * when the guard is built.
+ * The options of {@link createStepUpGuard}, which the Express, Fastify, fetch, Hono, NestJS and
+ * Effect adapters share.
+ *
+ * Unknown keys are refused (`ERR_UNKNOWN_OPTION`) when the guard is built.
  *
  * @example
  * ```ts
- * const options: StepUpGuardOptions<Request> = { verify: verifier, requirement: { acr_values: ['phr'] }, realm: 'bank' }
+ * const guard = createStepUpGuard<Request>({ verify: verifier, requirement: { acr_values: ['phr'] }, realm: 'bank' })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -240,11 +244,13 @@ const RENAMED: ReadonlyMap<string, string> = new Map([
 ])
 
 /**
- * The guard's answer: allow with {@link StepUpAuth}, or the response to send.
+ * What a {@link StepUpGuard} resolves: allow with {@link StepUpAuth}, or the response to send.
  *
  * @example
  * ```ts
- * const outcome: StepUpOutcome = await guard(view, req)
+ * const outcome = await guard(view, request)
+ * if (!outcome.ok) return new Response(outcome.body && JSON.stringify(outcome.body), { status: outcome.status, headers: outcome.headers })
+ * console.log(outcome.auth.claims.sub)
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
@@ -253,12 +259,13 @@ export type StepUpOutcome =
   | ({ readonly ok: false } & ErrorResponse)
 
 /**
- * A request guard built by {@link createStepUpGuard}. It never rejects: every failure is an
+ * The request guard {@link createStepUpGuard} returns, which never rejects: every failure is an
  * outcome (4xx, or 503 when something it depends on failed).
  *
  * @example
  * ```ts
- * const guard: StepUpGuard<Request> = createStepUpGuard({ verify })
+ * const guard = createStepUpGuard<Request>({ verify })
+ * const outcome = await guard(view, request)
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */

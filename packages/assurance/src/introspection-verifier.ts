@@ -18,19 +18,19 @@ import {
 } from './verifier.js'
 
 /**
- * Options of {@link createIntrospectionVerifier}: the endpoint, how the resource server
+ * The options of {@link createIntrospectionVerifier}: the endpoint, how the resource server
  * authenticates to it (`clientId` + `clientSecret` as HTTP Basic, or a `clientAuth` hook), the
  * audience the tokens must be for, and how long active results may be cached.
  *
  * @example
  * ```ts
- * const options: IntrospectionVerifierOptions = {
+ * const verifier = createIntrospectionVerifier({
  *   endpoint: 'https://as.example.net/introspect',
  *   clientId: 'rs',
  *   clientSecret: 'secret',
  *   audience: 'https://rs.example.com',
  *   cacheTtl: 30,
- * }
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.1
  */

@@ -35,16 +35,17 @@ import {
 } from './verifier.js'
 
 /**
- * Options of {@link createJwtAccessTokenVerifier}.
+ * The options of {@link createJwtAccessTokenVerifier}: the issuer, audience and keys the tokens
+ * are checked against, and how keys are fetched and results cached.
  *
  * @example
  * ```ts
- * const options: JwtAccessTokenVerifierOptions = {
+ * const verifier = createJwtAccessTokenVerifier({
  *   issuer: 'https://as.example.net',
  *   audience: 'https://rs.example.com',
  *   jwks: new URL('https://as.example.net/jwks'),
  *   jwksOptions: { timeoutDuration: 2000, backoff: { initial: 500, max: 30_000 } },
- * }
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
  */

@@ -17,11 +17,9 @@ import { type AccessTokenVerifier, COMPACT, type VerifyOptions } from './verifie
  *
  * @example
  * ```ts
- * const workforce: JwtIssuerOptions = {
- *   issuer: 'https://login.example.com',
- *   audience: 'https://api.example.com',
- *   algorithms: ['RS256'],
- * }
+ * const verifier = createMultiIssuerVerifier({
+ *   issuers: [{ issuer: 'https://login.example.com', audience: 'https://api.example.com', algorithms: ['RS256'] }],
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.1
  */
@@ -39,17 +37,13 @@ export interface JwtIssuerOptions extends Omit<JwtAccessTokenVerifierOptions, 'j
  *
  * @example
  * ```ts
- * import { createIntrospectionVerifier } from '@stepup/assurance'
- *
- * const partners: IntrospectionIssuerOptions = {
- *   issuer: 'https://partners.example.org',
- *   introspection: createIntrospectionVerifier({
- *     endpoint: 'https://partners.example.org/introspect',
- *     clientId: 'api',
- *     clientSecret: process.env.INTROSPECTION_SECRET!,
- *     audience: 'https://api.example.com',
- *   }),
- * }
+ * const introspection = createIntrospectionVerifier({
+ *   endpoint: 'https://partners.example.org/introspect',
+ *   clientId: 'api',
+ *   clientSecret: process.env.INTROSPECTION_SECRET!,
+ *   audience: 'https://api.example.com',
+ * })
+ * const verifier = createMultiIssuerVerifier({ issuers: [{ issuer: 'https://partners.example.org', introspection }] })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2
  */
@@ -64,24 +58,24 @@ export interface IntrospectionIssuerOptions {
  *
  * @example
  * ```ts
- * const issuer: IssuerOptions = { issuer: 'https://login.example.com', audience: 'https://api.example.com' }
+ * createMultiIssuerVerifier({ issuers: [{ issuer: 'https://login.example.com', audience: 'https://api.example.com' }] })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
  */
 export type IssuerOptions = JwtIssuerOptions | IntrospectionIssuerOptions
 
 /**
- * Options of {@link createMultiIssuerVerifier}: the issuers whose tokens the API accepts, each
+ * The options of {@link createMultiIssuerVerifier}: the issuers whose tokens the API accepts, each
  * with its own keys (or introspection endpoint), audience and algorithms.
  *
  * @example
  * ```ts
- * const options: MultiIssuerVerifierOptions = {
+ * const verifier = createMultiIssuerVerifier({
  *   issuers: [
  *     { issuer: 'https://login.example.com', audience: 'https://api.example.com' },
  *     { issuer: 'https://id.example.net', audience: 'https://api.example.com' },
  *   ],
- * }
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
  */
@@ -99,13 +93,15 @@ const WHERE = 'createMultiIssuerVerifier'
 const DEFAULT_MAX_TOKEN_LENGTH = 8192
 
 /**
- * A verifier that accepts the tokens of several issuers: the `AccessTokenVerifier` every adapter
- * takes as `verify`, and the issuers' identifiers, in the order configured, for the
- * `authorization_servers` of RFC 9728 metadata.
+ * The verifier {@link createMultiIssuerVerifier} returns: an `AccessTokenVerifier` for every
+ * adapter's `verify` that accepts the tokens of several issuers, with their identifiers.
+ *
+ * `issuers` lists them in the order configured, for the `authorization_servers` of RFC 9728
+ * metadata.
  *
  * @example
  * ```ts
- * const verifier: MultiIssuerVerifier = createMultiIssuerVerifier({
+ * const verifier = createMultiIssuerVerifier({
  *   issuers: [{ issuer: 'https://login.example.com', audience: 'https://api.example.com' }],
  * })
  * const metadata = createProtectedResourceMetadata({

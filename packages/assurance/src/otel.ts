@@ -4,21 +4,22 @@ import { checkOptions, invalidArgument } from '@stepup/internal'
 import type { StepUpEvent } from './http.js'
 
 /**
- * What a decision came to, as the `stepup.outcome` attribute: `allowed` (the route runs),
+ * What a decision came to, as {@link classifyDecision} returns it and the `stepup.outcome`
+ * attribute records it: `allowed` (the route runs),
  * `challenged` (`401` asking the client to authenticate: no credentials, or
  * `insufficient_user_authentication`), `refused` (any other `4xx`: a token, scope, grant, proof or
  * request that a new sign-in does not fix) or `unavailable` (`503`: a dependency failed).
  *
  * @example
  * ```ts
- * const outcome: StepUpDecisionOutcome = 'challenged'
+ * createStepUpGuard({ verify, onDecision: (event) => console.log(classifyDecision(event)) }) // 'allowed', 'challenged', …
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export type StepUpDecisionOutcome = 'allowed' | 'challenged' | 'refused' | 'unavailable'
 
 /**
- * Classify a guard's decision the way the metrics and spans do, so logs can use the same label:
+ * Classifies a guard's decision the way the metrics and spans do, so logs can use the same label:
  * `allowed`, `challenged` (a `401` with no error code, RFC 6750 §3.1, or
  * `insufficient_user_authentication`, RFC 9470 §3), `unavailable` (`5xx`) or `refused` (every
  * other failure).
@@ -37,16 +38,16 @@ export function classifyDecision(event: StepUpEvent): StepUpDecisionOutcome {
 }
 
 /**
- * Options of {@link createOpenTelemetryDecisionHook}: at least one of `tracer` and `meter`.
- * Unknown keys are refused.
+ * The options of {@link createOpenTelemetryDecisionHook}: at least one of `tracer` and `meter`;
+ * unknown keys are refused.
  *
  * @example
  * ```ts
  * import { metrics, trace } from '@opentelemetry/api'
- * const options: OpenTelemetryDecisionHookOptions = {
+ * const onDecision = createOpenTelemetryDecisionHook({
  *   tracer: trace.getTracer('bank-api'),
  *   meter: metrics.getMeter('bank-api'),
- * }
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */

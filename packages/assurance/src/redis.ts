@@ -3,8 +3,10 @@ import type { ConsumedGrantStore } from './consumed-grant-store.js'
 import { AssuranceError, type GrantStoreErrorCode } from './errors.js'
 
 /**
- * The subset of a node-redis client (v4 or v5) the Redis store uses; any client with `set` and
- * `exists` works, so the package has no runtime dependency on a Redis library. The optional
+ * The subset of a node-redis client (v4 or v5) that {@link createRedisConsumedGrantStore} uses.
+ *
+ * Any client with `set` and `exists` works, so the package has no runtime dependency on a Redis
+ * library. The optional
  * members make an outage fail fast and a restart safe: `isReady` (refuse at once while
  * disconnected), `on` (the store listens for `'error'`, so a lost connection never crashes the
  * process, and for `'ready'`, to check persistence again on every new connection), `configGet`
@@ -15,7 +17,7 @@ import { AssuranceError, type GrantStoreErrorCode } from './errors.js'
  * @example
  * ```ts
  * import { createClient } from 'redis'
- * const client: RedisLikeClient = await createClient({ url }).connect()
+ * const grants = createRedisConsumedGrantStore(await createClient({ url: 'redis://localhost:6379' }).connect())
  * ```
  * @see https://redis.io/docs/latest/commands/set/
  */
@@ -37,11 +39,12 @@ export interface RedisLikeClient {
 }
 
 /**
- * The commands of a {@link RedisLikeClient} the store sends.
+ * The commands of a {@link RedisLikeClient} the store sends, which a test double needs at least
+ * (`set` and `exists`).
  *
  * @example
  * ```ts
- * const commands: RedisCommands = { set: async () => 'OK', exists: async () => 0 }
+ * const grants = createRedisConsumedGrantStore({ set: async () => 'OK', exists: async () => 0 }, { persistence: 'skip' })
  * ```
  * @see https://redis.io/docs/latest/commands/
  */
@@ -62,18 +65,19 @@ export type RedisCommands = Pick<RedisLikeClient, 'set' | 'exists' | 'configGet'
  *
  * @example
  * ```ts
- * const persistence: RedisPersistence = 'require'
+ * createRedisConsumedGrantStore(client, { persistence: 'warn', onWarning: (message) => console.warn(message) })
  * ```
  * @see https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/
  */
 export type RedisPersistence = 'require' | 'warn' | 'skip'
 
 /**
- * Options of {@link createRedisConsumedGrantStore}.
+ * The options of {@link createRedisConsumedGrantStore}: key prefix, timeout, persistence check,
+ * replica acknowledgement and the error and warning hooks.
  *
  * @example
  * ```ts
- * const options: RedisConsumedGrantStoreOptions = { prefix: 'bank-api:grant:', timeout: 250 }
+ * const grants = createRedisConsumedGrantStore(client, { prefix: 'bank-api:grant:', timeout: 250 })
  * ```
  * @see https://redis.io/docs/latest/commands/set/
  */
@@ -101,7 +105,7 @@ export interface RedisConsumedGrantStoreOptions {
  *
  * @example
  * ```ts
- * const wait: RedisWaitOptions = { replicas: 1, timeout: 100 }
+ * createRedisConsumedGrantStore(client, { persistence: 'skip', wait: { replicas: 1, timeout: 100 } })
  * ```
  * @see https://redis.io/docs/latest/commands/wait/
  */
@@ -113,13 +117,13 @@ export interface RedisWaitOptions {
 }
 
 /**
- * A {@link ConsumedGrantStore} in Redis, with the persistence check it runs before its first
- * command (see {@link createRedisConsumedGrantStore}).
+ * The {@link ConsumedGrantStore} in Redis that {@link createRedisConsumedGrantStore} returns,
+ * with the persistence check it runs before its first command.
  *
  * @example
  * ```ts
  * import { createClient } from 'redis'
- * const grants: RedisConsumedGrantStore = createRedisConsumedGrantStore(await createClient({ url }).connect())
+ * const grants = createRedisConsumedGrantStore(await createClient({ url: 'redis://localhost:6379' }).connect())
  * await grants.checkPersistence()
  * ```
  * @see https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/

@@ -2,19 +2,20 @@ import { AssuranceError } from './errors.js'
 
 /**
  * Thrown by a risk rule (or the guard itself) when the request does not carry what the decision
- * needs — a body that cannot be read, a transaction that is not there, a path that does not
- * parse. The guard answers `400 invalid_request` with `message` as the `error_description`, so
+ * needs: a body that cannot be read, a transaction that is not there, a path that does not parse.
+ *
+ * The guard answers `400 invalid_request` with `message` as the `error_description`, so
  * the message must be safe to show a client (never echo request data into it).
  *
  * @example
  * ```ts
- * const rule: RiskRule = {
+ * const policy = createRiskPolicy([{
  *   name: 'needs-device',
  *   evaluate: ({ signals }) => {
  *     if (typeof signals?.['device'] !== 'string') throw new InvalidRequestError('The request has no device identifier')
  *     return undefined
  *   },
- * }
+ * }])
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */

@@ -14,16 +14,16 @@ const METADATA_OPTIONS: ReadonlySet<string> = new Set([
 ])
 
 /**
- * Options of {@link createProtectedResourceMetadata}: RFC 9728 §2 members under their wire names,
+ * The options of {@link createProtectedResourceMetadata}: RFC 9728 §2 members under their wire names,
  * plus the `@stepup/rar` registry whose types (and JSON Schemas) are advertised.
  *
  * @example
  * ```ts
- * const options: ProtectedResourceMetadataOptions = {
+ * const metadata = createProtectedResourceMetadata({
  *   resource: 'https://api.example.com',
  *   authorization_servers: ['https://as.example.com'],
  *   acr_values_supported: ['phr', 'phrh'],
- * }
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9728#section-2
  */

@@ -21,12 +21,12 @@ import { epochNow, positive } from './verifier.js'
  *
  * @example
  * ```ts
- * const context: RiskContext = {
+ * const { requirement, fired } = await policy.decide({
  *   claims,
  *   request: { method: 'POST', url: '/transfers', headers: request.headers },
  *   details: registry.parse(body.authorization_details),
  *   signals: { newDevice: true },
- * }
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -54,7 +54,7 @@ export interface RiskContext {
  *
  * @example
  * ```ts
- * const part: RiskRequirement = { acr_values: ['phrh'], max_age: 60, singleUse: true }
+ * createRiskPolicy([{ name: 'large-transfer', evaluate: () => ({ acr_values: ['phrh'], max_age: 60, singleUse: true }) }])
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -67,10 +67,10 @@ export interface RiskRequirement extends AssuranceRequirement {
  *
  * @example
  * ```ts
- * const rule: RiskRule = {
+ * const policy = createRiskPolicy([{
  *   name: 'admin-area',
  *   evaluate: ({ request }) => (request.url.startsWith('/admin') ? { acr_values: ['phrh'] } : undefined),
- * }
+ * }])
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
@@ -138,11 +138,13 @@ export function isRiskPolicy(value: unknown): value is RiskPolicy {
 }
 
 /**
- * Options of {@link createRiskPolicy}.
+ * The options of {@link createRiskPolicy}: the registries it decides with and the store of
+ * consumed single-use grants.
  *
  * @example
  * ```ts
- * const options: RiskPolicyOptions = { acrRegistry: createAcrRegistry(), grants: createMemoryConsumedGrantStore() }
+ * import { createAcrRegistry } from '@stepup/acr'
+ * const policy = createRiskPolicy(rules, { acrRegistry: createAcrRegistry(), grants: createMemoryConsumedGrantStore() })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */

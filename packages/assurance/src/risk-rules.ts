@@ -43,33 +43,34 @@ function detailsOf(
 }
 
 /**
- * One step of {@link amountThreshold}: from `atLeast` (a decimal string), require this.
+ * One step of {@link amountThreshold}: the requirement for amounts from `atLeast` (a decimal
+ * string) up.
  *
  * @example
  * ```ts
- * const step: AmountThreshold = { atLeast: '10000', acr_values: ['phrh'], max_age: 60, singleUse: true }
+ * amountThreshold({ type: 'payment_initiation', thresholds: [{ atLeast: '10000', acr_values: ['phrh'], max_age: 60, singleUse: true }] })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-2
  */
 export interface AmountThreshold extends Omit<RiskRequirement, 'authorization_details'> {
+  /** The smallest amount this step applies to, a decimal string compared exactly. */
   readonly atLeast: string
 }
 
 /**
- * Options of {@link amountThreshold}.
+ * The options of {@link amountThreshold}: the details `type` whose amount is read, the steps, and
+ * how the amount is read.
  *
  * @example
  * ```ts
- * const options: AmountThresholdOptions = {
- *   type: 'payment_initiation',
- *   thresholds: [{ atLeast: '1000', acr_values: ['phr'], max_age: 300 }],
- * }
+ * const rule = amountThreshold({ type: 'payment_initiation', thresholds: [{ atLeast: '1000', acr_values: ['phr'], max_age: 300 }] })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-2
  */
 export interface AmountThresholdOptions {
   /** The authorization details `type` whose amount is read. */
   readonly type: string
+  /** The steps, each applying from its `atLeast`; the highest one reached applies. */
   readonly thresholds: readonly AmountThreshold[]
   /**
    * Reads the amount of a detail (default: `instructedAmount.amount` as in RFC 9396's
@@ -227,11 +228,12 @@ export function sessionOlderThan(
 }
 
 /**
- * Options of {@link destructiveMethod}.
+ * The options of {@link destructiveMethod}: the path and methods it applies to, and what it
+ * requires there.
  *
  * @example
  * ```ts
- * const options: DestructiveMethodOptions = { path: '/accounts', requirement: { acr_values: ['phr'] } }
+ * const rule = destructiveMethod({ path: '/accounts', requirement: { acr_values: ['phr'] } })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.1
  */
@@ -241,6 +243,7 @@ export interface DestructiveMethodOptions {
    * normalised path (`/Admin//users/./1` reads as `/Admin/users/1`).
    */
   readonly path: string | RegExp
+  /** What a request with one of `methods` under `path` requires. */
   readonly requirement: RiskRequirement
   /** Default `POST`, `PUT`, `PATCH`, `DELETE` (the methods that are not safe). */
   readonly methods?: readonly string[]

@@ -33,27 +33,32 @@ export const OAUTH_ERROR_STATUS: {
 })
 
 /**
- * An OAuth error code a resource server can answer with (a key of {@link OAUTH_ERROR_STATUS}).
+ * The union of the OAuth error codes a resource server can answer with, the keys of
+ * {@link OAUTH_ERROR_STATUS}.
  *
  * @example
  * ```ts
- * const error: ResourceServerErrorCode = 'insufficient_user_authentication'
+ * const statusOf = (error: ResourceServerErrorCode) => OAUTH_ERROR_STATUS[error]
+ * statusOf('insufficient_user_authentication') // 401
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export type ResourceServerErrorCode = keyof typeof OAUTH_ERROR_STATUS
 
 /**
- * The `code` of what the adapters throw or expose for a refused request (`StepUpHttpError` of
- * `@stepup/express`, `StepUpException` of `@stepup/nestjs`): `ERR_ACCESS_` and the OAuth `error`
- * of the answer in capitals, or `ERR_ACCESS_UNAUTHENTICATED` when the request carried no
- * credentials (a challenge without `error`, RFC 6750 §3.1). Only
+ * The `code` {@link refusalCode} gives a refused request, and the adapters' errors carry
+ * (`StepUpHttpError` of `@stepup/express`, `StepUpException` of `@stepup/nestjs`).
+ *
+ * It is `ERR_ACCESS_` and the OAuth `error` of the answer in capitals, or
+ * `ERR_ACCESS_UNAUTHENTICATED` when the request carried no credentials (a challenge without
+ * `error`, RFC 6750 §3.1). Only
  * `ERR_ACCESS_INSUFFICIENT_USER_AUTHENTICATION` asks for a step-up; `ERR_ACCESS_INVALID_TOKEN`
  * asks for a new token. `ERR_ACCESS_DENIED` is any other OAuth error.
  *
  * @example
  * ```ts
- * const code: RefusalCode = 'ERR_ACCESS_INSUFFICIENT_USER_AUTHENTICATION'
+ * const outcome = await guard(view, request)
+ * if (!outcome.ok && refusalCode(outcome) === 'ERR_ACCESS_INSUFFICIENT_USER_AUTHENTICATION') console.log('step up')
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */

@@ -41,13 +41,20 @@ export interface AccessTokenVerifier {
 }
 
 /**
- * The verified-token cache: a bounded LRU keyed by the token itself (at most `max` entries of at
- * most `maxTokenLength` characters each); an entry never outlives the token's `exp` (nor the
- * verifier's TTL, for introspection).
+ * The options of a verifier's verified-token cache (its `cache` option), a bounded LRU keyed by
+ * the token itself.
+ *
+ * It holds at most `max` entries of at most `maxTokenLength` characters each; an entry never
+ * outlives the token's `exp` (nor the verifier's TTL, for introspection).
  *
  * @example
  * ```ts
- * const cache: VerifierCacheOptions = { max: 10_000 }
+ * const verifier = createJwtAccessTokenVerifier({
+ *   issuer: 'https://as.example.net',
+ *   audience: 'https://rs.example.com',
+ *   jwks: new URL('https://as.example.net/jwks'),
+ *   cache: { max: 10_000 },
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-4
  */
