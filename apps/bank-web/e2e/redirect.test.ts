@@ -110,6 +110,10 @@ describe('the confirmation by full-page redirect (popup blocked)', () => {
     expect(await h.result()).toBe(
       'We could not reach the bank to finish the transfer you confirmed, so we cannot tell whether it went through. Check your history before retrying.',
     )
+    // The kept payee still shows by name.
+    expect(await page.locator('#payee option:checked').textContent()).toBe(
+      'White Rabbit Watches (ACC-555123)',
+    )
     // The history does not claim there were no transfers when it could not be read.
     expect(await page.isVisible('#history-empty')).toBe(false)
     expect(await page.textContent('#history-unavailable')).toBe(

@@ -48,6 +48,8 @@ const LAST_MODE = 'bank.step-up-mode'
 const LAST_ERROR = 'bank.last-error'
 /** A message to show once after the page comes back (sign-out, session end). */
 const FLASH = 'bank.flash'
+/** The last payee book read, for this tab. */
+const PAYEES = 'bank.payees'
 
 export const SESSION_ENDED = 'Your session ended — sign in again.'
 const ADD_KEY_URL = `${config.issuer}/account/security`
@@ -455,8 +457,14 @@ async function loadPayees(): Promise<void> {
   const source = $<HTMLSelectElement>('source').value
   if (!source) return
   const response = await bank(new Request(`${api}/accounts/${encodeURIComponent(source)}/payees`))
-  if (!response.ok) return
+  if (!response.ok) throw new Error(`payees: HTTP ${response.status}`)
   ;({ payees } = (await response.json()) as { payees: Payee[] })
+  // Kept for this tab, so names still show while the bank cannot be reached.
+  sessionStorage.setItem(PAYEES, JSON.stringify(payees))
+  renderPayees()
+}
+
+function renderPayees(): void {
   const select = $<HTMLSelectElement>('payee')
   const selected = select.value || readForm()?.payee || ''
   const group = (label: string, entries: readonly Payee[]) => {
@@ -587,6 +595,7 @@ function scheduleRefresh(): void {
 /** The session is over (refresh refused): forget it here and say so. */
 function endSession(): void {
   clearTimeout(refreshTimer)
+  sessionStorage.removeItem(PAYEES)
   void forgetSession().then(() => {
     render()
     showResult(SESSION_ENDED, 'error')
@@ -672,6 +681,12 @@ function wireForm(): void {
 
 async function start(): Promise<void> {
   $<HTMLAnchorElement>('security-keys').href = ADD_KEY_URL
+  try {
+    payees = JSON.parse(sessionStorage.getItem(PAYEES) ?? '[]') as Payee[]
+  } catch {
+    payees = []
+  }
+  renderPayees()
   wireForm()
   fillForm(readForm())
   const flash = sessionStorage.getItem(FLASH)
@@ -689,7 +704,7 @@ async function start(): Promise<void> {
   $('sign-out').onclick = () => {
     clearTimeout(refreshTimer)
     clearForm()
-    for (const key of [LAST_CHALLENGE, LAST_REQUEST, LAST_MODE, LAST_ERROR]) {
+    for (const key of [LAST_CHALLENGE, LAST_REQUEST, LAST_MODE, LAST_ERROR, PAYEES]) {
       sessionStorage.removeItem(key)
     }
     sessionStorage.setItem(FLASH, 'You have signed out.')
