@@ -55,6 +55,35 @@ describe('the session', () => {
     await h.screenshot('renewed')
   })
 
+  it('renews an expired access token before a call when its timer could not run (a sleeping tab)', async () => {
+    const { page, stack } = h
+    // The page's clock stands still: the renewal timer never fires, as in a suspended tab.
+    const now = Date.now()
+    await page.clock.install({ time: now })
+    await page.clock.pauseAt(now)
+    await page.reload()
+    await page.locator('#accounts tbody tr').first().waitFor()
+    const { accessToken, expiresAt } = await stored()
+    // Then the tab wakes up after the token expired.
+    await page.clock.setSystemTime(expiresAt! + 1000)
+    const refused: string[] = []
+    page.on('response', (response) => {
+      const challenge = response.headers()['www-authenticate'] ?? ''
+      if (response.url().startsWith(stack.api.url) && challenge.includes('invalid_token')) {
+        refused.push(response.url())
+      }
+    })
+    const before = await checkingBalance(page)
+    await h.send(HATTER, '25')
+    expect(await h.result()).toBe(
+      `Sent $25.00 to Mad Hatter Tea Co. Your new balance is ${usd(before - 25)}.`,
+    )
+    // Renewed before the call: the API never saw the expired token.
+    expect((await stored()).accessToken).not.toBe(accessToken)
+    expect(refused).toEqual([])
+    await page.clock.resume()
+  })
+
   it('signs out here and says so when the refresh token is refused', async () => {
     const { page, stack } = h
     const { refreshToken } = await stored()
