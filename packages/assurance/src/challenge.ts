@@ -135,11 +135,13 @@ export function renderWwwAuthenticate(c: AssuranceChallenge, o: ChallengeOptions
 }
 
 /**
- * Build the HTTP response for any failure: the `WWW-Authenticate` challenge (no error
- * information when the request carried no credentials; none at all for a 503), the JSON body
- * `{ error, error_description }` (plus the uncovered `authorization_details`), and the status;
- * a 503 whose source knows when to retry (an `AccessTokenError` with `retryAfter`) also gets
- * `Retry-After` in seconds.
+ * Builds the ready-to-send HTTP response for any failure: status, `WWW-Authenticate` challenge and
+ * JSON body.
+ *
+ * The challenge has no error information when the request carried no credentials, and there is
+ * none at all for a 503. The body is `{ error, error_description }` plus the uncovered
+ * `authorization_details`. A 503 whose source knows when to retry (an `AccessTokenError` with
+ * `retryAfter`) also gets `Retry-After` in seconds.
  *
  * @example
  * ```ts

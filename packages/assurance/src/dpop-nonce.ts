@@ -66,11 +66,14 @@ function same(a: string, b: string): boolean {
 }
 
 /**
- * Create a DPoP nonce source that keeps no state (RFC 9449 §9): a nonce is
- * `base64url(HMAC-SHA-256(secret, "dpop-nonce <window> <jkt>"))`, where `<window>` is the current
- * time divided by `window` seconds. It is unpredictable without `secret` (§8: nonce values MUST
- * be unpredictable), bound to one client key, and rotates by itself: one issued in a window is
- * accepted in that window and the next, then refused, and the client is given the current one.
+ * Creates a DPoP nonce source (RFC 9449 §9) that keeps no state.
+ *
+ * A nonce is `base64url(HMAC-SHA-256(secret, "dpop-nonce <window> <jkt>"))`, where `<window>` is
+ * the current time divided by `window` seconds.
+ *
+ * It is unpredictable without `secret` (§8: nonce values MUST be unpredictable), bound to one
+ * client key, and rotates by itself: one issued in a window is accepted in that window and the
+ * next, then refused, and the client is given the current one.
  *
  * The trade-off: nothing is stored, so any number of keys costs no memory and instances need to
  * share only `secret`, not a store; but a nonce cannot be revoked before its window ends, and

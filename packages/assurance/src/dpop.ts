@@ -44,12 +44,16 @@ export type DpopProofErrorCode =
   | 'ERR_DPOP_NONCE_INVALID'
 
 /**
- * Thrown by a {@link createDpopProofVerifier} verifier and by {@link DpopProofCheck.consume} for a
- * replay; the adapters answer it with 401 `invalid_dpop_proof` and report it to `onDecision` as
- * the `cause`. A proof without an accepted server nonce (`ERR_DPOP_NONCE_MISSING`,
- * `ERR_DPOP_NONCE_INVALID`) carries the `nonce` to send instead, and the adapters answer 401
- * `use_dpop_nonce` with it in `DPoP-Nonce` (RFC 9449 §9). The message names the check that
- * failed and its rule, never the proof, the token or a claim value.
+ * Thrown by a {@link createDpopProofVerifier} verifier, and by {@link DpopProofCheck.consume} for a
+ * replay, when a DPoP proof is refused.
+ *
+ * The adapters answer it with 401 `invalid_dpop_proof` and report it to `onDecision` as the
+ * `cause`.
+ *
+ * A proof without an accepted server nonce (`ERR_DPOP_NONCE_MISSING`, `ERR_DPOP_NONCE_INVALID`)
+ * carries the `nonce` to send instead, and the adapters answer 401 `use_dpop_nonce` with it in
+ * `DPoP-Nonce` (RFC 9449 §9). The message names the check that failed and its rule, never the
+ * proof, the token or a claim value.
  *
  * @example
  * ```ts
@@ -133,12 +137,13 @@ const OPTIONS: ReadonlySet<string> = new Set([
 ])
 
 /**
- * A proof that passed every check of RFC 9449 §4.3 but replay: its key's RFC 7638 thumbprint,
- * which the access token's `cnf.jkt` must equal, and `consume` to record its `jti`. Call
- * `consume` only once the access token is verified and bound to `jkt`, so proofs sent without a
- * valid token cannot fill the replay store (§11.1). `consume` rejects with
- * {@link DpopProofError} `ERR_DPOP_REPLAYED` when the `jti` was already used, and with the
- * store's own error when the store cannot answer (treat that as 503).
+ * A proof that passed every check of RFC 9449 §4.3 but replay: its key's RFC 7638 thumbprint, which
+ * the access token's `cnf.jkt` must equal, and `consume` to record its `jti`.
+ *
+ * Call `consume` only once the access token is verified and bound to `jkt`, so proofs sent without
+ * a valid token cannot fill the replay store (§11.1). `consume` rejects with {@link DpopProofError}
+ * `ERR_DPOP_REPLAYED` when the `jti` was already used, and with the store's own error when the
+ * store cannot answer (treat that as 503).
  *
  * @example
  * ```ts
@@ -279,15 +284,18 @@ function targetUri(url: unknown, origin: string | undefined): string | undefined
 }
 
 /**
- * Create the `dpop.verifyProof` of the adapters: checks a DPoP proof JWT as RFC 9449 §4.3 asks —
- * one proof, `typ` `dpop+jwt`, an asymmetric allow-listed `alg`, a public `jwk` in the header
- * that verifies the signature, `htm` and `htu` (both sides normalised per RFC 3986 §6.2.2–6.2.3,
- * query and fragment ignored) matching the request, a recent `iat`, `ath` the hash of the
- * access token — and resolves to a {@link DpopProofCheck}: the key's RFC 7638 thumbprint, which
- * the token's `cnf.jkt` must equal, and `consume()`, which records the `jti` once the token is
- * checked. Failures reject with {@link DpopProofError}. With `nonce`, each proof must also
- * carry a nonce that source accepts (§4.3 point 10, §9), checked once the proof is otherwise
- * valid. Unknown option keys and a `maxAge` of zero are refused when it is built.
+ * Creates the adapters' `dpop.verifyProof`, which checks a DPoP proof JWT as RFC 9449 §4.3 asks
+ * and resolves to a {@link DpopProofCheck}.
+ *
+ * It checks one proof, `typ` `dpop+jwt`, an asymmetric allow-listed `alg`, a public `jwk` in the
+ * header that verifies the signature, `htm` and `htu` (both sides normalised per RFC 3986
+ * §6.2.2–6.2.3, query and fragment ignored) matching the request, a recent `iat`, and `ath` the
+ * hash of the access token. The check carries the key's RFC 7638 thumbprint, which the token's
+ * `cnf.jkt` must equal, and `consume()`, which records the `jti` once the token is checked.
+ *
+ * Failures reject with {@link DpopProofError}. With `nonce`, each proof must also carry a nonce
+ * that source accepts (§4.3 point 10, §9), checked once the proof is otherwise valid. Unknown
+ * option keys and a `maxAge` of zero are refused when it is built.
  *
  * @example
  * ```ts

@@ -115,12 +115,13 @@ export class AssuranceError extends Error {
 }
 
 /**
- * Thrown by the verifiers when an access token is refused (`error: 'invalid_token'`, status 401)
- * or cannot be verified right now (`temporary: true`, status 503, with `retryAfter` in seconds
- * when the verifier knows when it may try again). The `message` says what was wrong and names
- * the rule (`token has no "jti" claim (RFC 9068 §2.2)`), for logs; it never contains the token
- * or the claims that identify the user. The wire only carries the generic `challenge`; the
- * underlying error, if any, is in `cause`.
+ * Thrown by the verifiers when an access token is refused (`error: 'invalid_token'`, status 401) or
+ * cannot be verified right now (`temporary: true`, status 503, with `retryAfter` in seconds when
+ * the verifier knows when it may try again).
+ *
+ * The `message` says what was wrong and names the rule (`token has no "jti" claim (RFC 9068
+ * §2.2)`), for logs; it never contains the token or the claims that identify the user. The wire
+ * only carries the generic `challenge`; the underlying error, if any, is in `cause`.
  *
  * @example
  * ```ts

@@ -135,7 +135,15 @@ export interface EvaluateAssuranceOptions {
   readonly challenge?: ChallengeOptions
 }
 
-/** Claims as {@link evaluateAssurance} reads them: verified claims, or a raw claims set. */
+/**
+ * The claims {@link evaluateAssurance} takes: verified {@link AccessTokenClaims}, or a raw claims
+ * set such as a JWT payload.
+ *
+ * @example
+ * ```ts
+ * evaluateAssurance({ acr: 'phrh', auth_time: 1646340000 }, { acr_values: ['phr'], max_age: 600 }, { now: 1646340300 }).ok // true
+ * ```
+ */
 export type AssuranceClaimsInput =
   | Readonly<Partial<AccessTokenClaims>>
   | Readonly<Record<string, unknown>>
@@ -216,14 +224,16 @@ const EVALUATE_OPTIONS: ReadonlySet<string> = new Set([
 ])
 
 /**
- * Decide, synchronously and purely, whether verified claims meet a requirement: allow, or the one
- * challenge that fixes everything unmet. Malformed `acr`/`auth_time` (or `auth_time` in the
- * future) fail closed with `invalid_token`; missing `acr`/`auth_time` is a step-up. An unmet user
- * authentication answers `401 insufficient_user_authentication` with `acr_values`/`max_age` (both
- * whenever the requirement has both), plus the `scope` and the uncovered `authorization_details`
- * that the same new authorization must obtain; `403 insufficient_scope` (then
- * `insufficient_authorization_details`) only when the user authentication already suffices, and
- * never with `acr_values`/`max_age`. Unknown requirement keys throw `ERR_UNKNOWN_OPTION`.
+ * Decides, synchronously and purely, whether verified claims meet a requirement: allow, or the one
+ * challenge that fixes everything unmet.
+ *
+ * Malformed `acr`/`auth_time` (or `auth_time` in the future) fail closed with `invalid_token`;
+ * missing `acr`/`auth_time` is a step-up. An unmet user authentication answers `401
+ * insufficient_user_authentication` with `acr_values`/`max_age` (both whenever the requirement has
+ * both), plus the `scope` and the uncovered `authorization_details` that the same new authorization
+ * must obtain; `403 insufficient_scope` (then `insufficient_authorization_details`) only when the
+ * user authentication already suffices, and never with `acr_values`/`max_age`. Unknown requirement
+ * keys throw `ERR_UNKNOWN_OPTION`.
  *
  * @example
  * ```ts

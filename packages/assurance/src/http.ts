@@ -293,12 +293,14 @@ const UNAVAILABLE = failure(
 )
 
 /**
- * Check guard options without building a guard, for an adapter whose verifier or registries
- * arrive later (Effect takes them from its layers per request): unknown keys (`adapterOptions`
- * are accepted), the requirement, `bodyLimit`, `dpop`, and the challenge parameters `realm`,
- * `resourceMetadata` and `dpop.algs`. `verify` is not required here; {@link createStepUpGuard}
- * runs the same checks and also checks `verify`. Throws the coded `TypeError`s of
- * `@stepup/internal` (`ERR_UNKNOWN_OPTION`, `ERR_INVALID_ARG_VALUE`, `ERR_INVALID_ARG_TYPE`).
+ * Checks guard options without building a guard, for an adapter whose verifier or registries arrive
+ * later (Effect takes them from its layers per request): unknown keys (`adapterOptions` are
+ * accepted), the requirement, `bodyLimit`, `dpop`, and the challenge parameters `realm`,
+ * `resourceMetadata` and `dpop.algs`.
+ *
+ * `verify` is not required here; {@link createStepUpGuard} runs the same checks and also checks
+ * `verify`. Throws the coded `TypeError`s of `@stepup/internal` (`ERR_UNKNOWN_OPTION`,
+ * `ERR_INVALID_ARG_VALUE`, `ERR_INVALID_ARG_TYPE`).
  *
  * @example
  * ```ts
@@ -360,11 +362,12 @@ function prepare(
 }
 
 /**
- * Build the framework-neutral guard every adapter wraps: extract the token (RFC 6750 §2), check
- * a DPoP proof, verify, check the sender constraint, record the proof, resolve the requirement or
+ * Builds the framework-neutral guard every adapter wraps: extract the token (RFC 6750 §2), check a
+ * DPoP proof, verify, check the sender constraint, record the proof, resolve the requirement or
  * policy (reading the body, at most `bodyLimit` bytes, only after the token is verified), evaluate,
- * and render any failure (challenge with `realm`, `resource_metadata`, DPoP `algs`). It fails
- * closed: a body or target a policy cannot read is `400 invalid_request`; a throw from the
+ * and render any failure (challenge with `realm`, `resource_metadata`, DPoP `algs`).
+ *
+ * It fails closed: a body or target a policy cannot read is `400 invalid_request`; a throw from the
  * verifier's infrastructure, a store, a rule, `signals` or `requirement` is `503` without a
  * challenge, the cause going to `onDecision`. Options are checked here, once; unknown keys throw
  * (`where` names the caller in the message; an adapter lists the keys it reads itself in

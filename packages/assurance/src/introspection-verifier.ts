@@ -99,13 +99,14 @@ const WHERE = 'createIntrospectionVerifier'
 const form = (s: string) => encodeURIComponent(s).replace(/%20/g, '+')
 
 /**
- * Create a verifier for opaque tokens using OAuth 2.0 Token Introspection: `active: false`
- * rejects with `ERR_TOKEN_INACTIVE` (→ `invalid_token`); `aud` (required), `exp`, `nbf`, `iss`
- * when configured and the `requiredClaims` are checked, then the sender constraint; an
- * unreachable or failing endpoint is `ERR_VERIFIER_UNAVAILABLE` (answer 503). Concurrent
- * verifications of one token share one introspection call. Active results are cached, frozen,
- * no longer than `cacheTtl` and the token's `exp`. Unknown option keys and a missing `audience`
- * are refused when it is built.
+ * Creates a verifier for opaque tokens using OAuth 2.0 Token Introspection: `active: false` rejects
+ * with `ERR_TOKEN_INACTIVE` (→ `invalid_token`); `aud` (required), `exp`, `nbf`, `iss` when
+ * configured and the `requiredClaims` are checked, then the sender constraint; an unreachable or
+ * failing endpoint is `ERR_VERIFIER_UNAVAILABLE` (answer 503).
+ *
+ * Concurrent verifications of one token share one introspection call. Active results are cached,
+ * frozen, no longer than `cacheTtl` and the token's `exp`. Unknown option keys and a missing
+ * `audience` are refused when it is built.
  *
  * @example
  * ```ts

@@ -332,18 +332,20 @@ const NUMERIC_DATES: Readonly<Record<string, string>> = { exp: '4.1.4', nbf: '4.
 const CRIT = 'token header has "crit" or "b64"; no JWS extension is understood (RFC 7515 §4.1.11)'
 
 /**
- * Create a verifier for RFC 9068 JWT access tokens. jose's `jwtVerify` checks the compact JWS
- * with an allow-listed algorithm and the issuer's key (selected, imported and fitted to `alg`
- * by jose, from a remote or local JWK Set or the one key given), `typ` as a media type (default
- * `at+jwt`), exact `iss`, `aud`, `exp` and `nbf` with tolerance and the required claims (RFC 9068
- * §2.2 by default, see `requiredClaims`); this verifier adds what RFC 9068 asks beyond that: no
- * JWS extension, no empty required claim, no `iat` in the future, then the typed claims and the
- * sender constraint (`checkConfirmation`). Unknown option keys, short HMAC secrets and a key not
- * meant for signatures are refused when it is built. Failures reject with
- * {@link AccessTokenError}, whose message names the rule. A remote JWK Set that cannot be
- * fetched, or that does not hold the token's `kid` while it may not be fetched again yet, is
- * `ERR_VERIFIER_UNAVAILABLE` (`temporary`, 503, with `retryAfter`); a `kid` still unknown after
- * a successful fetch is `invalid_token`.
+ * Creates a verifier for RFC 9068 JWT access tokens.
+ *
+ * jose's `jwtVerify` checks the compact JWS with an allow-listed algorithm and the issuer's key
+ * (selected, imported and fitted to `alg` by jose, from a remote or local JWK Set or the one key
+ * given), `typ` as a media type (default `at+jwt`), exact `iss`, `aud`, `exp` and `nbf` with
+ * tolerance and the required claims (RFC 9068 §2.2 by default, see `requiredClaims`); this verifier
+ * adds what RFC 9068 asks beyond that: no JWS extension, no empty required claim, no `iat` in the
+ * future, then the typed claims and the sender constraint (`checkConfirmation`).
+ *
+ * Unknown option keys, short HMAC secrets and a key not meant for signatures are refused when it is
+ * built. Failures reject with {@link AccessTokenError}, whose message names the rule. A remote JWK
+ * Set that cannot be fetched, or that does not hold the token's `kid` while it may not be fetched
+ * again yet, is `ERR_VERIFIER_UNAVAILABLE` (`temporary`, 503, with `retryAfter`); a `kid` still
+ * unknown after a successful fetch is `invalid_token`.
  *
  * @example
  * ```ts

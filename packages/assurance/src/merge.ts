@@ -27,11 +27,12 @@ export const canonicalJson = (v: unknown): string =>
       : (JSON.stringify(v) ?? 'null')
 
 /**
- * Merge several requirements into the strictest one: `max_age` the minimum, `scope` the union,
- * `authorization_details` the union (each
- * detail once, whatever its member order), and `acr_values` the values that satisfy every
- * listed set (in the registry's order). Throws a `TypeError` coded `ERR_ACR_CONFLICT` when no
- * value satisfies them all: an impossible policy is a configuration error.
+ * Merges several requirements into the strictest one: `max_age` the minimum, `scope` the union,
+ * `authorization_details` the union (each detail once, whatever its member order), and `acr_values`
+ * the values that satisfy every listed set (in the registry's order).
+ *
+ * Throws a `TypeError` coded `ERR_ACR_CONFLICT` when no value satisfies them all: an impossible
+ * policy is a configuration error.
  *
  * @example
  * ```ts

@@ -293,13 +293,14 @@ function introspectionIssuer(verifier: AccessTokenVerifier, issuer: string): Acc
 }
 
 /**
- * Create one verifier for the access tokens of several issuers (a workforce and a customer
+ * Creates one verifier for the access tokens of several issuers (a workforce and a customer
  * authorization server, or the old and new one during a migration), each with its own keys (or
- * introspection endpoint), audience and algorithms. A JWT's issuer is chosen by its `iss`, read
- * from the unverified payload only to pick which issuer's verifier runs, before any key is
- * fetched; that verifier then checks everything (signature with that issuer's keys only, exact
- * `iss`, `aud`, `exp`, …). A JWT whose `iss` is none of the issuers is `invalid_token`
- * (`ERR_TOKEN_CLAIM_INVALID`) without any network call.
+ * introspection endpoint), audience and algorithms.
+ *
+ * A JWT's issuer is chosen by its `iss`, read from the unverified payload only to pick which
+ * issuer's verifier runs, before any key is fetched; that verifier then checks everything
+ * (signature with that issuer's keys only, exact `iss`, `aud`, `exp`, …). A JWT whose `iss` is none
+ * of the issuers is `invalid_token` (`ERR_TOKEN_CLAIM_INVALID`) without any network call.
  *
  * Opaque tokens carry no issuer, so at most one issuer may use introspection: every token that
  * is not a JWT with an `iss` goes to it, and to no other server (trying several endpoints in turn

@@ -5,10 +5,10 @@ import type { StepUpEvent } from './http.js'
 
 /**
  * What a decision came to, as {@link classifyDecision} returns it and the `stepup.outcome`
- * attribute records it: `allowed` (the route runs),
- * `challenged` (`401` asking the client to authenticate: no credentials, or
- * `insufficient_user_authentication`), `refused` (any other `4xx`: a token, scope, grant, proof or
- * request that a new sign-in does not fix) or `unavailable` (`503`: a dependency failed).
+ * attribute records it: `allowed` (the route runs), `challenged` (`401` asking the client to
+ * authenticate: no credentials, or `insufficient_user_authentication`), `refused` (any other `4xx`:
+ * a token, scope, grant, proof or request that a new sign-in does not fix) or `unavailable` (`503`:
+ * a dependency failed).
  *
  * @example
  * ```ts
@@ -74,12 +74,13 @@ const STATUS_ERROR = 2 as SpanStatusCode.ERROR
 
 /**
  * An `onDecision` hook that records each decision of a guard with OpenTelemetry: a
- * `stepup.decision` span and a `stepup.decisions` counter (unit `{decision}`). The span carries
- * `stepup.outcome` (see {@link classifyDecision}), `http.response.status_code` when the guard
- * answered, `stepup.error` (the OAuth `error` code), `stepup.reasons` (reason codes),
- * `stepup.fired` (the risk rules that applied), `stepup.acr_values` (asked), `stepup.acr` (held)
- * and, for a `503`, `error.type` (the cause's `code`, else its name) with an error status. The
- * counter carries `stepup.outcome`, `stepup.error` and `error.type` only (bounded values). The
+ * `stepup.decision` span and a `stepup.decisions` counter (unit `{decision}`).
+ *
+ * The span carries `stepup.outcome` (see {@link classifyDecision}), `http.response.status_code`
+ * when the guard answered, `stepup.error` (the OAuth `error` code), `stepup.reasons` (reason
+ * codes), `stepup.fired` (the risk rules that applied), `stepup.acr_values` (asked), `stepup.acr`
+ * (held) and, for a `503`, `error.type` (the cause's `code`, else its name) with an error status.
+ * The counter carries `stepup.outcome`, `stepup.error` and `error.type` only (bounded values). The
  * token is never recorded, nor the subject unless `recordSubject` is `true` (span only).
  *
  * The hook runs when the guard has decided, so the span starts and ends at that moment: it marks

@@ -123,13 +123,19 @@ export async function readLimited(
 const UNRESERVED = /[A-Za-z0-9\-._~]/
 
 /**
- * The path of a request target as a rule should compare it: RFC 3986 §6.2.2 syntax-based
- * normalisation (percent-encoded unreserved characters decoded, other escapes upper-cased, dot
- * segments removed per §5.2.4) plus empty segments collapsed, so `//admin`, `/./admin` and
- * `/%61dmin` all read as `/admin`. The target is origin-form (`/path?query`) or absolute-form;
- * a leading `//` is a path, never an authority. Throws {@link InvalidRequestError} for a target
- * that is neither, or for a `%` not followed by two hex digits.
+ * Returns the path of a request target as a rule should compare it: RFC 3986 §6.2.2 syntax-based
+ * normalisation plus empty segments collapsed, so `//admin`, `/./admin` and `/%61dmin` all read
+ * as `/admin`.
  *
+ * Percent-encoded unreserved characters are decoded, other escapes upper-cased, dot segments
+ * removed per §5.2.4. The target is origin-form (`/path?query`) or absolute-form; a leading `//`
+ * is a path, never an authority. Throws {@link InvalidRequestError} for a target that is neither,
+ * or for a `%` not followed by two hex digits.
+ *
+ * @example
+ * ```ts
+ * normalizePath('//admin/./users/%61?x=1') // '/admin/users/a'
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc3986#section-6.2.2
  */
 export function normalizePath(target: string): string {

@@ -190,11 +190,12 @@ export function grantKey(claims: AccessTokenClaims): Promise<string> {
 }
 
 /**
- * Create a risk policy from named rules: every rule sees the context, the partial requirements
- * of those that fire merge into the strictest (see {@link mergeRequirements}), and the decision
- * lists which rules fired. Rules asking for `singleUse` make `decide` mark the token's grant in
- * the {@link ConsumedGrantStore}; a second use is refused with
- * `insufficient_authorization_details`.
+ * Creates a risk policy from named rules: every rule sees the context, the partial requirements of
+ * those that fire merge into the strictest (see {@link mergeRequirements}), and the decision lists
+ * which rules fired.
+ *
+ * Rules asking for `singleUse` make `decide` mark the token's grant in the {@link
+ * ConsumedGrantStore}; a second use is refused with `insufficient_authorization_details`.
  *
  * @example
  * ```ts

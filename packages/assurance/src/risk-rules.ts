@@ -104,11 +104,12 @@ const defaultAmount = (d: AuthorizationDetail): unknown =>
   member(d['instructedAmount'], 'amount') ?? member(d['transaction'], 'amount') ?? d['amount']
 
 /**
- * A rule on the amount of the request's authorization details of one type: the highest
- * threshold reached applies (e.g. `>= 1000 → phr within 300 s`, `>= 10000 → phrh within 60 s`,
- * single-use), and with `bind` the token must carry details covering every detail of that type
- * in the request. A request without such a detail is refused (`400 invalid_request`) unless
- * `optional`; an amount that cannot be read counts as above every threshold.
+ * A rule on the amount of the request's authorization details of one type: the highest threshold
+ * reached applies (e.g. `>= 1000 → phr within 300 s`, `>= 10000 → phrh within 60 s`, single-use),
+ * and with `bind` the token must carry details covering every detail of that type in the request.
+ *
+ * A request without such a detail is refused (`400 invalid_request`) unless `optional`; an amount
+ * that cannot be read counts as above every threshold.
  *
  * @example
  * ```ts

@@ -1,7 +1,9 @@
 /**
- * The HTTP status a resource server answers with for each OAuth error code it can send, so
- * adapters never hard-code statuses: `invalid_request` 400 and `invalid_token` 401 (RFC 6750
- * §3.1), `insufficient_user_authentication` 401 (the convention of the RFC 9470 §3 examples),
+ * The HTTP status a resource server answers with for each OAuth error code it can send, so that
+ * adapters never hard-code statuses.
+ *
+ * `invalid_request` 400 and `invalid_token` 401 (RFC 6750 §3.1),
+ * `insufficient_user_authentication` 401 (the convention of the RFC 9470 §3 examples),
  * `insufficient_scope` 403 (RFC 6750 §3.1), `insufficient_authorization_details` 403
  * (draft-zehavi-oauth-rar-metadata), the DPoP errors 401 (RFC 9449 §7.1) and
  * `temporarily_unavailable` 503 when the token could not be verified right now.
