@@ -121,11 +121,12 @@ export interface ResumedStepUp {
 }
 
 /**
- * On the callback page after a full-page redirect (the popup was blocked): takes the step-up
- * saved in `sessionStorage` under the callback's `state` (once: it is removed whatever happens),
- * checks the authorization response and redeems the code as oauth4webapi does (`state`, `iss`,
- * PKCE, the ID Token's `nonce` and `auth_time`), and resolves the new token with the request to
- * replay. Resolves `undefined` when the address has no `state` (not a callback).
+ * On the callback page after a full-page redirect (the popup was blocked): takes the step-up saved
+ * in `sessionStorage` under the callback's `state` (once: it is removed whatever happens), checks
+ * the authorization response and redeems the code as oauth4webapi does (`state`, `iss`, PKCE, the
+ * ID Token's `nonce` and `auth_time`), and resolves the new token with the request to replay.
+ *
+ * Resolves `undefined` when the address has no `state` (not a callback).
  *
  * Rejects with a {@link StepUpError}: `ERR_STEP_UP_NOT_PENDING` when nothing was saved for that
  * `state` in this tab, it is older than 10 minutes, or it was saved for another authorization

@@ -323,9 +323,11 @@ const COMPLETE_OPTIONS = new Set(['window'])
 /**
  * On the callback page (`redirectUri`): when this page is the step-up popup, posts its URL (the
  * authorization response) to the app that opened it — with this page's own origin as
- * `targetOrigin`, never `'*'`, so no other origin can read the code — closes the popup and
- * returns `true`. Returns `false` when it is not a popup step-up (no opener, no `state`, or a
- * step-up saved for a full-page redirect): call {@link resumeAfterRedirect} then.
+ * `targetOrigin`, never `'*'`, so no other origin can read the code — closes the popup and returns
+ * `true`.
+ *
+ * Returns `false` when it is not a popup step-up (no opener, no `state`, or a step-up saved for a
+ * full-page redirect): call {@link resumeAfterRedirect} then.
  *
  * @example
  * ```ts
