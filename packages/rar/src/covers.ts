@@ -128,11 +128,12 @@ function structural(detail: unknown): AuthorizationDetail | undefined {
 }
 
 /**
- * Whether the granted details cover every requested detail when no type is registered: RFC
- * 9396's conservative comparison (§2.2 common fields, every other member deeply equal), the
- * answer of `createAuthorizationDetailsRegistry([], { allowUnknownTypes: true }).covers`. Each
- * detail is read as that registry's `parse` reads it (the default limits, the §2 structure), and
- * without zod: code that compares details of no registered type does not load it.
+ * Whether the granted details cover every requested detail when no type is registered: RFC 9396's
+ * conservative comparison (§2.2 common fields, every other member deeply equal), the answer of
+ * `createAuthorizationDetailsRegistry([], { allowUnknownTypes: true }).covers`.
+ *
+ * Each detail is read as that registry's `parse` reads it (the default limits, the §2 structure),
+ * and without zod: code that compares details of no registered type does not load it.
  *
  * @example
  * ```ts

@@ -11,10 +11,11 @@ const base64url = (bytes: Uint8Array): string => {
 /**
  * The value to bind an authentication to a transaction ("dynamic linking", PSD2 RTS Art. 5): the
  * base64url SHA-256 of the RFC 8785 (JCS) canonical JSON of the `authorization_details` array.
- * Equal details give equal digests whatever their member order; any change of amount, payee or
- * any other member gives another. The canonical form comes from `canonicalize`, by the RFC's
- * author; a value JSON cannot hold exactly (a lone surrogate, `NaN`, a cycle) is refused with a
- * coded `TypeError`.
+ *
+ * Equal details give equal digests whatever their member order; any change of amount, payee or any
+ * other member gives another. The canonical form comes from `canonicalize`, by the RFC's author; a
+ * value JSON cannot hold exactly (a lone surrogate, `NaN`, a cycle) is refused with a coded
+ * `TypeError`.
  *
  * @example
  * ```ts
