@@ -123,7 +123,7 @@ export function isScopeToken(value: string): boolean {
  * isErrorDescription('The access token expired') // true
  * isErrorDescription('naïve') // false
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc6749#appendix-A.7
+ * @see https://www.rfc-editor.org/rfc/rfc6749#appendix-A.8
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export function isErrorDescription(value: string): boolean {
