@@ -57,7 +57,6 @@ export type AssuranceOAuthErrorCode =
  * const result = evaluateAssurance({ acr: 'phr' }, { acr_values: ['phrh'] })
  * if (!result.ok) console.log(result.reasons) // [{ rule: 'acr', code: 'acr_not_satisfied', required: ['phrh'] }]
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface AssuranceReason {
   readonly rule: 'claims' | 'acr' | 'max_age' | 'scope' | 'authorization_details' | 'grant'
@@ -120,7 +119,6 @@ export type AssuranceResult<C = AccessTokenClaims> =
  * ```ts
  * evaluateAssurance(claims, { max_age: 300 }, { now: 1646340300, clockTolerance: 5 })
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface EvaluateAssuranceOptions {
   /** The current time in epoch seconds (default the system clock). */

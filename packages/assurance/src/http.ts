@@ -115,7 +115,6 @@ export type RequirementSource<R> =
  * ```ts
  * const { claims, decision } = req.auth as StepUpAuth
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface StepUpAuth {
   readonly claims: AccessTokenClaims
@@ -165,7 +164,6 @@ export interface StepUpEvent {
  * ```ts
  * const guard = createStepUpGuard<Request>({ verify: verifier, requirement: { acr_values: ['phr'] }, realm: 'bank' })
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface StepUpGuardOptions<R> {
   /** A verifier, or a function resolving a token to its claims (anything it throws is a 401). */
@@ -267,7 +265,6 @@ export type StepUpOutcome =
  * const guard = createStepUpGuard<Request>({ verify })
  * const outcome = await guard(view, request)
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export type StepUpGuard<R> = (view: HttpRequestView, request: R) => Promise<StepUpOutcome>
 
@@ -306,7 +303,6 @@ const UNAVAILABLE = failure(
  * ```ts
  * checkStepUpOptions({ requirement: { acr_values: ['phrh'], max_age: 60 }, realm: 'bank' }, 'requireAssurance')
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export function checkStepUpOptions(
   options: Omit<StepUpGuardOptions<never>, 'verify'> & {

@@ -14,7 +14,6 @@ import type { StepUpEvent } from './http.js'
  * ```ts
  * createStepUpGuard({ verify, onDecision: (event) => console.log(classifyDecision(event)) }) // 'allowed', 'challenged', …
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export type StepUpDecisionOutcome = 'allowed' | 'challenged' | 'refused' | 'unavailable'
 
@@ -49,7 +48,6 @@ export function classifyDecision(event: StepUpEvent): StepUpDecisionOutcome {
  *   meter: metrics.getMeter('bank-api'),
  * })
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface OpenTelemetryDecisionHookOptions {
   /** Records a `stepup.decision` span per decision, under the span active at that moment. */

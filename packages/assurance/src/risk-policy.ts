@@ -28,7 +28,6 @@ import { epochNow, positive } from './verifier.js'
  *   signals: { newDevice: true },
  * })
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface RiskContext {
   readonly claims: AccessTokenClaims
@@ -72,7 +71,6 @@ export interface RiskRequirement extends AssuranceRequirement {
  *   evaluate: ({ request }) => (request.url.startsWith('/admin') ? { acr_values: ['phrh'] } : undefined),
  * }])
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface RiskRule {
   readonly name: string
@@ -88,7 +86,6 @@ export interface RiskRule {
  * ```ts
  * const { requirement, fired, result } = await policy.decide(context) // fired: ['large-transfer']
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface RiskAssessment {
   readonly requirement: AssuranceRequirement
@@ -115,7 +112,6 @@ declare const RISK_POLICY: unique symbol
  * ```ts
  * const { result, fired } = await policy.decide({ claims, request, details })
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface RiskPolicy {
   readonly [RISK_POLICY]: true
@@ -131,7 +127,6 @@ export interface RiskPolicy {
  * isRiskPolicy(createRiskPolicy([newDevice()])) // true
  * isRiskPolicy({ decide: async () => ({}) }) // false
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export function isRiskPolicy(value: unknown): value is RiskPolicy {
   return typeof value === 'object' && value !== null && POLICIES.has(value)
@@ -146,7 +141,6 @@ export function isRiskPolicy(value: unknown): value is RiskPolicy {
  * import { createAcrRegistry } from '@stepup/acr'
  * const policy = createRiskPolicy(rules, { acrRegistry: createAcrRegistry(), grants: createMemoryConsumedGrantStore() })
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface RiskPolicyOptions {
   /** Orders and intersects `acr_values` (default: the built-in classes). */

@@ -62,7 +62,6 @@ export type ResourceServerErrorCode = keyof typeof OAUTH_ERROR_STATUS
  * const outcome = await guard(view, request)
  * if (!outcome.ok && refusalCode(outcome) === 'ERR_ACCESS_INSUFFICIENT_USER_AUTHENTICATION') console.log('step up')
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export type RefusalCode =
   | 'ERR_ACCESS_UNAUTHENTICATED'
