@@ -407,7 +407,6 @@ export function parseChallengeBody(
  * ```ts
  * const same = challengeKey(first) === challengeKey(second)
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export function challengeKey(c: StepUpChallenge): string {
   const { raw: _raw, realm: _realm, error_description: _description, ...rest } = c
