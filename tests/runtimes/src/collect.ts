@@ -3,7 +3,8 @@
  * each portable file on its own (so every file gets fresh module instances, as under vitest).
  *
  * The rule, applied per file and printed with every run:
- *   1. `*.integration.test.ts` files are excluded: they start servers and run under vitest on Node.
+ *   1. `*.integration.test.ts` files are excluded: they start servers and run under vitest on Node;
+ *      so are files that replace a module with `vi.mock`, which needs vitest's module loader.
  *   2. A file whose bundle still imports a Node built-in (`node:*`) after TypeScript's type-only
  *      imports are erased is node-only and excluded — it runs under vitest on Node — unless the
  *      built-in is imported by a package's own source, which is a portability bug and FAILS.
@@ -103,13 +104,25 @@ export function discover(only: readonly string[]): Omit<Plan, 'planned' | 'exclu
   return { packages, skippedPackages, files }
 }
 
+/** A test that swaps a module (`vi.mock`): the loader hook it needs is vitest's own. */
+const MODULE_MOCK = /\bvi\.(?:mock|doMock)\(/
+
 export async function plan(outDir: string, only: readonly string[]): Promise<Plan> {
   const { packages, skippedPackages, files } = discover(only)
   const excluded: Excluded[] = []
   const candidates = files.filter(({ file }) => {
-    if (!file.endsWith('.integration.test.ts')) return true
-    excluded.push({ file, reason: 'integration test (needs a server; runs under vitest on Node)' })
-    return false
+    if (file.endsWith('.integration.test.ts')) {
+      excluded.push({
+        file,
+        reason: 'integration test (needs a server; runs under vitest on Node)',
+      })
+      return false
+    }
+    if (MODULE_MOCK.test(readFileSync(join(ROOT, file), 'utf8'))) {
+      excluded.push({ file, reason: 'replaces a module with vi.mock, which only vitest can do' })
+      return false
+    }
+    return true
   })
   const built = await Promise.all(
     candidates.map(async ({ file, pkg }, index): Promise<Planned | Excluded> => {
