@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { amountThreshold, createJwtAccessTokenVerifier, createRiskPolicy } from '@stepup/assurance'
+import { expectGuardReadsBody, runTransferRecipe } from '@stepup/internal/transfer-recipe'
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import express from 'express'
@@ -150,14 +151,6 @@ describe('README recipes', () => {
     // --- end of README recipe ---
 
     const url = `${await listen(app)}/transfers`
-    const transfer = {
-      type: 'urn:bank:params:oauth:request:transaction',
-      transaction: {
-        amount: '10000',
-        currency: 'EUR',
-        destination_account: 'DE02100100109307118603',
-      },
-    }
     const post = (bearer: string, body: unknown, type = 'application/json') =>
       fetch(url, {
         method: 'POST',
@@ -165,58 +158,12 @@ describe('README recipes', () => {
         body: typeof body === 'string' ? body : JSON.stringify(body),
       })
 
-    // A password sign-in: one challenge for the sign-in, the body naming the transfer to request.
-    const weak = await token({ acr: 'pwd' })
-    const stepUpNeeded = await post(weak, { authorization_details: [transfer] })
-    expect(stepUpNeeded.status).toBe(401)
-    expect(stepUpNeeded.headers.get('www-authenticate')).toBe(
-      'Bearer realm="bank", error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="phrh", max_age="60"',
-    )
-    expect(await stepUpNeeded.json()).toEqual({
-      error: 'insufficient_user_authentication',
-      error_description: 'A different authentication level is required',
-      authorization_details: [transfer],
-    })
-
-    // A small transfer needs no step-up; the rule fires for none of its thresholds.
-    const small = { ...transfer, transaction: { ...transfer.transaction, amount: '50' } }
-    const smallOk = await post(weak, { authorization_details: [small] })
-    expect(smallOk.status).toBe(201)
-    expect(await smallOk.json()).toEqual({ amount: '50', fired: [] })
-
-    // The stepped-up token carries the transfer (a larger grant covers it, per the type's covers).
-    const granted = { ...transfer, transaction: { ...transfer.transaction, amount: '10000.00' } }
-    const strong = await token({ acr: 'phrh', authorization_details: [granted] })
-    const paid = await post(strong, { authorization_details: [transfer] })
-    expect(paid.status).toBe(201)
-    expect(await paid.json()).toEqual({
-      amount: '10000',
-      fired: ['amount:urn:bank:params:oauth:request:transaction'],
-    })
-    // Single use: the same grant does not pay twice.
-    const again = await post(strong, { authorization_details: [transfer] })
-    expect(again.status).toBe(403)
-    expect((await again.json()).error).toBe('insufficient_authorization_details')
-
-    // Fail closed: what the policy cannot read is a 400, never a pass.
-    const refused = async (body: unknown, type?: string) => {
-      const res = await post(strong, body, type)
-      expect(res.status).toBe(400)
-      return ((await res.json()) as { error_description: string }).error_description
+    const recipe = {
+      post,
+      token,
+      paid: (amount: string, fired: readonly string[]) => ({ amount, fired }),
     }
-    expect(await refused({})).toBe(
-      'The request has no authorization_details of type urn:bank:params:oauth:request:transaction',
-    )
-    expect(
-      await refused({
-        authorization_details: [
-          { ...transfer, transaction: { ...transfer.transaction, amount: 10000 } },
-        ],
-      }),
-    ).toBe('The authorization_details of the request are invalid')
-    expect(await refused(JSON.stringify({ authorization_details: [transfer] }), 'text/plain')).toBe(
-      'The request body must be application/json or application/x-www-form-urlencoded',
-    )
-    expect(await refused('{"authorization_details":')).toBe('The request body is malformed')
+    const { strong } = await runTransferRecipe(recipe)
+    await expectGuardReadsBody(recipe, strong)
   })
 })

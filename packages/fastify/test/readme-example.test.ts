@@ -1,4 +1,5 @@
 import { amountThreshold, createJwtAccessTokenVerifier, createRiskPolicy } from '@stepup/assurance'
+import { runTransferRecipe, TRANSFER } from '@stepup/internal/transfer-recipe'
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import Fastify from 'fastify'
@@ -132,71 +133,31 @@ describe('README recipes', () => {
     )
     // --- end of README recipe ---
 
-    const transfer = {
-      type: 'urn:bank:params:oauth:request:transaction',
-      transaction: {
-        amount: '10000',
-        currency: 'EUR',
-        destination_account: 'DE02100100109307118603',
-      },
-    }
-    const post = (bearer: string, payload: unknown, type = 'application/json') =>
-      app.inject({
+    const post = async (bearer: string, payload: unknown, type = 'application/json') => {
+      const res = await app.inject({
         method: 'POST',
         url: '/transfers',
         headers: { authorization: `Bearer ${bearer}`, 'content-type': type },
         payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
       })
-
-    // A password sign-in: one challenge for the sign-in, the body naming the transfer to request.
-    const weak = await token({ acr: 'pwd' })
-    const stepUpNeeded = await post(weak, { authorization_details: [transfer] })
-    expect(stepUpNeeded.statusCode).toBe(401)
-    expect(stepUpNeeded.headers['www-authenticate']).toBe(
-      'Bearer realm="bank", error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="phrh", max_age="60"',
-    )
-    expect(stepUpNeeded.json()).toEqual({
-      error: 'insufficient_user_authentication',
-      error_description: 'A different authentication level is required',
-      authorization_details: [transfer],
-    })
-
-    // The stepped-up token carries the transfer (a larger grant covers it, per the type's covers).
-    const granted = { ...transfer, transaction: { ...transfer.transaction, amount: '10000.00' } }
-    const strong = await token({ acr: 'phrh', authorization_details: [granted] })
-    const paid = await post(strong, { authorization_details: [transfer] })
-    expect(paid.statusCode).toBe(201)
-    expect(paid.json()).toEqual({ fired: ['amount:urn:bank:params:oauth:request:transaction'] })
-    // Single use: the same grant does not pay twice.
-    const again = await post(strong, { authorization_details: [transfer] })
-    expect(again.statusCode).toBe(403)
-    expect(again.json().error).toBe('insufficient_authorization_details')
-
-    // Fail closed: what the policy cannot read is a 400, never a pass.
-    const refused = async (payload: unknown, type?: string) => {
-      const res = await post(strong, payload, type)
-      expect(res.statusCode).toBe(400)
-      return res.json().error_description as string
+      return {
+        status: res.statusCode,
+        headers: { get: (name: string) => (res.headers[name] as string | undefined) ?? null },
+        json: async () => res.json() as Record<string, unknown>,
+      }
     }
-    expect(await refused({})).toBe(
-      'The request has no authorization_details of type urn:bank:params:oauth:request:transaction',
-    )
-    const numeric = { ...transfer, transaction: { ...transfer.transaction, amount: 10000 } }
-    expect(await refused({ authorization_details: [numeric] })).toBe(
-      'The authorization_details of the request are invalid',
-    )
-    expect(await refused(JSON.stringify({ authorization_details: [transfer] }), 'text/plain')).toBe(
-      'The request body must be application/json or application/x-www-form-urlencoded',
-    )
+
+    const recipe = { post, token, paid: (_amount: string, fired: readonly string[]) => ({ fired }) }
+    const { strong } = await runTransferRecipe(recipe)
     // Fastify's own parsers answer first: malformed JSON, a media type it cannot parse, too large.
     const malformed = await post(strong, '{"authorization_details":')
-    expect(malformed.statusCode).toBe(400)
-    expect(malformed.json().code).toBe('FST_ERR_CTP_INVALID_JSON_BODY')
+    expect(malformed.status).toBe(400)
+    expect((await malformed.json()).code).toBe('FST_ERR_CTP_INVALID_JSON_BODY')
     const xml = await post(strong, '<transfer/>', 'application/xml')
-    expect(xml.statusCode).toBe(415)
-    expect(xml.json().code).toBe('FST_ERR_CTP_INVALID_MEDIA_TYPE')
-    const large = await post(strong, { authorization_details: [transfer], pad: 'x'.repeat(70_000) })
-    expect(large.statusCode).toBe(413)
-    expect(large.json().code).toBe('FST_ERR_CTP_BODY_TOO_LARGE')
+    expect(xml.status).toBe(415)
+    expect((await xml.json()).code).toBe('FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    const large = await post(strong, { authorization_details: [TRANSFER], pad: 'x'.repeat(70_000) })
+    expect(large.status).toBe(413)
+    expect((await large.json()).code).toBe('FST_ERR_CTP_BODY_TOO_LARGE')
   })
 })

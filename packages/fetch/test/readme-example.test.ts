@@ -1,4 +1,5 @@
 import { amountThreshold, createJwtAccessTokenVerifier, createRiskPolicy } from '@stepup/assurance'
+import { expectGuardReadsBody, runTransferRecipe } from '@stepup/internal/transfer-recipe'
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { Hono } from 'hono'
@@ -124,14 +125,6 @@ describe('README recipes', () => {
     app.post('/transfers', (c) => transfer(c.req.raw))
     // --- end of README recipe ---
 
-    const detail = {
-      type: 'urn:bank:params:oauth:request:transaction',
-      transaction: {
-        amount: '10000',
-        currency: 'EUR',
-        destination_account: 'DE02100100109307118603',
-      },
-    }
     const post = (bearer: string, body: unknown, type = 'application/json') =>
       app.request('/transfers', {
         method: 'POST',
@@ -139,52 +132,12 @@ describe('README recipes', () => {
         body: typeof body === 'string' ? body : JSON.stringify(body),
       })
 
-    // A password sign-in: one challenge for the sign-in, the body naming the transfer to request.
-    const weak = await token({ acr: 'pwd' })
-    const stepUpNeeded = await post(weak, { authorization_details: [detail] })
-    expect(stepUpNeeded.status).toBe(401)
-    expect(stepUpNeeded.headers.get('www-authenticate')).toBe(
-      'Bearer realm="bank", error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="phrh", max_age="60"',
-    )
-    expect(await stepUpNeeded.json()).toEqual({
-      error: 'insufficient_user_authentication',
-      error_description: 'A different authentication level is required',
-      authorization_details: [detail],
-    })
-
-    // The stepped-up token carries the transfer (a larger grant covers it, per the type's covers).
-    const granted = { ...detail, transaction: { ...detail.transaction, amount: '10000.00' } }
-    const strong = await token({ acr: 'phrh', authorization_details: [granted] })
-    const paid = await post(strong, { authorization_details: [detail] })
-    expect(paid.status).toBe(201)
-    expect(await paid.json()).toEqual({
-      amount: '10000',
-      fired: ['amount:urn:bank:params:oauth:request:transaction'],
-    })
-    // Single use: the same grant does not pay twice.
-    const again = await post(strong, { authorization_details: [detail] })
-    expect(again.status).toBe(403)
-    expect((await again.json()).error).toBe('insufficient_authorization_details')
-
-    // Fail closed: what the policy cannot read is a 400, never a pass.
-    const refused = async (body: unknown, type?: string) => {
-      const res = await post(strong, body, type)
-      expect(res.status).toBe(400)
-      return ((await res.json()) as { error_description: string }).error_description
+    const recipe = {
+      post,
+      token,
+      paid: (amount: string, fired: readonly string[]) => ({ amount, fired }),
     }
-    expect(await refused({})).toBe(
-      'The request has no authorization_details of type urn:bank:params:oauth:request:transaction',
-    )
-    const numeric = { ...detail, transaction: { ...detail.transaction, amount: 10000 } }
-    expect(await refused({ authorization_details: [numeric] })).toBe(
-      'The authorization_details of the request are invalid',
-    )
-    expect(await refused(JSON.stringify({ authorization_details: [detail] }), 'text/plain')).toBe(
-      'The request body must be application/json or application/x-www-form-urlencoded',
-    )
-    expect(await refused('{"authorization_details":')).toBe('The request body is malformed')
-    expect(await refused({ authorization_details: [detail], pad: 'x'.repeat(65_536) })).toBe(
-      'The request body is too large',
-    )
+    const { strong } = await runTransferRecipe(recipe)
+    await expectGuardReadsBody(recipe, strong)
   })
 })
