@@ -1,6 +1,6 @@
+import { type RedisServer, startRedisServer } from '@stepup/internal/redis-server'
 import { createClient } from 'redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { type RedisServer, startRedisServer } from '../test/redis-server.ts'
 import { createSignInLockout, SignInUnavailableError } from './lockout.ts'
 
 const ADDRESS = '192.0.2.1'
@@ -164,7 +164,7 @@ describe('createSignInLockout on Redis (RateLimiterRedis)', () => {
     await expect(throttle.succeeded('alice', ADDRESS)).rejects.toBeInstanceOf(
       SignInUnavailableError,
     )
-    await redis.start()
+    await redis.restart()
     await vi.waitFor(() => expect(client.isReady).toBe(true), { timeout: 5000 })
     expect(await throttle.check('alice', ADDRESS)).toEqual({ allowed: true })
   })

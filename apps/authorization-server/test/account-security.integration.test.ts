@@ -1,3 +1,4 @@
+import { type RedisServer, startRedisServer } from '@stepup/internal/redis-server'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { generate } from 'otplib'
@@ -19,7 +20,6 @@ import {
   signIn,
   UserAgent,
 } from './harness.ts'
-import { type RedisServer, startRedisServer } from './redis-server.ts'
 
 const TOTP: Record<string, string> = {
   erin: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ',
@@ -670,6 +670,6 @@ describe('the throttle on Redis, shared by two servers', () => {
     } finally {
       await late.close()
     }
-    await redis.start()
+    await redis.restart()
   })
 })

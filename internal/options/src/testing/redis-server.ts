@@ -80,7 +80,7 @@ function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
 export async function startRedisServer(): Promise<RedisServer> {
   if (!existsSync(REDIS_SERVER)) {
     throw new Error(
-      `${REDIS_SERVER} is missing: install Debian's redis-server package (apt-get install -y redis-server)`,
+      `${REDIS_SERVER} is missing: install Debian's redis-server package (scripts/preflight.mjs installs it)`,
     )
   }
   const port = await freePort()
