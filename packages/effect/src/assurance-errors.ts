@@ -242,7 +242,6 @@ export class InsufficientAuthorizationDetails extends InsufficientAuthorizationD
  *   Effect.catchTag('StepUpAuthError', (e) => Effect.succeed(toHttpServerResponse(e.reason.toErrorResponse()))),
  * )
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export type AssuranceDenied =
   | InvalidToken

@@ -16,8 +16,10 @@ import {
 import type { StepUpFailed, WwwAuthenticateParseError } from './client-errors.js'
 
 /**
- * Why a {@link StepUpAuthError} was raised, each a tagged value with the fields that case needs:
- * on a resource server the refused token or decision (`InvalidToken`,
+ * The union of the reasons a {@link StepUpAuthError} is raised for, each a tagged value with the
+ * fields that case needs.
+ *
+ * On a resource server: the refused token or decision (`InvalidToken`,
  * `InsufficientUserAuthentication`, `InsufficientScope`, `InsufficientAuthorizationDetails`) or
  * unreadable `authorization_details` (`InvalidAuthorizationDetails`); on a client a malformed
  * challenge (`WwwAuthenticateParseError`) or a step-up that could not complete (`StepUpFailed`).
@@ -26,7 +28,6 @@ import type { StepUpFailed, WwwAuthenticateParseError } from './client-errors.js
  * ```ts
  * program.pipe(Effect.catchTag('StepUpAuthError', (e) => Effect.succeed(e.reason._tag)))
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export type StepUpAuthErrorReason =
   | AssuranceDenied
@@ -47,11 +48,12 @@ const StepUpAuthErrorBase: new (fields: {
 const SERVER_ERROR: ErrorResponse = { status: 500, headers: {}, body: null }
 
 /**
- * The one error of `@stepup/effect`: `reason` says what happened (see
- * {@link StepUpAuthErrorReason}); handle one case with `Effect.catchReason`. It implements
- * `HttpServerRespondable`, so a handler that fails with it is answered with the same status,
- * `WWW-Authenticate` challenge and JSON body as the Express, Fastify and fetch adapters send (a
- * client-side reason is a bare 500, as any other failure).
+ * The one error of `@stepup/effect`, whose `reason` (a {@link StepUpAuthErrorReason}) says what
+ * happened; handle one case with `Effect.catchReason`.
+ *
+ * It implements `HttpServerRespondable`, so a handler that fails with it is answered with the same
+ * status, `WWW-Authenticate` challenge and JSON body as the Express, Fastify and fetch adapters
+ * send (a client-side reason is a bare 500, as any other failure).
  *
  * @example
  * ```ts

@@ -33,10 +33,11 @@ export const evaluationOptions = (
   )
 
 /**
- * `evaluateAssurance` as an Effect: succeeds with the claims when they meet the requirement, or
- * fails with a {@link StepUpAuthError} whose reason is the decision (same status, challenge, header
- * and audit reasons). Uses
- * the {@link AcrRegistry} and {@link AuthorizationDetailsRegistry} services when provided and
+ * Runs `evaluateAssurance` as an Effect that succeeds with the claims when they meet the
+ * requirement, or fails with a {@link StepUpAuthError} whose reason is the decision (same status,
+ * challenge, header and audit reasons).
+ *
+ * Uses the {@link AcrRegistry} and {@link AuthorizationDetailsRegistry} services when provided and
  * Effect's `Clock` for the time (so `TestClock` freezes it). A malformed requirement is a defect.
  *
  * @example

@@ -47,7 +47,6 @@ const VerifiedClaimsBase: Context.ServiceClass<
  *   return HttpServerResponse.jsonUnsafe({ sub: claims.sub })
  * })
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export class VerifiedClaims extends VerifiedClaimsBase {}
 

@@ -191,15 +191,18 @@ interface Hop {
 }
 
 /**
- * Wrap the `HttpClient` in context with the step-up behaviour of `@stepup/client`'s
- * `createStepUpFetch`, through the same shared rules: `Authorization: Bearer` only for
- * `allowedOrigins` (exact origins, `https:` or loopback unless `allowInsecureOrigins` opts in,
- * RFC 6750 §5.3); of a response's challenges the step-up one wins, and one whose parameters or
- * JSON body are invalid fails with `ERR_CHALLENGE_INVALID` before `stepUp` runs; one shared
- * `stepUp` run per challenge (single flight), then one replay; the same challenge again, or more
- * than `maxStepUps`, fails with the reason `StepUpFailed` instead of looping. A stream body fails with
- * `ERR_BODY_NOT_REPLAYABLE` before anything is sent. Options are checked when this is called,
- * unknown keys included (`ERR_UNKNOWN_OPTION`).
+ * Wraps the `HttpClient` in context with the step-up behaviour of `@stepup/client`'s
+ * `createStepUpFetch`, through the same shared rules.
+ *
+ * `Authorization: Bearer` goes only to `allowedOrigins` (exact origins, `https:` or loopback unless
+ * `allowInsecureOrigins` opts in, RFC 6750 §5.3); of a response's challenges the step-up one wins,
+ * and one whose parameters or JSON body are invalid fails with `ERR_CHALLENGE_INVALID` before
+ * `stepUp` runs; one shared `stepUp` run per challenge (single flight), then one replay; the same
+ * challenge again, or more than `maxStepUps`, fails with the reason `StepUpFailed` instead of
+ * looping.
+ *
+ * A stream body fails with `ERR_BODY_NOT_REPLAYABLE` before anything is sent. Options are checked
+ * when this is called, unknown keys included (`ERR_UNKNOWN_OPTION`).
  *
  * Replay rule: only the request whose answer was the challenge is sent again (the server refused
  * it). Redirects are followed here, one hop at a time (`FetchHttpClient` is given

@@ -39,12 +39,15 @@ export const parseWwwAuthenticate = (
   })
 
 /**
- * Read the step-up signal of an `HttpClient` response with `@stepup/client`'s
- * `readStepUpChallenge`, on a 401/403: the preferred one of every challenge on every
- * `WWW-Authenticate` line — `insufficient_user_authentication` (`step_up`), then
- * `insufficient_claims`, `insufficient_authorization_details`, `insufficient_scope`,
- * `use_dpop_nonce` — or `undefined`. A challenge whose parameters are invalid (`max_age="-1"`)
- * fails with the reason `StepUpFailed` `ERR_CHALLENGE_INVALID`, so no sign-in is started for it.
+ * Reads the step-up signal of a 401 or 403 `HttpClient` response with `@stepup/client`'s
+ * `readStepUpChallenge`, or `undefined` when there is none.
+ *
+ * It is the preferred one of every challenge on every `WWW-Authenticate` line:
+ * `insufficient_user_authentication` (`step_up`), then `insufficient_claims`,
+ * `insufficient_authorization_details`, `insufficient_scope`, `use_dpop_nonce`.
+ *
+ * A challenge whose parameters are invalid (`max_age="-1"`) fails with the reason `StepUpFailed`
+ * `ERR_CHALLENGE_INVALID`, so no sign-in is started for it.
  *
  * @example
  * ```ts
