@@ -6,11 +6,12 @@ import {
 } from '@stepup/assurance'
 
 /**
- * The error `stepUp({ passErrors: true })` hands to `next(err)`: it carries the `status`, the
- * `headers` (with `WWW-Authenticate`) and the JSON `body` an error handler should send, and a
- * `code` that names the refusal: `ERR_ACCESS_INSUFFICIENT_USER_AUTHENTICATION` asks for a
- * step-up, `ERR_ACCESS_INVALID_TOKEN` for a new token, `ERR_ACCESS_UNAUTHENTICATED` for any
- * token at all (see `RefusalCode` of `@stepup/assurance`).
+ * The error `stepUp({ passErrors: true })` hands to `next(err)`, with the `status`, `headers` and
+ * JSON `body` an error handler should send.
+ *
+ * The headers include `WWW-Authenticate`; `code` names the refusal: `ERR_ACCESS_INSUFFICIENT_USER_AUTHENTICATION` asks for a step-up,
+ * `ERR_ACCESS_INVALID_TOKEN` for a new token, `ERR_ACCESS_UNAUTHENTICATED` for any token at all
+ * (see `RefusalCode` of `@stepup/assurance`).
  *
  * @example
  * ```ts
