@@ -53,7 +53,6 @@ export type StepUpOptions<E extends Env = Env> = Omit<StepUpGuardOptions<Context
  * const requireAssurance = stepUp({ verify })
  * app.post('/transfers', requireAssurance({ acr_values: ['phr'], max_age: 300 }), (c) => c.body(null, 201))
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export type RequireAssurance<E extends Env = Env> = (
   /**
