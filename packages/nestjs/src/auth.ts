@@ -19,7 +19,6 @@ export const verified: WeakMap<object, StepUpAuth> = new WeakMap()
  * ```ts
  * const auth = Auth() // as a handler parameter: create(@Auth() auth: StepUpAuth) { … }
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export const Auth: () => ParameterDecorator = createParamDecorator(
   (_data: unknown, context: ExecutionContext): StepUpAuth => {

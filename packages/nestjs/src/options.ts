@@ -41,7 +41,6 @@ export const MODULE_OPTIONS: readonly string[] = ['metadata']
  * ```ts
  * const stepUp = StepUpModule.forRootAsync({ useFactory: (realm: string) => ({ verify, realm }), inject: ['REALM'] })
  * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface StepUpModuleAsyncOptions<R = unknown> {
   /** Modules whose exported providers `inject` names (a configuration module). */
