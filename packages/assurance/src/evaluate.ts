@@ -59,6 +59,7 @@ export type AssuranceOAuthErrorCode =
  * ```
  */
 export interface AssuranceReason {
+  /** The part of the requirement (or of the token) that failed. */
   readonly rule: 'claims' | 'acr' | 'max_age' | 'scope' | 'authorization_details' | 'grant'
   readonly code:
     | 'claims_malformed'
@@ -74,7 +75,9 @@ export interface AssuranceReason {
     | 'scope_missing'
     | 'authorization_details_not_covered'
     | 'grant_consumed'
+  /** What the requirement asked for: the `acr_values`, the `max_age` or the `scope`. */
   readonly required?: readonly string[] | number
+  /** What the token lacks: scope-tokens, or authorization details it does not cover. */
   readonly missing?: readonly (string | AuthorizationDetail)[]
 }
 
@@ -90,10 +93,15 @@ export interface AssuranceReason {
  */
 export interface AssuranceFailure {
   readonly ok: false
+  /** 401, or 403 for `insufficient_scope` and `insufficient_authorization_details`. */
   readonly status: 401 | 403
+  /** The OAuth error to answer with. */
   readonly error: AssuranceOAuthErrorCode
+  /** The challenge values: `acr_values`, `max_age`, `scope`, uncovered `authorization_details`. */
   readonly challenge: AssuranceChallenge
+  /** The `WWW-Authenticate` value, rendered with the `challenge` option. */
   readonly wwwAuthenticate: string
+  /** Why, for audit logs (never the token's subject or claims). */
   readonly reasons: readonly AssuranceReason[]
 }
 

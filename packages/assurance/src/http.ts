@@ -117,8 +117,11 @@ export type RequirementSource<R> =
  * ```
  */
 export interface StepUpAuth {
+  /** The verified claims of the access token. */
   readonly claims: AccessTokenClaims
+  /** The access token as presented. */
   readonly token: string
+  /** The requirement applied, the risk rules that fired and the result. */
   readonly decision: RiskAssessment
 }
 
@@ -135,13 +138,19 @@ export interface StepUpAuth {
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-9
  */
 export interface StepUpEvent {
+  /** Whether the request was let through. */
   readonly ok: boolean
+  /** The status answered (200 when let through). */
   readonly status: number
+  /** The OAuth `error` answered, when there was one. */
   readonly error?: string | undefined
   /** What was wrong, in words, for logs (never the token or the user's claims). */
   readonly reason?: string | undefined
+  /** The structured reasons of a refused decision. */
   readonly reasons?: readonly AssuranceReason[] | undefined
+  /** The names of the risk rules that fired. */
   readonly fired?: readonly string[] | undefined
+  /** The underlying failure (a verifier or store error), for logs only. */
   readonly cause?: unknown
   /** The `acr_values` the decision asked for (the challenge's, RFC 9470 §3), once it ran. */
   readonly acr_values?: readonly string[] | undefined
@@ -177,6 +186,7 @@ export interface StepUpGuardOptions<R> {
   readonly signals?:
     | ((request: R) => Record<string, unknown> | Promise<Record<string, unknown>>)
     | undefined
+  /** The protection space, sent as `realm` in every challenge (RFC 9110 §11.5). */
   readonly realm?: string | undefined
   /** The RFC 9728 metadata URL, added to every challenge. */
   readonly resourceMetadata?: string | undefined
@@ -184,6 +194,10 @@ export interface StepUpGuardOptions<R> {
   readonly acrRegistry?: AcrRegistry | undefined
   /** Parses the body's `authorization_details` and decides coverage (a `@stepup/rar` registry). */
   readonly authorizationDetailsRegistry?: AuthorizationDetailsRegistryLike | undefined
+  /**
+   * Seconds of leeway for `auth_time` in the future and for `max_age` (default 0); the verifier
+   * has its own for `exp` and `nbf`.
+   */
   readonly clockTolerance?: number | undefined
   /**
    * The base64url SHA-256 thumbprint of the client certificate of this request's TLS connection,
@@ -212,6 +226,7 @@ export interface StepUpGuardOptions<R> {
    * one) so browsers can read challenges.
    */
   readonly exposeChallenge?: boolean | undefined
+  /** Told about every decision (see {@link StepUpEvent}); what it throws is ignored. */
   readonly onDecision?: ((event: StepUpEvent) => void) | undefined
   /** Epoch seconds (default the system clock). */
   readonly now?: (() => number) | undefined

@@ -30,9 +30,12 @@ import { epochNow, positive } from './verifier.js'
  * ```
  */
 export interface RiskContext {
+  /** The verified claims of the access token. */
   readonly claims: AccessTokenClaims
+  /** The request: method, target, normalised path and headers. */
   readonly request: {
     readonly method: string
+    /** The request target, origin-form or absolute. */
     readonly url: string
     /**
      * The path as rules compare it (see `normalizePath`: dot segments resolved, unreserved
@@ -41,7 +44,9 @@ export interface RiskContext {
     readonly path?: string
     readonly headers?: Headers | Readonly<Record<string, string | readonly string[] | undefined>>
   }
+  /** The `authorization_details` of the request body, parsed by the registry. */
   readonly details?: readonly AuthorizationDetail[]
+  /** App-supplied signals (device, IP reputation, …), from the `signals` option. */
   readonly signals?: Readonly<Record<string, unknown>>
   /** Epoch seconds (default the system clock). */
   readonly now?: number
@@ -73,7 +78,9 @@ export interface RiskRequirement extends AssuranceRequirement {
  * ```
  */
 export interface RiskRule {
+  /** The name reported in `fired` when the rule applies. */
   readonly name: string
+  /** The partial requirement it imposes on this request, or `undefined` when it does not fire. */
   evaluate(context: RiskContext): RiskRequirement | undefined | Promise<RiskRequirement | undefined>
 }
 
@@ -88,9 +95,13 @@ export interface RiskRule {
  * ```
  */
 export interface RiskAssessment {
+  /** The requirements of the rules that fired, merged into the strictest. */
   readonly requirement: AssuranceRequirement
+  /** The names of the rules that fired, in rule order. */
   readonly fired: readonly string[]
+  /** Whether the grant covering the request serves this request only. */
   readonly singleUse: boolean
+  /** The {@link evaluateAssurance} result of the token against `requirement`. */
   readonly result: AssuranceResult
 }
 
