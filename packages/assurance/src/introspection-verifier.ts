@@ -35,7 +35,9 @@ import {
  * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.1
  */
 export interface IntrospectionVerifierOptions {
+  /** The authorization server's introspection endpoint (RFC 7662 §2). */
   readonly endpoint: string | URL
+  /** The resource server's client identifier at the authorization server. */
   readonly clientId?: string
   /** Sent with `clientId` as HTTP Basic (RFC 6749 §2.3.1). */
   readonly clientSecret?: string
@@ -44,6 +46,7 @@ export interface IntrospectionVerifierOptions {
     headers: Headers
     body: URLSearchParams
   }) => void | Promise<void>
+  /** The fetch to call the endpoint with; default `globalThis.fetch`. */
   readonly fetch?: typeof fetch
   /** Seconds an active result may be reused (never past its `exp`); default 0, no caching. */
   readonly cacheTtl?: number
@@ -71,6 +74,7 @@ export interface IntrospectionVerifierOptions {
   readonly clockTolerance?: number
   /** Validate the `authorization_details` member with this `@stepup/rar` registry. */
   readonly authorizationDetailsRegistry?: AuthorizationDetailsRegistryLike
+  /** Longest token sent for introspection, in characters (default 8192); longer ones are refused. */
   readonly maxTokenLength?: number
   /** The clock, in epoch seconds. */
   readonly now?: () => number

@@ -57,16 +57,22 @@ export interface ProtectedResourceMetadataOptions {
  * @see https://www.rfc-editor.org/rfc/rfc9728#section-3
  */
 export interface ProtectedResourceMetadata {
+  /** The path to serve it at: `/.well-known/oauth-protected-resource` plus the resource's path. */
   readonly path: string
+  /** The response headers: `content-type: application/json`, `access-control-allow-origin: *`. */
   readonly headers: Readonly<Record<string, string>>
+  /** The JSON text of `document`. */
   readonly body: string
+  /** The metadata members, under their RFC 9728 §2 names. */
   readonly document: Readonly<Record<string, unknown>>
 }
 
 /**
- * Build the RFC 9728 protected resource metadata document and the path it is served at (the
- * well-known suffix inserted between host and path); empty lists are omitted (§3.2) except
- * `bearer_methods_supported: []`, which means no Bearer method is accepted (§2).
+ * Builds the RFC 9728 protected resource metadata document and the path it is served at (the
+ * well-known suffix inserted between host and path).
+ *
+ * Empty lists are omitted (§3.2) except `bearer_methods_supported: []`, which means no Bearer
+ * method is accepted (§2).
  *
  * @example
  * ```ts
