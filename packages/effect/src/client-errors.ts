@@ -21,7 +21,9 @@ import type { HttpClientResponse } from 'effect/http/HttpClientResponse'
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
  */
 export interface WwwAuthenticateParseErrorFields {
+  /** Index of the offending character in the value (lines joined with `", "`). */
   readonly offset: number
+  /** The `@stepup/www-authenticate` parse error. */
   readonly cause?: unknown
 }
 

@@ -46,8 +46,11 @@ import { StepUpAuthError } from './errors.js'
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
 export interface InvalidTokenContext {
+  /** The request that got the 401, without `Authorization`. */
   readonly request: HttpClientRequest.HttpClientRequest
+  /** The 401 response, returned unchanged after the hook. */
   readonly response: HttpClientResponse
+  /** The `invalid_token` challenge. */
   readonly challenge: WwwAuthenticateChallenge
 }
 
