@@ -125,6 +125,16 @@ describe('createStepUpFetch: options', () => {
   it('names currentScope when it is invalid', () => {
     expect(() => createStepUpFetch({ ...ok, currentScope: 'a"b' })).toThrow(/currentScope/)
   })
+
+  it('without options says getAccessToken is missing, as a TypeError with a code', () => {
+    expect(() => createStepUpFetch(undefined as never)).toThrow(
+      expect.objectContaining({
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_TYPE',
+        message: 'createStepUpFetch: getAccessToken must be a function',
+      }),
+    )
+  })
 })
 
 describe('createStepUpFetch: request bodies', () => {
@@ -163,6 +173,60 @@ describe('createStepUpFetch: request bodies', () => {
     expect(fetch.mock.calls[0]?.[0].signal.aborted).toBe(false)
     controller.abort()
     expect(fetch.mock.calls[0]?.[0].signal.aborted).toBe(true)
+  })
+
+  it('keeps the caller’s request settings (cache, credentials, mode, integrity, keepalive)', async () => {
+    const fetch = vi.fn(async (_request: Request) => new Response('ok'))
+    await createStepUpFetch({ ...ok, fetch })(`${API}/x`, {
+      cache: 'no-store',
+      credentials: 'omit',
+      mode: 'same-origin',
+      integrity: 'sha256-abc',
+      keepalive: true,
+    })
+    const sent = fetch.mock.calls[0]![0]
+    expect([sent.cache, sent.credentials, sent.mode, sent.integrity, sent.keepalive]).toEqual([
+      'no-store',
+      'omit',
+      'same-origin',
+      'sha256-abc',
+      true,
+    ])
+  })
+})
+
+describe('createStepUpFetch: challenge bodies', () => {
+  it('cancels an insufficient_scope body unread: only step-up and authorization details challenges have a body to read', async () => {
+    let pulls = 0
+    let cancelled = false
+    const fetch = vi.fn(async (request: Request) =>
+      request.headers.get('authorization') === 'Bearer gold'
+        ? new Response('ok')
+        : new Response(
+            new ReadableStream(
+              {
+                pull(controller) {
+                  pulls++
+                  controller.enqueue(new TextEncoder().encode('{}'))
+                  controller.close()
+                },
+                cancel() {
+                  cancelled = true
+                },
+              },
+              { highWaterMark: 0 },
+            ),
+            {
+              status: 403,
+              headers: {
+                'www-authenticate': 'Bearer error="insufficient_scope", scope="payments"',
+              },
+            },
+          ),
+    )
+    const response = await createStepUpFetch({ ...ok, fetch })(`${API}/x`)
+    expect(await response.text()).toBe('ok')
+    expect([pulls, cancelled]).toEqual([0, true])
   })
 })
 
@@ -408,6 +472,22 @@ describe('createStepUpFetch: DPoP-bound tokens (RFC 9449)', () => {
       request.headers.has('dpop') && fetch.mock.calls.length > 1
         ? new Response('ok')
         : challenge('DPoP error="use_dpop_nonce"', { headers: { 'dpop-nonce': 'n-1' } }),
+    )
+    const response = await (await dpopFetch(fetch))(`${API}/x`)
+    expect(await response.text()).toBe('ok')
+    expect(fetch).toHaveBeenCalledTimes(2)
+  })
+
+  it('sends again with the nonce when the DPoP challenge asks for it next to a Bearer step-up challenge', async () => {
+    const fetch = vi.fn(async (_request: Request) =>
+      fetch.mock.calls.length > 1
+        ? new Response('ok')
+        : challenge(
+            'Bearer error="insufficient_user_authentication", DPoP error="use_dpop_nonce"',
+            {
+              headers: { 'dpop-nonce': 'n-1' },
+            },
+          ),
     )
     const response = await (await dpopFetch(fetch))(`${API}/x`)
     expect(await response.text()).toBe('ok')
