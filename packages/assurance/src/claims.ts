@@ -224,7 +224,7 @@ const confirmationError = (
 ) => new AccessTokenError(code, message)
 
 /**
- * Check the token's sender constraint against how it was presented, and throw
+ * Checks the token's sender constraint against how it was presented, and throws
  * {@link AccessTokenError} unless every `cnf` member is proven:
  *
  * - `jkt` (RFC 9449 §6): only with the `DPoP` scheme and the proof key's thumbprint `jkt`; as

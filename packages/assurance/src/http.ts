@@ -64,7 +64,7 @@ export interface HttpRequestView {
 }
 
 /**
- * Read and decode a JSON or form request body of at most `limit` bytes (RFC 6750 §2.2 form
+ * Reads and decodes a JSON or form request body of at most `limit` bytes (RFC 6750 §2.2 form
  * bodies, RFC 8259 JSON): `undefined` for no body; {@link InvalidRequestError} when it is too
  * large, of another media type, or does not decode. Adapters whose framework does not parse
  * bodies use it for the `body()` of their {@link HttpRequestView}.

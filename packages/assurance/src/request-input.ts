@@ -68,7 +68,7 @@ export function decodeBody(contentType: string | null | undefined, text: string)
 }
 
 /**
- * Read a body stream (a web `ReadableStream`, or any async iterable of bytes such as a Node
+ * Reads a body stream (a web `ReadableStream`, or any async iterable of bytes such as a Node
  * request) as UTF-8 text, stopping as soon as it exceeds `limit` bytes: {@link
  * InvalidRequestError} "too large". Never buffers more than `limit` plus one chunk.
  */
