@@ -46,7 +46,7 @@ export class AuthorizationDetailsRegistry extends AuthorizationDetailsRegistryBa
 }
 
 /**
- * Parse untrusted `authorization_details` (an array or JSON text) with the registry in context,
+ * Parses untrusted `authorization_details` (an array or JSON text) with the registry in context,
  * failing with a {@link StepUpAuthError} whose reason is `InvalidAuthorizationDetails`.
  *
  * @example

@@ -65,7 +65,7 @@ export class RiskPolicy extends RiskPolicyBase {
 }
 
 /**
- * Run the {@link RiskPolicy} for a request and evaluate the token against the merged
+ * Runs the {@link RiskPolicy} for a request and evaluates the token against the merged
  * requirement (consuming a single-use grant): the explainable assessment, or a typed error.
  *
  * @example

@@ -10,7 +10,7 @@ import { StepUpFailed, WwwAuthenticateParseError } from './client-errors.js'
 import { StepUpAuthError } from './errors.js'
 
 /**
- * Parse an untrusted `WWW-Authenticate` value (or its field lines) with `@stepup/www-authenticate`,
+ * Parses an untrusted `WWW-Authenticate` value (or its field lines) with `@stepup/www-authenticate`,
  * failing with a {@link StepUpAuthError} whose reason is `WwwAuthenticateParseError` instead of
  * throwing.
  *
