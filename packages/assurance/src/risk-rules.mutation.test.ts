@@ -149,6 +149,17 @@ describe('newDevice, sessionOlderThan: options', () => {
     )
   })
 
+  it('keeps the requirement check’s own error as the cause', () => {
+    expect(() => newDevice({ requirement: { max_age: -1 } })).toThrow(
+      expect.objectContaining({
+        cause: expect.objectContaining({
+          code: 'ERR_INVALID_ARG_VALUE',
+          message: 'invalid option "max_age"',
+        }),
+      }),
+    )
+  })
+
   it('sessionOlderThan takes a name and adds its requirement to max_age', async () => {
     const rule = sessionOlderThan(60, { name: 'stale', requirement: PHR })
     expect(rule.name).toBe('stale')
