@@ -23,6 +23,8 @@ import { StepUpAuthError } from './errors.js'
  *
  * @example
  * ```ts
+ * import * as Effect from 'effect/Effect'
+ * import * as Layer from 'effect/Layer'
  * const VerifierTest = Layer.succeed(AccessTokenVerifier, {
  *   verify: () => Effect.fail(new StepUpAuthError({ reason: InvalidToken.fromCause(undefined) })),
  * })

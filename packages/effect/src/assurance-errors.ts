@@ -18,6 +18,7 @@ import * as HttpServerResponse from 'effect/http/HttpServerResponse'
  *
  * @example
  * ```ts
+ * import * as Effect from 'effect/Effect'
  * evaluate(claims, { acr_values: ['phrh'] }).pipe(
  *   Effect.catchReason('StepUpAuthError', 'InsufficientUserAuthentication', (e) => Effect.succeed([e.status, e.wwwAuthenticate, e.reasons])),
  * )
@@ -143,6 +144,7 @@ export class InvalidToken extends InvalidTokenBase {
  *
  * @example
  * ```ts
+ * import * as Effect from 'effect/Effect'
  * evaluate(claims, { scope: ['payments:write'] }).pipe(
  *   Effect.catchReason('StepUpAuthError', 'InsufficientScope', (e) => Effect.succeed([e.status, e.error, e.wwwAuthenticate])),
  * )
@@ -238,6 +240,7 @@ export class InsufficientAuthorizationDetails extends InsufficientAuthorizationD
  *
  * @example
  * ```ts
+ * import * as Effect from 'effect/Effect'
  * evaluate(claims, { acr_values: ['phr'] }).pipe(
  *   Effect.catchTag('StepUpAuthError', (e) => Effect.succeed(toHttpServerResponse(e.reason.toErrorResponse()))),
  * )
@@ -255,6 +258,7 @@ export type AssuranceDenied =
  *
  * @example
  * ```ts
+ * import * as Effect from 'effect/Effect'
  * parseAuthorizationDetails('[{"actions":["read"]}]').pipe(
  *   Effect.catchReason('StepUpAuthError', 'InvalidAuthorizationDetails', (e) => Effect.succeed(e.issues)), // [{ path: [0, 'type'], … }]
  * )
@@ -285,6 +289,7 @@ const INVALID_DETAILS = {
  *
  * @example
  * ```ts
+ * import * as Effect from 'effect/Effect'
  * parseAuthorizationDetails(body.authorization_details).pipe(
  *   Effect.catchReason('StepUpAuthError', 'InvalidAuthorizationDetails', (e) => Effect.logWarning(e.issues)),
  * )

@@ -14,6 +14,7 @@ import type { HttpClientResponse } from 'effect/http/HttpClientResponse'
  *
  * @example
  * ```ts
+ * import * as Effect from 'effect/Effect'
  * parseWwwAuthenticate('Bearer realm="unclosed').pipe(
  *   Effect.catchReason('StepUpAuthError', 'WwwAuthenticateParseError', (e) => Effect.succeed(e.offset)), // 13
  * )
@@ -40,6 +41,7 @@ const WwwAuthenticateParseErrorBase: new (
  *
  * @example
  * ```ts
+ * import * as Effect from 'effect/Effect'
  * parseWwwAuthenticate(value).pipe(Effect.catchReason('StepUpAuthError', 'WwwAuthenticateParseError', (e) => Effect.succeed(e.offset)))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1

@@ -57,6 +57,7 @@ const SERVER_ERROR: ErrorResponse = { status: 500, headers: {}, body: null }
  *
  * @example
  * ```ts
+ * import * as Effect from 'effect/Effect'
  * evaluate(claims, { acr_values: ['phrh'] }).pipe(
  *   Effect.catchReason('StepUpAuthError', 'InsufficientUserAuthentication', (reason) =>
  *     Effect.succeed(reason.challenge.acr_values),

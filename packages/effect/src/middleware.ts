@@ -42,6 +42,8 @@ const VerifiedClaimsBase: Context.ServiceClass<
  *
  * @example
  * ```ts
+ * import * as Effect from 'effect/Effect'
+ * import * as HttpServerResponse from 'effect/http/HttpServerResponse'
  * const handler = Effect.gen(function* () {
  *   const { claims } = yield* VerifiedClaims
  *   return HttpServerResponse.jsonUnsafe({ sub: claims.sub })
@@ -56,6 +58,7 @@ export class VerifiedClaims extends VerifiedClaimsBase {}
  *
  * @example
  * ```ts
+ * import * as Effect from 'effect/Effect'
  * requireAssurance({ requirement: (req) => Effect.succeed({ acr_values: ['phr'], max_age: req.method === 'DELETE' ? 0 : 300 }) })
  * ```
  */
@@ -230,6 +233,8 @@ function makeAuthorize(
  *
  * @example
  * ```ts
+ * import * as HttpServerResponse from 'effect/http/HttpServerResponse'
+ * import * as HttpRouter from 'effect/http/HttpRouter'
  * HttpRouter.add('POST', '/transfers', requireAssurance({ requirement: { acr_values: ['phrh'], max_age: 60 } })(
  *   VerifiedClaims.useSync( ({ claims }) => HttpServerResponse.jsonUnsafe({ sub: claims.sub })),
  * ))
@@ -261,6 +266,10 @@ export function requireAssurance(
  *
  * @example
  * ```ts
+ * import * as Effect from 'effect/Effect'
+ * import * as Layer from 'effect/Layer'
+ * import * as HttpServerResponse from 'effect/http/HttpServerResponse'
+ * import * as HttpRouter from 'effect/http/HttpRouter'
  * const Accounts = HttpRouter.add('GET', '/accounts', Effect.gen(function* () {
  *   const { claims } = yield* VerifiedClaims
  *   return HttpServerResponse.jsonUnsafe({ sub: claims.sub })

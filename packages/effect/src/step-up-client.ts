@@ -38,6 +38,7 @@ import { StepUpAuthError } from './errors.js'
  *
  * @example
  * ```ts
+ * import * as Effect from 'effect/Effect'
  * const client = yield* makeStepUpClient({
  *   ...options,
  *   onInvalidToken: ({ challenge, response }) => Effect.log(response.status, challenge.params.error_description),
@@ -134,6 +135,7 @@ const OPTIONS = new Set([
  *
  * @example
  * ```ts
+ * import * as Schedule from 'effect/Schedule'
  * const client = yield* makeStepUpClient({ ...options, retry: Schedule.spaced('1 second') })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.2
