@@ -63,7 +63,7 @@ export interface InvalidTokenContext {
  * ```ts
  * const client = yield* makeStepUpClient({
  *   allowedOrigins: ['https://api.example.com'],
- *   getAccessToken: () => Ref.get(token),
+ *   getAccessToken: () => Ref.get(currentToken),
  *   stepUp: (challenge) => signInAgain(challenge),
  * })
  * ```
@@ -222,7 +222,7 @@ interface Hop {
  * const api = yield* makeStepUpClient({
  *   allowedOrigins: ['https://api.example.com'],
  *   currentScope: 'openid accounts',
- *   getAccessToken: () => Ref.get(token),
+ *   getAccessToken: () => Ref.get(currentToken),
  *   stepUp: (_challenge, _request, params) =>
  *     Effect.tap(signInAgain(params), (t) => Ref.set(token, t)),
  * })
