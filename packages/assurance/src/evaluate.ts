@@ -154,8 +154,20 @@ export type AssuranceClaimsInput =
   | Readonly<Partial<AccessTokenClaims>>
   | Readonly<Record<string, unknown>>
 
-/** Requirements already found well-formed (they are treated as immutable once used). */
-const checked = new WeakSet<object>()
+/**
+ * Requirements already found well-formed, per set of allowed keys (they are treated as immutable
+ * once used): a requirement a risk rule accepted with `singleUse` is not thereby accepted where
+ * only the members of {@link AssuranceRequirement} are.
+ */
+const checkedFor = new WeakMap<ReadonlySet<string>, WeakSet<object>>()
+function checkedWith(known: ReadonlySet<string>): WeakSet<object> {
+  let seen = checkedFor.get(known)
+  if (seen === undefined) {
+    seen = new WeakSet()
+    checkedFor.set(known, seen)
+  }
+  return seen
+}
 let defaultAcr: AcrRegistry | undefined
 
 /** The registry of the built-in classes, created on first use. */
@@ -191,6 +203,8 @@ export const REQUIREMENT_KEYS: ReadonlySet<string> = new Set([
   'scope',
   'authorization_details',
 ])
+/** Requirements found well-formed as {@link AssuranceRequirement}s. */
+const checked = checkedWith(REQUIREMENT_KEYS)
 
 /**
  * Throw a coded TypeError unless `r` is a well-formed requirement whose keys are all in `known`
@@ -201,9 +215,10 @@ export function checkRequirement(
   known: ReadonlySet<string> = REQUIREMENT_KEYS,
   where = 'requirement',
 ): void {
-  if (checked.has(r)) return
+  const seen = checkedWith(known)
+  if (seen.has(r)) return
   assertRequirement(r, known, where)
-  checked.add(r)
+  seen.add(r)
 }
 
 /**

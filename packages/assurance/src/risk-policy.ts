@@ -225,7 +225,7 @@ export function createRiskPolicy(
   const names = new Set(rules.map((r) => r?.name))
   check(
     names.size === rules.length &&
-      rules.every((r) => typeof r.name === 'string' && r.name && typeof r.evaluate === 'function'),
+      rules.every((r) => typeof r?.name === 'string' && r.name && typeof r.evaluate === 'function'),
     'rules',
   )
   const {

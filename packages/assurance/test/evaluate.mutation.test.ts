@@ -1,6 +1,11 @@
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { describe, expect, it, vi } from 'vitest'
-import { type AssuranceRequirement, evaluateAssurance } from '../src/index.ts'
+import {
+  type AssuranceRequirement,
+  createRiskPolicy,
+  evaluateAssurance,
+  newDevice,
+} from '../src/index.ts'
 
 const NOW = 1_700_000_000
 const claims = { acr: 'phr', auth_time: NOW - 30, scope: 'a b' }
@@ -53,6 +58,22 @@ describe('evaluateAssurance: a requirement written in the call is checked at eve
         evaluateAssurance(claims, { acr_values: ['phr'], maxAge: 300 } as never, { now: NOW }),
       ).toThrow(expect.objectContaining({ code: 'ERR_UNKNOWN_OPTION' }))
     }
+  })
+})
+
+describe('evaluateAssurance: what a risk rule accepted is not thereby a requirement', () => {
+  it('still refuses singleUse in a requirement a risk rule checked first', () => {
+    const requirement = { acr_values: ['phr'], singleUse: true }
+    expect(() => newDevice({ requirement })).not.toThrow()
+    expect(() =>
+      evaluateAssurance(claims, requirement as AssuranceRequirement, { now: NOW }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_UNKNOWN_OPTION' }))
+  })
+
+  it('refuses a rule list holding null as it refuses any malformed rule', () => {
+    expect(() => createRiskPolicy([null as never])).toThrow(
+      expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }),
+    )
   })
 })
 

@@ -31,7 +31,7 @@ describe('createStepUpFetch: what a failed stepUp says', () => {
     [
       { error: 'unmet_authentication_requirements' },
       'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS',
-      'stepUp failed: the authorization server could not meet the requirements (unmet_authentication_requirements, RFC 9470 §6)',
+      'stepUp failed: the authorization server could not meet the requirements (unmet_authentication_requirements, RFC 9470 §5)',
     ],
     [
       new DOMException('closed', 'AbortError'),

@@ -260,7 +260,7 @@ export function stepUpFailureCode(
 
 const REASONS = {
   ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS:
-    'the authorization server could not meet the requirements (unmet_authentication_requirements, RFC 9470 §6)',
+    'the authorization server could not meet the requirements (unmet_authentication_requirements, RFC 9470 §5)',
   ERR_STEP_UP_CANCELLED: 'the user cancelled (stepUp rejected with an AbortError)',
   ERR_STEP_UP_FAILED: 'stepUp rejected; see cause',
 }

@@ -225,7 +225,7 @@ describe('step-up in a popup, then the call resumes (RFC 9470 §4, RFC 9449)', (
     expect((await call).status).toBe(200)
   })
 
-  it('unmet_authentication_requirements from the authorization server ends the call so (RFC 9470 §6)', async () => {
+  it('unmet_authentication_requirements from the authorization server ends the call so (RFC 9470 §5)', async () => {
     const call = transfer(bankApi())
     const popup = await popupAtAuthorizationServer()
     popup.href = as.deny(popup.href, 'unmet_authentication_requirements')

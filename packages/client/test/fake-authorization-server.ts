@@ -75,7 +75,7 @@ export class FakeAuthorizationServer {
     return callback.href
   }
 
-  /** The authorization server answers with an error (RFC 6749 §4.1.2.1, RFC 9470 §6). */
+  /** The authorization server answers with an error (RFC 6749 §4.1.2.1, RFC 9470 §5). */
   deny(url: string, error: string): string {
     const params = this.paramsOf(url)
     const callback = new URL(params.get('redirect_uri')!)

@@ -97,7 +97,7 @@ const MESSAGES: Record<StepUpFailedCode, string> = {
     'the same challenge came back after a step-up: the new token still does not meet it (is the authorization server honouring acr_values and max_age?)',
   ERR_STEP_UP_LIMIT: 'more step-ups than maxStepUps allows for one request',
   ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS:
-    'the authorization server could not meet the requirements (unmet_authentication_requirements, RFC 9470 §6)',
+    'the authorization server could not meet the requirements (unmet_authentication_requirements, RFC 9470 §5)',
   ERR_STEP_UP_CANCELLED: 'the user cancelled the step-up (stepUp failed with an AbortError)',
   ERR_STEP_UP_FAILED: 'the step-up did not complete: stepUp failed (see cause) or gave no token',
   ERR_BODY_NOT_REPLAYABLE:
