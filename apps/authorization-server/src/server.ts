@@ -522,12 +522,24 @@ export async function createAuthorizationServer(
   const callback = provider.callback()
 
   handler = (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://internal')
-    const path = url.pathname.startsWith(`${base}/`)
-      ? url.pathname.slice(base.length)
-      : url.pathname
+    // Everything runs inside the async function, so nothing a request can make throw (a target
+    // like `//` or `//x:99999/` that WHATWG URL refuses) escapes the handler and ends the process.
     const serve = async (): Promise<void> => {
       await securityHeaders(req, res)
+      let url: URL
+      try {
+        url = new URL(req.url ?? '/', 'http://internal')
+      } catch {
+        sendPage(res, {
+          title: 'Bad request',
+          status: 400,
+          body: '<p class="error" id="error" role="alert">This address is not valid.</p>',
+        })
+        return
+      }
+      const path = url.pathname.startsWith(`${base}/`)
+        ? url.pathname.slice(base.length)
+        : url.pathname
       if (refuseForeignForm(req, res, path, issuerUrl.origin)) return
       if (await notices(req, res, path)) return
       if (serveAsset(req, res, path)) return
