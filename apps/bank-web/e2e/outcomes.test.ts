@@ -59,8 +59,13 @@ describe('transfers that do not go through', () => {
     const closed = popup.waitForEvent('close')
     await popup.click('#cancel')
     await closed
-    expect(await h.result()).toBe('You cancelled the confirmation. Nothing was transferred.')
+    // Back in the app, the same in its words, with the way to add a key.
+    expect(await h.result()).toBe(
+      'This transfer needs a hardware security key, and your account has none that can confirm it. Nothing was transferred. Add a security key, then send the transfer again. Add a security key',
+    )
+    expect(await page.getAttribute('#add-key', 'href')).toBe(`${stack.as.issuer}/account/security`)
     expect(await checkingBalance(page)).toBe(before)
+    expect(await visibleText(page)).not.toMatch(PROTOCOL_WORDS)
     await h.screenshot('no-key')
   })
 

@@ -298,24 +298,53 @@ function describeFailure(error: unknown, afterConfirmation: boolean): void {
   showResult(text, 'error', link)
 }
 
+/**
+ * The OAuth error response (RFC 6749 §4.1.2.1) behind a failed confirmation, if any: the error
+ * itself or one of its causes with a string `error`.
+ */
+function authorizationError(
+  error: unknown,
+): { error: string; error_description?: string } | undefined {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const candidate = current as { error?: unknown; error_description?: unknown; cause?: unknown }
+    if (typeof candidate.error === 'string') {
+      return {
+        error: candidate.error,
+        ...(typeof candidate.error_description === 'string' && {
+          error_description: candidate.error_description,
+        }),
+      }
+    }
+    current = candidate.cause
+  }
+  return undefined
+}
+
+/** What the sign-in service says when the customer leaves its page for a missing key. */
+const NO_USABLE_KEY = 'End-User has no security key that meets this request'
+
 /** Why a transfer ended without money moving, in words (never a protocol word or code). */
 function failureMessage(error: unknown, afterConfirmation: boolean): Message {
-  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { error?: unknown } }
-  const cancelled =
-    code === 'ERR_STEP_UP_CANCELLED' ||
-    cause?.error === 'access_denied' ||
-    (error instanceof DOMException && error.name === 'AbortError')
-  if (cancelled) return message(`You cancelled the confirmation. ${NOTHING}`)
-  if (code === 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS') {
+  const { code } = (error ?? {}) as { code?: unknown }
+  const answered = authorizationError(error)
+  const noKey =
+    code === 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS' ||
+    (answered?.error === 'access_denied' && answered.error_description === NO_USABLE_KEY)
+  if (noKey) {
     const { challenge } = error as { challenge?: StepUpChallenge }
     const needsKey = challenge === undefined || factorFor(challenge) === 'key'
     return message(
       needsKey
-        ? `This transfer needs a hardware security key, and your account has none yet. ${NOTHING} Add a security key, then send the transfer again.`
+        ? `This transfer needs a hardware security key, and your account has none that can confirm it. ${NOTHING} Add a security key, then send the transfer again.`
         : `This transfer needs a passkey or security key, and your account has none yet. ${NOTHING} Add one, then send the transfer again.`,
       { href: ADD_KEY_URL, text: 'Add a security key', id: 'add-key' },
     )
   }
+  const cancelled =
+    code === 'ERR_STEP_UP_CANCELLED' ||
+    answered?.error === 'access_denied' ||
+    (error instanceof DOMException && error.name === 'AbortError')
+  if (cancelled) return message(`You cancelled the confirmation. ${NOTHING}`)
   // Challenged again right after a confirmation: it was no longer recent enough (max_age).
   const challengedAgain =
     (code === 'ERR_STEP_UP_LOOP' || code === 'ERR_STEP_UP_LIMIT') &&
