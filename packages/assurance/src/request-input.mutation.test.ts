@@ -20,6 +20,17 @@ async function* lines(...chunks: (string | Uint8Array)[]): AsyncGenerator<Uint8A
   for (const chunk of chunks) yield chunk as Uint8Array
 }
 
+describe('InvalidRequestError', () => {
+  it('has the code ERR_REQUEST_INVALID, on the class and on every instance', () => {
+    expect(InvalidRequestError.code).toBe('ERR_REQUEST_INVALID')
+    expect(new InvalidRequestError(INVALID_REQUEST.target)).toMatchObject({
+      code: 'ERR_REQUEST_INVALID',
+      error: 'invalid_request',
+      status: 400,
+    })
+  })
+})
+
 describe('bodyKind: the JSON media types', () => {
   it('are the whole type, not the end of another', () => {
     expect(bodyKind('application/problem+json')).toBe('json')

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type AccessTokenClaims, parseAccessTokenClaims } from '../src/claims.ts'
 import { AccessTokenError } from '../src/errors.ts'
 import {
+  checkStepUpOptions,
   createStepUpGuard,
   describeReasons,
   type HttpRequestView,
@@ -149,6 +150,27 @@ describe('createStepUpGuard: options', () => {
     const verifier = { verify: vi.fn(async () => claims) }
     expect(await guardOf({ verify: verifier })(bearer(), null)).toMatchObject({ ok: true })
     expect(verifier.verify).toHaveBeenCalledWith('good', { scheme: 'Bearer' })
+  })
+
+  it('hands a verifier only the presentation it has: no x5tS256 member without a certificate', async () => {
+    const seen: object[] = []
+    const verifier = {
+      verify: async (_token: string, presentation: object) => {
+        seen.push(presentation)
+        return claims
+      },
+    }
+    await guardOf({ verify: verifier, certificateThumbprint: () => undefined })(bearer(), null)
+    expect(seen.map((p) => Object.keys(p))).toEqual([['scheme']])
+  })
+
+  it('checkStepUpOptions names createStepUpGuard when no caller is given', () => {
+    expect(() => checkStepUpOptions({ verify, realmz: 'bank' } as never)).toThrow(
+      typeError(
+        'ERR_UNKNOWN_OPTION',
+        'createStepUpGuard: unknown option "realmz" (did you mean "realm"?)',
+      ),
+    )
   })
 
   it('refuses the former policy option, pointing to requirement', () => {
