@@ -23,31 +23,37 @@ export type DynamicLinkingFailure =
   | 'authorization_details_digest_mismatch'
 
 /**
- * Whether the token shows that the user confirmed exactly its `authorization_details` (PSD2 RTS
- * Art. 5, dynamic linking): its `authorization_details_digest` claim must equal the digest the
- * API recomputes over the token's `authorization_details` as signed (RFC 8785 canonical JSON,
- * SHA-256, base64url). Fails closed: no claim, no details, details that cannot be canonicalised,
- * or another value are all refusals. The policy has already checked that those details cover
- * the transfer (RFC 9396 §6), so the digest links the authentication to this transfer.
+ * Whether the token shows that the user confirmed exactly this transfer (PSD2 RTS Art. 5,
+ * dynamic linking): its `authorization_details_digest` claim must equal both the digest the API
+ * recomputes over the token's `authorization_details` as signed and the digest of the
+ * `authorization_details` of the transfer it is about to execute (RFC 8785 canonical JSON,
+ * SHA-256, base64url). Coverage (RFC 9396 §6) would let a grant for 15,000 pay 12,000; the
+ * digest does not: any change to the amount, the payee or the account after the key was used
+ * needs a new confirmation. Fails closed: no claim, no details, details that cannot be
+ * canonicalised, or another value are all refusals.
  *
  * @see https://www.rfc-editor.org/rfc/rfc8785#section-3.2
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-6
  */
 export async function checkDynamicLinking(
   claims: AccessTokenClaims,
+  transfer: readonly unknown[] | undefined,
 ): Promise<DynamicLinkingFailure | undefined> {
   const claimed = claims.raw[AUTHORIZATION_DETAILS_DIGEST]
   if (typeof claimed !== 'string' || claimed === '') return 'authorization_details_digest_missing'
-  const details = claims.raw['authorization_details']
-  if (!Array.isArray(details) || details.length === 0)
-    return 'authorization_details_digest_mismatch'
-  let expected: string
-  try {
-    expected = await authorizationDetailsDigest(details)
-  } catch {
-    return 'authorization_details_digest_mismatch'
+  const granted = claims.raw['authorization_details']
+  for (const details of [granted, transfer]) {
+    if (!Array.isArray(details) || details.length === 0)
+      return 'authorization_details_digest_mismatch'
+    let expected: string
+    try {
+      expected = await authorizationDetailsDigest(details)
+    } catch {
+      return 'authorization_details_digest_mismatch'
+    }
+    if (claimed !== expected) return 'authorization_details_digest_mismatch'
   }
-  return claimed === expected ? undefined : 'authorization_details_digest_mismatch'
+  return undefined
 }
 
 /** What the transfer guard allowed: the verified claims and the policy's decision. */
@@ -62,7 +68,7 @@ export interface AllowedTransfer {
 /**
  * The last check before a transfer the policy allowed is executed: when the policy bound it to
  * its token (the `transaction-binding` rule fired), the token must show the user confirmed this
- * transfer ({@link checkDynamicLinking}). Otherwise the answer is the RFC 9470 step-up challenge
+ * very transfer, amount and payee unchanged ({@link checkDynamicLinking}). Otherwise the answer is the RFC 9470 step-up challenge
  * the policy would send a weak token — `401 insufficient_user_authentication` with the
  * requirement's `acr_values` and `max_age`, and this transfer's `authorization_details` in the
  * JSON body — so the client simply steps up again; the refusal goes to `onDecision` too.
@@ -77,9 +83,9 @@ export async function refuseUnlinkedTransfer(
 ): Promise<ApiResponse | undefined> {
   const { claims, decision } = allowed
   if (!decision.fired.includes(TRANSACTION_BINDING_RULE)) return undefined
-  const failure = await checkDynamicLinking(claims)
-  if (failure === undefined) return undefined
   const { acr_values, max_age, authorization_details } = decision.requirement
+  const failure = await checkDynamicLinking(claims, authorization_details)
+  if (failure === undefined) return undefined
   const response = toErrorResponse(
     {
       status: 401,

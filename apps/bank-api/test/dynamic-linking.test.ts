@@ -110,6 +110,21 @@ describe.each(['express', 'fastify'] as const)('%s: dynamic linking', (framework
     await expectStepUpAgain(await send(token))
   })
 
+  it('refuses a smaller amount than the one confirmed: the confirmation was of 15,000', async () => {
+    const confirmed = transferTo(PAYEE, '15000.00').authorization_details
+    const token = await strongToken(confirmed, await authorizationDetailsDigest(confirmed))
+    const smaller = transferTo(PAYEE, '12000.00')
+    const before = await balance(token)
+    const response = await send(token, smaller)
+    expect(response.status).toBe(401)
+    expect(await response.json()).toEqual({
+      error: 'insufficient_user_authentication',
+      error_description: 'The authentication must confirm this transaction',
+      authorization_details: smaller.authorization_details,
+    })
+    expect(await balance(token)).toBe(before)
+  })
+
   it('executes the transfer whose digest is right, once', async () => {
     const token = await strongToken(details, await authorizationDetailsDigest(details))
     const first = await send(token)
