@@ -406,6 +406,27 @@ describe('createJwtAccessTokenVerifier: a remote JWK Set', () => {
     expect(waits).toEqual([1, 2, 4, 4])
   })
 
+  it('backs off after a failure whatever the rate limit: no second fetch before retryAfter', async () => {
+    vi.useFakeTimers({ now: 0, toFake: ['Date'] })
+    vi.spyOn(Math, 'random').mockReturnValue(1)
+    const fetch = jwksFetch(() => new Response(null, { status: 500 }))
+    const verifier = remote(fetch, {
+      backoff: { initial: 1000 },
+      rateLimit: { fetches: 2, interval: 60_000 },
+    })
+    const token = await sign(ec)
+    expect(await errorOf(verifier.verify(token))).toMatchObject({
+      code: 'ERR_VERIFIER_UNAVAILABLE',
+      retryAfter: 1,
+    })
+    expect(await errorOf(verifier.verify(token))).toMatchObject({
+      code: 'ERR_VERIFIER_UNAVAILABLE',
+      retryAfter: 1,
+      message: `the JWK Set at ${URL_JWKS.href} is not fetched again for 1 s (backoff after a failure, or rateLimit)`,
+    })
+    expect(fetch).toHaveBeenCalledTimes(1)
+  })
+
   it('backs off for at least a minute by default once failures add up', async () => {
     vi.useFakeTimers({ now: 0, toFake: ['Date'] })
     vi.spyOn(Math, 'random').mockReturnValue(1)
