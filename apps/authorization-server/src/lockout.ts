@@ -78,11 +78,14 @@ interface Counter {
 
 /**
  * The sign-in throttle (OWASP Authentication Cheat Sheet, "Account lockout"), built on
- * `rate-limiter-flexible`: failed password, one-time code and security key steps are counted
- * per username (known or not, so a lockout reveals nothing about which accounts exist) and per
- * client address. When a count reaches its limit the key is blocked, for `blockSeconds` the
- * first time and twice as long each further time within `backoffMemory` (exponential backoff,
- * capped at `maxBlockSeconds`). A successful step clears the account's count and backoff; an
+ * `rate-limiter-flexible`: every password, one-time code and security key step is counted per
+ * username (known or not, so a lockout reveals nothing about which accounts exist) and per client
+ * address before its secret is checked, with an atomic `consume`, so concurrent guesses cannot
+ * outrun the count. A step whose secret was right gets its point back; a wrong one keeps it.
+ * When a failure reaches the limit the key is blocked, for `blockSeconds` the first time and
+ * twice as long each further time within `backoffMemory` (exponential backoff, capped at
+ * `maxBlockSeconds`). Only a completed sign-in (every factor it needed) clears the account's
+ * count and backoff: a right password does not reset the failures of the second factor. An
  * address keeps its count, so one valid account does not reset an address that guesses others.
  *
  * Counters are in memory, or in Redis when a `redis` client is given (`RateLimiterRedis`,
@@ -92,7 +95,11 @@ interface Counter {
  * @example
  * ```ts
  * const throttle = createSignInLockout({ accountAttempts: 5, addressAttempts: 20 })
- * if ((await throttle.check('alice', '192.0.2.1')).allowed) { … }
+ * const decision = await throttle.attempt('alice', '192.0.2.1')
+ * if (decision.allowed) {
+ *   if (passwordIsRight) await decision.passed()
+ *   else await decision.failed()
+ * }
  * ```
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html
  */
@@ -136,18 +143,28 @@ export function createSignInLockout(options: SignInLockoutOptions = {}): SignInT
     }
   }
 
-  /** Seconds `key` is still blocked for, or 0. */
-  const blockedFor = async (c: Counter, key: string): Promise<number> => {
-    const res = await store(() => c.limiter.get(key))
-    if (!(res instanceof RateLimiterRes) || res.consumedPoints < c.points) return 0
-    return Math.max(1, Math.ceil(res.msBeforeNext / 1000))
+  /**
+   * Count one attempt against `key` before its secret is checked: `consume` is atomic, in memory
+   * and in Redis, so of concurrent attempts only `points` get a count within the limit.
+   */
+  const take = (c: Counter, key: string): Promise<RateLimiterRes> =>
+    store(() => c.limiter.consume(key))
+
+  const over = (c: Counter, res: RateLimiterRes): boolean => res.consumedPoints > c.points
+  const retryAfter = (res: RateLimiterRes): number =>
+    Math.max(1, Math.ceil(res.msBeforeNext / 1000))
+
+  /** Give back the point an attempt took from `key`. */
+  const refund = async (c: Counter, key: string): Promise<void> => {
+    await store(() => c.limiter.reward(key, 1))
   }
 
-  /** Count one failure against `key`; block it (with backoff) when it reaches the limit. */
-  const fail = async (c: Counter, key: string): Promise<boolean> => {
-    const res = await store(() => c.limiter.consume(key))
-    if (res.consumedPoints < c.points) return false
-    if (res.consumedPoints > c.points) return false // already blocked: the block runs its course
+  /**
+   * The attempt that took `res` failed. When it was the last one the limit allowed, block `key`
+   * (doubling with each block within `backoffMemory`) and answer true.
+   */
+  const fail = async (c: Counter, key: string, res: RateLimiterRes): Promise<boolean> => {
+    if (res.consumedPoints !== c.points) return false
     const previous = await store(() => c.backoff.consume(key))
     const exponent = Math.min(previous.consumedPoints - 1, 30)
     const seconds = Math.min(settings.blockSeconds * 2 ** exponent, settings.maxBlockSeconds)
@@ -156,20 +173,37 @@ export function createSignInLockout(options: SignInLockoutOptions = {}): SignInT
   }
 
   return {
-    async check(username, clientAddress): Promise<SignInThrottleDecision> {
+    async attempt(username, clientAddress): Promise<SignInThrottleDecision> {
+      const accountId = accountKey(username)
       const [byAccount, byAddress] = await Promise.all([
-        blockedFor(account, accountKey(username)),
-        blockedFor(address, clientAddress),
+        take(account, accountId),
+        take(address, clientAddress),
       ])
-      const seconds = Math.max(byAccount, byAddress)
-      return seconds > 0 ? { allowed: false, retryAfterSeconds: seconds } : { allowed: true }
-    },
-    async failed(username, clientAddress) {
-      const [accountBlocked] = await Promise.all([
-        fail(account, accountKey(username)),
-        fail(address, clientAddress),
-      ])
-      if (accountBlocked) await options.onAccountBlocked?.(username)
+      const accountOver = over(account, byAccount)
+      const addressOver = over(address, byAddress)
+      if (accountOver || addressOver) {
+        // A refused attempt checks no secret: the key that still had room gets its point back.
+        if (!accountOver) await refund(account, accountId)
+        if (!addressOver) await refund(address, clientAddress)
+        const seconds = Math.max(
+          accountOver ? retryAfter(byAccount) : 0,
+          addressOver ? retryAfter(byAddress) : 0,
+        )
+        return { allowed: false, retryAfterSeconds: seconds }
+      }
+      return {
+        allowed: true,
+        async failed() {
+          const [accountBlocked] = await Promise.all([
+            fail(account, accountId, byAccount),
+            fail(address, clientAddress, byAddress),
+          ])
+          if (accountBlocked) await options.onAccountBlocked?.(username)
+        },
+        async passed() {
+          await Promise.all([refund(account, accountId), refund(address, clientAddress)])
+        },
+      }
     },
     async succeeded(username) {
       const key = accountKey(username)

@@ -25,6 +25,7 @@ const TOTP: Record<string, string> = {
   erin: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ',
   frank: 'MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U',
   gina: 'ONSWG4TFOQYTEMZUGU3DOOBZGAYTEMZU',
+  jack: 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU',
 }
 const POST_LOGOUT = 'http://localhost:8080/'
 const REFUSED =
@@ -45,6 +46,8 @@ async function start(
       { username: 'gina', password: 'gina-password', totp: TOTP['gina']! },
       { username: 'hank', password: 'hank-password' },
       { username: 'ivy', password: 'ivy-password' },
+      { username: 'jack', password: 'jack-password', totp: TOTP['jack']! },
+      { username: 'lena', password: 'lena-password' },
     ],
     clients: [
       {
@@ -202,6 +205,8 @@ describe('adding a security key: the sign-in must be at least as strong as the k
         'gina',
         'hank',
         'ivy',
+        'jack',
+        'lena',
       ])
       const { expiresAt } = other.server.enrolmentCodes.get('ivy')!
       expect(expiresAt).toBeGreaterThanOrEqual(before + 120_000)
@@ -446,6 +451,79 @@ describe('lockout without username enumeration', () => {
   })
 })
 
+/** Fire `wrong` wrong passwords for `username` at once, then the right one, in one burst. */
+async function burst(username: string, password: string, wrong: number) {
+  const { agent, action } = await loginForm()
+  const guesses = Array.from({ length: wrong }, () =>
+    agent.post(action, { username, password: 'guess' }),
+  )
+  const right = agent.post(action, { username, password })
+  const [answer, ...others] = await Promise.all([right, ...guesses])
+  return { right: { status: answer!.status, html: await answer!.text() }, others }
+}
+
+describe('the throttle counts an attempt before checking its secret', () => {
+  it('a burst of wrong passwords past the limit, then the right one: the right one is refused', async () => {
+    const { right, others } = await burst('lena', 'lena-password', 40)
+    expect(right.status).toBe(401)
+    expect(right.html).toContain(REFUSED)
+    expect(others.map((r) => r.status)).toEqual(others.map(() => 401))
+  })
+})
+
+/** A 6-digit code that is not valid for `secret` within two steps of now. */
+async function wrongCode(username: string): Promise<string> {
+  const now = Math.floor(Date.now() / 1000)
+  const near = await Promise.all(
+    [-60, -30, 0, 30, 60].map((d) => generate({ secret: TOTP[username]!, epoch: now + d })),
+  )
+  return ['000000', '111111', '222222', '333333', '444444'].find((c) => !near.includes(c))!
+}
+
+/** Sign in as `username` with the right password, up to the one-time code page. */
+async function atCodePage(username: string): Promise<{ agent: UserAgent; action: URL }> {
+  const agent = new UserAgent()
+  const url = new URL(harness.as.authorization_endpoint!)
+  url.search = new URLSearchParams({
+    client_id: client.client_id,
+    redirect_uri: REDIRECT_URI,
+    response_type: 'code',
+    scope: 'openid',
+    acr_values: ACR_MFA,
+    code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
+    code_challenge_method: 'S256',
+    resource: RESOURCE,
+  }).toString()
+  const first = await agent.follow(await agent.request(url), url, REDIRECT_URI)
+  const login = /<form id="login-form" method="post" action="([^"]+)"/.exec(
+    await first.response.text(),
+  )
+  const loginAction = new URL(login![1]!.replaceAll('&amp;', '&'), first.url)
+  const posted = await agent.post(loginAction, user(username))
+  const page = await agent.follow(posted, loginAction, REDIRECT_URI)
+  const totp = /<form id="totp-form" method="post" action="([^"]+)"/.exec(
+    await page.response.text(),
+  )
+  return { agent, action: new URL(totp![1]!.replaceAll('&amp;', '&'), page.url) }
+}
+
+describe('the second factor is throttled across right passwords', () => {
+  it('rounds of a right password and wrong codes block the account after accountAttempts failures in all', async () => {
+    const wrong = await wrongCode('jack')
+    const statuses: number[] = []
+    for (let round = 0; round < 3; round++) {
+      const { agent, action } = await atCodePage('jack')
+      for (let i = 0; i < 2; i++) statuses.push((await agent.post(action, { code: wrong })).status)
+    }
+    // Five failures (the default accountAttempts) block the account: the sixth code is refused
+    // unchecked, and so is the right password.
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429])
+    expect((await attempt('jack', 'jack-password')).html).toContain(REFUSED)
+    const events = server.store.findByUsername('jack')!.securityEvents ?? []
+    expect(events.map((e) => e.type)).toContain('account-locked')
+  })
+})
+
 describe('security headers (helmet) and Origin checks', () => {
   it('every response carries the CSP, anti-framing and nosniff headers, and no COOP same-origin', async () => {
     for (const path of [
@@ -654,6 +732,18 @@ describe('the throttle on Redis, shared by two servers', () => {
     expect(blocked.status).toBe(401)
     expect(blocked.html).toContain(REFUSED)
     expect((await attemptAt(second, 'carol', 'carol-password')).status).toBe(303)
+  })
+
+  it('a burst of wrong passwords past the limit, then the right one: refused on Redis too', async () => {
+    const saved = harness
+    harness = first
+    try {
+      const { right } = await burst('dave', 'dave-password', 10)
+      expect(right.status).toBe(401)
+      expect(right.html).toContain(REFUSED)
+    } finally {
+      harness = saved
+    }
   })
 
   it('while Redis is down, sign-in answers 503 "try again shortly" and never lets anyone in', async () => {

@@ -189,6 +189,9 @@ export function createSignInSteps(
       await unmet(req, res, uid, 'the authentication performed does not meet the requested acr')
       return
     }
+    // Every factor the sign-in needed has passed: only now is the account's failure count cleared.
+    const user = store.findById(state.accountId)
+    if (user) await throttle.succeeded(user.username, clientAddressOf(req))
     await finishInteraction(req, res, uid, {
       login: { accountId: state.accountId, acr: claimed, amr, ts: Math.floor(Date.now() / 1000) },
       ...(state.confirmedDigest !== undefined && {
@@ -324,17 +327,21 @@ export function createSignInSteps(
     const username = form.get('username') ?? ''
     const password = form.get('password') ?? ''
     const address = clientAddressOf(req)
-    const decision = await throttle.check(username, address)
+    // Counted before the password is checked: concurrent guesses cannot all pass the throttle.
+    const decision = await throttle.attempt(username, address)
     // The hash runs for unknown usernames and blocked ones too, and a block answers exactly as a
     // wrong password does: neither the text, the status nor the time tells them apart.
     const user = store.findByUsername(username)
     const ok = await verifyPassword(user?.passwordHash, password)
     if (!decision.allowed) return passwordPage(res, interaction, state, SIGN_IN_REFUSED, 401)
     if (!ok || !user) {
-      await throttle.failed(username, address)
+      await decision.failed()
       return passwordPage(res, interaction, state, SIGN_IN_REFUSED, 401)
     }
-    await throttle.succeeded(username, address)
+    // A right password gives its point back but clears nothing: the account's count of failures
+    // is cleared only when the whole sign-in completes (completeLogin), so a known password
+    // does not reset the lockout of the second factor.
+    await decision.passed()
     state.accountId = user.id
     state.amr.push(...amrFor('password'))
     return nextLoginStep(req, res, interaction, state)
@@ -350,18 +357,25 @@ export function createSignInSteps(
   ): Promise<void> => {
     if (state.method !== 'totp' || !user.totpSecret) throw new BadFormError('no TOTP step here')
     const address = clientAddressOf(req)
-    if (!(await throttle.check(user.username, address)).allowed) {
-      return totpPage(res, interaction, state, TOO_MANY_ATTEMPTS, 429)
-    }
+    const decision = await throttle.attempt(user.username, address)
+    if (!decision.allowed) return totpPage(res, interaction, state, TOO_MANY_ATTEMPTS, 429)
     const check = await checkTotp(user.totpSecret, form.get('code') ?? '', user.totpLastTimeStep)
-    if (!check.valid) {
-      await throttle.failed(user.username, address)
+    // RFC 6238 §5.2: a code is accepted once. The last time step is compared and set in one
+    // synchronous section (store.update runs its change at once), so of two concurrent
+    // submissions of the same code only the first takes it.
+    let fresh = false as boolean
+    if (check.valid) {
+      await store.update(user.id, (u) => {
+        if (u.totpLastTimeStep !== undefined && check.timeStep <= u.totpLastTimeStep) return
+        u.totpLastTimeStep = check.timeStep
+        fresh = true
+      })
+    }
+    if (!fresh) {
+      await decision.failed()
       return totpPage(res, interaction, state, 'That code is not valid.', 401)
     }
-    await store.update(user.id, (u) => {
-      u.totpLastTimeStep = check.timeStep
-    })
-    await throttle.succeeded(user.username, address)
+    await decision.passed()
     state.amr.push(...amrFor('totp'))
     return completeLogin(req, res, interaction.uid, state)
   }
@@ -378,6 +392,10 @@ export function createSignInSteps(
       throw new BadFormError('no WebAuthn step here')
     }
     const address = clientAddressOf(req)
+    const decision = await throttle.attempt(user.username, address)
+    if (!decision.allowed) {
+      return nextLoginStep(req, res, interaction, state, TOO_MANY_ATTEMPTS, 429)
+    }
     // Each challenge is good for one response. A transfer's is recomputed from the nonce kept
     // here and the details of this interaction, so an assertion over other details fails.
     const nonce = state.nonce
@@ -400,7 +418,7 @@ export function createSignInSteps(
       verified = undefined
     }
     if (!verified) {
-      await throttle.failed(user.username, address)
+      await decision.failed()
       return nextLoginStep(
         req,
         res,
@@ -418,7 +436,7 @@ export function createSignInSteps(
         stored.lastUsedAt = Math.floor(Date.now() / 1000)
       }
     })
-    await throttle.succeeded(user.username, address)
+    await decision.passed()
     state.confirmedDigest = digest
     state.amr.push(...amrFor(verified.credential.hardwareBound ? 'webauthn-hardware' : 'webauthn'))
     return completeLogin(req, res, interaction.uid, state)
