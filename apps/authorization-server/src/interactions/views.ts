@@ -250,16 +250,24 @@ ${cancelForm(uid)}`,
   }
 }
 
-/** The page for a request that failed: no longer valid (4xx) or a server fault (5xx). */
+/**
+ * The page for a request that failed: a server fault (5xx), or a step that no longer exists (4xx:
+ * the sign-in or confirmation it belonged to has ended — what Back after a finished confirmation
+ * shows), said without alarm since nothing went wrong for the customer.
+ */
 export function failureView(status: number): PageOptions {
+  if (status >= 500) {
+    return {
+      title: 'Something went wrong',
+      status,
+      body: errorView('The server could not complete this step. Nothing was approved.'),
+    }
+  }
   return {
-    title: 'Something went wrong',
+    title: 'This step is finished',
     status,
-    body: errorView(
-      status === 500
-        ? 'The server could not complete this step.'
-        : 'This sign-in request is no longer valid. Start again from the application.',
-    ),
+    body: `<p id="finished">This page belonged to a sign-in or a confirmation that has already ended, so there is nothing more to do here.</p>
+<p>Go back to the application you came from to see the result, or to start again.</p>`,
   }
 }
 
