@@ -74,13 +74,59 @@ export function createSecurityHeaders(
     })
 }
 
-/** Paths whose POSTs are this server's own forms: sign-in steps, account pages, logout. */
-const FORM_PATHS = /^\/(?:interaction\/|account\/|session\/end\/confirm$)/
+/**
+ * The provider's endpoints that clients call from their own origin (RFC 6749 §3.2 token,
+ * RFC 9126 PAR, RFC 7009 revocation, RFC 7662 introspection, RFC 7591 registration, userinfo,
+ * device authorization, CIBA) or that a client's page may post a form to (the authorization
+ * endpoint, OpenID Connect RP-Initiated Logout §2 `end_session`). Every other POST is a form of
+ * this server and must come from its own origin.
+ */
+const PROVIDER_API_ROUTES = [
+  'authorization',
+  'backchannel_authentication',
+  'challenge',
+  'credential',
+  'device_authorization',
+  'end_session',
+  'introspection',
+  'pushed_authorization_request',
+  'registration',
+  'revocation',
+  'token',
+  'userinfo',
+] as const
+
+/** What the provider's router matches a path as: any letter case, one trailing slash or none. */
+function routeKey(path: string): string {
+  const lower = path.toLowerCase()
+  return lower.length > 1 && lower.endsWith('/') ? lower.slice(0, -1) : lower
+}
 
 /**
- * Refuse a form POST that does not come from the server's own pages: `Origin` (RFC 6454 §7,
- * sent by browsers with every POST, Fetch §3.1) must be the issuer's origin. A missing, `null`
- * or foreign `Origin` gets a 403 page. Answers true when it refused the request.
+ * The paths of the provider's API endpoints ({@link PROVIDER_API_ROUTES}) as its router has them,
+ * relative to the issuer. A route the provider has not enabled is not served, so it is left out.
+ */
+export function providerApiPaths(provider: {
+  pathFor(name: string, options?: { mountPath?: string }): string
+}): ReadonlySet<string> {
+  const paths = new Set<string>()
+  for (const name of PROVIDER_API_ROUTES) {
+    try {
+      paths.add(routeKey(provider.pathFor(name, { mountPath: '' })))
+    } catch {
+      // not enabled: no such route
+    }
+  }
+  return paths
+}
+
+/**
+ * Refuse a POST that does not come from the server's own pages: `Origin` (RFC 6454 §7, sent by
+ * browsers with every POST, Fetch §3.1) must be the issuer's origin. Every POST is checked except
+ * those to the provider's API endpoints (`apiPaths`, from {@link providerApiPaths}), matched as
+ * the provider's router matches them (any letter case, an optional trailing slash), so
+ * `/SESSION/END/CONFIRM/` is checked like `/session/end/confirm`. A missing, `null` or foreign
+ * `Origin` gets a 403 page. Answers true when it refused the request.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6454#section-7
  */
@@ -89,8 +135,9 @@ export function refuseForeignForm(
   res: ServerResponse,
   path: string,
   issuerOrigin: string,
+  apiPaths: ReadonlySet<string>,
 ): boolean {
-  if (req.method !== 'POST' || !FORM_PATHS.test(path)) return false
+  if (req.method !== 'POST' || apiPaths.has(routeKey(path))) return false
   if (req.headers.origin === issuerOrigin) return false
   sendPage(res, {
     title: 'Request refused',

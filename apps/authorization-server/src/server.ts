@@ -20,7 +20,7 @@ import { logoutSource, postLogoutSuccessSource } from './logout.ts'
 import { createSignInNotices, recordSecurityEvent } from './notices.ts'
 import { type AuthorizationDetailsValidator, richAuthorizationRequests } from './rar.ts'
 import { connectThrottleRedis } from './redis.ts'
-import { createSecurityHeaders, refuseForeignForm } from './security.ts'
+import { createSecurityHeaders, providerApiPaths, refuseForeignForm } from './security.ts'
 import { DEMO_USERS, openUserStore, type SeedUser, type UserStore } from './store.ts'
 import {
   confirmationOf,
@@ -519,6 +519,7 @@ export async function createAuthorizationServer(
     ]),
   })
   const base = issuerUrl.pathname.replace(/\/$/, '')
+  const apiPaths = providerApiPaths(provider)
   const callback = provider.callback()
 
   handler = (req, res) => {
@@ -540,7 +541,7 @@ export async function createAuthorizationServer(
       const path = url.pathname.startsWith(`${base}/`)
         ? url.pathname.slice(base.length)
         : url.pathname
-      if (refuseForeignForm(req, res, path, issuerUrl.origin)) return
+      if (refuseForeignForm(req, res, path, issuerUrl.origin, apiPaths)) return
       if (await notices(req, res, path)) return
       if (serveAsset(req, res, path)) return
       if (await interactions(req, res, path)) return

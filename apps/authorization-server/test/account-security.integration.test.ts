@@ -559,10 +559,32 @@ describe('security headers (helmet) and Origin checks', () => {
     expect(missing.status).toBe(403)
     const own = await agent.post(action, user('bob'))
     expect(own.status).toBe(303)
-    for (const path of ['/account/security/credentials/rename', '/session/end/confirm']) {
+    for (const path of [
+      '/account/security/credentials/rename',
+      '/session/end/confirm',
+      '/session/end/confirm/',
+      '/SESSION/END/CONFIRM',
+      '/Session/End/Confirm/',
+      '/device',
+    ]) {
       const response = await agent.post(`${server.issuer}${path}`, {}, 'http://localhost:8080')
       expect(response.status).toBe(403)
       expect(await response.text()).toContain('This form was not sent from this site.')
+    }
+  })
+
+  it("the provider's API endpoints take POSTs from other origins, in any letter case", async () => {
+    for (const path of ['/token', '/token/', '/TOKEN', '/request', '/token/revocation', '/me']) {
+      const response = await fetch(`${server.issuer}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'http://localhost:8080',
+        },
+        body: new URLSearchParams({ client_id: client.client_id }),
+      })
+      expect({ path, status: response.status }).not.toEqual({ path, status: 403 })
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/)
     }
   })
 })
