@@ -46,16 +46,21 @@ function cancelForm(uid: string, label = 'Cancel', reason: CancelReason = 'cance
 </form>`
 }
 
+/** The most fraction digits `Intl.NumberFormat` takes on every supported Node version (20: 20). */
+const INTL_MAX_FRACTION_DIGITS = 20
+
 /**
  * An amount in its currency, every digit the request gave kept (a transfer of `1000.5` JPY shows
- * as ¥1,000.5, never rounded to what was not asked).
+ * as ¥1,000.5, never rounded to what was not asked). An amount `Intl.NumberFormat` cannot show
+ * exactly — more fraction digits than it takes, or too large to be finite (`$∞`) — is shown as
+ * it was sent, with its currency code.
  */
 export function formatAmount(amount: string, currency: string): string {
+  const exact = `${amount} ${currency}`
   const decimals = amount.split('.')[1]?.length ?? 0
   const standard = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions()
   const maximum = Math.max(standard.maximumFractionDigits ?? 2, decimals)
-  // Intl rounds beyond 100 fraction digits: show such an amount exactly as it was sent instead.
-  if (maximum > 100) return `${amount} ${currency}`
+  if (maximum > INTL_MAX_FRACTION_DIGITS || !Number.isFinite(Number(amount))) return exact
   return new Intl.NumberFormat('en-US', {
     style: 'currency',
     currency,
