@@ -1,7 +1,15 @@
 import { generate } from 'otplib'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ACR_MFA } from '../src/index.ts'
-import { type Harness, startHarness, TOTP_SECRETS, UserAgent } from './harness.ts'
+import { createSoftwareAuthenticator } from '../src/testing/software-authenticator.ts'
+import {
+  authorize,
+  type Harness,
+  signIn,
+  startHarness,
+  TOTP_SECRETS,
+  UserAgent,
+} from './harness.ts'
 
 // A code check that takes a while, as a slower one would: two submissions of the same code are
 // then both past the check before either records the code's time step.
@@ -60,5 +68,23 @@ describe('a one-time code is accepted once (RFC 6238 §5.2)', () => {
       second.agent.post(second.action, { code }),
     ])
     expect(answers.map((r) => r.status).sort()).toEqual([303, 401])
+  })
+})
+
+describe('the security key step is throttled like the others', () => {
+  it('a blocked account cannot step up with its key until the block ends', async () => {
+    const agent = new UserAgent()
+    const alice = { username: 'alice', password: 'wonderland', totp: harness.totp('alice') }
+    await signIn(harness, agent, alice, { acr_values: ACR_MFA })
+    const authenticator = createSoftwareAuthenticator()
+    await agent.registerSecurityKey(harness.server.issuer, authenticator)
+    for (let i = 0; i < 5; i++) {
+      await expect(
+        authorize(harness, new UserAgent(), { username: 'alice', password: 'guess' }),
+      ).rejects.toThrow(/^401: /)
+    }
+    await expect(
+      authorize(harness, agent, { ...alice, authenticator }, { acr_values: 'phr' }),
+    ).rejects.toThrow('429: Too many attempts; try again later.')
   })
 })
