@@ -117,6 +117,14 @@ describe('createDpopProofVerifier: a jwk that is not a public key (RFC 9449 §4.
     },
   )
 
+  it.each(['d', 'k', 'priv'])(
+    'refuses an EC jwk carrying the private member %s',
+    async (member) => {
+      const p = await proof({}, { jwk: { ...ec.jwk, [member]: 'AQAB' } })
+      expect(await refusal(p)).toEqual({ code: 'ERR_DPOP_KEY_INVALID', message: KEY })
+    },
+  )
+
   it.each([
     ['a list', () => [ec.jwk]],
     ['a string', () => 'key'],
