@@ -5,6 +5,7 @@ import {
   createDpopNonceSource,
   createDpopProofVerifier,
   createMemoryConsumedGrantStore,
+  DpopProofError,
   type DpopProofVerifierOptions,
 } from '../src/index.ts'
 
@@ -441,5 +442,33 @@ describe('createDpopProofVerifier: options', () => {
     await expect(verify(await proof(), post, 'tok')).resolves.toMatchObject({
       jkt: expect.any(String),
     })
+  })
+})
+
+describe('DpopProofError', () => {
+  it('keeps the cause it is given', () => {
+    const cause = new Error('jose said no')
+    expect(new DpopProofError('ERR_DPOP_MISSING', 'no proof', { cause }).cause).toBe(cause)
+  })
+})
+
+describe('createDpopProofVerifier: claims that are not strings', () => {
+  it('refuses an htu that is a list holding the request URL', async () => {
+    expect((await refusal(proof({ htu: [URL_] }))).code).toBe('ERR_DPOP_CLAIM_INVALID')
+  })
+
+  it('refuses a nonce that is not a string without asking the nonce source', async () => {
+    const asked: unknown[] = []
+    const nonce = {
+      issue: async () => 'fresh',
+      accepts: async (value: string) => {
+        asked.push(value)
+        return true
+      },
+    }
+    expect(await refusal(proof({ nonce: 5 }), { nonce })).toMatchObject({
+      code: 'ERR_DPOP_NONCE_INVALID',
+    })
+    expect(asked).toEqual([])
   })
 })
