@@ -457,6 +457,13 @@ describe('createDpopProofVerifier: claims that are not strings', () => {
     expect((await refusal(proof({ htu: [URL_] }))).code).toBe('ERR_DPOP_CLAIM_INVALID')
   })
 
+  it('refuses a proof without iat, which jose lets through', async () => {
+    expect(await refusal(proof({ iat: undefined }))).toEqual({
+      code: 'ERR_DPOP_CLAIM_INVALID',
+      message: 'DPoP proof "iat" is not a number (RFC 9449 §4.2)',
+    })
+  })
+
   it('refuses a nonce that is not a string without asking the nonce source', async () => {
     const asked: unknown[] = []
     const nonce = {
