@@ -289,10 +289,23 @@ describe('RFC 7662 §2 — introspection', () => {
       options: { ...valid, cacheTtl: 30, cache: { maxEntries: 10 } },
       message: 'createIntrospectionVerifier: cache: unknown option "maxEntries"',
     },
+    {
+      // Checked even when no result is cached (the default cacheTtl of 0).
+      options: { ...valid, cache: { maxx: 10 } },
+      message: 'createIntrospectionVerifier: cache: unknown option "maxx" (did you mean "max"?)',
+    },
   ])('refuses the unknown option key in $message', ({ options, message }) => {
     expect(() => createIntrospectionVerifier(options as IntrospectionVerifierOptions)).toThrow(
       expect.objectContaining({ name: 'TypeError', code: 'ERR_UNKNOWN_OPTION', message }),
     )
+  })
+
+  it('refuses a cache bound that is not a positive integer, whatever cacheTtl is', () => {
+    for (const cacheTtl of [0, 30]) {
+      expect(() => createIntrospectionVerifier({ ...valid, cacheTtl, cache: { max: -1 } })).toThrow(
+        expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }),
+      )
+    }
   })
 
   it('says in the error message what was wrong, never the user', async () => {

@@ -12,6 +12,7 @@ import {
 import { AccessTokenError, check } from './errors.js'
 import {
   type AccessTokenVerifier,
+  checkCacheOptions,
   createVerifier,
   positive,
   type VerifierCacheOptions,
@@ -158,6 +159,8 @@ export function createIntrospectionVerifier(
   check(issuer === undefined || (typeof issuer === 'string' && issuer), 'issuer')
   const required = requiredClaims(options.requiredClaims ?? [], WHERE)
   positive(cacheTtl, 'cacheTtl')
+  // Checked even when nothing is cached (cacheTtl 0): a typo there is an error too.
+  checkCacheOptions(options.cache, WHERE)
   positive(timeout, 'timeout')
   positive(clockTolerance, 'clockTolerance', false)
   const basic =

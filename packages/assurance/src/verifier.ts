@@ -106,6 +106,12 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
+/** The `cache` option of a verifier: known keys only, a positive `max`. */
+export function checkCacheOptions(cache: unknown, where: string): void {
+  checkOptions(cache, CACHE_OPTIONS, `${where}: cache`)
+  positive((cache as { max?: unknown } | undefined)?.max, 'cache.max')
+}
+
 /** Size check, cache and sender-constraint check shared by both verifiers. */
 export function createVerifier(
   load: (token: string, now: number) => Promise<AccessTokenClaims>,
@@ -115,8 +121,7 @@ export function createVerifier(
 ): AccessTokenVerifier {
   const { maxTokenLength = 8192, cache: c, now = epochNow, confirmation = {} } = options
   positive(maxTokenLength, 'maxTokenLength')
-  checkOptions(c, CACHE_OPTIONS, `${where}: cache`)
-  positive(c?.max, 'cache.max')
+  checkCacheOptions(c, where)
   check(typeof now === 'function', 'now')
   check(
     typeof confirmation === 'object' &&

@@ -6,7 +6,6 @@ import {
   safeParseWwwAuthenticate,
   type WwwAuthenticateChallenge,
 } from '@stepup/www-authenticate'
-import { isLoopbackHost } from './allowed-origins.js'
 import {
   type AuthorizationDetail,
   canonicalJson,
@@ -231,16 +230,6 @@ export function readOAuthChallenges(
   return out
 }
 
-/** An `http:` URL on a loopback host, made of NQCHAR: a development `resource_metadata`. */
-function isLoopbackHttpUrl(value: string | undefined): boolean {
-  try {
-    const url = new URL(value ?? '')
-    return isScopeToken(value ?? '') && url.protocol === 'http:' && isLoopbackHost(url)
-  } catch {
-    return false
-  }
-}
-
 function decodeClaims(value: string): string | undefined {
   try {
     return JSON.stringify(decodeClaimsChallenge(value))
@@ -305,9 +294,7 @@ export function readStepUpChallenge(
   const names = kind === 'step_up' ? [...FIELDS, 'acr_values', 'max_age'] : FIELDS
   for (const name of names) {
     if (typed[name] !== undefined) out[name] = typed[name]
-    else if (name === 'resource_metadata' && isLoopbackHttpUrl(c.params[name])) {
-      out[name] = c.params[name]
-    } else if (c.invalid.includes(name) && Object.hasOwn(SYNTAX, name)) {
+    else if (c.invalid.includes(name) && Object.hasOwn(SYNTAX, name)) {
       throw invalidChallenge(`${name} ${quote(c.params[name]!)} ${SYNTAX[name]}`, response)
     }
   }
