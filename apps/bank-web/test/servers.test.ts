@@ -6,11 +6,8 @@
  * origin send proofs and read `WWW-Authenticate` and `DPoP-Nonce`. Headless sign-ins go through
  * the scripted user agent; API calls through `@stepup/client` with a DPoP key pair.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createStepUpFetch } from '@stepup/client'
+import { type RedisServer, startRedisServer } from '@stepup/internal/redis-server'
 import { type AuthorizationServer, createAuthorizationServer } from 'authorization-server'
 import { UserAgent } from 'authorization-server/testing/user-agent'
 import { type BankApi, createBankApi, freePort } from 'bank-api'
@@ -399,42 +396,14 @@ describe('DPoP required of the clients listed only', () => {
 })
 
 describe('DPoP proofs remembered in Redis, across instances', () => {
-  let redis: ChildProcess
-  let directory: string
+  let redis: RedisServer
   let redisUrl: string
   let as: AuthorizationServer
   let port: number
 
   beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'bank-web-redis-'))
-    const redisPort = await freePort()
-    redisUrl = `redis://127.0.0.1:${redisPort}`
-    redis = spawn(
-      '/usr/bin/redis-server',
-      [
-        '--port',
-        String(redisPort),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        directory,
-        '--save',
-        '',
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    )
-    await new Promise<void>((resolve, reject) => {
-      let out = ''
-      redis.stdout?.on('data', (chunk: Buffer) => {
-        out += chunk
-        if (out.includes('Ready to accept connections')) resolve()
-      })
-      redis.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)))
-    })
+    redis = await startRedisServer()
+    redisUrl = redis.url
     port = await freePort()
     as = await createAuthorizationServer({
       resource: `http://localhost:${port}/`,
@@ -450,8 +419,7 @@ describe('DPoP proofs remembered in Redis, across instances', () => {
   })
   afterAll(async () => {
     await as?.close()
-    redis?.kill('SIGKILL')
-    if (directory) await rm(directory, { recursive: true, force: true })
+    await redis?.remove()
   })
 
   it('refuses at a second instance a proof the first one accepted (same Redis, same nonce secret)', async () => {
