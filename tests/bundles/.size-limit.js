@@ -21,7 +21,7 @@ export default [
     name: 'edge handler: withStepUp + createJwtAccessTokenVerifier + a fixed requirement, with jose (target 12 kB)',
     path: 'src/edge-handler.ts',
     modifyEsbuildConfig: upFront,
-    limit: '21.3 kB',
+    limit: '21.4 kB',
     gzip: true,
   },
   {
