@@ -1,5 +1,4 @@
 import { type RedisServer, startRedisServer } from '@stepup/internal/redis-server'
-import { createLocalJWKSet, jwtVerify } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { generate } from 'otplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,10 +8,10 @@ import {
   type SoftwareAuthenticator,
 } from '../src/testing/software-authenticator.ts'
 import {
-  type AccessTokenClaims,
   authorize,
   client,
   type Harness,
+  harnessFor,
   insecure,
   REDIRECT_URI,
   RESOURCE,
@@ -71,25 +70,7 @@ async function start(
     lockout: { addressAttempts: 1000 },
     ...extra,
   })
-  const issuer = new URL(server.issuer)
-  const as = await oauth.processDiscoveryResponse(
-    issuer,
-    await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...insecure }),
-  )
-  const jwks = createLocalJWKSet(await (await fetch(as.jwks_uri!)).json())
-  return {
-    server,
-    as,
-    async verifyAccessToken(token) {
-      const { payload, protectedHeader } = await jwtVerify<AccessTokenClaims>(token, jwks, {
-        issuer: server.issuer,
-        audience: RESOURCE,
-      })
-      return { payload, typ: protectedHeader.typ }
-    },
-    totp: (username) => () => generate({ secret: TOTP[username]! }),
-    close: () => server.close(),
-  }
+  return harnessFor(server, TOTP)
 }
 
 let harness: Harness

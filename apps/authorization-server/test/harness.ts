@@ -76,6 +76,17 @@ export async function startHarness(): Promise<Harness> {
       },
     ],
   })
+  return harnessFor(server, TOTP_SECRETS)
+}
+
+/**
+ * The harness around a started server: its discovery document, an access token verifier for
+ * {@link RESOURCE} (RFC 9068 `at+jwt`), and TOTP codes from the given secrets.
+ */
+export async function harnessFor(
+  server: AuthorizationServer,
+  totpSecrets: Readonly<Record<string, string>>,
+): Promise<Harness> {
   const issuer = new URL(server.issuer)
   const as = await oauth.processDiscoveryResponse(
     issuer,
@@ -93,7 +104,7 @@ export async function startHarness(): Promise<Harness> {
       })
       return { payload, typ: protectedHeader.typ }
     },
-    totp: (username) => () => generate({ secret: TOTP_SECRETS[username]! }),
+    totp: (username) => () => generate({ secret: totpSecrets[username]! }),
     close: () => server.close(),
   }
 }
