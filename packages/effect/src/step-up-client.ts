@@ -11,7 +11,6 @@ import {
 } from '@stepup/client'
 import { checkOptions, invalidArgument } from '@stepup/internal'
 import {
-  INVALID_TOKEN,
   parseOAuthChallenge,
   safeParseWwwAuthenticate,
   type WwwAuthenticateChallenge,
@@ -185,7 +184,7 @@ function invalidTokenChallenge(web: Response): WwwAuthenticateChallenge | undefi
   const parsed = value === null ? undefined : safeParseWwwAuthenticate(value)
   if (!parsed?.success) return undefined
   return parsed.data.find(
-    (c) => c.scheme.toLowerCase() === 'bearer' && parseOAuthChallenge(c).error === INVALID_TOKEN,
+    (c) => c.scheme.toLowerCase() === 'bearer' && parseOAuthChallenge(c).error === 'invalid_token',
   )
 }
 

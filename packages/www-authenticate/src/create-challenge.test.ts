@@ -1,11 +1,5 @@
 import { describe, expect, test } from 'vitest'
 import {
-  INSUFFICIENT_AUTHORIZATION_DETAILS,
-  INSUFFICIENT_SCOPE,
-  INVALID_TOKEN,
-  USE_DPOP_NONCE,
-} from './constants.js'
-import {
   createOAuthChallenge,
   createStepUpChallenge,
   type OAuthChallengeOptions,
@@ -17,14 +11,14 @@ const refused = expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_
 
 describe('createOAuthChallenge', () => {
   test('builds the resource server error challenges', () => {
-    expect(createOAuthChallenge({ error: INVALID_TOKEN })).toBe('Bearer error="invalid_token"')
-    expect(createOAuthChallenge({ error: INSUFFICIENT_SCOPE, scope: ['a', 'b:c'] })).toBe(
+    expect(createOAuthChallenge({ error: 'invalid_token' })).toBe('Bearer error="invalid_token"')
+    expect(createOAuthChallenge({ error: 'insufficient_scope', scope: ['a', 'b:c'] })).toBe(
       'Bearer error="insufficient_scope", scope="a b:c"',
     )
-    expect(createOAuthChallenge({ error: INSUFFICIENT_AUTHORIZATION_DETAILS })).toBe(
+    expect(createOAuthChallenge({ error: 'insufficient_authorization_details' })).toBe(
       'Bearer error="insufficient_authorization_details"',
     )
-    expect(createOAuthChallenge({ scheme: 'DPoP', error: USE_DPOP_NONCE })).toBe(
+    expect(createOAuthChallenge({ scheme: 'DPoP', error: 'use_dpop_nonce' })).toBe(
       'DPoP error="use_dpop_nonce"',
     )
     expect(createOAuthChallenge()).toBe('Bearer')

@@ -1,5 +1,5 @@
 import { checkOptions, invalidArgument } from '@stepup/internal'
-import { INSUFFICIENT_USER_AUTHENTICATION } from './constants.js'
+import type { OAuthErrorCode } from './constants.js'
 import { CHECKS } from './oauth-challenge.js'
 import { serializeChallenge } from './serialize.js'
 
@@ -12,7 +12,7 @@ import { serializeChallenge } from './serialize.js'
  *
  * @example
  * ```ts
- * createOAuthChallenge({ error: INSUFFICIENT_SCOPE, scope: ['payments:write'] })
+ * createOAuthChallenge({ error: 'insufficient_scope', scope: ['payments:write'] })
  * // 'Bearer error="insufficient_scope", scope="payments:write"'
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
@@ -22,8 +22,8 @@ export interface OAuthChallengeOptions {
   readonly scheme?: 'Bearer' | 'DPoP' | undefined
   /** Protection space; any text without control characters or characters above U+00FF. */
   readonly realm?: string | undefined
-  /** Error code: `1*NQSCHAR` (RFC 6749 Appendix A.7). */
-  readonly error?: string | undefined
+  /** Error code: one of {@link OAuthErrorCode} or an extension code, `1*NQSCHAR` (RFC 6749 Appendix A.7). */
+  readonly error?: OAuthErrorCode | (string & {}) | undefined
   /** Developer-facing explanation: `1*NQSCHAR` (no `"` or `\`). */
   readonly error_description?: string | undefined
   /** URI of a page about the error: `1*NQCHAR`. */
@@ -121,5 +121,5 @@ export function createStepUpChallenge(options: StepUpChallengeOptions): string {
   if (options?.acr_values === undefined && options?.max_age === undefined) {
     throw invalidArgument('a step-up challenge needs acr_values or max_age')
   }
-  return create({ ...options, error: INSUFFICIENT_USER_AUTHENTICATION })
+  return create({ ...options, error: 'insufficient_user_authentication' })
 }

@@ -6,24 +6,12 @@ export type {
 } from './challenge.js'
 export { decodeClaimsChallenge } from './claims.js'
 export type { OAuthErrorCode } from './constants.js'
-export {
-  INSUFFICIENT_AUTHORIZATION_DETAILS,
-  INSUFFICIENT_CLAIMS,
-  INSUFFICIENT_SCOPE,
-  INSUFFICIENT_USER_AUTHENTICATION,
-  INVALID_DPOP_PROOF,
-  INVALID_REQUEST,
-  INVALID_TOKEN,
-  USE_DPOP_NONCE,
-} from './constants.js'
 export type { OAuthChallengeOptions, StepUpChallengeOptions } from './create-challenge.js'
 export { createOAuthChallenge, createStepUpChallenge } from './create-challenge.js'
 export type { WwwAuthenticateErrorCode } from './errors.js'
 export { WwwAuthenticateError, WwwAuthenticateParseError } from './errors.js'
 export {
   isErrorDescription,
-  isQuotable,
-  isScope,
   isScopeToken,
   isToken,
   isToken68,

@@ -1,4 +1,5 @@
 import type { WwwAuthenticateChallenge } from './challenge.js'
+import type { OAuthErrorCode } from './constants.js'
 import { every, isScope, NQCHAR, NQSCHAR } from './grammar.js'
 
 /**
@@ -23,8 +24,8 @@ export interface OAuthChallenge {
   readonly realm?: string
   /** Required scopes (RFC 6750 §3), in order. */
   readonly scope?: string[]
-  /** Error code (RFC 6750 §3.1, RFC 9470 §3, RFC 9449 §7.1): see the constants. */
-  readonly error?: string
+  /** Error code (RFC 6750 §3.1, RFC 9470 §3, RFC 9449 §7.1): one of {@link OAuthErrorCode} or an extension code. */
+  readonly error?: OAuthErrorCode | (string & {})
   /** Developer-facing explanation; never show it to end users as is. */
   readonly error_description?: string
   /** URI of a page about the error. */

@@ -1,12 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import {
-  isErrorDescription,
-  isQuotable,
-  isScope,
-  isScopeToken,
-  isToken,
-  isToken68,
-} from '../src/index.ts'
+import { isQuotable, isScope } from '../src/grammar.ts'
+import { isErrorDescription, isScopeToken, isToken, isToken68 } from '../src/index.ts'
 
 const range = (from: number, to: number): string => {
   let out = ''

@@ -1,7 +1,6 @@
 // A copy of the README example (keep the two in sync), so that it is typechecked and run.
 import {
   createStepUpChallenge,
-  INSUFFICIENT_USER_AUTHENTICATION,
   parseOAuthChallenge,
   parseWwwAuthenticate,
 } from '@stepup/www-authenticate'
@@ -17,7 +16,7 @@ test('the README example runs as documented', () => {
   // Client: read every challenge (throws WwwAuthenticateParseError on a malformed header).
   for (const challenge of parseWwwAuthenticate(`Basic realm="bank", ${header}`)) {
     const oauth = parseOAuthChallenge(challenge)
-    if (oauth.error === INSUFFICIENT_USER_AUTHENTICATION) {
+    if (oauth.error === 'insufficient_user_authentication') {
       console.log(oauth.acr_values, oauth.max_age) // [ 'phr' ] 300
     }
   }
