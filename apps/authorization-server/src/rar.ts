@@ -1,4 +1,4 @@
-import type { AuthorizationDetailsIssue, AuthorizationDetailsRegistry } from '@stepup/rar'
+import type { AuthorizationDetailsError, AuthorizationDetailsRegistry } from '@stepup/rar'
 import { isErrorDescription } from '@stepup/www-authenticate'
 import type {
   AuthorizationDetail,
@@ -16,7 +16,7 @@ export type AuthorizationDetailsValidator = Pick<
 >
 
 /** An `error_description` is ASCII without `"` or `\` (RFC 6749 §5.2); keep it short too. */
-function describe(issues: readonly AuthorizationDetailsIssue[]): string {
+function describe(issues: AuthorizationDetailsError['issues']): string {
   const text = issues
     .slice(0, 3)
     .map((issue) => `authorization_details[${issue.path.join('][')}]: ${issue.message}`)

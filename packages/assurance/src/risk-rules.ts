@@ -1,5 +1,5 @@
-import { checkOptions, invalidArgument } from '@stepup/internal'
-import { type AuthorizationDetail, compareDecimalStrings } from '@stepup/rar'
+import { checkOptions, compareDecimalStrings, invalidArgument } from '@stepup/internal'
+import type { AuthorizationDetail } from '@stepup/rar'
 
 import { checkRequirement } from './evaluate.js'
 import { RISK_REQUIREMENT_KEYS } from './merge.js'

@@ -7,7 +7,7 @@ import {
   type ErrorResponse,
   toErrorResponse,
 } from '@stepup/assurance'
-import type { AuthorizationDetailsError, AuthorizationDetailsIssue } from '@stepup/rar'
+import type { AuthorizationDetailsError } from '@stepup/rar'
 import type { Cause } from 'effect'
 import * as Data from 'effect/Data'
 import * as HttpServerResponse from 'effect/http/HttpServerResponse'
@@ -266,7 +266,7 @@ export type AssuranceDenied =
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-5
  */
 export interface InvalidAuthorizationDetailsFields {
-  readonly issues: readonly AuthorizationDetailsIssue[]
+  readonly issues: AuthorizationDetailsError['issues']
   readonly cause?: AuthorizationDetailsError | undefined
 }
 

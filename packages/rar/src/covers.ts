@@ -3,26 +3,6 @@ import { type AuthorizationDetail, COMMON_ARRAY_FIELDS } from './detail-type.js'
 import { copyJson, DEFAULT_LIMITS } from './json.js'
 import { checkStructure } from './structure.js'
 
-/**
- * What {@link AuthorizationDetailsRegistry.covers} and {@link coversAuthorizationDetails} return:
- * whether every requested detail is covered, and the ones that are not.
- *
- * @example
- * ```ts
- * const { covered, uncovered } = coversAuthorizationDetails(
- *   [{ type: 'account_information', actions: ['list_accounts', 'read_balances'] }],
- *   [{ type: 'account_information', actions: ['read_balances'] }],
- * ) // true, []
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9396#section-6.1
- */
-export interface AuthorizationDetailsCoverage<Detail> {
-  /** True when every requested detail is covered by one granted detail. */
-  readonly covered: boolean
-  /** The requested details no granted detail covers, in order. */
-  readonly uncovered: Detail[]
-}
-
 /** Deep JSON equality; strings by code point, arrays in order, objects by own members. */
 export function jsonEqual(a: unknown, b: unknown, depth: number): boolean {
   if (a === b) return true
@@ -95,7 +75,7 @@ export function compareDetails<Detail extends AuthorizationDetail, Requested>(
   requested: readonly Requested[],
   valid: (detail: unknown) => Detail | undefined,
   covers: (granted: Detail, requested: Detail) => boolean,
-): AuthorizationDetailsCoverage<Requested> {
+): { readonly covered: boolean; readonly uncovered: Requested[] } {
   if (!Array.isArray(granted) || !Array.isArray(requested)) {
     throw invalidArgument('covers: expected arrays of details')
   }
@@ -130,7 +110,9 @@ function structural(detail: unknown): AuthorizationDetail | undefined {
 /**
  * Whether the granted details cover every requested detail when no type is registered: RFC 9396's
  * conservative comparison (§2.2 common fields, every other member deeply equal), the answer of
- * `createAuthorizationDetailsRegistry([], { allowUnknownTypes: true }).covers`.
+ * `createAuthorizationDetailsRegistry([], { allowUnknownTypes: true }).covers`. `covered` is true
+ * when each requested detail is covered by one granted detail; `uncovered` lists the others, in
+ * order.
  *
  * Each detail is read as that registry's `parse` reads it (the default limits, the §2 structure),
  * and without zod: code that compares details of no registered type does not load it.
@@ -146,7 +128,12 @@ function structural(detail: unknown): AuthorizationDetail | undefined {
 export function coversAuthorizationDetails<Requested extends AuthorizationDetail>(
   granted: readonly AuthorizationDetail[],
   requested: readonly Requested[],
-): AuthorizationDetailsCoverage<Requested> {
+): {
+  /** True when every requested detail is covered by one granted detail. */
+  readonly covered: boolean
+  /** The requested details no granted detail covers, in order. */
+  readonly uncovered: Requested[]
+} {
   return compareDetails(granted, requested, structural, (have, wanted) =>
     coversByDefault(have, wanted, DEFAULT_LIMITS.maxDepth),
   )

@@ -29,50 +29,11 @@ export type AuthorizationDetail = {
   readonly [member: string]: unknown
 }
 
-/**
- * The RFC 9396 §2.2 common fields (`locations`, `actions`, `datatypes`, `identifier`,
- * `privileges`), typed, as every parsed detail carries them.
- *
- * @example
- * ```ts
- * import { paymentInitiationDetailType } from '@stepup/rar/types/payment-initiation'
- * const [detail] = createAuthorizationDetailsRegistry([paymentInitiationDetailType]).parse('[{"type":"payment_initiation","locations":["https://example.com/payments"]}]')
- * detail?.locations // ['https://example.com/payments']
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9396#section-2.2
- */
-export type AuthorizationDetailCommonFields = {
-  readonly locations?: readonly string[] | undefined
-  readonly actions?: readonly string[] | undefined
-  readonly datatypes?: readonly string[] | undefined
-  readonly identifier?: string | undefined
-  readonly privileges?: readonly string[] | undefined
-}
-
 type Flatten<T> = { readonly [K in keyof T]: T[K] }
 /** The declared members of a schema's output, without index signatures (catchall, empty shape). */
 type Members<Schema extends $ZodObject> = {
   [K in keyof output<Schema> as string extends K ? never : K]: output<Schema>[K]
 }
-
-/**
- * The parsed detail of type `Type` whose type-specific members follow `Schema`, as a registered
- * type's `covers` receives it and its registry's `parse` returns it.
- *
- * @example
- * ```ts
- * import * as z from 'zod'
- * defineAuthorizationDetailType({
- *   type: 'https://scheme.example.org/files',
- *   schema: z.object({ path: z.string() }),
- *   covers: (granted, requested) => requested.path.startsWith(granted.path),
- * })
- * ```
- */
-export type TypedAuthorizationDetail<Type extends string, Schema extends $ZodObject> = Flatten<
-  { readonly type: Type } & Omit<AuthorizationDetailCommonFields, keyof Members<Schema>> &
-    Members<Schema>
->
 
 /**
  * An authorization details type as {@link defineAuthorizationDetailType} returns it, to register
@@ -101,14 +62,16 @@ export interface AuthorizationDetailType<
    * The registry calls it only with details that both parse under `schema`, as fresh copies.
    */
   covers?(
-    granted: TypedAuthorizationDetail<Type, Schema>,
-    requested: TypedAuthorizationDetail<Type, Schema>,
+    granted: InferAuthorizationDetail<AuthorizationDetailType<Type, Schema>>,
+    requested: InferAuthorizationDetail<AuthorizationDetailType<Type, Schema>>,
   ): boolean
 }
 
 /**
- * The parsed detail type of a registered type (or of a union of them), to name what a
- * registry's `parse` returns.
+ * The parsed detail of a registered type (or a union of them, one per type): its `type`, the
+ * RFC 9396 §2.2 common fields (`locations`, `actions`, `datatypes`, `identifier`, `privileges`)
+ * unless its schema declares them, and the members of its schema. It names what a registry's
+ * `parse` returns and what a type's `covers` receives.
  *
  * @example
  * ```ts
@@ -119,7 +82,19 @@ export interface AuthorizationDetailType<
  */
 export type InferAuthorizationDetail<T> =
   T extends AuthorizationDetailType<infer Type, infer Schema>
-    ? TypedAuthorizationDetail<Type, Schema>
+    ? Flatten<
+        {
+          /** The `type` value of the registered type. */
+          readonly type: Type
+        } & Omit<
+          Pick<
+            AuthorizationDetail,
+            'locations' | 'actions' | 'datatypes' | 'identifier' | 'privileges'
+          >,
+          keyof Members<Schema>
+        > &
+          Members<Schema>
+      >
     : never
 
 /** The common fields a type schema may restrict further (RFC 9396 §2.2). */
@@ -188,8 +163,8 @@ export function defineAuthorizationDetailType<
   readonly type: Type
   readonly schema: Schema
   readonly covers?: (
-    granted: TypedAuthorizationDetail<Type, Schema>,
-    requested: TypedAuthorizationDetail<Type, Schema>,
+    granted: InferAuthorizationDetail<AuthorizationDetailType<Type, Schema>>,
+    requested: InferAuthorizationDetail<AuthorizationDetailType<Type, Schema>>,
   ) => boolean
   readonly description?: string
 }): AuthorizationDetailType<Type, Schema> {

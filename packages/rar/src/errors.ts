@@ -1,20 +1,5 @@
-/**
- * One problem found in untrusted `authorization_details`, as {@link AuthorizationDetailsError}
- * lists them in `issues`: where it is and what is wrong.
- *
- * @example
- * ```ts
- * const result = createAuthorizationDetailsRegistry([]).safeParse('[{"type":"x"}]')
- * if (!result.success) for (const issue of result.error.issues) console.log(issue.path, issue.message) // [0, 'type'] 'unknown type'
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9396#section-5
- */
-export interface AuthorizationDetailsIssue {
-  /** Path into the `authorization_details` array, e.g. `[0, 'actions']`; `[]` for the whole value. */
-  readonly path: readonly (string | number)[]
-  /** What is wrong, without echoing the offending value. */
-  readonly message: string
-}
+/** One problem found in untrusted `authorization_details`, as the error's `issues` list them. */
+export type AuthorizationDetailsIssue = AuthorizationDetailsError['issues'][number]
 
 /**
  * The union of the stable `code`s of `@stepup/rar` errors.
@@ -54,9 +39,17 @@ export class AuthorizationDetailsError extends Error {
   /** The OAuth error code to answer with (RFC 9396 §5). */
   readonly error: 'invalid_authorization_details' = 'invalid_authorization_details'
   /** Every problem found, in document order. */
-  readonly issues: readonly AuthorizationDetailsIssue[]
+  readonly issues: readonly {
+    /** Path into the `authorization_details` array, e.g. `[0, 'actions']`; `[]` for the whole value. */
+    readonly path: readonly (string | number)[]
+    /** What is wrong, without echoing the offending value. */
+    readonly message: string
+  }[]
 
-  constructor(issues: readonly AuthorizationDetailsIssue[], options?: { cause?: unknown }) {
+  constructor(
+    issues: readonly { readonly path: readonly (string | number)[]; readonly message: string }[],
+    options?: { cause?: unknown },
+  ) {
     const first = issues[0]
     super(
       `Invalid authorization_details${first ? ` at [${first.path}]: ${first.message}` : ''}`,

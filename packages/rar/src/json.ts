@@ -1,13 +1,8 @@
 import { invalid } from './errors.js'
 
 /**
- * The size and depth bounds a registry applies to untrusted `authorization_details`, set with
- * its `limits` option.
- *
- * @example
- * ```ts
- * createAuthorizationDetailsRegistry([], { allowUnknownTypes: true, limits: { maxDetails: 10, maxBytes: 16384 } })
- * ```
+ * The size and depth bounds a registry applies to untrusted `authorization_details`: its `limits`
+ * option over {@link DEFAULT_LIMITS}.
  */
 export interface AuthorizationDetailsLimits {
   /** Most objects in the array. Default 100. */

@@ -1,6 +1,6 @@
 import { checkOptions, invalidArgument } from '@stepup/internal'
 import { type $ZodObject, toJSONSchema } from 'zod/v4/core'
-import { type AuthorizationDetailsCoverage, compareDetails, coversByDefault } from './covers.js'
+import { compareDetails, coversByDefault } from './covers.js'
 import {
   type AuthorizationDetail,
   type AuthorizationDetailType,
@@ -26,39 +26,21 @@ import { defOf, isOpen, validateMembers } from './validate.js'
 export interface AuthorizationDetailsRegistryOptions<AllowUnknown extends boolean = boolean> {
   /** Accept types that are not registered (their common fields are still checked). Default false. */
   readonly allowUnknownTypes?: AllowUnknown
-  /** Size limits for untrusted input; defaults 100 details, 65536 bytes, depth 16. */
-  readonly limits?: Partial<AuthorizationDetailsLimits>
+  /** Size limits for untrusted input, each a safe integer ≥ 1. */
+  readonly limits?: {
+    /** Most objects in the array. Default 100. */
+    readonly maxDetails?: number
+    /** Most UTF-8 bytes of JSON text (or of the compact JSON form of a parsed value). Default 65536. */
+    readonly maxBytes?: number
+    /** Most nested arrays/objects, the outer array counting as 1 (at most 1000). Default 16. */
+    readonly maxDepth?: number
+  }
 }
 const OPTION_KEYS: ReadonlySet<string> = new Set(['allowUnknownTypes', 'limits'])
 const LIMIT_KEYS: ReadonlySet<string> = new Set(['maxDetails', 'maxBytes', 'maxDepth'])
 
-/**
- * What {@link AuthorizationDetailsRegistry.safeParse} returns: `{ success: true, data }` or
- * `{ success: false, error }`.
- *
- * @example
- * ```ts
- * const result = registry.safeParse(form.get('authorization_details'))
- * if (!result.success) return Response.json({ error: result.error.error }, { status: 400 })
- * ```
- */
-export type SafeParseAuthorizationDetailsResult<Detail> =
-  | { readonly success: true; readonly data: Detail[] }
-  | { readonly success: false; readonly error: AuthorizationDetailsError }
-
-export type { AuthorizationDetailsCoverage } from './covers.js'
-
-/**
- * A JSON Schema document (draft 2020-12), as {@link AuthorizationDetailsRegistry.toJSONSchema}
- * returns one per type.
- *
- * @example
- * ```ts
- * import { paymentInitiationDetailType } from '@stepup/rar/types/payment-initiation'
- * const schema = createAuthorizationDetailsRegistry([paymentInitiationDetailType]).toJSONSchema().payment_initiation
- * ```
- */
-export type JsonSchema = { readonly [keyword: string]: unknown }
+/** A JSON Schema document (draft 2020-12). */
+type JsonSchema = { readonly [keyword: string]: unknown }
 
 /**
  * What {@link createAuthorizationDetailsRegistry} returns: it validates, compares and describes
@@ -77,17 +59,34 @@ export interface AuthorizationDetailsRegistry<
 > {
   /** Parses an array or JSON text; throws {@link AuthorizationDetailsError}. */
   parse(input: unknown): Detail[]
-  /** Like `parse`, but returns `{ success, data | error }`. */
-  safeParse(input: unknown): SafeParseAuthorizationDetailsResult<Detail>
+  /** Like `parse`, but returns `{ success: true, data }` or `{ success: false, error }`. */
+  safeParse(input: unknown):
+    | {
+        /** The input is valid. */
+        readonly success: true
+        /** The parsed details, as `parse` returns them. */
+        readonly data: Detail[]
+      }
+    | {
+        /** The input is not valid. */
+        readonly success: false
+        /** What `parse` would throw. */
+        readonly error: AuthorizationDetailsError
+      }
   /** Whether the granted details cover every requested detail. */
   covers<Requested extends AuthorizationDetail>(
     granted: readonly AuthorizationDetail[],
     requested: readonly Requested[],
-  ): AuthorizationDetailsCoverage<Requested>
+  ): {
+    /** True when every requested detail is covered by one granted detail. */
+    readonly covered: boolean
+    /** The requested details no granted detail covers, in order. */
+    readonly uncovered: Requested[]
+  }
   /** The `authorization_details_types_supported` metadata value. */
   typesSupported(): string[]
   /** A JSON Schema (draft 2020-12) of a whole detail object, per type. */
-  toJSONSchema(): Record<string, JsonSchema>
+  toJSONSchema(): Record<string, { readonly [keyword: string]: unknown }>
 }
 
 const MAX_DEPTH = 1000

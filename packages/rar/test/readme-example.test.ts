@@ -1,5 +1,5 @@
 // A copy of the README example, so it is typechecked and run.
-import { createAuthorizationDetailsRegistry, readAuthorizationDetailsClaim } from '@stepup/rar'
+import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { expect, it } from 'vitest'
 
@@ -20,8 +20,8 @@ it('README example', () => {
   // --- README example ---
   const registry = createAuthorizationDetailsRegistry([bankTransactionDetailType])
 
-  // The details granted in the access token (a verified JWT payload) …
-  const granted = readAuthorizationDetailsClaim(payload, registry) ?? []
+  // The details granted in the access token: the claim of a verified JWT payload (RFC 9396 §9.1) …
+  const granted = registry.parse(payload.authorization_details ?? [])
 
   // … against the transfer requested now, as JSON text from a form parameter.
   const requested = registry.parse(

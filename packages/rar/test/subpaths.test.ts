@@ -1,19 +1,10 @@
 // The subpath exports as the README lists them, imported by their published names.
-import { createAuthorizationDetailsRegistry } from '@stepup/rar'
-import type {
-  AccountInformationDetail,
-  AccountInformationSchema,
-} from '@stepup/rar/types/account-information'
+import { createAuthorizationDetailsRegistry, type InferAuthorizationDetail } from '@stepup/rar'
+import type { AccountInformationDetail } from '@stepup/rar/types/account-information'
 import * as accountInformation from '@stepup/rar/types/account-information'
-import type {
-  BankTransactionDetail,
-  BankTransactionSchema,
-} from '@stepup/rar/types/bank-transaction'
+import type { BankTransactionDetail } from '@stepup/rar/types/bank-transaction'
 import * as bankTransaction from '@stepup/rar/types/bank-transaction'
-import type {
-  PaymentInitiationDetail,
-  PaymentInitiationSchema,
-} from '@stepup/rar/types/payment-initiation'
+import type { PaymentInitiationDetail } from '@stepup/rar/types/payment-initiation'
 import * as paymentInitiation from '@stepup/rar/types/payment-initiation'
 import { expect, expectTypeOf, it } from 'vitest'
 
@@ -43,16 +34,28 @@ it('README subpath example', () => {
   >()
 })
 
-it('each subpath exports the types of its schema and of a parsed detail', () => {
-  expectTypeOf(
-    paymentInitiation.paymentInitiationDetailType.schema,
-  ).toEqualTypeOf<PaymentInitiationSchema>()
-  expectTypeOf(
-    accountInformation.accountInformationDetailType.schema,
-  ).toEqualTypeOf<AccountInformationSchema>()
-  expectTypeOf(
-    bankTransaction.bankTransactionDetailType.schema,
-  ).toEqualTypeOf<BankTransactionSchema>()
+it('each subpath exports the type of a parsed detail, the one its type definition infers', () => {
+  expectTypeOf<PaymentInitiationDetail>().toEqualTypeOf<
+    InferAuthorizationDetail<typeof paymentInitiation.paymentInitiationDetailType>
+  >()
+  expectTypeOf<AccountInformationDetail>().toEqualTypeOf<
+    InferAuthorizationDetail<typeof accountInformation.accountInformationDetailType>
+  >()
+  expectTypeOf<BankTransactionDetail>().toEqualTypeOf<
+    InferAuthorizationDetail<typeof bankTransaction.bankTransactionDetailType>
+  >()
+  expectTypeOf<PaymentInitiationDetail['type']>().toEqualTypeOf<'payment_initiation'>()
+  expectTypeOf<PaymentInitiationDetail['actions']>().toEqualTypeOf<
+    ('initiate' | 'status' | 'cancel')[] | undefined
+  >()
+  expectTypeOf<AccountInformationDetail['recurringIndicator']>().toEqualTypeOf<
+    boolean | undefined
+  >()
+  expectTypeOf<BankTransactionDetail['transaction']>().toEqualTypeOf<{
+    amount: string
+    currency: string
+    destination_account: string
+  }>()
   const registry = createAuthorizationDetailsRegistry([bankTransaction.bankTransactionDetailType])
   const [detail] = registry.parse(
     '[{"type":"urn:bank:params:oauth:request:transaction","transaction":{"amount":"1","currency":"EUR","destination_account":"x"}}]',

@@ -10,50 +10,9 @@ import type {
 import {
   type AuthorizationDetailType,
   defineAuthorizationDetailType,
-  type TypedAuthorizationDetail,
+  type InferAuthorizationDetail,
 } from '../detail-type.js'
 import { array, boolean, oneOf, optional, strictObject, string } from './schema-kit.js'
-
-type AccountReferences = $ZodOptional<
-  $ZodArray<
-    $ZodObject<{ iban: $ZodOptional<$ZodString>; maskedPan: $ZodOptional<$ZodString> }, $strict>
-  >
->
-
-/**
- * The zod schema of `accountInformationDetailType`: the `account_information` members shown in
- * RFC 9396 §2 and §7.1.
- *
- * @example
- * ```ts
- * const schema = accountInformationDetailType.schema
- * ```
- */
-export type AccountInformationSchema = $ZodObject<
-  {
-    actions: $ZodOptional<
-      $ZodArray<
-        $ZodEnum<{
-          list_accounts: 'list_accounts'
-          read_balances: 'read_balances'
-          read_transactions: 'read_transactions'
-        }>
-      >
-    >
-    access: $ZodOptional<
-      $ZodObject<
-        {
-          accounts: AccountReferences
-          balances: AccountReferences
-          transactions: AccountReferences
-        },
-        $strict
-      >
-    >
-    recurringIndicator: $ZodOptional<$ZodBoolean>
-  },
-  $strict
->
 
 /**
  * A parsed `account_information` detail, as a registry with `accountInformationDetailType`
@@ -64,16 +23,13 @@ export type AccountInformationSchema = $ZodObject<
  * const details = createAuthorizationDetailsRegistry([accountInformationDetailType]).parse(form.get('authorization_details'))
  * ```
  */
-export type AccountInformationDetail = TypedAuthorizationDetail<
-  'account_information',
-  AccountInformationSchema
->
+export type AccountInformationDetail = InferAuthorizationDetail<typeof accountInformationDetailType>
 
-const references: AccountReferences = optional(
+const references = optional(
   array(strictObject({ iban: optional(string()), maskedPan: optional(string()) })),
 )
 
-const schema: AccountInformationSchema = strictObject({
+const schema: (typeof accountInformationDetailType)['schema'] = strictObject({
   actions: optional(array(oneOf(['list_accounts', 'read_balances', 'read_transactions']))),
   access: optional(
     strictObject({ accounts: references, balances: references, transactions: references }),
@@ -94,7 +50,36 @@ const schema: AccountInformationSchema = strictObject({
  */
 export const accountInformationDetailType: AuthorizationDetailType<
   'account_information',
-  AccountInformationSchema
+  $ZodObject<
+    {
+      actions: $ZodOptional<
+        $ZodArray<
+          $ZodEnum<{
+            list_accounts: 'list_accounts'
+            read_balances: 'read_balances'
+            read_transactions: 'read_transactions'
+          }>
+        >
+      >
+      access: $ZodOptional<
+        $ZodObject<
+          {
+            [Kind in 'accounts' | 'balances' | 'transactions']: $ZodOptional<
+              $ZodArray<
+                $ZodObject<
+                  { iban: $ZodOptional<$ZodString>; maskedPan: $ZodOptional<$ZodString> },
+                  $strict
+                >
+              >
+            >
+          },
+          $strict
+        >
+      >
+      recurringIndicator: $ZodOptional<$ZodBoolean>
+    },
+    $strict
+  >
 > = defineAuthorizationDetailType({
   type: 'account_information',
   description: 'Access to account lists, balances and transactions (RFC 9396 §2 example).',

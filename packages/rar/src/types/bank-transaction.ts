@@ -1,31 +1,13 @@
+import { compareDecimalStrings } from '@stepup/internal'
 import type { $strict, $ZodObject, $ZodString } from 'zod/v4/core'
 import { coversCommonFields } from '../covers.js'
-import { compareDecimalStrings } from '../decimal.js'
 import {
   type AuthorizationDetailType,
   defineAuthorizationDetailType,
-  type TypedAuthorizationDetail,
+  type InferAuthorizationDetail,
 } from '../detail-type.js'
 import { parseDetail } from '../validate.js'
 import { strictObject, string } from './schema-kit.js'
-
-/**
- * The zod schema of `bankTransactionDetailType`: the bank transfer's type-specific members.
- *
- * @example
- * ```ts
- * const schema = bankTransactionDetailType.schema
- * ```
- */
-export type BankTransactionSchema = $ZodObject<
-  {
-    transaction: $ZodObject<
-      { amount: $ZodString; currency: $ZodString; destination_account: $ZodString },
-      $strict
-    >
-  },
-  $strict
->
 
 /**
  * A parsed `urn:bank:params:oauth:request:transaction` detail, as a registry with
@@ -36,14 +18,11 @@ export type BankTransactionSchema = $ZodObject<
  * const details = createAuthorizationDetailsRegistry([bankTransactionDetailType]).parse(form.get('authorization_details'))
  * ```
  */
-export type BankTransactionDetail = TypedAuthorizationDetail<
-  'urn:bank:params:oauth:request:transaction',
-  BankTransactionSchema
->
+export type BankTransactionDetail = InferAuthorizationDetail<typeof bankTransactionDetailType>
 
 const TYPE = 'urn:bank:params:oauth:request:transaction'
 
-const schema: BankTransactionSchema = strictObject({
+const schema: (typeof bankTransactionDetailType)['schema'] = strictObject({
   transaction: strictObject({
     amount: string(/^(?:0|[1-9]\d*)(?:\.\d+)?$/, 'amount must be a non-negative decimal string'),
     currency: string(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code'),
@@ -71,7 +50,15 @@ const schema: BankTransactionSchema = strictObject({
  */
 export const bankTransactionDetailType: AuthorizationDetailType<
   'urn:bank:params:oauth:request:transaction',
-  BankTransactionSchema
+  $ZodObject<
+    {
+      transaction: $ZodObject<
+        { amount: $ZodString; currency: $ZodString; destination_account: $ZodString },
+        $strict
+      >
+    },
+    $strict
+  >
 > = defineAuthorizationDetailType({
   type: TYPE,
   description:

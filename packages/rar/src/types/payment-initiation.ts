@@ -11,39 +11,10 @@ import {
   type AuthorizationDetailType,
   COMMON_ARRAY_FIELDS,
   defineAuthorizationDetailType,
-  type TypedAuthorizationDetail,
+  type InferAuthorizationDetail,
 } from '../detail-type.js'
 import { parseDetail } from '../validate.js'
 import { array, oneOf, optional, strictObject, string } from './schema-kit.js'
-
-type Account = $ZodObject<
-  { iban: $ZodOptional<$ZodString>; bic: $ZodOptional<$ZodString> },
-  $strict
->
-
-/**
- * The zod schema of `paymentInitiationDetailType`: the `payment_initiation` members shown in
- * RFC 9396 §1 and §2.
- *
- * @example
- * ```ts
- * const schema = paymentInitiationDetailType.schema
- * ```
- */
-export type PaymentInitiationSchema = $ZodObject<
-  {
-    actions: $ZodOptional<
-      $ZodArray<$ZodEnum<{ initiate: 'initiate'; status: 'status'; cancel: 'cancel' }>>
-    >
-    instructedAmount: $ZodOptional<
-      $ZodObject<{ currency: $ZodString; amount: $ZodString }, $strict>
-    >
-    creditorName: $ZodOptional<$ZodString>
-    creditorAccount: $ZodOptional<Account>
-    remittanceInformationUnstructured: $ZodOptional<$ZodString>
-  },
-  $strict
->
 
 /**
  * A parsed `payment_initiation` detail, as a registry with `paymentInitiationDetailType` returns
@@ -54,14 +25,11 @@ export type PaymentInitiationSchema = $ZodObject<
  * const details = createAuthorizationDetailsRegistry([paymentInitiationDetailType]).parse(form.get('authorization_details'))
  * ```
  */
-export type PaymentInitiationDetail = TypedAuthorizationDetail<
-  'payment_initiation',
-  PaymentInitiationSchema
->
+export type PaymentInitiationDetail = InferAuthorizationDetail<typeof paymentInitiationDetailType>
 
-const account: Account = strictObject({ iban: optional(string()), bic: optional(string()) })
+const account = strictObject({ iban: optional(string()), bic: optional(string()) })
 
-const schema: PaymentInitiationSchema = strictObject({
+const schema: (typeof paymentInitiationDetailType)['schema'] = strictObject({
   actions: optional(array(oneOf(['initiate', 'status', 'cancel']))),
   instructedAmount: optional(
     strictObject({
@@ -93,7 +61,22 @@ const schema: PaymentInitiationSchema = strictObject({
  */
 export const paymentInitiationDetailType: AuthorizationDetailType<
   'payment_initiation',
-  PaymentInitiationSchema
+  $ZodObject<
+    {
+      actions: $ZodOptional<
+        $ZodArray<$ZodEnum<{ initiate: 'initiate'; status: 'status'; cancel: 'cancel' }>>
+      >
+      instructedAmount: $ZodOptional<
+        $ZodObject<{ currency: $ZodString; amount: $ZodString }, $strict>
+      >
+      creditorName: $ZodOptional<$ZodString>
+      creditorAccount: $ZodOptional<
+        $ZodObject<{ iban: $ZodOptional<$ZodString>; bic: $ZodOptional<$ZodString> }, $strict>
+      >
+      remittanceInformationUnstructured: $ZodOptional<$ZodString>
+    },
+    $strict
+  >
 > = defineAuthorizationDetailType({
   type: 'payment_initiation',
   description: 'Initiation of one payment (RFC 9396 §2 example).',

@@ -1,4 +1,4 @@
-import { invalidArgument } from '@stepup/internal'
+import { invalidArgument } from './errors.js'
 
 const SYNTAX = /^-?\d+(?:\.\d+)?$/
 
