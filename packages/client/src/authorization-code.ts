@@ -6,8 +6,10 @@ import { checkDpopKeyPair, type DpopOptions } from './dpop.js'
 import type { TypedAccessToken } from './step-up-fetch.js'
 
 /**
- * The options {@link createPopupStepUp} and `resumeAfterRedirect` share: the authorization server
- * and client (oauth4webapi's objects), the client authentication, the DPoP key pair and the fetch.
+ * The options of {@link resumeAfterRedirect}, which {@link createPopupStepUp} takes too: the
+ * authorization server and client (oauth4webapi's objects), the client authentication, the DPoP
+ * key pair, the fetch and the window. Give `resumeAfterRedirect` the same ones as the popup
+ * step-up.
  *
  * @example
  * ```ts
@@ -15,7 +17,7 @@ import type { TypedAccessToken } from './step-up-fetch.js'
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1
  */
-export interface AuthorizationCodeOptions {
+export interface ResumeAfterRedirectOptions {
   /** The authorization server's metadata (RFC 8414), e.g. from oauth4webapi's `discoveryRequest`. */
   readonly authorizationServer: oauth.AuthorizationServer
   /** The client, as oauth4webapi takes it (`client_id` at least). */
@@ -33,7 +35,7 @@ export interface AuthorizationCodeOptions {
   readonly window?: StepUpWindow
 }
 
-/** @internal The option keys of {@link AuthorizationCodeOptions}. */
+/** @internal The option keys of {@link ResumeAfterRedirectOptions}. */
 export const CODE_OPTIONS: readonly string[] = [
   'authorizationServer',
   'client',
@@ -76,7 +78,7 @@ export interface CodeClient {
 
 /** @internal Checks the shared options once and returns what they do. */
 export function createCodeClient(
-  options: AuthorizationCodeOptions,
+  options: ResumeAfterRedirectOptions,
   known: ReadonlySet<string>,
   where: string,
 ): CodeClient {

@@ -1,12 +1,8 @@
 /**
- * One RFC 9396 authorization details object: a `type` and type-specific members.
+ * One RFC 9396 authorization details object: a `type` and type-specific members. The shape of
+ * `@stepup/rar`'s `AuthorizationDetail`, written out here so this package does not depend on it.
  *
- * @example
- * ```ts
- * buildStepUpAuthorizationParams(challenge, {
- *   authorizationDetails: [{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '123.50' } }],
- * })
- * ```
+ * @inline
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-2
  */
 export interface AuthorizationDetail {
@@ -120,21 +116,4 @@ export function checkAuthorizationDetails(value: unknown, name: string): Checked
     if (!reason) details.push(copy(detail, 2, path) as AuthorizationDetail)
   }
   return reason ? { ok: false, reason } : { ok: true, details }
-}
-
-/**
- * @internal JSON text with object members in code-point order at every level, so equal data
- * gives equal text whatever the member order (for de-duplication and challenge identity).
- */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>
-    const members = Object.keys(record)
-      .filter((key) => record[key] !== undefined)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`)
-    return `{${members.join(',')}}`
-  }
-  return JSON.stringify(value) ?? 'null'
 }

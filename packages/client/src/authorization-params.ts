@@ -1,38 +1,8 @@
 import { checkOptions, invalidArgument } from '@stepup/internal'
+import { canonicalJson } from '@stepup/internal/step-up'
 import { isScopeToken } from '@stepup/www-authenticate'
-import {
-  type AuthorizationDetail,
-  canonicalJson,
-  checkAuthorizationDetails,
-} from './authorization-details.js'
+import { type AuthorizationDetail, checkAuthorizationDetails } from './authorization-details.js'
 import type { StepUpChallenge } from './challenge.js'
-
-/**
- * What {@link buildStepUpAuthorizationParams} adds to the challenge: the scope and authorization
- * details the client holds, and how to ask for the ACR.
- *
- * @example
- * ```ts
- * buildStepUpAuthorizationParams(challenge, { currentScope: 'openid accounts', mode: 'claims' })
- * ```
- * @see https://openid.net/specs/openid-connect-core-1_0.html#acrSemantics
- */
-export interface StepUpAuthorizationParamsOptions {
-  /** The scope the client already holds (space-separated or a list); kept first in `scope`. */
-  readonly currentScope?: string | readonly string[]
-  /**
-   * RFC 9396 authorization details to send again, serialised to `authorization_details` before
-   * those the challenge names (checked as `@stepup/rar`'s `encodeAuthorizationDetails` does).
-   */
-  readonly authorizationDetails?: readonly AuthorizationDetail[]
-  /**
-   * How to ask for the ACR: `acr_values` (default, RFC 9470 §4) or an OIDC `claims` parameter
-   * with an essential `acr`, which makes the authorization server fail rather than downgrade
-   * (`openid` is then added to `scope`: OIDC Core §5.5 defines `claims` for OpenID requests).
-   * Never both: OIDC leaves their combination unspecified.
-   */
-  readonly mode?: 'acr_values' | 'claims'
-}
 
 const PARAMS_OPTIONS = new Set(['currentScope', 'authorizationDetails', 'mode'])
 
@@ -106,9 +76,9 @@ function details(name: string, list: unknown): AuthorizationDetail[] {
  * challenge's scope (current first, no duplicates: a step-up never drops a scope the client
  * holds), and Entra's `insufficient_claims` becomes `claims`. `authorization_details` is
  * `options.authorizationDetails` followed by the details the challenge names (from its JSON body,
- * see `parseChallengeBody`), each once. `use_dpop_nonce` is not answered by an authorization
- * request and is refused. Bad input throws a `TypeError` (`ERR_INVALID_ARG_VALUE`) that says which
- * value and why.
+ * read by {@link readStepUpChallenge} with `body`), each once. `use_dpop_nonce` is not answered
+ * by an authorization request and is refused. Bad input throws a `TypeError`
+ * (`ERR_INVALID_ARG_VALUE`) that says which value and why.
  *
  * @example
  * ```ts
@@ -122,7 +92,22 @@ function details(name: string, list: unknown): AuthorizationDetail[] {
  */
 export function buildStepUpAuthorizationParams(
   challenge: StepUpChallenge,
-  options: StepUpAuthorizationParamsOptions = {},
+  options: {
+    /** The scope the client already holds (space-separated or a list); kept first in `scope`. */
+    readonly currentScope?: string | readonly string[]
+    /**
+     * RFC 9396 authorization details to send again, serialised to `authorization_details` before
+     * those the challenge names (checked as `@stepup/rar`'s `encodeAuthorizationDetails` does).
+     */
+    readonly authorizationDetails?: readonly AuthorizationDetail[]
+    /**
+     * How to ask for the ACR: `acr_values` (default, RFC 9470 §4) or an OIDC `claims` parameter
+     * with an essential `acr`, which makes the authorization server fail rather than downgrade
+     * (`openid` is then added to `scope`: OIDC Core §5.5 defines `claims` for OpenID requests).
+     * Never both: OIDC leaves their combination unspecified.
+     */
+    readonly mode?: 'acr_values' | 'claims'
+  } = {},
 ): StepUpAuthorizationParams {
   checkOptions(options, PARAMS_OPTIONS, WHERE)
   const { currentScope, authorizationDetails, mode = 'acr_values' } = options

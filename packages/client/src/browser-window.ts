@@ -1,15 +1,11 @@
 import { invalidArgument } from '@stepup/internal'
-import { isLoopbackHost } from './allowed-origins.js'
+import { isLoopbackHost } from '@stepup/internal/step-up'
 
 /**
  * The part of the `WindowProxy` returned by `window.open` that {@link createPopupStepUp} uses to
  * send the popup to the authorization server and see it close.
  *
- * @example
- * ```ts
- * const popup = window.open('about:blank', '_blank', 'popup,width=480,height=720')
- * popup?.location.replace('https://as.example.com/authorize?client_id=bank-web')
- * ```
+ * @inline
  * @see https://html.spec.whatwg.org/multipage/nav-history-apis.html#dom-open
  */
 export interface StepUpPopup {
@@ -28,10 +24,7 @@ export interface StepUpPopup {
  * The part of `window` that `@stepup/client/browser` uses, passed as `window` to swap in an
  * object that behaves the same way (tests, other hosts).
  *
- * @example
- * ```ts
- * completeStepUpInPopup({ window })
- * ```
+ * @inline
  * @see https://html.spec.whatwg.org/multipage/web-messaging.html#posting-messages
  */
 export interface StepUpWindow {

@@ -1,10 +1,5 @@
-export type { AuthorizationCodeOptions } from './authorization-code.js'
-export type { StepUpPopup, StepUpWindow } from './browser-window.js'
-export {
-  type ResumeAfterRedirectOptions,
-  type ResumedStepUp,
-  resumeAfterRedirect,
-} from './pending-step-up.js'
+export type { ResumeAfterRedirectOptions } from './authorization-code.js'
+export { type ResumedStepUp, resumeAfterRedirect } from './pending-step-up.js'
 export {
   type CompleteStepUpInPopupOptions,
   completeStepUpInPopup,

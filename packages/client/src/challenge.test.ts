@@ -1,5 +1,6 @@
+import { challengeKey } from '@stepup/internal/step-up'
 import { describe, expect, it } from 'vitest'
-import { challengeKey, parseChallengeBody, readStepUpChallenge } from './challenge.js'
+import { parseChallengeBody, readStepUpChallenge } from './challenge.js'
 import { StepUpError } from './errors.js'
 
 const read = (value: string, status = 401) =>
@@ -106,7 +107,7 @@ describe('challengeKey: authorization_details', () => {
   })
 })
 
-describe('parseChallengeBody (draft-zehavi-oauth-rar-metadata, RFC 9396 §2)', () => {
+describe('readStepUpChallenge with body (draft-zehavi-oauth-rar-metadata, RFC 9396 §2)', () => {
   const DETAILS = [
     { type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '5' } },
   ]
@@ -124,7 +125,7 @@ describe('parseChallengeBody (draft-zehavi-oauth-rar-metadata, RFC 9396 §2)', (
   const DETAILS_403 = 'Bearer error="insufficient_authorization_details"'
   const parse = (status: number, header: string, body: unknown, contentType?: string) => {
     const [response, text] = respond(status, header, body, contentType)
-    return parseChallengeBody(readStepUpChallenge(response)!, response, text)
+    return readStepUpChallenge(response, { body: text })!
   }
   const refusal = (status: number, header: string, body: unknown, contentType?: string) => {
     try {
@@ -235,5 +236,36 @@ describe('parseChallengeBody (draft-zehavi-oauth-rar-metadata, RFC 9396 §2)', (
     const [response] = respond(403, 'Bearer error="insufficient_scope", scope="a"', '')
     const challenge = readStepUpChallenge(response)!
     expect(parseChallengeBody(challenge, response, 'not json')).toBe(challenge)
+    expect(readStepUpChallenge(response, { body: 'not json' })).toStrictEqual(challenge)
+  })
+
+  it('reads only the header without body: insufficient_authorization_details names no details', () => {
+    const body = { error: 'insufficient_authorization_details', authorization_details: DETAILS }
+    const [response] = respond(403, DETAILS_403, body)
+    const challenge = readStepUpChallenge(response)
+    expect(challenge?.kind).toBe('insufficient_authorization_details')
+    expect(challenge).not.toHaveProperty('authorization_details')
+  })
+
+  it('gives what the step-up fetch reads: the same challenge as parseChallengeBody', () => {
+    const body = { error: 'insufficient_user_authentication', authorization_details: DETAILS }
+    const [response, text] = respond(401, STEP_UP, body)
+    expect(readStepUpChallenge(response, { body: text })).toStrictEqual(
+      parseChallengeBody(readStepUpChallenge(response)!, response, text),
+    )
+  })
+
+  it.each([
+    [null, 'ERR_INVALID_ARG_TYPE'],
+    [new Uint8Array(2), 'ERR_INVALID_ARG_TYPE'],
+  ])('refuses a body that is not a string (%o)', (body, code) => {
+    const [response] = respond(401, STEP_UP, '')
+    expect(() => readStepUpChallenge(response, { body: body as never })).toThrow(
+      expect.objectContaining({
+        name: 'TypeError',
+        code,
+        message: 'readStepUpChallenge: body must be the response body as a string',
+      }),
+    )
   })
 })

@@ -6,24 +6,15 @@ import {
   safeParseWwwAuthenticate,
   type WwwAuthenticateChallenge,
 } from '@stepup/www-authenticate'
-import {
-  type AuthorizationDetail,
-  canonicalJson,
-  checkAuthorizationDetails,
-} from './authorization-details.js'
+import { type AuthorizationDetail, checkAuthorizationDetails } from './authorization-details.js'
 import { StepUpError } from './errors.js'
 
 /**
- * The fields every {@link StepUpChallenge} carries, whatever its `kind`.
+ * The fields every step-up challenge carries, whatever its `kind`.
  *
- * @example
- * ```ts
- * const challenge = readStepUpChallenge(response)
- * if (challenge?.resource_metadata) console.log(challenge.scheme, challenge.scope, challenge.raw.params)
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ * @inline
  */
-export interface StepUpChallengeBase {
+interface ChallengeFields {
   /** The authentication scheme, lower-cased: `bearer` or `dpop`. */
   readonly scheme: 'bearer' | 'dpop'
   /**
@@ -42,93 +33,78 @@ export interface StepUpChallengeBase {
 }
 
 /**
- * RFC 9470 `insufficient_user_authentication`: authenticate again, stronger or more recently.
+ * RFC 9470 `insufficient_user_authentication`.
  *
- * @example
- * ```ts
- * const challenge = readStepUpChallenge(response)
- * if (challenge?.kind === 'step_up') console.log(challenge.acr_values, challenge.max_age)
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ * @inline
  */
-export interface StepUpAuthenticationChallenge extends StepUpChallengeBase {
-  /** The kind: `insufficient_user_authentication`. */
+interface StepUpAuthenticationChallenge extends ChallengeFields {
+  /**
+   * `step_up`: RFC 9470 `insufficient_user_authentication`, authenticate again, stronger or more
+   * recently.
+   */
   readonly kind: 'step_up'
   /** Acceptable ACR values in order of preference; one of them is required. */
   readonly acr_values?: readonly string[]
   /** Allowed seconds since the last active authentication. */
   readonly max_age?: number
   /**
-   * Authorization details the token must also cover, named by the JSON error body; added by
-   * {@link parseChallengeBody} (the header never carries them).
+   * Authorization details the token must also cover, named by the JSON error body (the header
+   * never carries them); read when {@link readStepUpChallenge} is given the `body`.
    */
   readonly authorization_details?: readonly AuthorizationDetail[]
 }
 
 /**
- * `insufficient_authorization_details`: the user authentication is sufficient, but the token's
- * RFC 9396 authorization details do not cover the request; the JSON error body names the details
- * to request (read them with {@link parseChallengeBody}).
+ * draft-zehavi-oauth-rar-metadata `insufficient_authorization_details`.
  *
- * @example
- * ```ts
- * const challenge = readStepUpChallenge(response)
- * const full = challenge && parseChallengeBody(challenge, response, await response.text())
- * if (full?.kind === 'insufficient_authorization_details') console.log(full.authorization_details)
- * ```
- * @see https://datatracker.ietf.org/doc/draft-zehavi-oauth-rar-metadata/
+ * @inline
  */
-export interface InsufficientAuthorizationDetailsChallenge extends StepUpChallengeBase {
-  /** The kind: `insufficient_authorization_details`. */
+interface InsufficientAuthorizationDetailsChallenge extends ChallengeFields {
+  /**
+   * `insufficient_authorization_details`: the user authentication is sufficient, but the token's
+   * RFC 9396 authorization details do not cover the request; the JSON error body names the
+   * details to request.
+   */
   readonly kind: 'insufficient_authorization_details'
-  /** The authorization details to request, from the JSON error body. */
+  /**
+   * The authorization details to request, from the JSON error body; read when
+   * {@link readStepUpChallenge} is given the `body`.
+   */
   readonly authorization_details?: readonly AuthorizationDetail[]
 }
 
 /**
- * RFC 6750 `insufficient_scope`: the token lacks scope; `scope` says what is needed.
+ * RFC 6750 `insufficient_scope`.
  *
- * @example
- * ```ts
- * const challenge = readStepUpChallenge(response)
- * if (challenge?.kind === 'insufficient_scope') console.log(challenge.scope)
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ * @inline
  */
-export interface InsufficientScopeChallenge extends StepUpChallengeBase {
-  /** The kind: `insufficient_scope`. */
+interface InsufficientScopeChallenge extends ChallengeFields {
+  /** `insufficient_scope` (RFC 6750 §3.1): the token lacks scope; `scope` says what is needed. */
   readonly kind: 'insufficient_scope'
 }
 
 /**
- * Microsoft Entra `insufficient_claims`: send `claims` as the authorization request parameter.
+ * Microsoft Entra `insufficient_claims`.
  *
- * @example
- * ```ts
- * const challenge = readStepUpChallenge(response)
- * if (challenge?.kind === 'insufficient_claims') url.searchParams.set('claims', challenge.claims)
- * ```
- * @see https://learn.microsoft.com/entra/identity-platform/claims-challenge
+ * @inline
  */
-export interface InsufficientClaimsChallenge extends StepUpChallengeBase {
-  /** The kind: `insufficient_claims`. */
+interface InsufficientClaimsChallenge extends ChallengeFields {
+  /**
+   * `insufficient_claims` (Microsoft Entra): send `claims` as the authorization request
+   * parameter.
+   */
   readonly kind: 'insufficient_claims'
   /** The claims request, decoded from the challenge's base64 `claims` to JSON text. */
   readonly claims: string
 }
 
 /**
- * RFC 9449 `use_dpop_nonce`: retry with a DPoP proof that carries `nonce`.
+ * RFC 9449 `use_dpop_nonce`.
  *
- * @example
- * ```ts
- * const challenge = readStepUpChallenge(response, { scheme: 'DPoP' })
- * if (challenge?.kind === 'use_dpop_nonce') retryWithNonce(challenge.nonce)
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9449#section-9
+ * @inline
  */
-export interface UseDpopNonceChallenge extends StepUpChallengeBase {
-  /** The kind: `use_dpop_nonce`. */
+interface UseDpopNonceChallenge extends ChallengeFields {
+  /** `use_dpop_nonce` (RFC 9449 §9): retry with a DPoP proof that carries `nonce`. */
   readonly kind: 'use_dpop_nonce'
   /** The `DPoP-Nonce` response header value. */
   readonly nonce: string
@@ -136,7 +112,19 @@ export interface UseDpopNonceChallenge extends StepUpChallengeBase {
 
 /**
  * The typed step-up signal {@link readStepUpChallenge} reads from a 401 or 403 response, one
- * variant per `kind`.
+ * variant per `kind`; narrow it by `kind` (`Extract<StepUpChallenge, { kind: 'step_up' }>` names
+ * one variant).
+ *
+ * - `step_up`: RFC 9470 `insufficient_user_authentication`, with `acr_values`, `max_age` and the
+ *   `authorization_details` of the JSON body.
+ * - `insufficient_authorization_details`: the token's RFC 9396 authorization details do not cover
+ *   the request; `authorization_details` (from the JSON body) names those to request.
+ * - `insufficient_scope`: RFC 6750, `scope` says what is needed.
+ * - `insufficient_claims`: Microsoft Entra, with the decoded `claims` request.
+ * - `use_dpop_nonce`: RFC 9449 §9, with the `nonce` to put in the next DPoP proof.
+ *
+ * Every variant carries `scheme`, `raw` and, when sent and valid, `resource_metadata`, `realm`,
+ * `error_description` and `scope`.
  *
  * @example
  * ```ts
@@ -144,6 +132,10 @@ export interface UseDpopNonceChallenge extends StepUpChallengeBase {
  * if (challenge?.kind === 'step_up') await signInAgain(buildStepUpAuthorizationParams(challenge))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-9
+ * @see https://datatracker.ietf.org/doc/draft-zehavi-oauth-rar-metadata/
+ * @see https://learn.microsoft.com/entra/identity-platform/claims-challenge
  */
 export type StepUpChallenge =
   | StepUpAuthenticationChallenge
@@ -152,22 +144,7 @@ export type StepUpChallenge =
   | InsufficientClaimsChallenge
   | UseDpopNonceChallenge
 
-/**
- * Which challenges {@link readStepUpChallenge} reads: by default `Bearer` and `DPoP`, or only the
- * scheme the token was sent with.
- *
- * @example
- * ```ts
- * readStepUpChallenge(response, { scheme: 'DPoP' })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.2
- */
-export interface ReadStepUpChallengeOptions {
-  /** Only read challenges of this scheme (the scheme of the token you sent); default both. */
-  readonly scheme?: 'Bearer' | 'DPoP'
-}
-
-const READ_OPTIONS = new Set(['scheme'])
+const READ_OPTIONS = new Set(['scheme', 'body'])
 
 type OAuthChallenge = ReturnType<typeof parseOAuthChallenge>
 
@@ -253,25 +230,56 @@ function decodeClaims(value: string): string | undefined {
  * {@link StepUpError} with code `ERR_CHALLENGE_INVALID` saying which, so nobody is sent to sign in
  * for a requirement that cannot be met. (`realm`, `error_description` and a `resource_metadata`
  * that is neither an `https:` URL nor, for development, an `http:` URL on loopback — `localhost`,
- * `127.0.0.1`, `[::1]` — are informational: left out, never an error.) The JSON body, with the
- * `authorization_details` to request, is read by {@link parseChallengeBody}.
+ * `127.0.0.1`, `[::1]` — are informational: left out, never an error.)
+ *
+ * With `options.body`, the response's body text, the challenge's JSON error body is read too
+ * (draft-zehavi-oauth-rar-metadata): when it is JSON (`application/json` or `+json`, at most
+ * 64 KiB) and its `error` is the challenge's, its `authorization_details` are added to a
+ * `step_up` challenge, so one new authorization request fixes the user authentication and the
+ * details together, and are required on `insufficient_authorization_details`. Details that break
+ * RFC 9396 §2 (not an array of objects with a non-empty string `type`, …), or an
+ * `insufficient_authorization_details` without them, throw `ERR_CHALLENGE_INVALID` too. Other
+ * kinds ignore the body.
  *
  * @example
  * ```ts
  * const challenge = readStepUpChallenge(response)
  * if (challenge?.kind === 'step_up') redirectToLogin(buildStepUpAuthorizationParams(challenge))
  * ```
+ * @example
+ * ```ts
+ * const challenge = readStepUpChallenge(response, { body: await response.text() })
+ * if (challenge?.kind === 'insufficient_authorization_details') console.log(challenge.authorization_details)
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1
+ * @see https://datatracker.ietf.org/doc/draft-zehavi-oauth-rar-metadata/
+ * @see https://www.rfc-editor.org/rfc/rfc9396#section-2
  */
 export function readStepUpChallenge(
   response: Response,
-  options: ReadStepUpChallengeOptions = {},
+  options: {
+    /**
+     * Only read challenges of this scheme (the scheme of the token you sent, RFC 9449 §7.2);
+     * default both.
+     */
+    readonly scheme?: 'Bearer' | 'DPoP'
+    /**
+     * The response's body text (`await response.text()`): read the `authorization_details` its
+     * JSON error body names. Default: the body is not read.
+     */
+    readonly body?: string
+  } = {},
 ): StepUpChallenge | undefined {
   checkOptions(options, READ_OPTIONS, 'readStepUpChallenge')
-  const scheme = options.scheme
+  const { scheme, body } = options
   if (scheme !== undefined && scheme !== 'Bearer' && scheme !== 'DPoP') {
     throw invalidArgument('readStepUpChallenge: scheme must be "Bearer" or "DPoP"')
+  }
+  if (body !== undefined && typeof body !== 'string') {
+    throw invalidArgument('readStepUpChallenge: body must be the response body as a string', {
+      code: 'ERR_INVALID_ARG_TYPE',
+    })
   }
   let best: [kind: StepUpChallenge['kind'], OAuthChallenge, WwwAuthenticateChallenge] | undefined
   for (const [c, raw] of readOAuthChallenges(response, scheme)) {
@@ -310,7 +318,8 @@ export function readStepUpChallenge(
   } else if (kind === 'use_dpop_nonce') {
     out.nonce = response.headers.get('dpop-nonce')
   }
-  return out as unknown as StepUpChallenge
+  const challenge = out as unknown as StepUpChallenge
+  return body === undefined ? challenge : parseChallengeBody(challenge, response, body)
 }
 
 /** The most bytes of a challenge's JSON error body that are read (as `@stepup/rar`'s limit). */
@@ -324,7 +333,8 @@ function isJson(contentType: string | null): boolean {
 }
 
 /**
- * Adds to a challenge what its JSON error body says: the `authorization_details` to request.
+ * @internal Adds to a challenge what its JSON error body says: the `authorization_details` to
+ * request ({@link readStepUpChallenge} with `body`, and the step-up fetch).
  *
  * The body counts when it is JSON (`application/json` or `+json`, at most 64 KiB) and its `error`
  * is the challenge's. On `insufficient_user_authentication` its `authorization_details`, when
@@ -334,11 +344,6 @@ function isJson(contentType: string | null): boolean {
  * `type`, …), or an `insufficient_authorization_details` without them, throw a
  * {@link StepUpError} with code `ERR_CHALLENGE_INVALID`. Other kinds are returned unchanged.
  *
- * @example
- * ```ts
- * const challenge = readStepUpChallenge(response)
- * const full = challenge && parseChallengeBody(challenge, response, await response.text())
- * ```
  * @see https://datatracker.ietf.org/doc/draft-zehavi-oauth-rar-metadata/
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-2
  */
@@ -383,19 +388,4 @@ export function parseChallengeBody(
     )
   }
   return { ...challenge, authorization_details: checked.details }
-}
-
-/**
- * A stable identity of a challenge — what the client must obtain, ignoring `realm`, the
- * description and the raw header — for single flight and loop detection. Object members are
- * compared whatever their order, at every level (`authorization_details` included).
- *
- * @example
- * ```ts
- * const same = challengeKey(first) === challengeKey(second)
- * ```
- */
-export function challengeKey(c: StepUpChallenge): string {
-  const { raw: _raw, realm: _realm, error_description: _description, ...rest } = c
-  return canonicalJson(rest)
 }

@@ -1,6 +1,5 @@
-import { describe, expect, it, test } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { StepUpError } from './errors.js'
-import { stepUpFailureCode } from './step-up-fetch.js'
 
 describe('StepUpError', () => {
   it('is an Error with a name, a code, the challenge, the response and the cause', () => {
@@ -34,23 +33,5 @@ describe('StepUpError', () => {
     const error = new StepUpError('ERR_BODY_NOT_REPLAYABLE', 'stream')
     expect('cause' in error).toBe(false)
     expect(error.challenge).toBeUndefined()
-  })
-})
-
-describe('stepUpFailureCode', () => {
-  test.each([
-    [
-      { error: 'unmet_authentication_requirements' },
-      'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS',
-    ],
-    [
-      { cause: { error: 'unmet_authentication_requirements' } },
-      'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS',
-    ],
-    [new DOMException('closed the popup', 'AbortError'), 'ERR_STEP_UP_CANCELLED'],
-    [new Error('network down'), 'ERR_STEP_UP_FAILED'],
-    [undefined, 'ERR_STEP_UP_FAILED'],
-  ])('%o → %s', (error, code) => {
-    expect(stepUpFailureCode(error)).toBe(code)
   })
 })

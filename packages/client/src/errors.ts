@@ -52,24 +52,6 @@ export type StepUpErrorCode =
   | 'ERR_POPUP_BLOCKED'
   | 'ERR_STEP_UP_NOT_PENDING'
 
-/**
- * The challenge and cause the {@link StepUpError} constructor records on the error.
- *
- * @example
- * ```ts
- * new StepUpError('ERR_STEP_UP_FAILED', 'stepUp rejected; see cause', { challenge, cause: error })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-5
- */
-export interface StepUpErrorOptions {
-  /** The challenge that started the step-up, when there was one. */
-  readonly challenge?: StepUpChallenge | undefined
-  /** The last response received, when there was one (its body is left unread). */
-  readonly response?: Response | undefined
-  /** The underlying error, e.g. what `stepUp` threw. */
-  readonly cause?: unknown
-}
-
 const ERROR_OPTIONS = new Set(['challenge', 'response', 'cause'])
 
 /**
@@ -95,7 +77,18 @@ export class StepUpError extends Error {
   /** The last response received, when there was one. */
   declare readonly response: Response | undefined
 
-  constructor(code: StepUpErrorCode, message: string, options: StepUpErrorOptions = {}) {
+  constructor(
+    code: StepUpErrorCode,
+    message: string,
+    options: {
+      /** The challenge that started the step-up, when there was one. */
+      readonly challenge?: StepUpChallenge | undefined
+      /** The last response received, when there was one (its body is left unread). */
+      readonly response?: Response | undefined
+      /** The underlying error, e.g. what `stepUp` threw. */
+      readonly cause?: unknown
+    } = {},
+  ) {
     checkOptions(options, ERROR_OPTIONS, 'StepUpError')
     super(message, options)
     Object.assign(this, { code, challenge: options.challenge, response: options.response })

@@ -1,28 +1,11 @@
-export { normalizeAllowedOrigins } from './allowed-origins.js'
-export type { AuthorizationDetail } from './authorization-details.js'
 export {
   buildStepUpAuthorizationParams,
   type StepUpAuthorizationParams,
-  type StepUpAuthorizationParamsOptions,
 } from './authorization-params.js'
-export {
-  challengeKey,
-  type InsufficientAuthorizationDetailsChallenge,
-  type InsufficientClaimsChallenge,
-  type InsufficientScopeChallenge,
-  parseChallengeBody,
-  type ReadStepUpChallengeOptions,
-  readStepUpChallenge,
-  type StepUpAuthenticationChallenge,
-  type StepUpChallenge,
-  type StepUpChallengeBase,
-  type UseDpopNonceChallenge,
-} from './challenge.js'
+export { readStepUpChallenge, type StepUpChallenge } from './challenge.js'
 export type { DpopOptions } from './dpop.js'
-export { StepUpError, type StepUpErrorCode, type StepUpErrorOptions } from './errors.js'
-export { nextRedirectHop, type RedirectHop } from './redirect.js'
+export { StepUpError, type StepUpErrorCode } from './errors.js'
 export {
-  type FetchProtectedResourceMetadataOptions,
   fetchProtectedResourceMetadata,
   type ProtectedResourceMetadata,
 } from './resource-metadata.js'
@@ -33,7 +16,5 @@ export {
   type StepUpContext,
   type StepUpFetch,
   type StepUpFetchOptions,
-  type StepUpRequestContext,
-  stepUpFailureCode,
   type TypedAccessToken,
 } from './step-up-fetch.js'

@@ -1,13 +1,14 @@
+import { stepUpFailureCode } from '@stepup/internal/step-up'
 import type * as oauth from 'oauth4webapi'
 import {
-  type AuthorizationCodeOptions,
   CODE_OPTIONS,
   createCodeClient,
   type Flow,
+  type ResumeAfterRedirectOptions,
 } from './authorization-code.js'
 import { pendingKey } from './browser-window.js'
 import { StepUpError } from './errors.js'
-import { stepUpFailureCode, type TypedAccessToken } from './step-up-fetch.js'
+import type { TypedAccessToken } from './step-up-fetch.js'
 
 /** @internal A request as saved across a full-page redirect: no token, a text body. */
 export interface SavedRequest {
@@ -83,18 +84,6 @@ function isPending(value: unknown): value is PendingStepUp {
     (request.body === undefined || typeof request.body === 'string')
   )
 }
-
-/**
- * The options of {@link resumeAfterRedirect}: the same authorization server, client, client
- * authentication and DPoP key pair as the popup step-up's.
- *
- * @example
- * ```ts
- * const resumed = await resumeAfterRedirect({ authorizationServer: as, client: { client_id: 'bank-web' } })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2
- */
-export interface ResumeAfterRedirectOptions extends AuthorizationCodeOptions {}
 
 const RESUME_OPTIONS = new Set(CODE_OPTIONS)
 

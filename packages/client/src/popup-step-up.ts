@@ -1,10 +1,10 @@
 import { checkOptions, invalidArgument } from '@stepup/internal'
 import type * as oauth from 'oauth4webapi'
 import {
-  type AuthorizationCodeOptions,
   CODE_OPTIONS,
   createCodeClient,
   type Flow,
+  type ResumeAfterRedirectOptions,
 } from './authorization-code.js'
 import {
   CALLBACK_MESSAGE,
@@ -20,8 +20,9 @@ import { type PendingStepUp, saveRequest } from './pending-step-up.js'
 import type { StepUpContext, TypedAccessToken } from './step-up-fetch.js'
 
 /**
- * The options of {@link createPopupStepUp}: {@link AuthorizationCodeOptions}, the callback page,
- * where token responses go, and how the authorization request is sent.
+ * The options of {@link createPopupStepUp}: those of {@link resumeAfterRedirect} (authorization
+ * server, client, client authentication, DPoP key pair, fetch, window), the callback page, where
+ * token responses go, and how the authorization request is sent.
  *
  * @example
  * ```ts
@@ -29,7 +30,7 @@ import type { StepUpContext, TypedAccessToken } from './step-up-fetch.js'
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.1.1
  */
-export interface PopupStepUpOptions extends AuthorizationCodeOptions {
+export interface PopupStepUpOptions extends ResumeAfterRedirectOptions {
   /**
    * The callback page (registered at the authorization server), on the app's own origin: it
    * calls {@link completeStepUpInPopup}, and {@link resumeAfterRedirect} after a full redirect.

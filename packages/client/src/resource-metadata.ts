@@ -1,5 +1,5 @@
 import { checkOptions, invalidArgument } from '@stepup/internal'
-import { isLoopbackHost } from './allowed-origins.js'
+import { isLoopbackHost } from '@stepup/internal/step-up'
 import type { StepUpChallenge } from './challenge.js'
 import { StepUpError, type StepUpErrorCode } from './errors.js'
 import { readBody } from './read-body.js'
@@ -33,25 +33,6 @@ export interface ProtectedResourceMetadata {
   readonly authorization_details_types_supported?: readonly string[]
   /** Any other member, unchecked. */
   readonly [name: string]: unknown
-}
-
-/**
- * The options of {@link fetchProtectedResourceMetadata}: the resource the document must name.
- *
- * @example
- * ```ts
- * await fetchProtectedResourceMetadata('https://api.example.com/.well-known/oauth-protected-resource', { resource: 'https://api.example.com' })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9728#section-3.3
- */
-export interface FetchProtectedResourceMetadataOptions {
-  /**
-   * The resource identifier the client used for the request, compared with the document's
-   * `resource` code point by code point (RFC 9728 §3.3, §6).
-   */
-  readonly resource: string
-  /** The fetch to send with; default `globalThis.fetch`. */
-  readonly fetch?: (request: Request) => Promise<Response>
 }
 
 const FETCH_OPTIONS = new Set(['resource', 'fetch'])
@@ -215,7 +196,15 @@ export async function discoverResourceMetadata(
  */
 export function fetchProtectedResourceMetadata(
   url: string,
-  options: FetchProtectedResourceMetadataOptions,
+  options: {
+    /**
+     * The resource identifier the client used for the request, compared with the document's
+     * `resource` code point by code point (RFC 9728 §3.3, §6).
+     */
+    readonly resource: string
+    /** The fetch to send with; default `globalThis.fetch`. */
+    readonly fetch?: (request: Request) => Promise<Response>
+  },
 ): Promise<ProtectedResourceMetadata> {
   checkOptions(options, FETCH_OPTIONS, WHERE)
   if (typeof options.resource !== 'string' || options.resource === '') {

@@ -1,14 +1,19 @@
 import { checkOptions, invalidArgument } from '@stepup/internal'
+import {
+  challengeKey,
+  MAX_REDIRECTS,
+  nextRedirectHop,
+  normalizeAllowedOrigins,
+  stepUpFailureCode,
+} from '@stepup/internal/step-up'
 import type { WwwAuthenticateChallenge } from '@stepup/www-authenticate'
 import { isScopeToken } from '@stepup/www-authenticate'
-import { normalizeAllowedOrigins } from './allowed-origins.js'
 import {
   buildStepUpAuthorizationParams,
   type StepUpAuthorizationParams,
   scopeTokens,
 } from './authorization-params.js'
 import {
-  challengeKey,
   MAX_CHALLENGE_BODY,
   parseChallengeBody,
   readOAuthChallenges,
@@ -18,7 +23,6 @@ import {
 import { createDpopSigner, type DpopOptions, type DpopSigner } from './dpop.js'
 import { StepUpError } from './errors.js'
 import { readBody } from './read-body.js'
-import { MAX_REDIRECTS, nextRedirectHop } from './redirect.js'
 import { discoverResourceMetadata, type ProtectedResourceMetadata } from './resource-metadata.js'
 
 /**
@@ -59,27 +63,6 @@ export interface TypedAccessToken {
 export type AccessToken = string | TypedAccessToken
 
 /**
- * What `getAccessToken` and `stepUp` are told about the request being sent.
- *
- * @example
- * ```ts
- * createStepUpFetch({
- *   allowedOrigins: ['https://api.example.com'],
- *   getAccessToken: ({ request }) => tokens.for(new URL(request.url).origin),
- *   stepUp,
- * })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
- */
-export interface StepUpRequestContext {
-  /**
-   * A copy of the request (buffered body, no `Authorization`), safe to read. For `stepUp` and
-   * `onInvalidToken`, the request that got the challenge: after redirects, that hop.
-   */
-  readonly request: Request
-}
-
-/**
  * What `stepUp` is told: the challenged request, and the parameters of the authorization request
  * that answers the challenge.
  *
@@ -93,7 +76,12 @@ export interface StepUpRequestContext {
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-4
  */
-export interface StepUpContext extends StepUpRequestContext {
+export interface StepUpContext {
+  /**
+   * A copy of the request that got the challenge (buffered body, no `Authorization`), safe to
+   * read; after redirects, that hop.
+   */
+  readonly request: Request
   /**
    * `buildStepUpAuthorizationParams(challenge, { currentScope, mode })` with the scope this fetch
    * holds: `currentScope` plus every scope an earlier step-up asked for, then the scopes and
@@ -129,7 +117,12 @@ export interface StepUpContext extends StepUpRequestContext {
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
-export interface InvalidTokenContext extends StepUpRequestContext {
+export interface InvalidTokenContext {
+  /**
+   * A copy of the request that got the answer (buffered body, no `Authorization`), safe to read;
+   * after redirects, that hop.
+   */
+  readonly request: Request
   /** The 401 response, returned unchanged to the caller after the hook. */
   readonly response: Response
   /** The `invalid_token` challenge. */
@@ -153,7 +146,10 @@ export interface StepUpFetchOptions {
    * The access token for a request; called once per call of the returned fetch. A string is a
    * DPoP-bound token when `dpop` is set, else a Bearer token; `{ token, type }` says which.
    */
-  readonly getAccessToken: (context: StepUpRequestContext) => AccessToken | Promise<AccessToken>
+  readonly getAccessToken: (context: {
+    /** A copy of the request being sent (buffered body, no `Authorization`), safe to read. */
+    readonly request: Request
+  }) => AccessToken | Promise<AccessToken>
   /**
    * Gets a stronger token for a challenge (redirect and resume, popup, CIBA, device flow) and
    * resolves it (as `getAccessToken` does); `context.params` are the authorization request
@@ -229,34 +225,7 @@ const OPTIONS = new Set([
  */
 export type StepUpFetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
 
-const UNMET = 'unmet_authentication_requirements'
 const WHERE = 'createStepUpFetch'
-
-/**
- * Classifies what an app's `stepUp` failed with: the authorization server's
- * `unmet_authentication_requirements` (as `error` or `cause.error`, e.g. oauth4webapi's errors),
- * an `AbortError` (the user cancelled), or anything else.
- *
- * @example
- * ```ts
- * stepUpFailureCode({ error: 'unmet_authentication_requirements' }) // 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS'
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-5
- * @see https://openid.net/specs/openid-connect-unmet-authentication-requirements-1_0.html
- */
-export function stepUpFailureCode(
-  error: unknown,
-):
-  | 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS'
-  | 'ERR_STEP_UP_CANCELLED'
-  | 'ERR_STEP_UP_FAILED' {
-  const e = error as { error?: unknown; name?: unknown; cause?: { error?: unknown } } | undefined
-  return e?.error === UNMET || e?.cause?.error === UNMET
-    ? 'ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS'
-    : e?.name === 'AbortError'
-      ? 'ERR_STEP_UP_CANCELLED'
-      : 'ERR_STEP_UP_FAILED'
-}
 
 const REASONS = {
   ERR_STEP_UP_UNMET_AUTHENTICATION_REQUIREMENTS:

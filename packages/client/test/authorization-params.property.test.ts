@@ -5,8 +5,10 @@ import { describe, expect, it } from 'vitest'
 import {
   buildStepUpAuthorizationParams,
   readStepUpChallenge,
-  type StepUpAuthenticationChallenge,
+  type StepUpChallenge,
 } from '../src/index.js'
+
+type StepUpAuthenticationChallenge = Extract<StepUpChallenge, { kind: 'step_up' }>
 
 /** RFC 6749 §3.3 scope-token (also the syntax of one ACR value on the wire). */
 const token = fc.stringMatching(/^[\x21\x23-\x5B\x5D-\x7E]{1,12}$/)

@@ -1,4 +1,4 @@
-import type { StepUpPopup, StepUpWindow } from '../src/browser.js'
+import type { StepUpPopup, StepUpWindow } from '../src/browser-window.js'
 
 /** `sessionStorage`: strings by key, per tab; `full` makes `setItem` throw as a full quota does. */
 export class FakeStorage {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type ReadStepUpChallengeOptions, readStepUpChallenge, StepUpError } from '../src/index.js'
+import { readStepUpChallenge, StepUpError } from '../src/index.js'
 
 /**
  * Challenge examples copied from the specs (unfolded; RFC 8792 `\` wrapping removed), each with
@@ -10,7 +10,7 @@ interface Vector {
   readonly title: string
   readonly status: number
   readonly headers: readonly [string, string][]
-  readonly options?: ReadStepUpChallengeOptions
+  readonly options?: Parameters<typeof readStepUpChallenge>[1]
   readonly expected: Record<string, unknown> | undefined | { readonly invalid: RegExp }
 }
 

@@ -1,9 +1,5 @@
-import {
-  type StepUpChallenge,
-  StepUpError,
-  type StepUpErrorCode,
-  stepUpFailureCode,
-} from '@stepup/client'
+import { type StepUpChallenge, StepUpError, type StepUpErrorCode } from '@stepup/client'
+import { stepUpFailureCode } from '@stepup/internal/step-up'
 import type { Cause } from 'effect'
 import * as Data from 'effect/Data'
 import type { HttpClientResponse } from 'effect/http/HttpClientResponse'

@@ -1,15 +1,12 @@
 import {
   buildStepUpAuthorizationParams,
-  challengeKey,
-  nextRedirectHop,
-  normalizeAllowedOrigins,
-  parseChallengeBody,
   readStepUpChallenge,
   type StepUpAuthorizationParams,
   type StepUpChallenge,
   StepUpError,
 } from '@stepup/client'
 import { checkOptions, invalidArgument } from '@stepup/internal'
+import { challengeKey, nextRedirectHop, normalizeAllowedOrigins } from '@stepup/internal/step-up'
 import {
   parseOAuthChallenge,
   safeParseWwwAuthenticate,
@@ -461,7 +458,10 @@ export function makeStepUpClient<E = never, R1 = never, R2 = never>(
                   challenge.kind === 'step_up' ||
                   challenge.kind === 'insufficient_authorization_details'
                     ? Effect.flatMap(response.text, (text) =>
-                        reading(() => parseChallengeBody(challenge, web, text)),
+                        reading(
+                          () =>
+                            readStepUpChallenge(web, { scheme: 'Bearer', body: text }) ?? challenge,
+                        ),
                       )
                     : Effect.succeed(challenge)
                 return Effect.flatMap(full, (challenge) => {

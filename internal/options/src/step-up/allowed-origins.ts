@@ -1,9 +1,9 @@
-import { invalidArgument } from '@stepup/internal'
+import { invalidArgument } from '../errors.js'
 
 /** Hosts that are the local machine whatever the network: RFC 6761 §6.3 and RFC 5735/4291. */
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
 
-/** @internal Whether the URL's host is loopback: `localhost`, `127.0.0.1` or `[::1]`. */
+/** Whether the URL's host is loopback: `localhost`, `127.0.0.1` or `[::1]`. */
 export const isLoopbackHost = (url: URL): boolean => LOOPBACK.has(url.hostname)
 
 const shown = (value: unknown): string => {
@@ -30,8 +30,8 @@ function toOrigin(value: unknown, name: string): URL {
 }
 
 /**
- * Checks and normalises the origins that may receive the access token, for
- * {@link createStepUpFetch} and `@stepup/effect`'s `makeStepUpClient`.
+ * Checks and normalises the origins that may receive the access token, for `@stepup/client`'s
+ * `createStepUpFetch` and `@stepup/effect`'s `makeStepUpClient`.
  *
  * Each entry is one exact origin (scheme, host, port; no wildcards). Tokens go over TLS only
  * (RFC 6750 §5.3): an `http:` origin is refused unless it is loopback (`localhost`, `127.0.0.1`,

@@ -26,8 +26,8 @@ export const MAX_REDIRECTS = 20
  *
  * `303` turns any method but `GET` and `HEAD` into `GET` without body, and so do `301` and `302`
  * after `POST`; `307` and `308` keep method and body. A `Location` that is not a URL, or not
- * `http:`/`https:`, throws a `TypeError` (fetch's network error). Shared by
- * {@link createStepUpFetch} and `@stepup/effect`'s `makeStepUpClient`, which follow redirects
+ * `http:`/`https:`, throws a `TypeError` (fetch's network error). Shared by `@stepup/client`'s
+ * `createStepUpFetch` and `@stepup/effect`'s `makeStepUpClient`, which follow redirects
  * themselves, one hop at a time, so that a step-up replays only the hop that was challenged.
  *
  * @example
