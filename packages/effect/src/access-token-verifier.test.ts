@@ -11,7 +11,9 @@ const verify = (token: string, layer: ReturnType<typeof AccessTokenVerifier.test
     AccessTokenVerifier.use((v) => v.verify(token, options)).pipe(Effect.provide(layer)),
   )
 
-const refused = (exit: Exit.Exit<unknown, StepUpAuthError<InvalidToken>>): InvalidToken => {
+const refused = (
+  exit: Exit.Exit<unknown, StepUpAuthError<'InvalidToken'>>,
+): StepUpAuthError<'InvalidToken'>['reason'] => {
   const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
   if (reason?._tag !== 'Fail') throw new Error('expected InvalidToken')
   expect(reason.error._tag).toBe('StepUpAuthError')

@@ -19,23 +19,22 @@ import { StepUpAuthError } from './errors.js'
 /**
  * The service interface of {@link AccessTokenVerifier}: `verify` resolves a token (and how it was
  * presented) to its verified claims, or fails with a {@link StepUpAuthError} whose reason is
- * `InvalidToken`.
+ * `InvalidToken`. Build one with `AccessTokenVerifier.fromFunction` or `fromVerifier` (what they
+ * reject with becomes that reason); its type is `AccessTokenVerifier['Service']`.
  *
  * @example
  * ```ts
- * import * as Effect from 'effect/Effect'
- * import * as Layer from 'effect/Layer'
- * const VerifierTest = Layer.succeed(AccessTokenVerifier, {
- *   verify: () => Effect.fail(new StepUpAuthError({ reason: InvalidToken.fromCause(undefined) })),
- * })
+ * const claims = yield* AccessTokenVerifier.use((verifier) => verifier.verify(token))
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
+ * @inline
  */
 export interface AccessTokenVerifierShape {
+  /** Resolve `token` (presented as `options` says) to its verified claims. */
   verify(
     token: string,
     options?: VerifyOptions,
-  ): Effect.Effect<AccessTokenClaims, StepUpAuthError<InvalidToken>>
+  ): Effect.Effect<AccessTokenClaims, StepUpAuthError<'InvalidToken'>>
 }
 
 const AccessTokenVerifierBase: Context.ServiceClass<

@@ -1,6 +1,5 @@
 import {
   AccessTokenError,
-  type AccessTokenErrorCode,
   type AssuranceChallenge,
   type AssuranceReason,
   type ChallengeOptions,
@@ -11,45 +10,43 @@ import type { AuthorizationDetailsError } from '@stepup/rar'
 import type { Cause } from 'effect'
 import * as Data from 'effect/Data'
 import * as HttpServerResponse from 'effect/http/HttpServerResponse'
+import type {
+  InsufficientAuthorizationDetailsReason,
+  InsufficientScopeReason,
+  InsufficientUserAuthenticationReason,
+  InvalidAuthorizationDetailsReason,
+  InvalidTokenReason,
+} from './errors.js'
 
 /**
  * The fields every refusal reason carries: the status, the OAuth `error`, the typed challenge
  * values, the serialised `WWW-Authenticate` value (none for a 503) and the audit `reasons`.
- *
- * @example
- * ```ts
- * import * as Effect from 'effect/Effect'
- * evaluate(claims, { acr_values: ['phrh'] }).pipe(
- *   Effect.catchReason('StepUpAuthError', 'InsufficientUserAuthentication', (e) => Effect.succeed([e.status, e.wwwAuthenticate, e.reasons])),
- * )
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export interface DeniedFields {
+  /** The HTTP status to answer with. */
   readonly status: number
+  /** The OAuth `error` code of the challenge. */
   readonly error: string
+  /** The challenge's parameters: `error_description`, `acr_values`, `max_age`, `scope`, … */
   readonly challenge: AssuranceChallenge
+  /** The serialised `WWW-Authenticate` value; none for a 503. */
   readonly wwwAuthenticate: string | undefined
+  /** Why, for audit logs (never sent). */
   readonly reasons: readonly AssuranceReason[]
 }
 
 /**
  * The fields of {@link InvalidToken}: a verification failure (`code` from the verifier) or
  * malformed claims found by `evaluate`, with `temporary` marking a 503 (JWKS or introspection down).
- *
- * @example
- * ```ts
- * verifier.verify(token).pipe(
- *   Effect.catchReason('StepUpAuthError', 'InvalidToken', (e) => Effect.succeed(e.temporary ? `retry in ${e.retryAfter}s` : e.code)),
- * )
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
 export interface InvalidTokenFields extends DeniedFields {
+  /** 401, or 503 when `temporary`. */
   readonly status: 401 | 503
+  /** `invalid_token`, or `temporarily_unavailable` when `temporary`. */
   readonly error: 'invalid_token' | 'temporarily_unavailable'
   /** The verifier's code; `undefined` when the verifier threw something else. */
-  readonly code: AccessTokenErrorCode | undefined
+  readonly code: AccessTokenError['code'] | undefined
+  /** The token could not be checked right now (JWKS or introspection down): a 503. */
   readonly temporary: boolean
   /** With `temporary`: the seconds after which to try again, sent as `Retry-After`. */
   readonly retryAfter?: number | undefined
@@ -65,14 +62,8 @@ const render = (self: DeniedFields, options?: ChallengeOptions): ErrorResponse =
   toErrorResponse(self, options)
 
 /**
- * Turns an {@link ErrorResponse} of `@stepup/assurance` into an Effect `HttpServerResponse` with
- * the same status, headers and JSON body the Express, Fastify and fetch adapters send.
- *
- * @example
- * ```ts
- * const response = toHttpServerResponse(toErrorResponse({ status: 401, challenge: {} }))
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ * Turns an `ErrorResponse` of `@stepup/assurance` into an Effect `HttpServerResponse` with the
+ * same status, headers and JSON body the Express, Fastify and fetch adapters send.
  */
 export function toHttpServerResponse(res: ErrorResponse): HttpServerResponse.HttpServerResponse {
   const { 'content-type': contentType, ...headers } = res.headers
@@ -91,16 +82,12 @@ const InvalidTokenBase: Denied<'InvalidToken', InvalidTokenFields> =
   /*#__PURE__*/ Data.TaggedError('InvalidToken')
 
 /**
- * The access token was refused (401 `invalid_token`), or could not be checked right now
- * (`temporary`, 503): nothing from the token is in the message or challenge.
+ * The reason `InvalidToken`: the access token was refused (401 `invalid_token`), or could not be
+ * checked right now (`temporary`, 503); nothing from the token is in the message or challenge.
  *
- * @example
- * ```ts
- * verifier.verify(token).pipe(Effect.catchReason('StepUpAuthError', 'InvalidToken', (e) => Effect.succeed(e.status)))
- * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
-export class InvalidToken extends InvalidTokenBase {
+export class InvalidToken extends InvalidTokenBase implements InvalidTokenReason {
   constructor(fields: InvalidTokenFields) {
     super({ ...fields, message: message(fields) })
   }
@@ -141,19 +128,13 @@ export class InvalidToken extends InvalidTokenBase {
 /**
  * The fields of a refused decision (`InsufficientUserAuthentication`, `InsufficientScope`,
  * `InsufficientAuthorizationDetails`): those of `AssuranceFailure` from `evaluateAssurance`.
- *
- * @example
- * ```ts
- * import * as Effect from 'effect/Effect'
- * evaluate(claims, { scope: ['payments:write'] }).pipe(
- *   Effect.catchReason('StepUpAuthError', 'InsufficientScope', (e) => Effect.succeed([e.status, e.error, e.wwwAuthenticate])),
- * )
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export interface DecisionFields<E extends string> extends DeniedFields {
+  /** 401 for `insufficient_user_authentication`, 403 otherwise. */
   readonly status: 401 | 403
+  /** The OAuth `error` code of the challenge. */
   readonly error: E
+  /** The serialised `WWW-Authenticate` value. */
   readonly wwwAuthenticate: string
 }
 
@@ -163,16 +144,15 @@ const InsufficientUserAuthenticationBase: Denied<
 > = /*#__PURE__*/ Data.TaggedError('InsufficientUserAuthentication')
 
 /**
- * RFC 9470: the authentication behind the token is too weak or too old; `challenge` carries the
- * `acr_values` and/or `max_age` the client must ask the authorization server for.
+ * The reason `InsufficientUserAuthentication` (RFC 9470): the authentication behind the token is
+ * too weak or too old; `challenge` carries the `acr_values` and/or `max_age` to ask for.
  *
- * @example
- * ```ts
- * Effect.catchReason('StepUpAuthError', 'InsufficientUserAuthentication', (e) => redirectToLogin(e.challenge.acr_values))
- * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export class InsufficientUserAuthentication extends InsufficientUserAuthenticationBase {
+export class InsufficientUserAuthentication
+  extends InsufficientUserAuthenticationBase
+  implements InsufficientUserAuthenticationReason
+{
   constructor(fields: DecisionFields<'insufficient_user_authentication'>) {
     super({ ...fields, message: message(fields) })
   }
@@ -189,15 +169,12 @@ const InsufficientScopeBase: Denied<
 > = /*#__PURE__*/ Data.TaggedError('InsufficientScope')
 
 /**
- * RFC 6750 `insufficient_scope` (403): the token lacks scope; `challenge.scope` says what is needed.
+ * The reason `InsufficientScope` (RFC 6750, 403): the token lacks scope; `challenge.scope` says
+ * what is needed.
  *
- * @example
- * ```ts
- * Effect.catchReason('StepUpAuthError', 'InsufficientScope', (e) => Effect.succeed(e.challenge.scope))
- * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
-export class InsufficientScope extends InsufficientScopeBase {
+export class InsufficientScope extends InsufficientScopeBase implements InsufficientScopeReason {
   constructor(fields: DecisionFields<'insufficient_scope'>) {
     super({ ...fields, message: message(fields) })
   }
@@ -214,16 +191,15 @@ const InsufficientAuthorizationDetailsBase: Denied<
 > = /*#__PURE__*/ Data.TaggedError('InsufficientAuthorizationDetails')
 
 /**
- * The token's `authorization_details` do not cover the request (403); the uncovered details are
- * in `challenge.authorization_details` and in the JSON body.
+ * The reason `InsufficientAuthorizationDetails` (403): the token's `authorization_details` do not
+ * cover the request; the uncovered details are in `challenge.authorization_details` and the body.
  *
- * @example
- * ```ts
- * Effect.catchReason('StepUpAuthError', 'InsufficientAuthorizationDetails', (e) => Effect.succeed(e.challenge.authorization_details))
- * ```
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-6
  */
-export class InsufficientAuthorizationDetails extends InsufficientAuthorizationDetailsBase {
+export class InsufficientAuthorizationDetails
+  extends InsufficientAuthorizationDetailsBase
+  implements InsufficientAuthorizationDetailsReason
+{
   constructor(fields: DecisionFields<'insufficient_authorization_details'>) {
     super({ ...fields, message: message(fields) })
   }
@@ -235,38 +211,13 @@ export class InsufficientAuthorizationDetails extends InsufficientAuthorizationD
 }
 
 /**
- * The union of the refusal reasons a decision can fail with, as `evaluate` puts them in a
- * {@link StepUpAuthError}.
- *
- * @example
- * ```ts
- * import * as Effect from 'effect/Effect'
- * evaluate(claims, { acr_values: ['phr'] }).pipe(
- *   Effect.catchTag('StepUpAuthError', (e) => Effect.succeed(toHttpServerResponse(e.reason.toErrorResponse()))),
- * )
- * ```
- */
-export type AssuranceDenied =
-  | InvalidToken
-  | InsufficientScope
-  | InsufficientAuthorizationDetails
-  | InsufficientUserAuthentication
-
-/**
  * The fields of {@link InvalidAuthorizationDetails}: every issue found (path and problem, never
  * the offending value) and the `@stepup/rar` error.
- *
- * @example
- * ```ts
- * import * as Effect from 'effect/Effect'
- * parseAuthorizationDetails('[{"actions":["read"]}]').pipe(
- *   Effect.catchReason('StepUpAuthError', 'InvalidAuthorizationDetails', (e) => Effect.succeed(e.issues)), // [{ path: [0, 'type'], … }]
- * )
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9396#section-5
  */
 export interface InvalidAuthorizationDetailsFields {
+  /** Every issue found: its path and problem, never the offending value. */
   readonly issues: AuthorizationDetailsError['issues']
+  /** The `@stepup/rar` error, when there was one. */
   readonly cause?: AuthorizationDetailsError | undefined
 }
 
@@ -284,19 +235,15 @@ const INVALID_DETAILS = {
 } as const
 
 /**
- * Untrusted `authorization_details` did not parse; a resource server answers 400
- * `invalid_request`, as the other adapters do for a request body with invalid details.
+ * The reason `InvalidAuthorizationDetails`: untrusted `authorization_details` did not parse; a
+ * resource server answers 400 `invalid_request`, as the other adapters do for such a body.
  *
- * @example
- * ```ts
- * import * as Effect from 'effect/Effect'
- * parseAuthorizationDetails(body.authorization_details).pipe(
- *   Effect.catchReason('StepUpAuthError', 'InvalidAuthorizationDetails', (e) => Effect.logWarning(e.issues)),
- * )
- * ```
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-5
  */
-export class InvalidAuthorizationDetails extends InvalidAuthorizationDetailsBase {
+export class InvalidAuthorizationDetails
+  extends InvalidAuthorizationDetailsBase
+  implements InvalidAuthorizationDetailsReason
+{
   /** The OAuth error an authorization server returns for it (RFC 9396 §5). */
   readonly error: 'invalid_authorization_details' = 'invalid_authorization_details'
 

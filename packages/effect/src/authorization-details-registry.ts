@@ -59,7 +59,7 @@ export const parseAuthorizationDetails = (
   input: unknown,
 ): Effect.Effect<
   readonly AuthorizationDetail[],
-  StepUpAuthError<InvalidAuthorizationDetails>,
+  StepUpAuthError<'InvalidAuthorizationDetails'>,
   AuthorizationDetailsRegistry
 > =>
   AuthorizationDetailsRegistry.use((registry) =>

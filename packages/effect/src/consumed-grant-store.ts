@@ -19,7 +19,9 @@ import * as Layer from 'effect/Layer'
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-6
  */
 export interface ConsumedGrantStoreShape {
+  /** Whether `key` is marked as consumed (and not expired). */
   has(key: string): Effect.Effect<boolean>
+  /** Mark `key` for `ttl` seconds unless already marked: `true` when this call marked it. */
   add(key: string, ttl: number): Effect.Effect<boolean>
 }
 

@@ -8,9 +8,8 @@ import * as Clock from 'effect/Clock'
 import * as Effect from 'effect/Effect'
 import * as Option from 'effect/Option'
 import { AcrRegistry } from './acr-registry.js'
-import type { AssuranceDenied } from './assurance-errors.js'
 import { AuthorizationDetailsRegistry } from './authorization-details-registry.js'
-import { fromAssuranceFailure, type StepUpAuthError } from './errors.js'
+import { type DecisionTag, fromAssuranceFailure, type StepUpAuthError } from './errors.js'
 
 type Resolved = EvaluateAssuranceOptions & { readonly now: number }
 
@@ -57,7 +56,7 @@ export const evaluate = <C extends AssuranceClaimsInput>(
   claims: C,
   requirement: AssuranceRequirement,
   options: Omit<EvaluateAssuranceOptions, 'acrRegistry' | 'authorizationDetailsRegistry'> = {},
-): Effect.Effect<C, StepUpAuthError<AssuranceDenied>> =>
+): Effect.Effect<C, StepUpAuthError<DecisionTag>> =>
   Effect.flatMap(evaluationOptions(options), (o) => {
     const result = evaluateAssurance(claims, requirement, o)
     return result.ok ? Effect.succeed(result.claims) : Effect.fail(fromAssuranceFailure(result))

@@ -6,7 +6,7 @@ import {
   parseAuthorizationDetails,
 } from './authorization-details-registry.js'
 import { ConsumedGrantStore } from './consumed-grant-store.js'
-import { assess, RiskPolicy } from './risk-policy.js'
+import { RiskPolicy } from './risk-policy.js'
 
 const NOW = 1_700_000_000
 const claims = (acr: string, age: number) => ({ acr, auth_time: NOW - age, scopes: [], raw: {} })
@@ -26,10 +26,10 @@ const Policy = RiskPolicy.layer([
 const run = <A, E>(effect: Effect.Effect<A, E, RiskPolicy>) =>
   Effect.runPromiseExit(Effect.provide(effect, Policy))
 
-describe('assess (risk policy as an Effect)', () => {
+describe('RiskPolicy.decide (risk policy as an Effect)', () => {
   it('explains which rules fired and allows a strong enough token', async () => {
     const exit = await run(
-      assess({
+      RiskPolicy.decide({
         claims: claims('phrh', 10),
         request: { method: 'POST', url: '/t' },
         details: details('20000'),
@@ -41,7 +41,7 @@ describe('assess (risk policy as an Effect)', () => {
 
   it('fails with InsufficientUserAuthentication carrying acr_values and max_age', async () => {
     const exit = await run(
-      assess({
+      RiskPolicy.decide({
         claims: claims('phr', 10),
         request: { method: 'POST', url: '/t' },
         details: details('20000'),

@@ -11,9 +11,8 @@ import * as Effect from 'effect/Effect'
 import * as Layer from 'effect/Layer'
 import * as Option from 'effect/Option'
 import { AcrRegistry } from './acr-registry.js'
-import type { AssuranceDenied } from './assurance-errors.js'
 import { ConsumedGrantStore, toCoreStore } from './consumed-grant-store.js'
-import { fromAssuranceFailure, type StepUpAuthError } from './errors.js'
+import { type DecisionTag, fromAssuranceFailure, type StepUpAuthError } from './errors.js'
 import { evaluationOptions } from './evaluate.js'
 
 const RiskPolicyBase: Context.ServiceClass<
@@ -24,7 +23,8 @@ const RiskPolicyBase: Context.ServiceClass<
 
 /**
  * A `@stepup/assurance` risk policy as a service: named rules over the claims, the request, the
- * request's `authorization_details` and app signals, merged to the strictest requirement.
+ * request's `authorization_details` and app signals, merged to the strictest requirement. Give it
+ * to the middleware as `requirement: RiskPolicy`, or run it with `RiskPolicy.decide(context)`.
  *
  * @example
  * ```ts
@@ -62,33 +62,38 @@ export class RiskPolicy extends RiskPolicyBase {
   static fromPolicy(policy: CoreRiskPolicy): Layer.Layer<RiskPolicy> {
     return Layer.succeed(RiskPolicy, policy)
   }
-}
 
-/**
- * Runs the {@link RiskPolicy} for a request and evaluates the token against the merged
- * requirement (consuming a single-use grant): the explainable assessment, or a typed error.
- *
- * @example
- * ```ts
- * const { requirement, fired } = yield* assess({ claims, request: { method: 'POST', url: '/transfers' }, details })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
- */
-export const assess = (
-  context: RiskContext,
-  options: Omit<EvaluateAssuranceOptions, 'acrRegistry' | 'authorizationDetailsRegistry'> = {},
-): Effect.Effect<RiskAssessment, StepUpAuthError<AssuranceDenied>, RiskPolicy> =>
-  Effect.flatMap(
-    Effect.all([
-      RiskPolicy,
-      evaluationOptions({ ...options, ...(context.now !== undefined && { now: context.now }) }),
-    ]),
-    ([policy, o]) =>
-      Effect.flatMap(
-        Effect.promise(() => policy.decide({ ...context, now: o.now }, o)),
-        (assessment) =>
-          assessment.result.ok
-            ? Effect.succeed(assessment)
-            : Effect.fail(fromAssuranceFailure(assessment.result)),
-      ),
-  )
+  /**
+   * Runs the policy's `decide` for a request and evaluates the token against the merged
+   * requirement (consuming a single-use grant): the explainable assessment (which rules fired,
+   * the requirement), or a {@link StepUpAuthError} whose reason is the refused decision.
+   *
+   * Uses the {@link AcrRegistry} and {@link AuthorizationDetailsRegistry} services when provided
+   * and Effect's `Clock` for the time, as {@link evaluate} does.
+   *
+   * @example
+   * ```ts
+   * const { requirement, fired } = yield* RiskPolicy.decide({ claims, request: { method: 'POST', url: '/transfers' }, details })
+   * ```
+   * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+   */
+  static decide(
+    context: RiskContext,
+    options: Omit<EvaluateAssuranceOptions, 'acrRegistry' | 'authorizationDetailsRegistry'> = {},
+  ): Effect.Effect<RiskAssessment, StepUpAuthError<DecisionTag>, RiskPolicy> {
+    return Effect.flatMap(
+      Effect.all([
+        RiskPolicy,
+        evaluationOptions({ ...options, ...(context.now !== undefined && { now: context.now }) }),
+      ]),
+      ([policy, o]) =>
+        Effect.flatMap(
+          Effect.promise(() => policy.decide({ ...context, now: o.now }, o)),
+          (assessment) =>
+            assessment.result.ok
+              ? Effect.succeed(assessment)
+              : Effect.fail(fromAssuranceFailure(assessment.result)),
+        ),
+    )
+  }
+}

@@ -9,12 +9,11 @@ import {
   HttpClientRequest,
 } from 'effect/http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { StepUpFailed } from './client-errors.js'
 import type { StepUpAuthError } from './errors.js'
 import { makeStepUpClient, type StepUpClientOptions } from './step-up-client.js'
 
 type Client = HttpClient.HttpClient.With<
-  HttpClientError.HttpClientError | StepUpAuthError<StepUpFailed>
+  HttpClientError.HttpClientError | StepUpAuthError<'StepUpFailed'>
 >
 
 interface Seen {
@@ -163,12 +162,12 @@ function setup(
   return { calls, asked, run }
 }
 
-const failure = (exit: Exit.Exit<unknown, unknown>): StepUpFailed => {
+const failure = (exit: Exit.Exit<unknown, unknown>): StepUpAuthError<'StepUpFailed'>['reason'] => {
   if (Exit.isSuccess(exit)) throw new Error('expected a failure')
   const reason = exit.cause.reasons[0]
   if (reason?._tag !== 'Fail')
     throw new Error(`expected a typed failure, got ${String(exit.cause)}`)
-  const error = reason.error as StepUpAuthError<StepUpFailed>
+  const error = reason.error as StepUpAuthError<'StepUpFailed'>
   expect(error._tag).toBe('StepUpAuthError')
   return error.reason
 }

@@ -101,7 +101,8 @@ export interface StepUpClientOptions<E, R1, R2> {
   readonly maxStepUps?: number
   /**
    * How transport failures (including timeouts) of idempotent requests are retried; default
-   * {@link DEFAULT_RETRY}. Use `Schedule.recurs(0)` to never retry.
+   * exponential from 100 ms, at most 2 retries (RFC 9110 §9.2.2: idempotent methods only). Use
+   * `Schedule.recurs(0)` to never retry.
    */
   readonly retry?: Schedule.Schedule<unknown, HttpClientError.HttpClientError>
   /** Time allowed for each attempt; default 30 seconds. */
@@ -126,17 +127,8 @@ const OPTIONS = new Set([
   'onInvalidToken',
 ])
 
-/**
- * The default retry of {@link makeStepUpClient}: exponential from 100 ms, at most 2 retries.
- *
- * @example
- * ```ts
- * import * as Schedule from 'effect/Schedule'
- * const client = yield* makeStepUpClient({ ...options, retry: Schedule.spaced('1 second') })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.2
- */
-export const DEFAULT_RETRY: Schedule.Schedule<unknown> = /*#__PURE__*/ Schedule.max([
+/** The default `retry`: exponential from 100 ms, at most 2 retries. */
+const DEFAULT_RETRY: Schedule.Schedule<unknown> = /*#__PURE__*/ Schedule.max([
   Schedule.exponential('100 millis'),
   Schedule.recurs(2),
 ])
@@ -232,7 +224,7 @@ export function makeStepUpClient<E = never, R1 = never, R2 = never>(
   options: StepUpClientOptions<E, R1, R2>,
 ): Effect.Effect<
   HttpClient.HttpClient.With<
-    HttpClientError.HttpClientError | StepUpAuthError<StepUpFailed> | E,
+    HttpClientError.HttpClientError | StepUpAuthError<'StepUpFailed'> | E,
     R1 | R2
   >,
   never,

@@ -23,7 +23,7 @@ import { StepUpAuthError } from './errors.js'
 export const parseWwwAuthenticate = (
   value: string | readonly string[],
   options?: ParseOptions,
-): Effect.Effect<WwwAuthenticateChallenge[], StepUpAuthError<WwwAuthenticateParseError>> =>
+): Effect.Effect<WwwAuthenticateChallenge[], StepUpAuthError<'WwwAuthenticateParseError'>> =>
   Effect.suspend(() => {
     const result = safeParseWwwAuthenticate(value, options)
     return result.success
@@ -59,7 +59,7 @@ export const parseWwwAuthenticate = (
 export function readStepUpChallenge(
   response: HttpClientResponse,
   options?: { readonly scheme?: 'Bearer' | 'DPoP' },
-): Effect.Effect<StepUpChallenge | undefined, StepUpAuthError<StepUpFailed>> {
+): Effect.Effect<StepUpChallenge | undefined, StepUpAuthError<'StepUpFailed'>> {
   if (response.status !== 401 && response.status !== 403) return Effect.succeed(undefined)
   return Effect.try({
     try: () =>
