@@ -13,9 +13,8 @@
  *
  * @example
  * ```ts
- * const [challenge] = parseWwwAuthenticate('Bearer error="insufficient_user_authentication", acr_values="phr"')
- * const oauth = parseOAuthChallenge(challenge!)
- * const code: OAuthErrorCode | undefined = oauth.error === 'insufficient_user_authentication' ? oauth.error : undefined
+ * const status = (code: OAuthErrorCode) => (code === 'insufficient_scope' ? 403 : code === 'invalid_request' ? 400 : 401)
+ * status('insufficient_user_authentication') // 401
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */

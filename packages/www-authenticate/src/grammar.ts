@@ -45,11 +45,6 @@ export function every(value: string, flag: number): boolean {
  * Whether `value` is an OAuth `scope`: scope-tokens (`1*NQCHAR`) separated by exactly one space,
  * nothing before the first or after the last. The same grammar holds `acr_values` (RFC 9470 §3).
  *
- * @example
- * ```ts
- * isScope('read write') // true
- * isScope('read  write') // false: two spaces
- * ```
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.3
  */
 export function isScope(value: string): boolean {
@@ -135,11 +130,6 @@ export function isErrorDescription(value: string): boolean {
  * `quoted-pair`s): tab, space, visible ASCII and `obs-text`, no control characters, nothing above
  * U+00FF. The empty string can (`""`).
  *
- * @example
- * ```ts
- * isQuotable('say "hi"') // true
- * isQuotable('line\nbreak') // false
- * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.6.4
  */
 export function isQuotable(value: string): boolean {
