@@ -5,7 +5,10 @@ import type {
   JwtAccessTokenVerifierOptions,
   StepUpEvent,
 } from '@stepup/assurance'
-import { createRedisConsumedGrantStore, type RedisPersistence } from '@stepup/assurance/redis'
+import {
+  createRedisConsumedGrantStore,
+  type RedisConsumedGrantStoreOptions,
+} from '@stepup/assurance/redis'
 import { checkOptions, invalidArgument } from '@stepup/internal'
 import { createClient } from 'redis'
 import { type BankContext, createBankContext } from './context.ts'
@@ -128,7 +131,7 @@ export interface RedisGrantOptions {
    * writes every command to its append-only file before answering (`appendonly yes`,
    * `appendfsync always`); `'warn'`: log it and go on; `'skip'`: not checked (you guarantee it).
    */
-  readonly persistence?: RedisPersistence
+  readonly persistence?: RedisConsumedGrantStoreOptions['persistence']
 }
 
 /** Retry schedule of the discovery of the issuer's metadata (see {@link BankApiOptions}). */

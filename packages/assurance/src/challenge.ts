@@ -56,25 +56,6 @@ export interface ChallengeOptions {
 }
 
 /**
- * The JSON body of an error response, as {@link toErrorResponse} builds it.
- *
- * @example
- * ```ts
- * toErrorResponse({ status: 403, challenge: { error: 'insufficient_scope', scope: ['payments'] } }).body
- * // { error: 'insufficient_scope' }
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
- */
-export interface ErrorResponseBody {
-  /** The OAuth error code, as in the challenge. */
-  readonly error: string
-  /** The challenge's `error_description`, when it has one. */
-  readonly error_description?: string
-  /** The authorization details the token does not cover (RFC 9396), for the client to request. */
-  readonly authorization_details?: readonly AuthorizationDetail[]
-}
-
-/**
  * The ready-to-send error response {@link toErrorResponse} returns: status, lower-cased header
  * names and the JSON body (`null` when the request carried no credentials).
  *
@@ -85,32 +66,23 @@ export interface ErrorResponseBody {
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export interface ErrorResponse {
-  /** The HTTP status (see `OAUTH_ERROR_STATUS`). */
+  /** The HTTP status: 400, 401, 403 or 503 as the OAuth `error` asks (RFC 6750 §3.1). */
   readonly status: number
   /** `www-authenticate`, and `retry-after` on a 503 that has one, names lower-cased. */
   readonly headers: Readonly<Record<string, string>>
-  /** The JSON body, or `null` for a challenge without error information. */
-  readonly body: ErrorResponseBody | null
+  /**
+   * The JSON body (RFC 6750 §3), or `null` for a challenge without error information: the OAuth
+   * `error` as in the challenge, its `error_description` when it has one, and the
+   * `authorization_details` the token does not cover (RFC 9396), for the client to request.
+   */
+  readonly body: {
+    readonly error: string
+    readonly error_description?: string
+    readonly authorization_details?: readonly AuthorizationDetail[]
+  } | null
 }
 
-/**
- * Anything {@link toErrorResponse} renders: a failed {@link AssuranceResult}, an
- * {@link AccessTokenError}, or a failed {@link extractAccessToken}.
- *
- * @example
- * ```ts
- * toErrorResponse({ status: 401, challenge: {} }) // { status: 401, headers: { 'www-authenticate': 'Bearer' }, body: null }
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
- */
-export interface ErrorSource {
-  /** The HTTP status to answer with. */
-  readonly status: number
-  /** The challenge values to render. */
-  readonly challenge: AssuranceChallenge
-  /** Seconds before a retry may succeed, sent as `Retry-After` (RFC 9110 §10.2.3) on a 503. */
-  readonly retryAfter?: number | undefined
-}
+type Body = NonNullable<ErrorResponse['body']>
 
 /** Serialise the challenge(s) for a failure, one per scheme, the error in the one used. */
 export function renderWwwAuthenticate(c: AssuranceChallenge, o: ChallengeOptions = {}): string {
@@ -136,7 +108,8 @@ export function renderWwwAuthenticate(c: AssuranceChallenge, o: ChallengeOptions
 
 /**
  * Builds the ready-to-send HTTP response for any failure: status, `WWW-Authenticate` challenge and
- * JSON body.
+ * JSON body. The failure is anything with the `status` to answer with and the `challenge` values
+ * to render: a failed {@link AssuranceResult}, an {@link AccessTokenError}, or your own.
  *
  * The challenge has no error information when the request carried no credentials, and there is
  * none at all for a 503. The body is `{ error, error_description }` plus the uncovered
@@ -145,15 +118,23 @@ export function renderWwwAuthenticate(c: AssuranceChallenge, o: ChallengeOptions
  *
  * @example
  * ```ts
- * const extracted = extractAccessToken({ authorization: request.headers.get('authorization') })
- * if (!extracted.ok) return toErrorResponse(extracted, { realm: 'api' })
+ * toErrorResponse({ status: 401, challenge: {} }, { realm: 'api' })
  * // { status: 401, headers: { 'www-authenticate': 'Bearer realm="api"' }, body: null }
+ * const result = evaluateAssurance(claims, { acr_values: ['phrh'] })
+ * if (!result.ok) return toErrorResponse(result, { realm: 'api' })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  * @see https://www.rfc-editor.org/rfc/rfc9728#section-5.1
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
  */
-export function toErrorResponse(failure: ErrorSource, options?: ChallengeOptions): ErrorResponse {
+export function toErrorResponse(
+  failure: {
+    readonly status: number
+    readonly challenge: AssuranceChallenge
+    readonly retryAfter?: number | undefined
+  },
+  options?: ChallengeOptions,
+): ErrorResponse {
   const { status, challenge: c, retryAfter } = failure
   const headers: Record<string, string> = {}
   if (status !== 503) headers['www-authenticate'] = renderWwwAuthenticate(c, options)
@@ -162,7 +143,7 @@ export function toErrorResponse(failure: ErrorSource, options?: ChallengeOptions
   }
   if (c.error === undefined) return { status, headers, body: null }
   headers['content-type'] = 'application/json'
-  const body: { -readonly [K in keyof ErrorResponseBody]: ErrorResponseBody[K] } = {
+  const body: { -readonly [K in keyof Body]: Body[K] } = {
     error: c.error,
   }
   if (c.error_description !== undefined) body.error_description = c.error_description

@@ -146,21 +146,7 @@ export function parseAccessTokenClaims(
   return out as unknown as AccessTokenClaims
 }
 
-/**
- * A claim a verifier can require: the RFC 9068 §2.2 set. `iss`, `aud` and `exp` are always
- * required by the JWT verifier; listing them changes nothing there.
- *
- * @example
- * ```ts
- * const verifier = createJwtAccessTokenVerifier({
- *   issuer: 'https://as.example.net',
- *   audience: 'https://rs.example.com',
- *   jwks: new URL('https://as.example.net/jwks'),
- *   requiredClaims: ['sub', 'client_id'],
- * })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2
- */
+/** A claim a verifier can require (its `requiredClaims` option): the RFC 9068 §2.2 set. */
 export type RequiredClaim = 'iss' | 'exp' | 'aud' | 'sub' | 'client_id' | 'iat' | 'jti'
 
 /** RFC 9068 §2.2: every JWT access token carries these. */
@@ -195,25 +181,7 @@ export function missingClaim(
   return required.find((c) => payload[c] === undefined || payload[c] === '')
 }
 
-/**
- * Checks for confirmation methods other than `jkt` and `x5t#S256`, by `cnf` member name: each
- * gets the member's value and how the token was presented, and returns whether the request
- * proves possession of that key. A `cnf` member with no check refuses the token.
- *
- * @example
- * ```ts
- * // RFC 7800 §3.2: a token bound to a raw public key, proven by the mTLS client certificate.
- * const verifier = createJwtAccessTokenVerifier({
- *   issuer: 'https://as.example.net',
- *   audience: 'https://rs.example.com',
- *   jwks: new URL('https://as.example.net/jwks'),
- *   confirmation: {
- *     jwk: (value, presentation) => presentation.x5tS256 === thumbprintOfBoundCertificate(value),
- *   },
- * })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc7800#section-3.1
- */
+/** The `confirmation` option of the verifiers: a check per `cnf` member name (RFC 7800 §3.1). */
 export type ConfirmationChecks = Readonly<
   Record<string, (value: unknown, presentation: VerifyOptions) => boolean>
 >
@@ -233,8 +201,10 @@ const confirmationError = (
  *   introspection `token_type` of `DPoP` marks a token as bound.
  * - `x5t#S256` (RFC 8705 §3): `x5tS256`, the base64url SHA-256 thumbprint of the client
  *   certificate of the TLS connection, must equal it: `ERR_TOKEN_CNF_MISMATCH`.
- * - any other member: its check in `checks` must return `true` (`ERR_TOKEN_CNF_MISMATCH`); with
- *   no check, or a `cnf` that is not an object or names no method, `ERR_TOKEN_CNF_UNSUPPORTED`.
+ * - any other member: its check in `checks` (a function per member name, given the member's
+ *   value and the presentation, as the verifiers' `confirmation` option) must return `true`
+ *   (`ERR_TOKEN_CNF_MISMATCH`); with no check, or a `cnf` that is not an object or names no
+ *   method, `ERR_TOKEN_CNF_UNSUPPORTED`.
  *
  * The verifiers call it on every `verify`; call it yourself on claims you verified otherwise.
  *
@@ -247,7 +217,7 @@ const confirmationError = (
 export function checkConfirmation(
   claims: Pick<AccessTokenClaims, 'cnf' | 'raw'>,
   presentation: VerifyOptions = {},
-  checks: ConfirmationChecks = {},
+  checks: Readonly<Record<string, (value: unknown, presentation: VerifyOptions) => boolean>> = {},
 ): void {
   const { scheme = 'Bearer', jkt, x5tS256 } = presentation
   const cnf: unknown = claims.cnf

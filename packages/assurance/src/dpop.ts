@@ -14,34 +14,13 @@ import {
 import { quoted } from './claims.js'
 import { type ConsumedGrantStore, createMemoryConsumedGrantStore } from './consumed-grant-store.js'
 import type { DpopNonceSource } from './dpop-nonce.js'
-import { AssuranceError, check } from './errors.js'
+import { AssuranceError, type AssuranceErrorCode, check } from './errors.js'
 import type { HttpRequestView } from './http.js'
 import { createTokenCache } from './token-cache.js'
 import { ASYMMETRIC, COMPACT, epochNow, positive } from './verifier.js'
 
-/**
- * The union of the codes that say why a DPoP proof was refused, for logs (the wire says
- * `invalid_dpop_proof`).
- *
- * @example
- * ```ts
- * await verifyProof(request.headers.get('dpop'), view, token).catch((error) => {
- *   if (error instanceof DpopProofError && error.code === 'ERR_DPOP_REPLAYED') console.warn('replayed DPoP proof')
- *   throw error
- * })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.3
- */
-export type DpopProofErrorCode =
-  | 'ERR_DPOP_MISSING'
-  | 'ERR_DPOP_MALFORMED'
-  | 'ERR_DPOP_ALG_NOT_ALLOWED'
-  | 'ERR_DPOP_KEY_INVALID'
-  | 'ERR_DPOP_SIGNATURE_INVALID'
-  | 'ERR_DPOP_CLAIM_INVALID'
-  | 'ERR_DPOP_REPLAYED'
-  | 'ERR_DPOP_NONCE_MISSING'
-  | 'ERR_DPOP_NONCE_INVALID'
+/** The codes of a {@link DpopProofError}: why a DPoP proof was refused. */
+export type DpopProofErrorCode = Extract<AssuranceErrorCode, `ERR_DPOP_${string}`>
 
 /**
  * Thrown by a {@link createDpopProofVerifier} verifier, and by {@link DpopProofCheck.consume} for a
@@ -63,12 +42,18 @@ export type DpopProofErrorCode =
  */
 export class DpopProofError extends AssuranceError {
   override readonly name: string = 'DpopProofError'
-  declare readonly code: DpopProofErrorCode
+  /**
+   * Why the proof was refused, for logs (the wire says `invalid_dpop_proof`): `ERR_DPOP_MISSING`,
+   * `ERR_DPOP_MALFORMED`, `ERR_DPOP_ALG_NOT_ALLOWED`, `ERR_DPOP_KEY_INVALID`,
+   * `ERR_DPOP_SIGNATURE_INVALID`, `ERR_DPOP_CLAIM_INVALID`, `ERR_DPOP_REPLAYED`, and the nonce
+   * codes `ERR_DPOP_NONCE_MISSING`, `ERR_DPOP_NONCE_INVALID`.
+   */
+  declare readonly code: Extract<AssuranceErrorCode, `ERR_DPOP_${string}`>
   /** With the nonce codes: the nonce to send in `DPoP-Nonce` (RFC 9449 §9). */
   readonly nonce?: string
 
   constructor(
-    code: DpopProofErrorCode,
+    code: Extract<AssuranceErrorCode, `ERR_DPOP_${string}`>,
     message: string = code,
     options: { nonce?: string; cause?: unknown } = {},
   ) {

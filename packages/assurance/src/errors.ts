@@ -1,21 +1,31 @@
 import { invalidArgument } from '@stepup/internal'
 import type { AssuranceChallenge } from './challenge.js'
-import type { DpopProofErrorCode } from './dpop.js'
 
 /**
- * The union of the stable codes of {@link AccessTokenError}: why a token was refused (for logs;
- * the wire only says `invalid_token`), or `ERR_VERIFIER_UNAVAILABLE` when it could not be checked.
+ * The union of every `code` an {@link AssuranceError} can carry, one stable code per reason, for
+ * logs, metrics and branching (the wire says only the OAuth `error`):
+ *
+ * - `ERR_TOKEN_*` and `ERR_VERIFIER_UNAVAILABLE`: why an {@link AccessTokenError} refused a
+ *   token, or that it could not be checked right now;
+ * - `ERR_DPOP_*`: why a `DpopProofError` refused a DPoP proof;
+ * - `ERR_REQUEST_INVALID`: an `InvalidRequestError`, a request the decision cannot read;
+ * - `ERR_GRANT_STORE_*`: why a consumed grant store failed (the guard answers 503): full
+ *   (`ERR_GRANT_STORE_FULL`, or one group's share with `ERR_GRANT_STORE_GROUP_FULL`),
+ *   unreachable (`ERR_GRANT_STORE_UNAVAILABLE`), or Redis not durable enough for single-use
+ *   grants (`ERR_GRANT_STORE_NOT_DURABLE`, `ERR_GRANT_STORE_PERSISTENCE_UNKNOWN`).
  *
  * @example
  * ```ts
  * const claims = await verifier.verify(token).catch((error) => {
- *   if (error instanceof AccessTokenError && error.code === 'ERR_TOKEN_EXPIRED') return undefined
+ *   if (error instanceof AssuranceError) console.warn(error.code) // e.g. 'ERR_TOKEN_EXPIRED'
  *   throw error
  * })
  * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-4.3
  */
-export type AccessTokenErrorCode =
+export type AssuranceErrorCode =
   | 'ERR_TOKEN_MALFORMED'
   | 'ERR_TOKEN_TOO_LARGE'
   | 'ERR_TOKEN_ALG_NOT_ALLOWED'
@@ -29,6 +39,30 @@ export type AccessTokenErrorCode =
   | 'ERR_TOKEN_CNF_UNSUPPORTED'
   | 'ERR_TOKEN_CNF_MISMATCH'
   | 'ERR_VERIFIER_UNAVAILABLE'
+  | 'ERR_DPOP_MISSING'
+  | 'ERR_DPOP_MALFORMED'
+  | 'ERR_DPOP_ALG_NOT_ALLOWED'
+  | 'ERR_DPOP_KEY_INVALID'
+  | 'ERR_DPOP_SIGNATURE_INVALID'
+  | 'ERR_DPOP_CLAIM_INVALID'
+  | 'ERR_DPOP_REPLAYED'
+  | 'ERR_DPOP_NONCE_MISSING'
+  | 'ERR_DPOP_NONCE_INVALID'
+  | 'ERR_REQUEST_INVALID'
+  | 'ERR_GRANT_STORE_FULL'
+  | 'ERR_GRANT_STORE_GROUP_FULL'
+  | 'ERR_GRANT_STORE_UNAVAILABLE'
+  | 'ERR_GRANT_STORE_NOT_DURABLE'
+  | 'ERR_GRANT_STORE_PERSISTENCE_UNKNOWN'
+
+/** The codes of an {@link AccessTokenError}. */
+export type AccessTokenErrorCode = Extract<
+  AssuranceErrorCode,
+  `ERR_TOKEN_${string}` | 'ERR_VERIFIER_UNAVAILABLE'
+>
+
+/** The codes of a consumed grant store's failure. */
+export type GrantStoreErrorCode = Extract<AssuranceErrorCode, `ERR_GRANT_STORE_${string}`>
 
 /** What each code means when the thrower names nothing more precise. */
 const REASONS: Readonly<Record<AccessTokenErrorCode, string>> = {
@@ -47,49 +81,6 @@ const REASONS: Readonly<Record<AccessTokenErrorCode, string>> = {
   ERR_TOKEN_CNF_MISMATCH: 'request does not prove the key the token is bound to (RFC 8705 §3)',
   ERR_VERIFIER_UNAVAILABLE: 'the key set or introspection endpoint cannot be used right now',
 }
-
-/**
- * The union of the codes that say why a consumed grant store failed; the guard answers each with
- * 503.
- *
- * Full (`ERR_GRANT_STORE_FULL`, or one group's share with `ERR_GRANT_STORE_GROUP_FULL`),
- * unreachable (`ERR_GRANT_STORE_UNAVAILABLE`), or Redis not durable enough for single-use grants
- * (`ERR_GRANT_STORE_NOT_DURABLE`, `ERR_GRANT_STORE_PERSISTENCE_UNKNOWN`).
- *
- * @example
- * ```ts
- * const grants = createMemoryConsumedGrantStore({ max: 1 })
- * await grants.add('a', 300)
- * await grants.add('b', 300).catch((error) => error instanceof AssuranceError && error.code) // 'ERR_GRANT_STORE_FULL'
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4
- */
-export type GrantStoreErrorCode =
-  | 'ERR_GRANT_STORE_FULL'
-  | 'ERR_GRANT_STORE_GROUP_FULL'
-  | 'ERR_GRANT_STORE_UNAVAILABLE'
-  | 'ERR_GRANT_STORE_NOT_DURABLE'
-  | 'ERR_GRANT_STORE_PERSISTENCE_UNKNOWN'
-
-/**
- * The union of every `code` an {@link AssuranceError} can carry: a refused or unverifiable access
- * token, a refused DPoP proof, an unreadable request (`ERR_REQUEST_INVALID`), a failed consumed
- * grant store.
- *
- * @example
- * ```ts
- * const claims = await verifier.verify(token).catch((error) => {
- *   if (error instanceof AssuranceError) console.warn(error.code) // e.g. 'ERR_TOKEN_EXPIRED'
- *   throw error
- * })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
- */
-export type AssuranceErrorCode =
-  | AccessTokenErrorCode
-  | DpopProofErrorCode
-  | 'ERR_REQUEST_INVALID'
-  | GrantStoreErrorCode
 
 /**
  * The base class of every error this package throws for a request it refuses or cannot decide:
@@ -137,8 +128,11 @@ export class AssuranceError extends Error {
  */
 export class AccessTokenError extends AssuranceError {
   override readonly name: string = 'AccessTokenError'
-  /** Why the token was refused; stable, for logs and metrics. */
-  declare readonly code: AccessTokenErrorCode
+  /** Why the token was refused, or `ERR_VERIFIER_UNAVAILABLE`; stable, for logs and metrics. */
+  declare readonly code: Extract<
+    AssuranceErrorCode,
+    `ERR_TOKEN_${string}` | 'ERR_VERIFIER_UNAVAILABLE'
+  >
   /** The OAuth error code for the response body. */
   readonly error: 'invalid_token' | 'temporarily_unavailable'
   /** True when the failure is on the server's side (JWKS or introspection unreachable). */
@@ -154,7 +148,7 @@ export class AccessTokenError extends AssuranceError {
   declare readonly retryAfter?: number
 
   constructor(
-    code: AccessTokenErrorCode,
+    code: Extract<AssuranceErrorCode, `ERR_TOKEN_${string}` | 'ERR_VERIFIER_UNAVAILABLE'>,
     message: string = REASONS[code] ?? code,
     options?: { cause?: unknown; retryAfter?: number | undefined },
   ) {

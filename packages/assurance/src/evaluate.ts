@@ -1,5 +1,5 @@
 import { type AcrRegistry, createAcrRegistry } from '@stepup/acr'
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, OAUTH_ERROR_STATUS } from '@stepup/internal'
 import { type AuthorizationDetail, coversAuthorizationDetails } from '@stepup/rar'
 import { isScopeToken } from '@stepup/www-authenticate'
 import {
@@ -9,7 +9,6 @@ import {
 } from './challenge.js'
 import type { AccessTokenClaims, AuthorizationDetailsRegistryLike } from './claims.js'
 import { check } from './errors.js'
-import { OAUTH_ERROR_STATUS } from './status.js'
 
 /**
  * What a request needs from its access token: one of `acr_values`, an authentication no older
@@ -33,20 +32,33 @@ export interface AssuranceRequirement {
 }
 
 /**
- * The union of the OAuth errors a failed decision answers with, most fundamental first.
+ * The union of the OAuth error codes a resource server answers with: `invalid_request` (400),
+ * `invalid_token` (401), `insufficient_user_authentication` (401), `insufficient_scope` (403),
+ * `insufficient_authorization_details` (403), the DPoP errors `invalid_dpop_proof` and
+ * `use_dpop_nonce` (401), and `temporarily_unavailable` (503) when the token could not be
+ * verified right now. A failed decision answers with four of them (its `error`).
  *
  * @example
  * ```ts
  * const result = evaluateAssurance({ scope: 'accounts' }, { scope: ['payments'] })
- * if (!result.ok) console.log(result.error) // 'insufficient_scope'
+ * const error: ResourceServerErrorCode | undefined = result.ok ? undefined : result.error // 'insufficient_scope'
  * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
  */
-export type AssuranceOAuthErrorCode =
+export type ResourceServerErrorCode =
+  | 'invalid_request'
   | 'invalid_token'
+  | 'insufficient_user_authentication'
   | 'insufficient_scope'
   | 'insufficient_authorization_details'
-  | 'insufficient_user_authentication'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
+  | 'temporarily_unavailable'
+
+/** The errors of a failed decision, most fundamental first. */
+type DecisionError = AssuranceFailure['error']
 
 /**
  * Why a decision failed, for audit logs: the rule, a stable code, what was required and what
@@ -82,8 +94,8 @@ export interface AssuranceReason {
 }
 
 /**
- * A failed decision: the status (from {@link OAUTH_ERROR_STATUS}), the error, the typed
- * challenge values, the serialised `WWW-Authenticate` value and the audit reasons.
+ * A failed decision: the status, the error, the typed challenge values, the serialised
+ * `WWW-Authenticate` value and the audit reasons.
  *
  * @example
  * ```ts
@@ -95,8 +107,14 @@ export interface AssuranceFailure {
   readonly ok: false
   /** 401, or 403 for `insufficient_scope` and `insufficient_authorization_details`. */
   readonly status: 401 | 403
-  /** The OAuth error to answer with. */
-  readonly error: AssuranceOAuthErrorCode
+  /** The OAuth error to answer with, most fundamental first. */
+  readonly error: Extract<
+    ResourceServerErrorCode,
+    | 'invalid_token'
+    | 'insufficient_scope'
+    | 'insufficient_authorization_details'
+    | 'insufficient_user_authentication'
+  >
   /** The challenge values: `acr_values`, `max_age`, `scope`, uncovered `authorization_details`. */
   readonly challenge: AssuranceChallenge
   /** The `WWW-Authenticate` value, rendered with the `challenge` option. */
@@ -345,7 +363,7 @@ export function evaluateAssurance<C extends AssuranceClaimsInput>(
   // new authorization must fix everything: when the user authentication is unmet, that is the
   // error, and the scope (RFC 6750 §3 allows it on any Bearer challenge) and the uncovered
   // authorization_details (JSON body) ride along. The 403s come only once the user is strong enough.
-  const error: AssuranceOAuthErrorCode = userUnmet
+  const error: DecisionError = userUnmet
     ? 'insufficient_user_authentication'
     : missing.length > 0
       ? 'insufficient_scope'
@@ -368,7 +386,7 @@ export function evaluateAssurance<C extends AssuranceClaimsInput>(
 
 /** Build a failed result (also used by the risk policy for a consumed grant). */
 export function fail(
-  error: AssuranceOAuthErrorCode,
+  error: DecisionError,
   challenge: AssuranceChallenge,
   reasons: readonly AssuranceReason[],
   options: EvaluateAssuranceOptions,

@@ -2,11 +2,9 @@ import { checkOptions, invalidArgument } from '@stepup/internal'
 import {
   type AccessTokenClaims,
   type AuthorizationDetailsRegistryLike,
-  type ConfirmationChecks,
   missingClaim,
   parseAccessTokenClaims,
   quoted,
-  type RequiredClaim,
   requiredClaims,
 } from './claims.js'
 import { AccessTokenError, check } from './errors.js'
@@ -15,7 +13,7 @@ import {
   checkCacheOptions,
   createVerifier,
   positive,
-  type VerifierCacheOptions,
+  type VerifyOptions,
 } from './verifier.js'
 
 /**
@@ -51,8 +49,11 @@ export interface IntrospectionVerifierOptions {
   readonly fetch?: typeof fetch
   /** Seconds an active result may be reused (never past its `exp`); default 0, no caching. */
   readonly cacheTtl?: number
-  /** Bound of the result cache (default 1000 entries). */
-  readonly cache?: VerifierCacheOptions
+  /**
+   * Bound of the result cache, an LRU keyed by the token itself: at most `max` entries (default
+   * 1000), never past the token's `exp` nor `cacheTtl`.
+   */
+  readonly cache?: { readonly max?: number }
   /** Milliseconds before the introspection request is abandoned (default 5000). */
   readonly timeout?: number
   /** When set, `iss` must equal it. */
@@ -68,9 +69,16 @@ export interface IntrospectionVerifierOptions {
    * all optional): for example `['sub', 'exp']` when your API keys on the user and relies on an
    * expiry. Default none.
    */
-  readonly requiredClaims?: readonly RequiredClaim[]
-  /** Checks for `cnf` confirmation methods other than `jkt` and `x5t#S256` (see `checkConfirmation`). */
-  readonly confirmation?: ConfirmationChecks
+  readonly requiredClaims?: readonly ('iss' | 'exp' | 'aud' | 'sub' | 'client_id' | 'iat' | 'jti')[]
+  /**
+   * Checks for `cnf` confirmation methods other than `jkt` and `x5t#S256`, by `cnf` member name
+   * (RFC 7800 §3.1): each gets the member's value and how the token was presented, and returns
+   * whether the request proves possession of that key. A `cnf` member with no check refuses the
+   * token (see `checkConfirmation`).
+   */
+  readonly confirmation?: Readonly<
+    Record<string, (value: unknown, presentation: VerifyOptions) => boolean>
+  >
   /** Seconds of leeway for `exp` and `nbf`: finite, not negative (default 0). */
   readonly clockTolerance?: number
   /** Validate the `authorization_details` member with this `@stepup/rar` registry. */

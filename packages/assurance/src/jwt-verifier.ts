@@ -16,11 +16,9 @@ import {
 } from 'jose'
 import {
   type AuthorizationDetailsRegistryLike,
-  type ConfirmationChecks,
   missingClaim,
   parseAccessTokenClaims,
   quoted,
-  type RequiredClaim,
   RFC9068_CLAIMS,
   requiredClaims,
 } from './claims.js'
@@ -31,7 +29,7 @@ import {
   COMPACT,
   createVerifier,
   positive,
-  type VerifierCacheOptions,
+  type VerifyOptions,
 } from './verifier.js'
 
 /**
@@ -73,13 +71,23 @@ export interface JwtAccessTokenVerifierOptions {
    * a profile off: the list says which claims your code may count on, and a missing one is
    * refused with a message naming it.
    */
-  readonly requiredClaims?: readonly RequiredClaim[]
-  /** Checks for `cnf` confirmation methods other than `jkt` and `x5t#S256` (see `checkConfirmation`). */
-  readonly confirmation?: ConfirmationChecks
+  readonly requiredClaims?: readonly ('iss' | 'exp' | 'aud' | 'sub' | 'client_id' | 'iat' | 'jti')[]
+  /**
+   * Checks for `cnf` confirmation methods other than `jkt` and `x5t#S256`, by `cnf` member name
+   * (RFC 7800 §3.1): each gets the member's value and how the token was presented, and returns
+   * whether the request proves possession of that key. A `cnf` member with no check refuses the
+   * token (see `checkConfirmation`).
+   */
+  readonly confirmation?: Readonly<
+    Record<string, (value: unknown, presentation: VerifyOptions) => boolean>
+  >
   /** Validate the `authorization_details` claim with this `@stepup/rar` registry. */
   readonly authorizationDetailsRegistry?: AuthorizationDetailsRegistryLike
-  /** Keep verified tokens in a bounded LRU (keyed by the token, never past `exp`). */
-  readonly cache?: VerifierCacheOptions
+  /**
+   * Keep verified tokens in a bounded LRU keyed by the token itself: at most `max` entries
+   * (default 1000) of at most `maxTokenLength` characters each, never past the token's `exp`.
+   */
+  readonly cache?: { readonly max?: number }
   /** Longest token accepted, in characters (default 8192). */
   readonly maxTokenLength?: number
   /**

@@ -10,30 +10,16 @@ import {
 import { type AccessTokenVerifier, COMPACT, type VerifyOptions } from './verifier.js'
 
 /**
- * One issuer whose access tokens are JWTs: the options of `createJwtAccessTokenVerifier`, with
- * `jwks` optional. Without `jwks`, the keys are found from the issuer's metadata (OpenID Connect
- * Discovery, then RFC 8414): `issuer` must then be an https URL without query or fragment, and
- * `fetch` and `jwksOptions` apply to the discovery requests too.
+ * One trusted issuer of {@link createMultiIssuerVerifier}: JWTs verified with its keys, or opaque
+ * tokens introspected at its endpoint.
  *
- * @example
- * ```ts
- * const verifier = createMultiIssuerVerifier({
- *   issuers: [{ issuer: 'https://login.example.com', audience: 'https://api.example.com', algorithms: ['RS256'] }],
- * })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.1
- */
-export interface JwtIssuerOptions extends Omit<JwtAccessTokenVerifierOptions, 'jwks'> {
-  /** The issuer's keys, as for `createJwtAccessTokenVerifier`; omitted: found by discovery. */
-  readonly jwks?: JwtAccessTokenVerifierOptions['jwks']
-  readonly introspection?: never
-}
-
-/**
- * The one issuer whose opaque tokens are checked by token introspection: its identifier and the
- * verifier `createIntrospectionVerifier` made for it, which
- * holds the endpoint, the client credentials and the audience. Any `iss` an introspection
- * response carries must equal `issuer`.
+ * - JWTs: the options of `createJwtAccessTokenVerifier`, with `jwks` optional. Without `jwks`,
+ *   the keys are found from the issuer's metadata (OpenID Connect Discovery, then RFC 8414):
+ *   `issuer` must then be an https URL without query or fragment, and `fetch` and `jwksOptions`
+ *   apply to the discovery requests too.
+ * - Introspection (at most one issuer): its identifier and the verifier
+ *   `createIntrospectionVerifier` made for it, which holds the endpoint, the client credentials
+ *   and the audience. Any `iss` an introspection response carries must equal `issuer`.
  *
  * @example
  * ```ts
@@ -43,26 +29,35 @@ export interface JwtIssuerOptions extends Omit<JwtAccessTokenVerifierOptions, 'j
  *   clientSecret: process.env.INTROSPECTION_SECRET!,
  *   audience: 'https://api.example.com',
  * })
- * const verifier = createMultiIssuerVerifier({ issuers: [{ issuer: 'https://partners.example.org', introspection }] })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2
- */
-export interface IntrospectionIssuerOptions {
-  readonly issuer: string
-  readonly introspection: AccessTokenVerifier
-}
-
-/**
- * One trusted issuer of {@link createMultiIssuerVerifier}: JWTs verified with its keys, or opaque
- * tokens introspected at its endpoint.
- *
- * @example
- * ```ts
- * createMultiIssuerVerifier({ issuers: [{ issuer: 'https://login.example.com', audience: 'https://api.example.com' }] })
+ * const verifier = createMultiIssuerVerifier({
+ *   issuers: [
+ *     { issuer: 'https://login.example.com', audience: 'https://api.example.com', algorithms: ['RS256'] },
+ *     { issuer: 'https://partners.example.org', introspection },
+ *   ],
+ * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3.1
+ * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2
  */
-export type IssuerOptions = JwtIssuerOptions | IntrospectionIssuerOptions
+export type IssuerOptions =
+  | (Omit<JwtAccessTokenVerifierOptions, 'jwks'> & {
+      /** The issuer's keys, as for `createJwtAccessTokenVerifier`; omitted: found by discovery. */
+      readonly jwks?: JwtAccessTokenVerifierOptions['jwks']
+      readonly introspection?: never
+    })
+  | {
+      /** Must equal any `iss` an introspection response carries. */
+      readonly issuer: string
+      /** The verifier `createIntrospectionVerifier` made for this issuer. */
+      readonly introspection: AccessTokenVerifier
+    }
+
+/** One issuer whose access tokens are JWTs. */
+export type JwtIssuerOptions = Exclude<
+  IssuerOptions,
+  { readonly introspection: AccessTokenVerifier }
+>
 
 /**
  * The options of {@link createMultiIssuerVerifier}: the issuers whose tokens the API accepts, each

@@ -4,24 +4,11 @@ import { checkOptions, invalidArgument } from '@stepup/internal'
 import type { StepUpEvent } from './http.js'
 
 /**
- * What a decision came to, as {@link classifyDecision} returns it and the `stepup.outcome`
- * attribute records it: `allowed` (the route runs), `challenged` (`401` asking the client to
- * authenticate: no credentials, or `insufficient_user_authentication`), `refused` (any other `4xx`:
- * a token, scope, grant, proof or request that a new sign-in does not fix) or `unavailable` (`503`:
- * a dependency failed).
- *
- * @example
- * ```ts
- * createStepUpGuard({ verify, onDecision: (event) => console.log(classifyDecision(event)) }) // 'allowed', 'challenged', …
- * ```
- */
-export type StepUpDecisionOutcome = 'allowed' | 'challenged' | 'refused' | 'unavailable'
-
-/**
- * Classifies a guard's decision the way the metrics and spans do, so logs can use the same label:
- * `allowed`, `challenged` (a `401` with no error code, RFC 6750 §3.1, or
- * `insufficient_user_authentication`, RFC 9470 §3), `unavailable` (`5xx`) or `refused` (every
- * other failure).
+ * Classifies a guard's decision the way the metrics and spans do (their `stepup.outcome`), so logs
+ * can use the same label: `allowed` (the route runs), `challenged` (`401` asking the client to
+ * authenticate: no credentials, RFC 6750 §3.1, or `insufficient_user_authentication`, RFC 9470
+ * §3), `unavailable` (`5xx`: a dependency failed) or `refused` (every other failure: a token,
+ * scope, grant, proof or request that a new sign-in does not fix).
  *
  * @example
  * ```ts
@@ -29,35 +16,13 @@ export type StepUpDecisionOutcome = 'allowed' | 'challenged' | 'refused' | 'unav
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
-export function classifyDecision(event: StepUpEvent): StepUpDecisionOutcome {
+export function classifyDecision(
+  event: StepUpEvent,
+): 'allowed' | 'challenged' | 'refused' | 'unavailable' {
   if (event.ok) return 'allowed'
   if (event.status >= 500) return 'unavailable'
   const stepUp = event.error === undefined || event.error === 'insufficient_user_authentication'
   return event.status === 401 && stepUp ? 'challenged' : 'refused'
-}
-
-/**
- * The options of {@link createOpenTelemetryDecisionHook}: at least one of `tracer` and `meter`;
- * unknown keys are refused.
- *
- * @example
- * ```ts
- * import { metrics, trace } from '@opentelemetry/api'
- * const onDecision = createOpenTelemetryDecisionHook({
- *   tracer: trace.getTracer('bank-api'),
- *   meter: metrics.getMeter('bank-api'),
- * })
- * ```
- */
-export interface OpenTelemetryDecisionHookOptions {
-  /** Records a `stepup.decision` span per decision, under the span active at that moment. */
-  readonly tracer?: Tracer | undefined
-  /** Counts decisions in `stepup.decisions` (by `stepup.outcome`, `stepup.error`, `error.type`). */
-  readonly meter?: Meter | undefined
-  /** Put the token's `sub` on the span as `enduser.id` (default `false`); never on metrics. */
-  readonly recordSubject?: boolean | undefined
-  /** Your own hook (an audit log), called after the telemetry is recorded. */
-  readonly onDecision?: ((event: StepUpEvent) => void) | undefined
 }
 
 const OTEL_OPTIONS: ReadonlySet<string> = new Set([
@@ -72,7 +37,8 @@ const STATUS_ERROR = 2 as SpanStatusCode.ERROR
 
 /**
  * An `onDecision` hook that records each decision of a guard with OpenTelemetry: a
- * `stepup.decision` span and a `stepup.decisions` counter (unit `{decision}`).
+ * `stepup.decision` span and a `stepup.decisions` counter (unit `{decision}`). Give a `tracer`, a
+ * `meter` or both; unknown option keys are refused.
  *
  * The span carries `stepup.outcome` (see {@link classifyDecision}), `http.response.status_code`
  * when the guard answered, `stepup.error` (the OAuth `error` code), `stepup.reasons` (reason
@@ -103,9 +69,16 @@ const STATUS_ERROR = 2 as SpanStatusCode.ERROR
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
-export function createOpenTelemetryDecisionHook(
-  options: OpenTelemetryDecisionHookOptions,
-): (event: StepUpEvent) => void {
+export function createOpenTelemetryDecisionHook(options: {
+  /** Records a `stepup.decision` span per decision, under the span active at that moment. */
+  readonly tracer?: Tracer | undefined
+  /** Counts decisions in `stepup.decisions` (by `stepup.outcome`, `stepup.error`, `error.type`). */
+  readonly meter?: Meter | undefined
+  /** Put the token's `sub` on the span as `enduser.id` (default `false`); never on metrics. */
+  readonly recordSubject?: boolean | undefined
+  /** Your own hook (an audit log), called after the telemetry is recorded. */
+  readonly onDecision?: ((event: StepUpEvent) => void) | undefined
+}): (event: StepUpEvent) => void {
   checkOptions(options, OTEL_OPTIONS, WHERE)
   const { tracer, meter, recordSubject = false, onDecision } = options ?? {}
   if (tracer === undefined && meter === undefined)

@@ -35,41 +35,13 @@ export interface RedisLikeClient {
   /** An EventEmitter's `on`: the store adds its own `'error'` and `'ready'` listeners. */
   on?(event: 'error' | 'ready', listener: (error?: unknown) => void): unknown
   /** The same client sending its commands with this abort signal (node-redis v5). */
-  withAbortSignal?(signal: AbortSignal): RedisCommands
+  withAbortSignal?(
+    signal: AbortSignal,
+  ): Pick<RedisLikeClient, 'set' | 'exists' | 'configGet' | 'wait'>
 }
 
-/**
- * The commands of a {@link RedisLikeClient} the store sends, which a test double needs at least
- * (`set` and `exists`).
- *
- * @example
- * ```ts
- * const grants = createRedisConsumedGrantStore({ set: async () => 'OK', exists: async () => 0 }, { persistence: 'skip' })
- * ```
- * @see https://redis.io/docs/latest/commands/
- */
-export type RedisCommands = Pick<RedisLikeClient, 'set' | 'exists' | 'configGet' | 'wait'>
-
-/**
- * What {@link createRedisConsumedGrantStore} needs of the server's persistence before it marks
- * a grant: a grant marked only in memory is forgotten by a restart, and then accepted again.
- *
- * - `'require'` (default): the server must write every command to its append-only file before
- *   answering (`appendonly yes`, `appendfsync always`, read with `CONFIG GET`); otherwise every
- *   command rejects with `ERR_GRANT_STORE_NOT_DURABLE`, and with
- *   `ERR_GRANT_STORE_PERSISTENCE_UNKNOWN` when the server does not allow `CONFIG GET` (managed
- *   Redis often does not).
- * - `'warn'`: the same check, but its finding goes to `onWarning` and the store is used anyway.
- * - `'skip'`: never checked; you guarantee it yourself (for example replicas acknowledging each
- *   grant with `wait`, behind a failover that never lets an emptied primary serve again).
- *
- * @example
- * ```ts
- * createRedisConsumedGrantStore(client, { persistence: 'warn', onWarning: (message) => console.warn(message) })
- * ```
- * @see https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/
- */
-export type RedisPersistence = 'require' | 'warn' | 'skip'
+/** The commands the store sends, which a test double needs at least (`set` and `exists`). */
+type RedisCommands = Pick<RedisLikeClient, 'set' | 'exists' | 'configGet' | 'wait'>
 
 /**
  * The options of {@link createRedisConsumedGrantStore}: key prefix, timeout, persistence check,
@@ -88,54 +60,35 @@ export interface RedisConsumedGrantStoreOptions {
   readonly timeout?: number
   /** Told of every connection error of the client (default: ignored here; `add` and `has` reject meanwhile). */
   readonly onError?: (error: unknown) => void
-  /** What the server's persistence must be (default `'require'`); see {@link RedisPersistence}. */
-  readonly persistence?: RedisPersistence
+  /**
+   * What the store needs of the server's persistence before it marks a grant: a grant marked
+   * only in memory is forgotten by a restart, and then accepted again.
+   *
+   * - `'require'` (default): the server must write every command to its append-only file before
+   *   answering (`appendonly yes`, `appendfsync always`, read with `CONFIG GET`); otherwise every
+   *   command rejects with `ERR_GRANT_STORE_NOT_DURABLE`, and with
+   *   `ERR_GRANT_STORE_PERSISTENCE_UNKNOWN` when the server does not allow `CONFIG GET` (managed
+   *   Redis often does not).
+   * - `'warn'`: the same check, but its finding goes to `onWarning` and the store is used anyway.
+   * - `'skip'`: never checked; you guarantee it yourself (for example replicas acknowledging each
+   *   grant with `wait`, behind a failover that never lets an emptied primary serve again).
+   *
+   * See https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/.
+   */
+  readonly persistence?: 'require' | 'warn' | 'skip'
   /** With `'warn'` (required then): told, once per connection, why persistence falls short. */
   readonly onWarning?: (message: string) => void
   /**
-   * After each grant it marks, `WAIT` until `replicas` replicas acknowledged it, at most `timeout`
-   * ms (less than the store's `timeout`); fewer rejects with `ERR_GRANT_STORE_UNAVAILABLE`.
+   * After each grant it marks, `WAIT replicas timeout`: until `replicas` replicas (a whole number,
+   * at least 1) acknowledged it, at most `timeout` ms (less than the store's `timeout`); fewer
+   * rejects with `ERR_GRANT_STORE_UNAVAILABLE`.
    */
-  readonly wait?: RedisWaitOptions
-}
-
-/**
- * The `wait` option of {@link createRedisConsumedGrantStore}: `WAIT replicas timeout` after each
- * grant the store marks.
- *
- * @example
- * ```ts
- * createRedisConsumedGrantStore(client, { persistence: 'skip', wait: { replicas: 1, timeout: 100 } })
- * ```
- * @see https://redis.io/docs/latest/commands/wait/
- */
-export interface RedisWaitOptions {
-  /** How many replicas must acknowledge the grant (a whole number, at least 1). */
-  readonly replicas: number
-  /** Milliseconds to wait for them, less than the store's `timeout`. */
-  readonly timeout: number
-}
-
-/**
- * The {@link ConsumedGrantStore} in Redis that {@link createRedisConsumedGrantStore} returns,
- * with the persistence check it runs before its first command.
- *
- * @example
- * ```ts
- * import { createClient } from 'redis'
- * const grants = createRedisConsumedGrantStore(await createClient({ url: 'redis://localhost:6379' }).connect())
- * await grants.checkPersistence()
- * ```
- * @see https://redis.io/docs/latest/operate/oss_and_stack/management/persistence/
- */
-export interface RedisConsumedGrantStore extends ConsumedGrantStore {
-  /**
-   * Check the server's persistence now, as `persistence` says: resolves when it holds (or with
-   * `'warn'`, after telling `onWarning`, or with `'skip'`, without asking), otherwise rejects
-   * with `ERR_GRANT_STORE_NOT_DURABLE`, `ERR_GRANT_STORE_PERSISTENCE_UNKNOWN` or
-   * `ERR_GRANT_STORE_UNAVAILABLE`. Call it at start to refuse to start.
-   */
-  checkPersistence(): Promise<void>
+  readonly wait?: {
+    /** How many replicas must acknowledge the grant (a whole number, at least 1). */
+    readonly replicas: number
+    /** Milliseconds to wait for them, less than the store's `timeout`. */
+    readonly timeout: number
+  }
 }
 
 const OPTIONS: ReadonlySet<string> = new Set([
@@ -187,7 +140,11 @@ function configValue(config: unknown, name: string): unknown {
  * the server writes every command to its append-only file before answering (`appendonly yes`
  * and `appendfsync always`); otherwise `add` and `has` reject with `ERR_GRANT_STORE_NOT_DURABLE`
  * (the guard answers 503), or `ERR_GRANT_STORE_PERSISTENCE_UNKNOWN` when the server forbids
- * `CONFIG`. Call {@link RedisConsumedGrantStore.checkPersistence} at start to refuse to start.
+ * `CONFIG`. Call the store's `checkPersistence()` at start to refuse to start: it checks now, as
+ * `persistence` says, and resolves when the persistence holds (with `'warn'`, after telling
+ * `onWarning`; with `'skip'`, without asking), otherwise rejects with
+ * `ERR_GRANT_STORE_NOT_DURABLE`, `ERR_GRANT_STORE_PERSISTENCE_UNKNOWN` or
+ * `ERR_GRANT_STORE_UNAVAILABLE`.
  *
  * An outage rejects fast with `ERR_GRANT_STORE_UNAVAILABLE` (503): while the client is
  * disconnected, or when Redis does not answer within `timeout`; a command that has not been sent
@@ -210,7 +167,7 @@ function configValue(config: unknown, name: string): unknown {
 export function createRedisConsumedGrantStore(
   client: RedisLikeClient,
   options: RedisConsumedGrantStoreOptions = {},
-): RedisConsumedGrantStore {
+): ConsumedGrantStore & { checkPersistence(): Promise<void> } {
   checkOptions(options, OPTIONS, 'createRedisConsumedGrantStore')
   checkOptions(options.wait, WAIT_OPTIONS, 'createRedisConsumedGrantStore: wait')
   const {

@@ -38,8 +38,9 @@ export interface RiskContext {
     /** The request target, origin-form or absolute. */
     readonly url: string
     /**
-     * The path as rules compare it (see `normalizePath`: dot segments resolved, unreserved
-     * escapes decoded, `//` collapsed); the guard always sets it, rules fall back to `url`.
+     * The path as rules compare it, RFC 3986 §6.2.2 normalised (dot segments resolved, unreserved
+     * escapes decoded, `//` collapsed: `//admin/./%61` reads as `/admin/a`); the guard always
+     * sets it, rules fall back to `url`.
      */
     readonly path?: string
     readonly headers?: Headers | Readonly<Record<string, string | readonly string[] | undefined>>
@@ -116,8 +117,9 @@ declare const RISK_POLICY: unique symbol
 /**
  * A risk policy made by {@link createRiskPolicy}: a frozen object whose `decide` computes the
  * requirement of a request from its rules, evaluates the token against it and consumes a
- * single-use grant. Only `createRiskPolicy` makes one (see {@link isRiskPolicy}); an object that
- * merely has a `decide` method is not a policy.
+ * single-use grant. Only `createRiskPolicy` makes one: the guard tells a policy from a
+ * requirement object by that, never by its shape, so an object that merely has a `decide` method
+ * is not a policy.
  *
  * @example
  * ```ts
@@ -130,41 +132,11 @@ export interface RiskPolicy {
 }
 
 /**
- * Whether `value` is a policy {@link createRiskPolicy} made (the adapters tell a policy from a
+ * Whether `value` is a policy {@link createRiskPolicy} made (the guard tells a policy from a
  * requirement object this way, never by its shape).
- *
- * @example
- * ```ts
- * isRiskPolicy(createRiskPolicy([newDevice()])) // true
- * isRiskPolicy({ decide: async () => ({}) }) // false
- * ```
  */
 export function isRiskPolicy(value: unknown): value is RiskPolicy {
   return typeof value === 'object' && value !== null && POLICIES.has(value)
-}
-
-/**
- * The options of {@link createRiskPolicy}: the registries it decides with and the store of
- * consumed single-use grants.
- *
- * @example
- * ```ts
- * import { createAcrRegistry } from '@stepup/acr'
- * const policy = createRiskPolicy(rules, { acrRegistry: createAcrRegistry(), grants: createMemoryConsumedGrantStore() })
- * ```
- */
-export interface RiskPolicyOptions {
-  /** Orders and intersects `acr_values` (default: the built-in classes). */
-  readonly acrRegistry?: AcrRegistry
-  /**
-   * The `@stepup/rar` registry `decide` compares details with (its types' `covers`, e.g. "amount
-   * no larger than granted"); without it the conservative default comparison applies.
-   */
-  readonly authorizationDetailsRegistry?: AuthorizationDetailsRegistryLike
-  /** Where single-use grants are marked (default: in memory, this process only). */
-  readonly grants?: ConsumedGrantStore
-  /** Seconds a consumed mark lives when the token has no `exp` (default 86400). */
-  readonly grantTtl?: number
 }
 
 const POLICY_OPTIONS: ReadonlySet<string> = new Set([
@@ -176,13 +148,8 @@ const POLICY_OPTIONS: ReadonlySet<string> = new Set([
 
 /**
  * The key under which a single-use grant is marked: SHA-256 (hex) over the issuer, the token's
- * `jti` (or, lacking one, all its claims) and the canonical JSON of its `authorization_details`.
- *
- * @example
- * ```ts
- * const key = await grantKey(claims)
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9396#section-6
+ * `jti` (or, lacking one, all its claims) and the canonical JSON of its `authorization_details`
+ * (RFC 9396 §6).
  */
 export function grantKey(claims: AccessTokenClaims): Promise<string> {
   return sha256(
@@ -196,8 +163,10 @@ export function grantKey(claims: AccessTokenClaims): Promise<string> {
 
 /**
  * Creates a risk policy from named rules: every rule sees the context, the partial requirements of
- * those that fire merge into the strictest (see {@link mergeRequirements}), and the decision lists
- * which rules fired.
+ * those that fire merge into the strictest (minimum `max_age`, union of `scope`, each
+ * `authorization_details` entry once, the `acr_values` that satisfy every listed set, in the acr
+ * registry's order; none satisfying them all throws `ERR_ACR_CONFLICT` when `decide` runs), and the
+ * decision lists which rules fired.
  *
  * Rules asking for `singleUse` make `decide` mark the token's grant in the {@link
  * ConsumedGrantStore}; a second use is refused with `insufficient_authorization_details`.
@@ -217,7 +186,19 @@ export function grantKey(claims: AccessTokenClaims): Promise<string> {
  */
 export function createRiskPolicy(
   rules: readonly RiskRule[],
-  options: RiskPolicyOptions = {},
+  options: {
+    /** Orders and intersects `acr_values` (default: the built-in classes). */
+    readonly acrRegistry?: AcrRegistry
+    /**
+     * The `@stepup/rar` registry `decide` compares details with (its types' `covers`, e.g. "amount
+     * no larger than granted"); without it the conservative default comparison applies.
+     */
+    readonly authorizationDetailsRegistry?: AuthorizationDetailsRegistryLike
+    /** Where single-use grants are marked (default: in memory, this process only). */
+    readonly grants?: ConsumedGrantStore
+    /** Seconds a consumed mark lives when the token has no `exp` (default 86400). */
+    readonly grantTtl?: number
+  } = {},
 ): RiskPolicy {
   checkOptions(options, POLICY_OPTIONS, 'createRiskPolicy')
   check(Array.isArray(rules), 'rules')

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest'
 import type { AccessTokenClaims } from './claims.js'
 import type { RiskContext } from './risk-policy.js'
 import {
-  type AmountThresholdOptions,
   amountThreshold,
   destructiveMethod,
   newDevice,
@@ -24,7 +23,7 @@ const invalid = (message: string) =>
 const TYPE = 'payment_initiation'
 const PHR = { acr_values: ['phr'] }
 const PHRH = { acr_values: ['phrh'] }
-const twoSteps = (patch: Partial<AmountThresholdOptions> = {}) =>
+const twoSteps = (patch: Partial<Parameters<typeof amountThreshold>[0]> = {}) =>
   amountThreshold({
     type: TYPE,
     bind: false,

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest'
 import type { AccessTokenClaims } from './claims.js'
 import type { RiskContext } from './risk-policy.js'
 import {
-  type AmountThresholdOptions,
   amountThreshold,
   destructiveMethod,
   newDevice,
@@ -84,7 +83,9 @@ describe('amountThreshold', () => {
   it('refuses unknown option and threshold keys, naming the nearest one', () => {
     const thresholds = [{ atLeast: '1', acr_values: ['phr'] }]
     expect(() =>
-      amountThreshold({ type: 'x', thresholds, bnid: true } as unknown as AmountThresholdOptions),
+      amountThreshold({ type: 'x', thresholds, bnid: true } as unknown as Parameters<
+        typeof amountThreshold
+      >[0]),
     ).toThrow(
       expect.objectContaining({
         code: 'ERR_UNKNOWN_OPTION',
@@ -95,7 +96,7 @@ describe('amountThreshold', () => {
       amountThreshold({
         type: 'x',
         thresholds: [{ atLeast: '1', acr_value: ['phr'] }],
-      } as unknown as AmountThresholdOptions),
+      } as unknown as Parameters<typeof amountThreshold>[0]),
     ).toThrow(
       'amountThreshold: thresholds[0]: unknown option "acr_value" (did you mean "acr_values"?)',
     )

@@ -57,37 +57,6 @@ export interface AmountThreshold extends Omit<RiskRequirement, 'authorization_de
   readonly atLeast: string
 }
 
-/**
- * The options of {@link amountThreshold}: the details `type` whose amount is read, the steps, and
- * how the amount is read.
- *
- * @example
- * ```ts
- * const rule = amountThreshold({ type: 'payment_initiation', thresholds: [{ atLeast: '1000', acr_values: ['phr'], max_age: 300 }] })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9396#section-2
- */
-export interface AmountThresholdOptions {
-  /** The authorization details `type` whose amount is read. */
-  readonly type: string
-  /** The steps, each applying from its `atLeast`; the highest one reached applies. */
-  readonly thresholds: readonly AmountThreshold[]
-  /**
-   * Reads the amount of a detail (default: `instructedAmount.amount` as in RFC 9396's
-   * `payment_initiation`, else `transaction.amount`, else `amount`). A value that is not a
-   * non-negative decimal string or number counts as above every threshold (fail closed).
-   */
-  readonly amount?: (detail: AuthorizationDetail) => unknown
-  /** Also require the token's `authorization_details` to cover the details of `type` (default true). */
-  readonly bind?: boolean
-  /**
-   * Let requests without a detail of `type` through this rule (default false: such a request is
-   * `400 invalid_request`, since the rule cannot tell what it would cost).
-   */
-  readonly optional?: boolean
-  readonly name?: string
-}
-
 const AMOUNT_OPTIONS: ReadonlySet<string> = new Set([
   'type',
   'thresholds',
@@ -123,7 +92,27 @@ const defaultAmount = (d: AuthorizationDetail): unknown =>
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9396#section-2
  */
-export function amountThreshold(options: AmountThresholdOptions): RiskRule {
+export function amountThreshold(options: {
+  /** The authorization details `type` whose amount is read. */
+  readonly type: string
+  /** The steps, each applying from its `atLeast`; the highest one reached applies. */
+  readonly thresholds: readonly AmountThreshold[]
+  /**
+   * Reads the amount of a detail (default: `instructedAmount.amount` as in RFC 9396's
+   * `payment_initiation`, else `transaction.amount`, else `amount`). A value that is not a
+   * non-negative decimal string or number counts as above every threshold (fail closed).
+   */
+  readonly amount?: (detail: AuthorizationDetail) => unknown
+  /** Also require the token's `authorization_details` to cover the details of `type` (default true). */
+  readonly bind?: boolean
+  /**
+   * Let requests without a detail of `type` through this rule (default false: such a request is
+   * `400 invalid_request`, since the rule cannot tell what it would cost).
+   */
+  readonly optional?: boolean
+  /** The name reported in `fired` (default `amount:<type>`). */
+  readonly name?: string
+}): RiskRule {
   checkOptions(options, AMOUNT_OPTIONS, 'amountThreshold')
   const {
     type,
@@ -228,29 +217,6 @@ export function sessionOlderThan(
   }
 }
 
-/**
- * The options of {@link destructiveMethod}: the path and methods it applies to, and what it
- * requires there.
- *
- * @example
- * ```ts
- * const rule = destructiveMethod({ path: '/accounts', requirement: { acr_values: ['phr'] } })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.1
- */
-export interface DestructiveMethodOptions {
-  /**
-   * A path prefix (segment-wise, ignoring case) or a pattern tested against the request's
-   * normalised path (`/Admin//users/./1` reads as `/Admin/users/1`).
-   */
-  readonly path: string | RegExp
-  /** What a request with one of `methods` under `path` requires. */
-  readonly requirement: RiskRequirement
-  /** Default `POST`, `PUT`, `PATCH`, `DELETE` (the methods that are not safe). */
-  readonly methods?: readonly string[]
-  readonly name?: string
-}
-
 const DESTRUCTIVE_OPTIONS: ReadonlySet<string> = new Set(['path', 'requirement', 'methods', 'name'])
 
 /**
@@ -264,7 +230,19 @@ const DESTRUCTIVE_OPTIONS: ReadonlySet<string> = new Set(['path', 'requirement',
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-9.2.1
  */
-export function destructiveMethod(options: DestructiveMethodOptions): RiskRule {
+export function destructiveMethod(options: {
+  /**
+   * A path prefix (segment-wise, ignoring case) or a pattern tested against the request's
+   * normalised path (`/Admin//users/./1` reads as `/Admin/users/1`).
+   */
+  readonly path: string | RegExp
+  /** What a request with one of `methods` under `path` requires. */
+  readonly requirement: RiskRequirement
+  /** Default `POST`, `PUT`, `PATCH`, `DELETE` (the methods that are not safe). */
+  readonly methods?: readonly string[]
+  /** The name reported in `fired` (default `destructive:<path>`). */
+  readonly name?: string
+}): RiskRule {
   checkOptions(options, DESTRUCTIVE_OPTIONS, 'destructiveMethod')
   const {
     path,

@@ -40,34 +40,11 @@ export interface AccessTokenVerifier {
   verify(token: string, options?: VerifyOptions): Promise<AccessTokenClaims>
 }
 
-/**
- * The options of a verifier's verified-token cache (its `cache` option), a bounded LRU keyed by
- * the token itself.
- *
- * It holds at most `max` entries of at most `maxTokenLength` characters each; an entry never
- * outlives the token's `exp` (nor the verifier's TTL, for introspection).
- *
- * @example
- * ```ts
- * const verifier = createJwtAccessTokenVerifier({
- *   issuer: 'https://as.example.net',
- *   audience: 'https://rs.example.com',
- *   jwks: new URL('https://as.example.net/jwks'),
- *   cache: { max: 10_000 },
- * })
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc7662#section-4
- */
-export interface VerifierCacheOptions {
-  /** Most entries kept (default 1000). */
-  readonly max?: number
-}
-
 const CACHE_OPTIONS: ReadonlySet<string> = new Set(['max'])
 
 interface Core {
   readonly maxTokenLength?: number | undefined
-  readonly cache?: VerifierCacheOptions | undefined
+  readonly cache?: { readonly max?: number } | undefined
   readonly confirmation?: ConfirmationChecks | undefined
   readonly now?: (() => number) | undefined
 }

@@ -1,13 +1,14 @@
 import { createAcrRegistry } from '@stepup/acr'
+import { OAUTH_ERROR_STATUS } from '@stepup/internal'
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import {
   type AssuranceReason,
   type AssuranceRequirement,
   type EvaluateAssuranceOptions,
   evaluateAssurance,
-  OAUTH_ERROR_STATUS,
+  type ResourceServerErrorCode,
   toErrorResponse,
 } from '../src/index.ts'
 
@@ -314,6 +315,13 @@ describe('decision vectors (12-test-vectors.md §B, frozen clock)', () => {
     const serialized = JSON.stringify(result)
     expect(serialized).not.toContain('someone@example.net')
     expect(serialized).not.toContain('as.example.net')
+  })
+})
+
+describe('ResourceServerErrorCode', () => {
+  it('names exactly the codes of the status table the guard and the adapters answer with', () => {
+    expectTypeOf<ResourceServerErrorCode>().toEqualTypeOf<keyof typeof OAUTH_ERROR_STATUS>()
+    expect(Object.keys(OAUTH_ERROR_STATUS)).toHaveLength(8)
   })
 })
 

@@ -4,7 +4,6 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type AccessTokenClaims, parseAccessTokenClaims } from '../src/claims.ts'
 import { AccessTokenError } from '../src/errors.ts'
 import {
-  checkStepUpOptions,
   createStepUpGuard,
   describeReasons,
   type HttpRequestView,
@@ -164,8 +163,8 @@ describe('createStepUpGuard: options', () => {
     expect(seen.map((p) => Object.keys(p))).toEqual([['scheme']])
   })
 
-  it('checkStepUpOptions names createStepUpGuard when no caller is given', () => {
-    expect(() => checkStepUpOptions({ verify, realmz: 'bank' } as never)).toThrow(
+  it('names createStepUpGuard when no caller is given', () => {
+    expect(() => createStepUpGuard({ verify, realmz: 'bank' } as never)).toThrow(
       typeError(
         'ERR_UNKNOWN_OPTION',
         'createStepUpGuard: unknown option "realmz" (did you mean "realm"?)',

@@ -5,7 +5,6 @@ import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { checkConfirmation, parseAccessTokenClaims } from '../src/claims.ts'
 import {
   AccessTokenError,
-  type AccessTokenErrorCode,
   createJwtAccessTokenVerifier,
   type JwtAccessTokenVerifierOptions,
   toErrorResponse,
@@ -168,7 +167,7 @@ describe('RFC 9068 §4 — attack table: every token is refused with invalid_tok
   const cases: {
     title: string
     token: () => Promise<string>
-    code: AccessTokenErrorCode
+    code: AccessTokenError['code']
     options?: () => Partial<JwtAccessTokenVerifierOptions>
     scheme?: { scheme: 'Bearer' | 'DPoP'; jkt?: string; x5tS256?: string }
   }[] = [
@@ -529,7 +528,7 @@ describe('sender constraints: checkConfirmation', () => {
     cnf: unknown
     presentation: { scheme?: 'Bearer' | 'DPoP'; jkt?: string; x5tS256?: string }
     raw?: Record<string, unknown>
-    expected: AccessTokenErrorCode | 'accepted'
+    expected: AccessTokenError['code'] | 'accepted'
   }[] = [
     { title: 'no cnf, Bearer', cnf: undefined, presentation: {}, expected: 'accepted' },
     {

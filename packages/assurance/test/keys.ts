@@ -8,7 +8,7 @@ import {
   SignJWT,
 } from 'jose'
 import { expect } from 'vitest'
-import { AccessTokenError, type AccessTokenErrorCode } from '../src/index.ts'
+import { AccessTokenError } from '../src/index.ts'
 
 export const ISSUER = 'https://as.example.net'
 export const AUDIENCE = 'https://rs.example.com'
@@ -69,6 +69,6 @@ export async function rejectionCode<C>(
   return (error as { code: C }).code
 }
 
-/** The {@link AccessTokenErrorCode} a verification rejects with. */
-export const codeOf = (promise: Promise<unknown>): Promise<AccessTokenErrorCode> =>
+/** The `AccessTokenError` code a verification rejects with. */
+export const codeOf = (promise: Promise<unknown>): Promise<AccessTokenError['code']> =>
   rejectionCode(promise, AccessTokenError)

@@ -6,8 +6,8 @@ import {
   createMultiIssuerVerifier,
   createProtectedResourceMetadata,
   createStepUpGuard,
-  type JwtIssuerOptions,
 } from '../src/index.ts'
+import type { JwtIssuerOptions } from '../src/multi-issuer-verifier.ts'
 import { AUDIENCE, EX_9470_05, makeKey, NOW, sign, type TestKey } from './keys.ts'
 
 /**

@@ -10,11 +10,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { parseAccessTokenClaims } from '../src/claims.ts'
 import { AccessTokenError } from '../src/errors.ts'
 import { createStepUpGuard, type HttpRequestView, type StepUpEvent } from '../src/http.ts'
-import {
-  classifyDecision,
-  createOpenTelemetryDecisionHook,
-  type OpenTelemetryDecisionHookOptions,
-} from '../src/otel.ts'
+import { classifyDecision, createOpenTelemetryDecisionHook } from '../src/otel.ts'
+
+type OpenTelemetryDecisionHookOptions = Parameters<typeof createOpenTelemetryDecisionHook>[0]
 
 // The workspace's vitest runs Node with the `module` condition, which resolves
 // `@opentelemetry/api` to its `build/esm` files: those import without file extensions, so Node

@@ -3,12 +3,9 @@ import { checkProperty } from '@stepup/internal/property'
 import { parseOAuthChallenge, parseWwwAuthenticate } from '@stepup/www-authenticate'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  evaluateAssurance,
-  extractAccessToken,
-  mergeRequirements,
-  toErrorResponse,
-} from '../src/index.ts'
+import { extractAccessToken } from '../src/extract.ts'
+import { evaluateAssurance, toErrorResponse } from '../src/index.ts'
+import { mergeRequirements } from '../src/merge.ts'
 
 const registry = createAcrRegistry([
   { value: 'low' },

@@ -1,37 +1,30 @@
 import { SignJWT } from 'jose'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 // README example, verbatim from here down to the marker.
-import {
-  AccessTokenError,
-  createJwtAccessTokenVerifier,
-  type ErrorResponse,
-  evaluateAssurance,
-  extractAccessToken,
-  toErrorResponse,
-} from '../src/index.ts'
+import { createJwtAccessTokenVerifier, createStepUpGuard, readRequestBody } from '../src/index.ts'
 import { makeKey } from './keys.ts'
 
-const verifier = createJwtAccessTokenVerifier({
-  issuer: 'https://as.example.net',
-  audience: 'https://rs.example.com',
-  jwks: new URL('https://as.example.net/jwks'),
+const guard = createStepUpGuard<Request>({
+  verify: createJwtAccessTokenVerifier({
+    issuer: 'https://as.example.net',
+    audience: 'https://rs.example.com',
+    jwks: new URL('https://as.example.net/jwks'),
+  }),
+  requirement: { acr_values: ['phrh'], max_age: 300 },
+  realm: 'bank',
 })
-const send = ({ status, headers, body }: ErrorResponse) =>
-  new Response(body && JSON.stringify(body), { status, headers })
 
 /** Undefined means: go ahead. Otherwise, the response to send. */
-export async function guard(request: Request): Promise<Response | undefined> {
-  const extracted = extractAccessToken({ authorization: request.headers.get('authorization') })
-  if (!extracted.ok) return send(toErrorResponse(extracted, { realm: 'bank' }))
-  try {
-    const claims = await verifier.verify(extracted.token)
-    const result = evaluateAssurance(claims, { acr_values: ['phrh'], max_age: 300 })
-    if (!result.ok) return send(toErrorResponse(result, { realm: 'bank' }))
-  } catch (error) {
-    if (error instanceof AccessTokenError) return send(toErrorResponse(error, { realm: 'bank' }))
-    throw error
-  }
-  return undefined
+export async function stepUp(request: Request): Promise<Response | undefined> {
+  const { method, url, headers } = request
+  const body = (limit: number) =>
+    readRequestBody(headers.get('content-type'), request.clone().body, limit)
+  const outcome = await guard({ method, url, headers, body }, request)
+  if (outcome.ok) return undefined
+  return new Response(outcome.body && JSON.stringify(outcome.body), {
+    status: outcome.status,
+    headers: outcome.headers,
+  })
 }
 // End of the README example.
 
@@ -60,11 +53,11 @@ describe('README example', () => {
         authorization ? { headers: { authorization } } : {},
       )
 
-    const none = await guard(request())
+    const none = await stepUp(request())
     expect(none?.status).toBe(401)
     expect(none?.headers.get('www-authenticate')).toBe('Bearer realm="bank"')
 
-    const weak = await guard(request(`Bearer ${await token('phr')}`))
+    const weak = await stepUp(request(`Bearer ${await token('phr')}`))
     expect(weak?.status).toBe(401)
     expect(weak?.headers.get('www-authenticate')).toBe(
       'Bearer realm="bank", error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="phrh", max_age="300"',
@@ -74,9 +67,9 @@ describe('README example', () => {
       error_description: 'A different authentication level is required',
     })
 
-    expect(await guard(request(`Bearer ${await token('phrh')}`))).toBeUndefined()
+    expect(await stepUp(request(`Bearer ${await token('phrh')}`))).toBeUndefined()
 
-    const forged = await guard(request('Bearer eyJhbGciOiJub25lIn0.e30.'))
+    const forged = await stepUp(request('Bearer eyJhbGciOiJub25lIn0.e30.'))
     expect(forged?.status).toBe(401)
     expect(await forged?.json()).toEqual({
       error: 'invalid_token',

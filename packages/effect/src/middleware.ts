@@ -4,11 +4,9 @@ import type {
   AccessTokenVerifier as CoreVerifier,
 } from '@stepup/assurance'
 import {
-  checkStepUpOptions,
   createProtectedResourceMetadata,
   createStepUpGuard,
   type HttpRequestView,
-  isRiskPolicy,
   type ProtectedResourceMetadataOptions,
   readRequestBody,
   type StepUpAuth,
@@ -151,6 +149,11 @@ const view = (request: HttpServerRequest): HttpRequestView => ({
   },
 })
 
+/** Stands for the verifier of the layers when the options are checked, before any request. */
+const NO_VERIFIER: CoreVerifier = {
+  verify: () => Promise.reject(new TypeError('no verifier')),
+}
+
 /**
  * The shared decision of both middleware forms: the guard of `@stepup/assurance`, rebuilt only
  * when a service it depends on changes.
@@ -167,8 +170,10 @@ function makeAuthorize(
   }
   const { requirement, signals, ...rest } = options
   const fromService = requirement === RiskPolicy
+  // A requirement object or a policy made by `createRiskPolicy` goes to the guard as is: the
+  // guard tells them apart (by what made the policy, never by its shape).
   const fixed =
-    fromService || requirement === undefined || isRiskPolicy(requirement)
+    fromService || requirement === undefined
       ? undefined
       : typeof requirement === 'function'
         ? resolve(requirement as Resolvable<AssuranceRequirement>)
@@ -191,16 +196,9 @@ function makeAuthorize(
       },
       'requireAssurance',
     )
-  // The verifier and registries come from layers per request; everything else is checked now.
-  checkStepUpOptions(
-    {
-      ...rest,
-      ...(fixed !== undefined && { requirement: fixed }),
-      ...(isRiskPolicy(requirement) && { requirement }),
-      ...(signals && { signals: resolve(signals) }),
-    },
-    'requireAssurance',
-  )
+  // The verifier and registries come from layers per request; everything else is checked now,
+  // by building the guard once with a placeholder verifier.
+  build(NO_VERIFIER, Option.none(), Option.none(), undefined)
   let last: { deps: readonly unknown[]; guard: StepUpGuard<HttpServerRequest> } | undefined
   return Effect.flatMap(
     Effect.all([
@@ -210,7 +208,7 @@ function makeAuthorize(
       Effect.serviceOption(AuthorizationDetailsRegistry),
       fromService
         ? Effect.map(Effect.serviceOption(RiskPolicy), Option.getOrUndefined)
-        : Effect.succeed(isRiskPolicy(requirement) ? requirement : undefined),
+        : Effect.succeed(undefined),
     ]),
     ([request, verifier, acr, details, risk]) => {
       const deps = [verifier, Option.getOrUndefined(acr), Option.getOrUndefined(details), risk]

@@ -1,10 +1,6 @@
 import { HttpException } from '@nestjs/common'
-import {
-  type ErrorResponse,
-  type ErrorResponseBody,
-  type RefusalCode,
-  refusalCode,
-} from '@stepup/assurance'
+import type { ErrorResponse, ResourceServerErrorCode } from '@stepup/assurance'
+import { refusalCode } from '@stepup/internal'
 
 /**
  * The exception `StepUpGuard` throws once it has written a refusal (status, `WWW-Authenticate`
@@ -24,13 +20,17 @@ export class StepUpException extends HttpException {
   /**
    * What was refused, as `@stepup/express`'s `StepUpHttpError` names it:
    * `ERR_ACCESS_INSUFFICIENT_USER_AUTHENTICATION` (a step-up), `ERR_ACCESS_INVALID_TOKEN`,
-   * `ERR_ACCESS_UNAUTHENTICATED`, … (`RefusalCode` of `@stepup/assurance`).
+   * `ERR_ACCESS_UNAUTHENTICATED`, …: `ERR_ACCESS_` and the OAuth `error` in capitals, or
+   * `ERR_ACCESS_DENIED` for an `error` outside `ResourceServerErrorCode` of `@stepup/assurance`.
    */
-  readonly code: RefusalCode
+  readonly code:
+    | 'ERR_ACCESS_UNAUTHENTICATED'
+    | 'ERR_ACCESS_DENIED'
+    | `ERR_ACCESS_${Uppercase<ResourceServerErrorCode>}`
   /** The headers sent, with `www-authenticate` (none on a 503). */
   readonly headers: Readonly<Record<string, string>>
   /** The JSON body sent, or `null` for an empty body (no credentials). */
-  readonly body: ErrorResponseBody | null
+  readonly body: ErrorResponse['body']
 
   constructor(response: ErrorResponse, options?: { cause?: unknown }) {
     super(response.body ?? 'Unauthorized', response.status, options)

@@ -1,6 +1,7 @@
 /**
  * The HTTP status a resource server answers with for each OAuth error code it can send, so that
- * adapters never hard-code statuses.
+ * adapters never hard-code statuses: the one table of `@stepup/assurance`'s decisions and of the
+ * refusal codes of the Express and NestJS adapters (bundled into each at build time).
  *
  * `invalid_request` 400 and `invalid_token` 401 (RFC 6750 §3.1),
  * `insufficient_user_authentication` 401 (the convention of the RFC 9470 §3 examples),
@@ -23,7 +24,7 @@ export const OAUTH_ERROR_STATUS: {
   readonly invalid_dpop_proof: 401
   readonly use_dpop_nonce: 401
   readonly temporarily_unavailable: 503
-} = Object.freeze({
+} = /*#__PURE__*/ Object.freeze({
   invalid_request: 400,
   invalid_token: 401,
   insufficient_user_authentication: 401,
@@ -35,20 +36,13 @@ export const OAUTH_ERROR_STATUS: {
 })
 
 /**
- * The union of the OAuth error codes a resource server can answer with, the keys of
- * {@link OAUTH_ERROR_STATUS}.
- *
- * @example
- * ```ts
- * const statusOf = (error: ResourceServerErrorCode) => OAUTH_ERROR_STATUS[error]
- * statusOf('insufficient_user_authentication') // 401
- * ```
- * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
+ * The keys of {@link OAUTH_ERROR_STATUS}; `@stepup/assurance` publishes the same union as
+ * `ResourceServerErrorCode`.
  */
-export type ResourceServerErrorCode = keyof typeof OAUTH_ERROR_STATUS
+export type OAuthErrorStatusCode = keyof typeof OAUTH_ERROR_STATUS
 
 /**
- * The `code` {@link refusalCode} gives a refused request, and the adapters' errors carry
+ * The `code` {@link refusalCode} gives a refused request, which the adapters' errors carry
  * (`StepUpHttpError` of `@stepup/express`, `StepUpException` of `@stepup/nestjs`).
  *
  * It is `ERR_ACCESS_` and the OAuth `error` of the answer in capitals, or
@@ -66,7 +60,7 @@ export type ResourceServerErrorCode = keyof typeof OAUTH_ERROR_STATUS
 export type RefusalCode =
   | 'ERR_ACCESS_UNAUTHENTICATED'
   | 'ERR_ACCESS_DENIED'
-  | `ERR_ACCESS_${Uppercase<ResourceServerErrorCode>}`
+  | `ERR_ACCESS_${Uppercase<OAuthErrorStatusCode>}`
 
 /**
  * The {@link RefusalCode} of a refusal: from the OAuth `error` of its JSON body, or
@@ -85,6 +79,6 @@ export function refusalCode(response: {
   const error = response.body?.error
   if (error === undefined) return 'ERR_ACCESS_UNAUTHENTICATED'
   return Object.hasOwn(OAUTH_ERROR_STATUS, error)
-    ? `ERR_ACCESS_${(error as ResourceServerErrorCode).toUpperCase() as Uppercase<ResourceServerErrorCode>}`
+    ? `ERR_ACCESS_${(error as OAuthErrorStatusCode).toUpperCase() as Uppercase<OAuthErrorStatusCode>}`
     : 'ERR_ACCESS_DENIED'
 }

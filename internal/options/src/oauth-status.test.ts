@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { OAUTH_ERROR_STATUS, refusalCode } from './status.js'
+import { OAUTH_ERROR_STATUS, refusalCode } from './oauth-status.js'
 
 describe('refusalCode', () => {
   it('names a refusal without credentials apart from an invalid token (RFC 6750 §3.1)', () => {
