@@ -75,8 +75,7 @@ for (const entry of entries) {
   if (!module) throw new Error(`cannot read ${entry.file}`)
   const names = { values: [] as string[], types: [] as string[] }
   for (const symbol of checker.getExportsOfModule(module)) {
-    const target =
-      symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol
+    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol
     ;(target.flags & ts.SymbolFlags.Value ? names.values : names.types).push(symbol.name)
   }
   values += names.values.length
