@@ -7,7 +7,7 @@
  * It also checks that each package README lists its surface: every exported name must appear in
  * backticks in the README's `## API` or `## Exports` section. A missing name fails the run.
  *
- *   pnpm surface [--names]
+ *   pnpm docs:surface [--names]
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
