@@ -184,6 +184,20 @@ describe('createRiskPolicy', () => {
     expect(() => createRiskPolicy([{ name: 'a' } as never])).toThrow(TypeError)
     expect(() => createRiskPolicy([], { grantTtl: -1 })).toThrow(TypeError)
   })
+
+  it('hands rules the normalised path when the caller passes only the url', async () => {
+    const seen: (string | undefined)[] = []
+    const policy = createRiskPolicy([
+      { name: 'path', evaluate: ({ request }) => void seen.push(request.path) },
+    ])
+    await policy.decide(context({ request: { method: 'POST', url: '//admin/./%61?x=1' } }))
+    await policy.decide(context({ request: { method: 'POST', url: 'https://rs.example/b/../c' } }))
+    await policy.decide(context({ request: { method: 'POST', url: '/x', path: '/given' } }))
+    expect(seen).toEqual(['/admin/a', '/c', '/given'])
+    await expect(
+      policy.decide(context({ request: { method: 'POST', url: '/bad%zz' } })),
+    ).rejects.toMatchObject({ name: 'InvalidRequestError' })
+  })
 })
 
 describe('createRiskPolicy with an authorization details registry', () => {

@@ -12,6 +12,7 @@ import {
   fail,
 } from './evaluate.js'
 import { canonicalJson, mergeRequirements } from './merge.js'
+import { normalizePath } from './request-input.js'
 import { sha256 } from './token-cache.js'
 import { epochNow, positive } from './verifier.js'
 
@@ -39,8 +40,9 @@ export interface RiskContext {
     readonly url: string
     /**
      * The path as rules compare it, RFC 3986 §6.2.2 normalised (dot segments resolved, unreserved
-     * escapes decoded, `//` collapsed: `//admin/./%61` reads as `/admin/a`); the guard always
-     * sets it, rules fall back to `url`.
+     * escapes decoded, `//` collapsed: `//admin/./%61` reads as `/admin/a`). Leave it out:
+     * `decide` sets it from `url` before the rules run (a target that is not origin-form or
+     * absolute, or has a bad `%` escape, throws `InvalidRequestError`), so a rule can read it.
      */
     readonly path?: string
     readonly headers?: Headers | Readonly<Record<string, string | readonly string[] | undefined>>
@@ -216,7 +218,13 @@ export function createRiskPolicy(
     grantTtl = 86_400,
   } = options
   positive(grantTtl, 'grantTtl')
-  const requirementOf = async (context: RiskContext): Promise<RiskDecision> => {
+  const requirementOf = async (given: RiskContext): Promise<RiskDecision> => {
+    const { request } = given
+    // Rules read `request.path`; a caller of `decide` may pass only `url` (the guard sets both).
+    const context =
+      request.path === undefined && typeof request.url === 'string'
+        ? { ...given, request: { ...request, path: normalizePath(request.url) } }
+        : given
     const parts = await Promise.all(rules.map((r) => r.evaluate(context)))
     const fire = parts.filter((p) => p !== undefined)
     const fired = rules.filter((_, i) => parts[i] !== undefined).map((r) => r.name)

@@ -36,7 +36,7 @@ export interface DeniedFields {
 }
 
 /**
- * The fields of {@link InvalidToken}: a verification failure (`code` from the verifier) or
+ * The fields of the reason `InvalidToken`: a verification failure (`code` from the verifier) or
  * malformed claims found by `evaluate`, with `temporary` marking a 503 (JWKS or introspection down).
  */
 export interface InvalidTokenFields extends DeniedFields {
@@ -211,7 +211,7 @@ export class InsufficientAuthorizationDetails
 }
 
 /**
- * The fields of {@link InvalidAuthorizationDetails}: every issue found (path and problem, never
+ * The fields of the reason `InvalidAuthorizationDetails`: every issue found (path and problem, never
  * the offending value) and the `@stepup/rar` error.
  */
 export interface InvalidAuthorizationDetailsFields {

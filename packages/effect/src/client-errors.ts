@@ -5,7 +5,7 @@ import * as Data from 'effect/Data'
 import type { HttpClientResponse } from 'effect/http/HttpClientResponse'
 
 /**
- * The fields of {@link WwwAuthenticateParseError}: where the value stopped matching the grammar
+ * The fields of the reason `WwwAuthenticateParseError`: where the value stopped matching the grammar
  * (never the value itself) and the `@stepup/www-authenticate` error.
  *
  * @example
@@ -66,7 +66,7 @@ export class WwwAuthenticateParseError extends WwwAuthenticateParseErrorBase {
 export type StepUpFailedCode = StepUpErrorCode | 'ERR_STEP_UP_TIMEOUT'
 
 /**
- * The fields of {@link StepUpFailed}: the code, and the challenge, response and cause behind it.
+ * The fields of the reason `StepUpFailed`: the code, and the challenge, response and cause behind it.
  *
  * @example
  * ```ts
