@@ -5,14 +5,6 @@ import type { AssuranceChallenge } from './challenge.js'
  * The places a request may carry an access token, as {@link extractAccessToken} takes them: the
  * `Authorization` header value, whether the query has `access_token`, and a form body's
  * `access_token` (RFC 6750 §2.1–2.3).
- *
- * @example
- * ```ts
- * const extracted = extractAccessToken({
- *   authorization: request.headers.get('authorization'),
- *   query: new URL(request.url).searchParams.has('access_token'),
- * })
- * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2
  */
 export interface AccessTokenSources {
@@ -26,12 +18,6 @@ export interface AccessTokenSources {
 
 /**
  * The options of {@link extractAccessToken}: the accepted schemes and the longest token.
- *
- * @example
- * ```ts
- * extractAccessToken({ authorization: 'DPoP mF_9.B5f-4.1JqM' }, { schemes: ['Bearer', 'DPoP'] })
- * // { ok: true, token: 'mF_9.B5f-4.1JqM', scheme: 'DPoP' }
- * ```
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
  */
 export interface ExtractAccessTokenOptions {
@@ -47,12 +33,6 @@ export interface ExtractAccessTokenOptions {
  *
  * The failure is 401 without error information when there are no credentials, and 400
  * `invalid_request` when they are malformed, sent in the query string, or sent more than one way.
- *
- * @example
- * ```ts
- * const extracted = extractAccessToken({ authorization: 'Bearer mF_9.B5f-4.1JqM' })
- * if (extracted.ok) console.log(extracted.scheme, extracted.token) // 'Bearer', 'mF_9.B5f-4.1JqM'
- * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2
  */
 export type ExtractAccessTokenResult =
@@ -87,13 +67,6 @@ const invalid = (error_description: string): ExtractAccessTokenResult => ({
  * Extract the access token of a request following RFC 6750 §2 (and RFC 9449 §7.1 for `DPoP`):
  * exactly one method, the `Authorization` header or a form body parameter (Bearer only);
  * a token in the URI query is refused with `invalid_request`, as is a malformed header.
- *
- * @example
- * ```ts
- * const extracted = extractAccessToken({ authorization: request.headers.get('authorization') })
- * if (!extracted.ok) return toErrorResponse(extracted, { realm: 'api' })
- * const claims = await verifier.verify(extracted.token, { scheme: extracted.scheme })
- * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2
  */
 export function extractAccessToken(

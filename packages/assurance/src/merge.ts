@@ -33,12 +33,6 @@ export const canonicalJson = (v: unknown): string =>
  *
  * Throws a `TypeError` coded `ERR_ACR_CONFLICT` when no value satisfies them all: an impossible
  * policy is a configuration error.
- *
- * @example
- * ```ts
- * mergeRequirements([{ acr_values: ['phr'], max_age: 300 }, { acr_values: ['phrh'], max_age: 60 }])
- * // { acr_values: ['phrh'], max_age: 60 }
- * ```
  * @see https://www.rfc-editor.org/rfc/rfc9470#section-3
  */
 export function mergeRequirements(

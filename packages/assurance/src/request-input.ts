@@ -131,11 +131,6 @@ const UNRESERVED = /[A-Za-z0-9\-._~]/
  * removed per §5.2.4. The target is origin-form (`/path?query`) or absolute-form; a leading `//`
  * is a path, never an authority. Throws {@link InvalidRequestError} for a target that is neither,
  * or for a `%` not followed by two hex digits.
- *
- * @example
- * ```ts
- * normalizePath('//admin/./users/%61?x=1') // '/admin/users/a'
- * ```
  * @see https://www.rfc-editor.org/rfc/rfc3986#section-6.2.2
  */
 export function normalizePath(target: string): string {
