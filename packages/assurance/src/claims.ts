@@ -127,13 +127,17 @@ export function parseAccessTokenClaims(
   }
   let details: readonly AuthorizationDetail[] | undefined
   if (ad !== undefined) {
+    // A JSON array, never JSON text: `registry.parse` also reads a string (a form field).
+    if (!Array.isArray(ad)) {
+      throw bad('authorization_details', 'is not an array of typed objects (RFC 9396 §2)')
+    }
     if (registry) {
       try {
         details = registry.parse(ad)
       } catch (cause) {
         throw bad('authorization_details', 'does not parse with the registry (RFC 9396 §2)', cause)
       }
-    } else if (Array.isArray(ad) && ad.every((d) => isObject(d) && typeof d['type'] === 'string')) {
+    } else if (ad.every((d) => isObject(d) && typeof d['type'] === 'string')) {
       details = ad as AuthorizationDetail[]
     } else throw bad('authorization_details', 'is not an array of typed objects (RFC 9396 §2)')
   }

@@ -159,6 +159,20 @@ describe('RFC 9068 §4 — accepted tokens', () => {
       'ERR_TOKEN_CLAIM_INVALID',
     )
   })
+
+  it('refuses authorization_details sent as JSON text, with or without a registry (RFC 9396 §2)', async () => {
+    const registry = createAuthorizationDetailsRegistry([bankTransactionDetailType])
+    const detail = {
+      type: 'urn:bank:params:oauth:request:transaction',
+      transaction: { amount: '1', currency: 'EUR', destination_account: 'DE02100100109307118603' },
+    }
+    for (const ad of [JSON.stringify([detail]), null, { ...detail }]) {
+      const token = await sign(ec, claims({ authorization_details: ad }))
+      for (const options of [{ authorizationDetailsRegistry: registry }, {}]) {
+        expect(await codeOf(verifierFor(options).verify(token))).toBe('ERR_TOKEN_CLAIM_INVALID')
+      }
+    }
+  })
 })
 
 describe('RFC 9068 §4 — attack table: every token is refused with invalid_token', () => {
