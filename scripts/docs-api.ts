@@ -4,26 +4,12 @@
  * `@stepup/source` condition) as a module named like its import specifier (`@stepup/acr/amr`).
  * Warnings are errors (typedoc.json), so a broken `{@link}` or an undocumented export fails.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Application, TSConfigReader, TypeDocReader } from 'typedoc'
+import { entryPoints } from './entry-points.ts'
 
 const root = resolve(import.meta.dirname, '..')
-const names = new Map<string, string>()
-for (const dir of readdirSync(join(root, 'packages'))) {
-  const manifestPath = join(root, 'packages', dir, 'package.json')
-  if (!existsSync(manifestPath)) continue
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-    name: string
-    private?: boolean
-    exports?: Record<string, string | Record<string, string>>
-  }
-  if (manifest.private) continue
-  for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
-    const source = typeof target === 'object' ? target['@stepup/source'] : undefined
-    if (source) names.set(join(root, 'packages', dir, source), manifest.name + subpath.slice(1))
-  }
-}
+const names = new Map(entryPoints(root).map((entry) => [entry.file, entry.specifier]))
 
 const app = await Application.bootstrapWithPlugins(
   { options: join(root, 'typedoc.json'), entryPoints: [...names.keys()] },

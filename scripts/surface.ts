@@ -9,39 +9,14 @@
  *
  *   pnpm docs:surface [--names]
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import ts from 'typescript'
+import { entryPoints } from './entry-points.ts'
 
 const root = resolve(import.meta.dirname, '..')
 const showNames = process.argv.includes('--names')
-
-interface Entry {
-  readonly dir: string
-  readonly specifier: string
-  readonly file: string
-}
-
-const entries: Entry[] = []
-for (const dir of readdirSync(join(root, 'packages')).sort()) {
-  const manifestPath = join(root, 'packages', dir, 'package.json')
-  if (!existsSync(manifestPath)) continue
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-    name: string
-    private?: boolean
-    exports?: Record<string, string | Record<string, string>>
-  }
-  if (manifest.private) continue
-  for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
-    const source = typeof target === 'object' ? target['@stepup/source'] : undefined
-    if (source)
-      entries.push({
-        dir,
-        specifier: manifest.name + subpath.slice(1),
-        file: join(root, 'packages', dir, source),
-      })
-  }
-}
+const entries = entryPoints(root)
 
 const program = ts.createProgram(
   entries.map((entry) => entry.file),

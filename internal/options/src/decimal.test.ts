@@ -1,26 +1,7 @@
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { compareDecimalStrings } from './decimal.ts'
-import { checkProperty } from './property.ts'
-
-/** A decimal string with up to 3 leading and trailing zeros, and its value `digits × 10^-scale`. */
-const decimal = fc
-  .tuple(
-    fc.bigInt({ min: 0n, max: 10n ** 20n }),
-    fc.integer({ min: 0, max: 6 }),
-    fc.nat(3),
-    fc.nat(3),
-  )
-  .map(([digits, scale, leadingZeros, trailingZeros]) => {
-    const text = digits.toString().padStart(scale + 1, '0')
-    const integer = text.slice(0, text.length - scale)
-    const fraction = text.slice(text.length - scale) + '0'.repeat(scale ? trailingZeros : 0)
-    return {
-      text: '0'.repeat(leadingZeros) + integer + (fraction ? `.${fraction}` : ''),
-      digits,
-      scale,
-    }
-  })
+import { checkProperty, decimal } from './property.ts'
 
 describe('compareDecimalStrings', () => {
   it.each([

@@ -126,3 +126,25 @@ function record(where: string | undefined, line: string): void {
   fs.mkdirSync(reports(), { recursive: true })
   fs.appendFileSync(new URL('properties.txt', reports()), `${where}: ${line}\n`)
 }
+
+/**
+ * A non-negative decimal string with up to 3 leading and trailing zeros, and its exact value
+ * `digits × 10^-scale`: generated from the value, so a test can compare with BigInt arithmetic.
+ */
+export const decimal = fc
+  .tuple(
+    fc.bigInt({ min: 0n, max: 10n ** 20n }),
+    fc.integer({ min: 0, max: 6 }),
+    fc.nat(3),
+    fc.nat(3),
+  )
+  .map(([digits, scale, leadingZeros, trailingZeros]) => {
+    const text = digits.toString().padStart(scale + 1, '0')
+    const integer = text.slice(0, text.length - scale)
+    const fraction = text.slice(text.length - scale) + '0'.repeat(scale ? trailingZeros : 0)
+    return {
+      text: '0'.repeat(leadingZeros) + integer + (fraction ? `.${fraction}` : ''),
+      digits,
+      scale,
+    }
+  })

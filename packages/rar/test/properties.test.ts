@@ -1,5 +1,5 @@
 import { compareDecimalStrings } from '@stepup/internal'
-import { checkProperty } from '@stepup/internal/property'
+import { checkProperty, decimal } from '@stepup/internal/property'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as z from 'zod'
@@ -56,23 +56,6 @@ const common = fc.record(
   },
   { requiredKeys: [] },
 )
-const decimal = fc
-  .tuple(
-    fc.bigInt({ min: 0n, max: 10n ** 20n }),
-    fc.integer({ min: 0, max: 6 }),
-    fc.nat(3),
-    fc.nat(3),
-  )
-  .map(([digits, scale, leadingZeros, trailingZeros]) => {
-    const text = digits.toString().padStart(scale + 1, '0')
-    const integer = text.slice(0, text.length - scale)
-    const fraction = text.slice(text.length - scale) + '0'.repeat(scale ? trailingZeros : 0)
-    return {
-      text: '0'.repeat(leadingZeros) + integer + (fraction ? `.${fraction}` : ''),
-      digits,
-      scale,
-    }
-  })
 const bankTransfer = fc.record({
   type: fc.constant('urn:bank:params:oauth:request:transaction'),
   transaction: fc.record({
