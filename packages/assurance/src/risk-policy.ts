@@ -1,5 +1,5 @@
 import type { AcrRegistry } from '@stepup/acr'
-import { checkOptions } from '@stepup/internal'
+import { checkOptions, invalidArgument } from '@stepup/internal'
 import type { AuthorizationDetail } from '@stepup/rar'
 import type { AccessTokenClaims, AuthorizationDetailsRegistryLike } from './claims.js'
 import { type ConsumedGrantStore, createMemoryConsumedGrantStore } from './consumed-grant-store.js'
@@ -221,8 +221,13 @@ export function createRiskPolicy(
   const requirementOf = async (given: RiskContext): Promise<RiskDecision> => {
     const { request } = given
     // Rules read `request.path`; a caller of `decide` may pass only `url` (the guard sets both).
+    if (request.path === undefined && typeof request.url !== 'string') {
+      throw invalidArgument('decide: request.url must be a string', {
+        code: 'ERR_INVALID_ARG_TYPE',
+      })
+    }
     const context =
-      request.path === undefined && typeof request.url === 'string'
+      request.path === undefined
         ? { ...given, request: { ...request, path: normalizePath(request.url) } }
         : given
     const parts = await Promise.all(rules.map((r) => r.evaluate(context)))
