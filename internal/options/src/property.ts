@@ -131,7 +131,11 @@ function record(where: string | undefined, line: string): void {
  * A non-negative decimal string with up to 3 leading and trailing zeros, and its exact value
  * `digits × 10^-scale`: generated from the value, so a test can compare with BigInt arithmetic.
  */
-export const decimal = fc
+export const decimal: fc.Arbitrary<{
+  readonly text: string
+  readonly digits: bigint
+  readonly scale: number
+}> = fc
   .tuple(
     fc.bigInt({ min: 0n, max: 10n ** 20n }),
     fc.integer({ min: 0, max: 6 }),
