@@ -197,13 +197,16 @@ describe('createRiskPolicy', () => {
     await expect(
       policy.decide(context({ request: { method: 'POST', url: '/bad%zz' } })),
     ).rejects.toMatchObject({ name: 'InvalidRequestError' })
-    await expect(
-      policy.decide(context({ request: { method: 'POST', url: 42 as never } })),
-    ).rejects.toMatchObject({
-      name: 'TypeError',
-      code: 'ERR_INVALID_ARG_TYPE',
-      message: 'decide: request.url must be a string',
-    })
+    for (const request of [
+      { method: 'POST', url: 42 as never },
+      { method: 'POST', url: undefined as never, path: '/given' },
+    ]) {
+      await expect(policy.decide(context({ request }))).rejects.toMatchObject({
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_TYPE',
+        message: 'decide: request.url must be a string',
+      })
+    }
   })
 })
 

@@ -221,7 +221,7 @@ export function createRiskPolicy(
   const requirementOf = async (given: RiskContext): Promise<RiskDecision> => {
     const { request } = given
     // Rules read `request.path`; a caller of `decide` may pass only `url` (the guard sets both).
-    if (request.path === undefined && typeof request.url !== 'string') {
+    if (typeof request.url !== 'string') {
       throw invalidArgument('decide: request.url must be a string', {
         code: 'ERR_INVALID_ARG_TYPE',
       })

@@ -109,7 +109,7 @@ describe('evaluate equals evaluateAssurance (property)', () => {
     }
     const seen = new Set<string>()
     // Random pairs reach insufficient_authorization_details only rarely (everything else must
-    // pass first), so a third of the runs build that case: good claims, details the token lacks.
+    // pass first), so some runs build that case: good claims, details the token lacks.
     const detailsDenied = fc.tuple(
       fc.record({
         acr: acrValue,
@@ -118,7 +118,12 @@ describe('evaluate equals evaluateAssurance (property)', () => {
       }),
       fc.array(detail, { minLength: 1, maxLength: 2 }).map((d) => ({ authorization_details: d })),
     )
-    // And a third are allowed by construction: a fresh sign-in that meets its own acr value.
+    // A token that meets the user authentication but lacks a scope the requirement asks for.
+    const scopeDenied = acrValue.map((acr): [Record<string, unknown>, AssuranceRequirement] => [
+      { acr, auth_time: NOW - 10, scope: 'read' },
+      { acr_values: [acr], scope: ['read', 'write'] },
+    ])
+    // And some are allowed by construction: a fresh sign-in that meets its own acr value.
     const allowed = acrValue.chain((acr) =>
       fc.tuple(
         fc.constant({ acr, auth_time: NOW - 10 }),
@@ -126,18 +131,21 @@ describe('evaluate equals evaluateAssurance (property)', () => {
       ),
     )
     checkProperty(
-      fc.property(fc.oneof(fc.tuple(claims, requirement), detailsDenied, allowed), ([c, r]) => {
-        const expected = evaluateAssurance(c, r, { now: NOW })
-        const exit = Effect.runSyncExit(evaluate(c, r, { now: NOW }))
-        const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
-        const tag = Exit.isSuccess(exit)
-          ? 'success'
-          : reason?._tag === 'Fail'
-            ? (reason.error as { reason: { _tag: string } }).reason._tag
-            : `${reason?._tag}`
-        seen.add(tag)
-        expect(tag).toBe(expected.ok ? 'success' : TAGS[expected.error])
-      }),
+      fc.property(
+        fc.oneof(fc.tuple(claims, requirement), detailsDenied, scopeDenied, allowed),
+        ([c, r]) => {
+          const expected = evaluateAssurance(c, r, { now: NOW })
+          const exit = Effect.runSyncExit(evaluate(c, r, { now: NOW }))
+          const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
+          const tag = Exit.isSuccess(exit)
+            ? 'success'
+            : reason?._tag === 'Fail'
+              ? (reason.error as { reason: { _tag: string } }).reason._tag
+              : `${reason?._tag}`
+          seen.add(tag)
+          expect(tag).toBe(expected.ok ? 'success' : TAGS[expected.error])
+        },
+      ),
       { numRuns: 500 },
     )
     // The generators reach every outcome, so the property above checked each mapping.
