@@ -13,7 +13,7 @@ import {
   type StepUpOutcome,
 } from '../src/http.ts'
 import { createRiskPolicy, newDevice } from '../src/index.ts'
-import { INVALID_REQUEST } from '../src/request-input.ts'
+import { INVALID_REQUEST, InvalidRequestError } from '../src/request-input.ts'
 
 const NOW = 1_700_000_000
 const claims = parseAccessTokenClaims({
@@ -585,9 +585,27 @@ describe('createStepUpGuard: never rejects', () => {
     expect(outcome).toMatchObject({ ok: false, status: 503 })
   })
 
+  it('answers an InvalidRequestError from reading the request with a Bearer invalid_request', async () => {
+    const headers = {
+      get: () => {
+        throw new InvalidRequestError('The request headers cannot be read')
+      },
+    } as unknown as Headers
+    const outcome = await guardOf()(request({ headers }).view, null)
+    expect(outcome).toMatchObject({ ok: false, status: 400 })
+    expect(challengeOf(outcome)).toBe(
+      'Bearer error="invalid_request", error_description="The request headers cannot be read"',
+    )
+  })
+
   it('refuses a query token in a target that does not parse as a URL', async () => {
     const outcome = await guardOf()(bearer({}, { url: 'http://a b/x?access_token=good' }), null)
     expect(bodyOf(outcome)).toMatchObject({ error: 'invalid_request' })
+  })
+
+  it('finds no query token in a target without a query, even one that does not parse', async () => {
+    const outcome = await guardOf()(bearer({}, { url: 'http://a b/x&access_token=good' }), null)
+    expect(outcome).toMatchObject({ ok: true })
   })
 })
 
