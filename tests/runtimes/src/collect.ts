@@ -101,6 +101,15 @@ export function discover(only: readonly string[]): Omit<Plan, 'planned' | 'exclu
     for (const path of [...walk(join(dir, 'src')), ...walk(join(dir, 'test'))].sort())
       if (path.endsWith('.test.ts')) files.push({ file: rel(path), pkg: name })
   }
+  // @stepup/internal is bundled into every package, so its shipped code runs wherever they do;
+  // its test-only helpers (src/testing) are not shipped.
+  const internal = join(ROOT, 'internal', 'options')
+  if (only.length === 0 || only.includes('@stepup/internal')) {
+    packages.push({ name: '@stepup/internal', dir: internal })
+    for (const path of walk(join(internal, 'src')).sort())
+      if (path.endsWith('.test.ts') && !path.includes('/src/testing/'))
+        files.push({ file: rel(path), pkg: '@stepup/internal' })
+  }
   return { packages, skippedPackages, files }
 }
 
