@@ -304,6 +304,31 @@ const UNAVAILABLE = failure(
   'The request cannot be authorized right now',
 )
 
+/**
+ * Checks guard options without building a guard, for an adapter whose verifier or registries arrive
+ * later (Effect takes them from its layers per request): unknown keys (`adapterOptions` are
+ * accepted), the requirement, `bodyLimit`, `dpop`, and the challenge parameters `realm`,
+ * `resourceMetadata` and `dpop.algs`.
+ *
+ * `verify` is not required here; {@link createStepUpGuard} runs the same checks and also checks
+ * `verify`. Throws the coded `TypeError`s of `@stepup/internal` (`ERR_UNKNOWN_OPTION`,
+ * `ERR_INVALID_ARG_VALUE`, `ERR_INVALID_ARG_TYPE`).
+ *
+ * @example
+ * ```ts
+ * checkStepUpOptions({ requirement: { acr_values: ['phrh'], max_age: 60 }, realm: 'bank' }, 'requireAssurance')
+ * ```
+ */
+export function checkStepUpOptions(
+  options: Omit<StepUpGuardOptions<never>, 'verify'> & {
+    readonly verify?: StepUpGuardOptions<never>['verify']
+  },
+  where = 'createStepUpGuard',
+  adapterOptions: readonly string[] = [],
+): void {
+  prepare(options as StepUpGuardOptions<never>, where, adapterOptions)
+}
+
 /** What the checked options give the guard: its challenge parameters and fixed answers. */
 interface Prepared {
   readonly challenge: ChallengeOptions

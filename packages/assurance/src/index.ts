@@ -39,6 +39,7 @@ export {
   type ResourceServerErrorCode,
 } from './evaluate.js'
 export {
+  checkStepUpOptions,
   createStepUpGuard,
   type HttpRequestView,
   type RequirementSource,

@@ -1,22 +1,27 @@
 import { describe, expect, it } from 'vitest'
-import { createRiskPolicy, createStepUpGuard } from '../src/index.ts'
+import { checkStepUpOptions, createRiskPolicy, createStepUpGuard } from '../src/index.ts'
 
-// An adapter whose verifier arrives later (Effect takes it from a layer per request) checks the
-// rest of its options when it is called by building a guard with a placeholder verifier.
-const verify = () => Promise.reject(new TypeError('no verifier'))
+const verify = () => Promise.reject(new TypeError('not called'))
 
-describe('createStepUpGuard: the option checks, run when it is called', () => {
-  it('accepts a requirement or a policy, with a placeholder verifier', () => {
-    expect(
-      createStepUpGuard({
-        verify,
-        requirement: { acr_values: ['phrh'], max_age: 60 },
-        realm: 'bank',
-      }),
-    ).toBeTypeOf('function')
-    expect(
-      createStepUpGuard({ verify, requirement: createRiskPolicy([]) }, 'requireAssurance'),
-    ).toBeTypeOf('function')
+// The same checks two ways: createStepUpGuard runs them when it is called, and checkStepUpOptions
+// runs them without a guard, for an adapter whose verifier arrives later (Effect's layers).
+const WAYS = [
+  [
+    'createStepUpGuard',
+    (options: object) => createStepUpGuard({ verify, ...options } as never, 'requireAssurance'),
+  ],
+  [
+    'checkStepUpOptions',
+    (options: object) => checkStepUpOptions(options as never, 'requireAssurance'),
+  ],
+] as const
+
+describe.each(WAYS)('%s: the guard option checks', (_, check) => {
+  it('accepts a requirement object or a policy made by createRiskPolicy', () => {
+    expect(() =>
+      check({ requirement: { acr_values: ['phrh'], max_age: 60 }, realm: 'bank' }),
+    ).not.toThrow()
+    expect(() => check({ requirement: createRiskPolicy([]) })).not.toThrow()
   })
 
   it.each([
@@ -28,7 +33,7 @@ describe('createStepUpGuard: the option checks, run when it is called', () => {
     [{ dpop: { algs: ['ES256'], nonce: true } }, 'ERR_UNKNOWN_OPTION', 'dpop: unknown option'],
     [{ realm: 'a\nb' }, 'ERR_INVALID_ARG_VALUE', 'realm'],
   ])('refuses %j', (options, code, message) => {
-    expect(() => createStepUpGuard({ verify, ...options } as never, 'requireAssurance')).toThrow(
+    expect(() => check(options)).toThrow(
       expect.objectContaining({
         name: 'TypeError',
         code,
@@ -36,4 +41,11 @@ describe('createStepUpGuard: the option checks, run when it is called', () => {
       }),
     )
   })
+})
+
+it('checkStepUpOptions needs no verifier; the guard does', () => {
+  expect(checkStepUpOptions({ requirement: { acr_values: ['phr'] } })).toBeUndefined()
+  expect(() => createStepUpGuard({ requirement: { acr_values: ['phr'] } } as never)).toThrow(
+    expect.objectContaining({ name: 'TypeError' }),
+  )
 })

@@ -4,6 +4,7 @@ import type {
   AccessTokenVerifier as CoreVerifier,
 } from '@stepup/assurance'
 import {
+  checkStepUpOptions,
   createProtectedResourceMetadata,
   createStepUpGuard,
   type HttpRequestView,
@@ -149,11 +150,6 @@ const view = (request: HttpServerRequest): HttpRequestView => ({
   },
 })
 
-/** Stands for the verifier of the layers when the options are checked, before any request. */
-const NO_VERIFIER: CoreVerifier = {
-  verify: () => Promise.reject(new TypeError('no verifier')),
-}
-
 /**
  * The shared decision of both middleware forms: the guard of `@stepup/assurance`, rebuilt only
  * when a service it depends on changes.
@@ -196,9 +192,15 @@ function makeAuthorize(
       },
       'requireAssurance',
     )
-  // The verifier and registries come from layers per request; everything else is checked now,
-  // by building the guard once with a placeholder verifier.
-  build(NO_VERIFIER, Option.none(), Option.none(), undefined)
+  // The verifier and registries come from layers per request; everything else is checked now.
+  checkStepUpOptions(
+    {
+      ...rest,
+      ...(fixed !== undefined && { requirement: fixed }),
+      ...(signals && { signals: resolve(signals) }),
+    },
+    'requireAssurance',
+  )
   let last: { deps: readonly unknown[]; guard: StepUpGuard<HttpServerRequest> } | undefined
   return Effect.flatMap(
     Effect.all([
