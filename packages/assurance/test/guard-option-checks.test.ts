@@ -45,6 +45,12 @@ describe.each(WAYS)('%s: the guard option checks', (_, check) => {
 
 it('checkStepUpOptions needs no verifier; the guard does', () => {
   expect(checkStepUpOptions({ requirement: { acr_values: ['phr'] } })).toBeUndefined()
+  expect(() => checkStepUpOptions({ relam: 'bank' } as never)).toThrow(
+    'createStepUpGuard: unknown option "relam"',
+  )
+  expect(
+    checkStepUpOptions({ realm: 'bank', passErrors: true } as never, 'stepUp', ['passErrors']),
+  ).toBeUndefined()
   expect(() => createStepUpGuard({ requirement: { acr_values: ['phr'] } } as never)).toThrow(
     expect.objectContaining({ name: 'TypeError' }),
   )
