@@ -4,6 +4,7 @@ export default packageProject('assurance', [
   'src/http.test.ts',
   'src/extract.test.ts',
   'test/guard.test.ts',
+  'test/guard-option-checks.test.ts',
   'test/dpop.test.ts',
   'test/dpop-nonce.test.ts',
   'test/otel.test.ts',
