@@ -3,21 +3,13 @@
  * service's pages of that confirmation, and going Back to them must not show an error page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Harness, RABBIT, startHarness } from './harness.ts'
+import { type Harness, RABBIT, startSignedInWithoutPopups } from './harness.ts'
 
 describe('Back after a transfer', () => {
   let h: Harness
 
   beforeAll(async () => {
-    h = await startHarness('back')
-    await h.page.addInitScript(() => {
-      window.open = () => null
-    })
-    await h.page.goto(h.stack.web)
-    await h.signIn()
-    await h.registerKey()
-    await h.page.goto(h.stack.web)
-    await h.page.locator('#signed-in').waitFor()
+    h = await startSignedInWithoutPopups('back')
   })
   afterAll(async () => {
     await h?.close()

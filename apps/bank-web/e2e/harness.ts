@@ -285,6 +285,28 @@ export async function startHarness(
 }
 
 /** An amount as the app shows dollars: `$10,000.00`. */
+/**
+ * {@link startHarness} with a customer already signed in with a security key, in a browser that
+ * blocks every popup of the bank's pages (so a confirmation goes by full-page redirect).
+ */
+export async function startSignedInWithoutPopups(story: string): Promise<Harness> {
+  const h = await startHarness(story)
+  try {
+    await h.page.addInitScript(() => {
+      window.open = () => null
+    })
+    await h.page.goto(h.stack.web)
+    await h.signIn()
+    await h.registerKey()
+    await h.page.goto(h.stack.web)
+    await h.page.locator('#signed-in').waitFor()
+    return h
+  } catch (error) {
+    await h.close()
+    throw error
+  }
+}
+
 export const usd = (amount: number): string =>
   new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(amount)
 

@@ -10,7 +10,7 @@ import {
   type Harness,
   PROTOCOL_WORDS,
   RABBIT,
-  startHarness,
+  startSignedInWithoutPopups,
   usd,
   visibleText,
 } from './harness.ts'
@@ -19,16 +19,7 @@ describe('the confirmation by full-page redirect (popup blocked)', () => {
   let h: Harness
 
   beforeAll(async () => {
-    h = await startHarness('redirect')
-    // The browser blocks every popup of the bank's pages.
-    await h.page.addInitScript(() => {
-      window.open = () => null
-    })
-    await h.page.goto(h.stack.web)
-    await h.signIn()
-    await h.registerKey()
-    await h.page.goto(h.stack.web)
-    await h.page.locator('#signed-in').waitFor()
+    h = await startSignedInWithoutPopups('redirect')
   })
   afterAll(async () => {
     await h?.close()
