@@ -1,86 +1,23 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import {
+  REDIS_DURABLE as DURABLE,
+  type RedisServer,
+  startRedisServer,
+  REDIS_VOLATILE as VOLATILE,
+} from '@stepup/internal/redis-server'
 import { createClient } from 'redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createRedisConsumedGrantStore, type RedisLikeClient } from '../src/redis.ts'
 
-const REDIS_SERVER = '/usr/bin/redis-server'
-/** What a single-use grant needs: every write in the append-only file before the answer. */
-const DURABLE = ['--appendonly', 'yes', '--appendfsync', 'always']
-/** Redis' defaults without RDB snapshots: memory only. */
-const VOLATILE = ['--appendonly', 'no']
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-/** A redis-server child on a loopback port, with its own data directory. */
-interface Server {
-  readonly port: number
-  readonly url: string
-  readonly dir: string
-  child: ChildProcess
-  /** Start (again) on the same port and directory, with these arguments. */
-  start(args: readonly string[]): Promise<void>
-  /** SIGTERM (Redis shuts down cleanly) or SIGKILL (a crash), and wait for the exit. */
-  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>
-}
-
-const servers: Server[] = []
+const servers: RedisServer[] = []
 const clients: ReturnType<typeof createClient>[] = []
 
-async function redisServer(args: readonly string[]): Promise<Server> {
-  const port = await freePort()
-  const dir = await mkdtemp(join(tmpdir(), 'assurance-redis-'))
-  const server: Server = {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    dir,
-    child: undefined as unknown as ChildProcess,
-    async start(more) {
-      const child = spawn(
-        REDIS_SERVER,
-        ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...more],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      )
-      server.child = child
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error('redis-server did not start within 10 s')),
-          10_000,
-        )
-        child.stdout?.on('data', (chunk: Buffer) => {
-          if (chunk.toString().includes('Ready to accept connections')) {
-            clearTimeout(timer)
-            resolve()
-          }
-        })
-        child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)))
-      })
-    },
-    async stop(signal = 'SIGTERM') {
-      const { child } = server
-      if (child.exitCode !== null || child.signalCode !== null) return
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGCONT')
-      child.kill(signal)
-      await exited
-    },
-  }
+async function redisServer(args: readonly string[]): Promise<RedisServer> {
+  const server = await startRedisServer(args)
   servers.push(server)
-  await server.start(args)
   return server
 }
 
-async function connect(server: Server) {
+async function connect(server: RedisServer) {
   const client = createClient({ url: server.url })
   clients.push(client)
   await client.connect()
@@ -90,22 +27,11 @@ async function connect(server: Server) {
 async function cleanUp() {
   // destroy(), not quit(): a client still reconnecting after a restart would never send QUIT.
   for (const client of clients.splice(0)) if (client.isOpen) client.destroy()
-  for (const server of servers.splice(0)) {
-    await server.stop('SIGKILL')
-    await rm(server.dir, { recursive: true, force: true })
-  }
+  for (const server of servers.splice(0)) await server.remove()
 }
 
-beforeAll(() => {
-  if (!existsSync(REDIS_SERVER)) {
-    throw new Error(
-      `${REDIS_SERVER} is missing: install Debian's redis-server package (apt-get install -y redis-server)`,
-    )
-  }
-})
-
 describe('Redis ConsumedGrantStore (real redis-server, appendonly yes, appendfsync always)', () => {
-  let server: Server
+  let server: RedisServer
   beforeAll(async () => {
     server = await redisServer(DURABLE)
   }, 15_000)
@@ -180,7 +106,7 @@ describe('Redis ConsumedGrantStore (real redis-server, appendonly yes, appendfsy
   it('rejects when Redis does not answer within the timeout', async () => {
     const store = createRedisConsumedGrantStore(await connect(server), { timeout: 200 })
     await store.checkPersistence()
-    server.child.kill('SIGSTOP')
+    server.pause()
     try {
       await expect(store.add('hung', 60)).rejects.toMatchObject({
         code: 'ERR_GRANT_STORE_UNAVAILABLE',
@@ -189,7 +115,7 @@ describe('Redis ConsumedGrantStore (real redis-server, appendonly yes, appendfsy
         code: 'ERR_GRANT_STORE_UNAVAILABLE',
       })
     } finally {
-      server.child.kill('SIGCONT')
+      server.resume()
     }
     await vi.waitFor(() => expect(store.has('after')).resolves.toBe(false))
   })
@@ -215,7 +141,7 @@ describe('Redis ConsumedGrantStore (real redis-server, appendonly yes, appendfsy
     })
     await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0))
 
-    await server.start(DURABLE)
+    await server.restart(DURABLE)
     await vi.waitFor(() => expect(client.isReady).toBe(true), { timeout: 10_000 })
     // The refused add was never queued for later: "during" is still free.
     expect(await client.exists('stepup:grant:during')).toBe(0)
@@ -302,7 +228,7 @@ describe('Redis persistence (real redis-server)', () => {
     expect(await Promise.all(keys.map((k) => store.add(k, 600)))).toEqual(keys.map(() => true))
 
     await server.stop('SIGKILL')
-    await server.start(DURABLE)
+    await server.restart(DURABLE)
     await vi.waitFor(() => expect(client.isReady).toBe(true), { timeout: 10_000 })
     expect(await Promise.all(keys.map((k) => store.add(k, 600)))).toEqual(keys.map(() => false))
   }, 20_000)
@@ -317,7 +243,7 @@ describe('Redis persistence (real redis-server)', () => {
     expect(await Promise.all(keys.map((k) => store.add(k, 600)))).toEqual(keys.map(() => true))
 
     await server.stop('SIGKILL')
-    await server.start(VOLATILE)
+    await server.restart(VOLATILE)
     await vi.waitFor(() => expect(client.isReady).toBe(true), { timeout: 10_000 })
     expect(await Promise.all(keys.map((k) => store.add(k, 600)))).toEqual(keys.map(() => true))
   }, 20_000)
@@ -331,7 +257,7 @@ describe('Redis persistence (real redis-server)', () => {
     expect(await store.add('grant', 600)).toBe(true)
 
     await server.stop('SIGKILL')
-    await server.start(VOLATILE)
+    await server.restart(VOLATILE)
     await vi.waitFor(() => expect(client.isReady).toBe(true), { timeout: 10_000 })
     // The restarted server forgot the grant; the store does not let that through.
     expect(await client.exists('stepup:grant:grant')).toBe(0)
@@ -355,14 +281,14 @@ describe('Redis persistence (real redis-server)', () => {
     })
     expect(await store.add('acknowledged', 60)).toBe(true)
 
-    replica.child.kill('SIGSTOP')
+    replica.pause()
     try {
       await expect(store.add('unacknowledged', 60)).rejects.toMatchObject({
         code: 'ERR_GRANT_STORE_UNAVAILABLE',
         message: '0 of 1 replicas acknowledged the grant within 100 ms',
       })
     } finally {
-      replica.child.kill('SIGCONT')
+      replica.resume()
     }
     // Marked on the primary all the same: the request was refused, and the grant is spent.
     expect(await store.add('unacknowledged', 60)).toBe(false)

@@ -6,7 +6,12 @@ import { join } from 'node:path'
 
 const REDIS_SERVER = '/usr/bin/redis-server'
 
-/** A real `redis-server` on a loopback port, with AOF persistence, that a test can stop and restart. */
+/** What a single-use grant needs: every write in the append-only file before the answer. */
+export const REDIS_DURABLE: readonly string[] = ['--appendonly', 'yes', '--appendfsync', 'always']
+/** Redis' defaults without RDB snapshots: memory only. */
+export const REDIS_VOLATILE: readonly string[] = ['--appendonly', 'no']
+
+/** A real `redis-server` on a loopback port that a test can stop, pause and restart. */
 export interface RedisServer {
   readonly port: number
   readonly url: string
@@ -14,8 +19,15 @@ export interface RedisServer {
   readonly running: boolean
   /** Stops the process with `signal` and resolves once it has exited. */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>
-  /** Starts it again on the same port and directory (what the AOF holds is there again). */
-  restart(): Promise<void>
+  /**
+   * Starts it again on the same port and directory (what the AOF holds is there again), with
+   * `args` (default: the arguments it was started with).
+   */
+  restart(args?: readonly string[]): Promise<void>
+  /** SIGSTOP: the process stays, its port stays open, and nothing is answered until `resume`. */
+  pause(): void
+  /** SIGCONT after `pause`. */
+  resume(): void
   /** Stops it for good and removes its files. */
   remove(): Promise<void>
 }
@@ -29,25 +41,11 @@ async function freePort(): Promise<number> {
   return port
 }
 
-function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
-  // The persistence a single-use grant store needs (AOF, fsync on every write), which the store
-  // checks when it connects; the files go to a temporary directory removed at the end.
+function spawnRedis(port: number, dir: string, args: readonly string[]): Promise<ChildProcess> {
+  // No RDB snapshots; the files go to a temporary directory removed at the end.
   const child = spawn(
     REDIS_SERVER,
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'always',
-    ],
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...args],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   )
   return new Promise((resolve, reject) => {
@@ -73,11 +71,14 @@ function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
 }
 
 /**
- * Starts `redis-server --appendonly yes --appendfsync always` (no RDB snapshots) on a random free
- * loopback port, its files in a temporary directory. Restarting reuses the port and the
- * directory, so clients reconnect to the same URL and find the same keys.
+ * Starts `redis-server` with `args` (default {@link REDIS_DURABLE}: the persistence a single-use
+ * grant store needs and checks when it connects; never RDB snapshots) on a random free loopback
+ * port, its files in a temporary directory. Restarting reuses the port and the directory, so
+ * clients reconnect to the same URL and find what the server kept.
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(
+  args: readonly string[] = REDIS_DURABLE,
+): Promise<RedisServer> {
   if (!existsSync(REDIS_SERVER)) {
     throw new Error(
       `${REDIS_SERVER} is missing: install Debian's redis-server package (scripts/preflight.mjs installs it)`,
@@ -85,12 +86,14 @@ export async function startRedisServer(): Promise<RedisServer> {
   }
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'stepup-redis-'))
-  let child: ChildProcess | undefined = await spawnRedis(port, dir)
+  let started = args
+  let child: ChildProcess | undefined = await spawnRedis(port, dir, started)
   const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
     const c = child
     child = undefined
     if (!c || c.exitCode !== null || c.signalCode !== null) return
     const exited = new Promise((resolve) => c.once('exit', resolve))
+    c.kill('SIGCONT') // a paused process would not act on SIGTERM
     c.kill(signal)
     await exited
   }
@@ -101,9 +104,16 @@ export async function startRedisServer(): Promise<RedisServer> {
       return child !== undefined && child.exitCode === null && child.signalCode === null
     },
     stop,
-    async restart() {
+    async restart(again = started) {
       if (child) throw new Error('redis-server is still running')
-      child = await spawnRedis(port, dir)
+      started = again
+      child = await spawnRedis(port, dir, started)
+    },
+    pause() {
+      child?.kill('SIGSTOP')
+    },
+    resume() {
+      child?.kill('SIGCONT')
     },
     async remove() {
       await stop('SIGKILL')
