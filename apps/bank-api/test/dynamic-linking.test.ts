@@ -2,7 +2,14 @@ import type { StepUpEvent } from '@stepup/assurance'
 import { authorizationDetailsDigest } from '@stepup/rar'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BankApi } from '../src/index.ts'
-import { ALL_SCOPES, epoch, mintToken, startTestApi, transferTo } from './tokens.ts'
+import {
+  ALL_SCOPES,
+  epoch,
+  mintConfirmedToken,
+  mintToken,
+  startTestApi,
+  transferTo,
+} from './tokens.ts'
 
 const PAYEE = 'ACC-987654'
 const OTHER_PAYEE = 'ACC-555123'
@@ -26,17 +33,6 @@ describe.each(['express', 'fastify'] as const)('%s: dynamic linking', (framework
     checking = accounts.accounts[0].account_id
   })
   afterAll(() => api.close())
-
-  /** A fresh phrh token granting `granted`, with the given digest claim (none when undefined). */
-  const strongToken = (granted: unknown[], digest: string | undefined) =>
-    mintToken({
-      scope: ALL_SCOPES,
-      acr: 'phrh',
-      amr: ['hwk'],
-      auth_time: epoch() - 5,
-      authorization_details: granted,
-      ...(digest !== undefined && { authorization_details_digest: digest }),
-    })
 
   const send = (token: string, body: unknown = transfer) =>
     fetch(`${api.url}/accounts/${checking}/transfers`, {
@@ -69,7 +65,10 @@ describe.each(['express', 'fastify'] as const)('%s: dynamic linking', (framework
   }
 
   it('refuses a token whose digest was tampered with, and executes nothing', async () => {
-    const token = await strongToken(details, tamper(await authorizationDetailsDigest(details)))
+    const token = await mintConfirmedToken(
+      details,
+      tamper(await authorizationDetailsDigest(details)),
+    )
     const before = await balance(token)
     await expectStepUpAgain(await send(token))
     expect(await balance(token)).toBe(before)
@@ -85,7 +84,7 @@ describe.each(['express', 'fastify'] as const)('%s: dynamic linking', (framework
   })
 
   it('refuses a token without a digest (details granted, never confirmed with a key)', async () => {
-    const token = await strongToken(details, undefined)
+    const token = await mintConfirmedToken(details, null)
     const before = await balance(token)
     await expectStepUpAgain(await send(token))
     expect(await balance(token)).toBe(before)
@@ -93,7 +92,7 @@ describe.each(['express', 'fastify'] as const)('%s: dynamic linking', (framework
 
   it('refuses a token whose digest is of other details than it grants', async () => {
     const other = transferTo(OTHER_PAYEE, '10000.00').authorization_details
-    const token = await strongToken(details, await authorizationDetailsDigest(other))
+    const token = await mintConfirmedToken(details, await authorizationDetailsDigest(other))
     const before = await balance(token)
     await expectStepUpAgain(await send(token))
     expect(await balance(token)).toBe(before)
@@ -112,7 +111,7 @@ describe.each(['express', 'fastify'] as const)('%s: dynamic linking', (framework
 
   it('refuses a smaller amount than the one confirmed: the confirmation was of 15,000', async () => {
     const confirmed = transferTo(PAYEE, '15000.00').authorization_details
-    const token = await strongToken(confirmed, await authorizationDetailsDigest(confirmed))
+    const token = await mintConfirmedToken(confirmed, await authorizationDetailsDigest(confirmed))
     const smaller = transferTo(PAYEE, '12000.00')
     const before = await balance(token)
     const response = await send(token, smaller)
@@ -126,7 +125,7 @@ describe.each(['express', 'fastify'] as const)('%s: dynamic linking', (framework
   })
 
   it('executes the transfer whose digest is right, once', async () => {
-    const token = await strongToken(details, await authorizationDetailsDigest(details))
+    const token = await mintConfirmedToken(details, await authorizationDetailsDigest(details))
     const first = await send(token)
     expect(first.status).toBe(201)
     expect(await first.json()).toMatchObject({

@@ -1,7 +1,6 @@
-import { type AuthorizationDetail, authorizationDetailsDigest } from '@stepup/rar'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BankApi } from '../src/index.ts'
-import { ALL_SCOPES, epoch, mintToken, startTestApi } from './tokens.ts'
+import { ALL_SCOPES, mintConfirmedToken, mintToken, startTestApi } from './tokens.ts'
 
 const PAYEE = 'ACC-987654'
 
@@ -41,16 +40,6 @@ describe.each(['express', 'fastify'] as const)(
         body: JSON.stringify(body),
       })
 
-    const strongToken = async (granted: readonly AuthorizationDetail[]) =>
-      mintToken({
-        scope: ALL_SCOPES,
-        acr: 'phrh',
-        amr: ['hwk'],
-        auth_time: epoch() - 5,
-        authorization_details: granted,
-        authorization_details_digest: await authorizationDetailsDigest(granted),
-      })
-
     it('refuses an identifier that is not the account in the path, before any step-up', async () => {
       const token = await mintToken({ scope: ALL_SCOPES })
       const response = await send(token, checking, transferFrom(savings, '50.00'))
@@ -66,13 +55,13 @@ describe.each(['express', 'fastify'] as const)(
     it('executes a bound transfer from the account its grant names, and only from it', async () => {
       const fromChecking = transferFrom(checking, '10000.00')
       // A grant for the same payee and amount from savings does not cover it.
-      const savingsGrant = await strongToken(
+      const savingsGrant = await mintConfirmedToken(
         transferFrom(savings, '10000.00').authorization_details,
       )
       const elsewhere = await send(savingsGrant, checking, fromChecking)
       expect(elsewhere.status).toBe(403)
       expect((await elsewhere.json()).error).toBe('insufficient_authorization_details')
-      const token = await strongToken(fromChecking.authorization_details)
+      const token = await mintConfirmedToken(fromChecking.authorization_details)
       const paid = await send(token, checking, fromChecking)
       expect(paid.status).toBe(201)
       expect((await paid.json()).source_account).toBe(checking)

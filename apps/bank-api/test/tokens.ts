@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { authorizationDetailsDigest } from '@stepup/rar'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { type BankApi, type BankApiOptions, createBankApi } from '../src/index.ts'
 
@@ -46,6 +47,26 @@ export function startTestApi(
 
 /** Every scope of the bank API. */
 export const ALL_SCOPES = 'accounts:read transfers:write password:write'
+
+/**
+ * A fresh `phrh` token (a hardware key, five seconds ago) granting `granted`, with the
+ * `authorization_details_digest` the sign-in server adds when the key confirmed these details:
+ * `digest`, by default the digest of `granted`; `null` leaves the claim out.
+ */
+export async function mintConfirmedToken(
+  granted: readonly unknown[],
+  digest?: string | null,
+): Promise<string> {
+  const claim = digest === undefined ? await authorizationDetailsDigest(granted as never) : digest
+  return mintToken({
+    scope: ALL_SCOPES,
+    acr: 'phrh',
+    amr: ['hwk'],
+    auth_time: epoch() - 5,
+    authorization_details: granted,
+    ...(claim !== null && { authorization_details_digest: claim }),
+  })
+}
 
 /** A transfer request body: one RFC 9396 detail of the bank's transfer type. */
 export const transferTo = (destination: string, amount: string, currency = 'USD') => ({
