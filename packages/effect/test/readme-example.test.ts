@@ -1,5 +1,9 @@
 import { amountThreshold } from '@stepup/assurance'
-import { expectGuardReadsBody, runTransferRecipe } from '@stepup/internal/transfer-recipe'
+import {
+  expectGuardReadsBody,
+  runTransferRecipe,
+  transferRequest,
+} from '@stepup/internal/transfer-recipe'
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { Effect, Layer } from 'effect'
@@ -178,11 +182,7 @@ describe('README recipes', () => {
 
     const fetch = serve(TransfersApp)
     const post = (bearer: string, body: unknown, type = 'application/json') =>
-      fetch('/transfers', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${bearer}`, 'content-type': type },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      })
+      fetch('/transfers', transferRequest(bearer, body, type))
 
     const recipe = { post, token, paid: (_amount: string, fired: readonly string[]) => ({ fired }) }
     const { strong } = await runTransferRecipe(recipe)

@@ -1,6 +1,10 @@
 import type { AddressInfo } from 'node:net'
 import { amountThreshold, createJwtAccessTokenVerifier, createRiskPolicy } from '@stepup/assurance'
-import { expectGuardReadsBody, runTransferRecipe } from '@stepup/internal/transfer-recipe'
+import {
+  expectGuardReadsBody,
+  runTransferRecipe,
+  transferRequest,
+} from '@stepup/internal/transfer-recipe'
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import express from 'express'
@@ -152,17 +156,9 @@ describe('README recipes', () => {
 
     const url = `${await listen(app)}/transfers`
     const post = (bearer: string, body: unknown, type = 'application/json') =>
-      fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${bearer}`, 'content-type': type },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      })
+      fetch(url, transferRequest(bearer, body, type))
 
-    const recipe = {
-      post,
-      token,
-      paid: (amount: string, fired: readonly string[]) => ({ amount, fired }),
-    }
+    const recipe = { post, token }
     const { strong } = await runTransferRecipe(recipe)
     await expectGuardReadsBody(recipe, strong)
   })

@@ -1,5 +1,9 @@
 import { amountThreshold, createJwtAccessTokenVerifier, createRiskPolicy } from '@stepup/assurance'
-import { expectGuardReadsBody, runTransferRecipe } from '@stepup/internal/transfer-recipe'
+import {
+  expectGuardReadsBody,
+  runTransferRecipe,
+  transferRequest,
+} from '@stepup/internal/transfer-recipe'
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { Hono } from 'hono'
@@ -171,17 +175,9 @@ describe('README recipes', () => {
     // --- end of README recipe ---
 
     const post = (bearer: string, body: unknown, type = 'application/json') =>
-      app.request('/transfers', {
-        method: 'POST',
-        headers: { authorization: `Bearer ${bearer}`, 'content-type': type },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      })
+      app.request('/transfers', transferRequest(bearer, body, type))
 
-    const recipe = {
-      post,
-      token,
-      paid: (amount: string, fired: readonly string[]) => ({ amount, fired }),
-    }
+    const recipe = { post, token }
     const { strong } = await runTransferRecipe(recipe)
     await expectGuardReadsBody(recipe, strong)
   })

@@ -13,7 +13,7 @@ import { APP_GUARD, NestFactory } from '@nestjs/core'
 import { ExpressAdapter } from '@nestjs/platform-express'
 import { FastifyAdapter } from '@nestjs/platform-fastify'
 import { amountThreshold, createJwtAccessTokenVerifier, createRiskPolicy } from '@stepup/assurance'
-import { runTransferRecipe } from '@stepup/internal/transfer-recipe'
+import { runTransferRecipe, transferRequest } from '@stepup/internal/transfer-recipe'
 import { createAuthorizationDetailsRegistry } from '@stepup/rar'
 import { bankTransactionDetailType } from '@stepup/rar/types/bank-transaction'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
@@ -250,17 +250,9 @@ describe.each(['express', 'fastify'] as const)('README on %s', (platform) => {
 
     const url = `${await listen(AppModule)}/transfers`
     const post = (bearer: string, body: unknown, type = 'application/json') =>
-      fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${bearer}`, 'content-type': type },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      })
+      fetch(url, transferRequest(bearer, body, type))
 
-    const recipe = {
-      post,
-      token,
-      paid: (amount: string, fired: readonly string[]) => ({ amount, fired }),
-    }
+    const recipe = { post, token }
     // Nest's body parser reads the body before the guard: malformed or oversized bodies are its own.
     await runTransferRecipe(recipe)
   })

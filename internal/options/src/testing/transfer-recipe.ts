@@ -23,9 +23,20 @@ export interface TransferRecipe {
   ) => RecipeResponse | Promise<RecipeResponse>
   /** A signed access token carrying these claims (and the recipe's scope, audience, …). */
   readonly token: (claims: Record<string, unknown>) => Promise<string>
-  /** The JSON the recipe's handler answers a transfer it runs with. */
-  readonly paid: (amount: string, fired: readonly string[]) => unknown
+  /** The JSON the recipe's handler answers a transfer it runs with (default `{ amount, fired }`). */
+  readonly paid?: (amount: string, fired: readonly string[]) => unknown
 }
+
+/** The request a recipe's `post` sends to `/transfers`: an object body goes as JSON. */
+export const transferRequest = (
+  bearer: string,
+  body: unknown,
+  type = 'application/json',
+): RequestInit => ({
+  method: 'POST',
+  headers: { authorization: `Bearer ${bearer}`, 'content-type': type },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+})
 
 /** The transfer the recipe guards: 10,000 EUR, the amount at which the policy asks for `phrh`. */
 export const TRANSFER: {
@@ -56,7 +67,11 @@ const withAmount = (amount: unknown) => ({
  * adapter's own further checks.
  */
 export async function runTransferRecipe(recipe: TransferRecipe): Promise<{ strong: string }> {
-  const { post, token, paid } = recipe
+  const {
+    post,
+    token,
+    paid = (amount: string, fired: readonly string[]) => ({ amount, fired }),
+  } = recipe
 
   // A password sign-in: one challenge for the sign-in, the body naming the transfer to request.
   const weak = await token({ acr: 'pwd' })
