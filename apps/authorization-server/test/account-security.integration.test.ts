@@ -8,6 +8,7 @@ import {
   type SoftwareAuthenticator,
 } from '../src/testing/software-authenticator.ts'
 import {
+  authorizationUrl,
   authorize,
   client,
   type Harness,
@@ -385,16 +386,7 @@ describe('the security page: list, rename, remove', () => {
 /** Start an authorization and return the login form's action and the agent at it. */
 async function loginForm(): Promise<{ agent: UserAgent; action: URL }> {
   const agent = new UserAgent()
-  const url = new URL(harness.as.authorization_endpoint!)
-  url.search = new URLSearchParams({
-    client_id: client.client_id,
-    redirect_uri: REDIRECT_URI,
-    response_type: 'code',
-    scope: 'openid',
-    code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
-    code_challenge_method: 'S256',
-    resource: RESOURCE,
-  }).toString()
+  const { url } = await authorizationUrl(harness, { scope: 'openid' })
   const { response, url: at } = await agent.follow(await agent.request(url), url, REDIRECT_URI)
   const html = await response.text()
   const action = /<form id="login-form" method="post" action="([^"]+)"/.exec(html)![1]!
@@ -464,17 +456,7 @@ async function wrongCode(username: string): Promise<string> {
 /** Sign in as `username` with the right password, up to the one-time code page. */
 async function atCodePage(username: string): Promise<{ agent: UserAgent; action: URL }> {
   const agent = new UserAgent()
-  const url = new URL(harness.as.authorization_endpoint!)
-  url.search = new URLSearchParams({
-    client_id: client.client_id,
-    redirect_uri: REDIRECT_URI,
-    response_type: 'code',
-    scope: 'openid',
-    acr_values: ACR_MFA,
-    code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
-    code_challenge_method: 'S256',
-    resource: RESOURCE,
-  }).toString()
+  const { url } = await authorizationUrl(harness, { scope: 'openid', acr_values: ACR_MFA })
   const first = await agent.follow(await agent.request(url), url, REDIRECT_URI)
   const login = /<form id="login-form" method="post" action="([^"]+)"/.exec(
     await first.response.text(),
@@ -623,17 +605,11 @@ describe('sessions: RP-initiated logout and refresh tokens', () => {
     const keyPair = await oauth.generateKeyPair('ES256')
     const dpop = oauth.DPoP(dpopClient, keyPair)
     const agent = new UserAgent()
-    const verifier = oauth.generateRandomCodeVerifier()
-    const url = new URL(harness.as.authorization_endpoint!)
-    url.search = new URLSearchParams({
-      client_id: dpopClient.client_id,
-      redirect_uri: REDIRECT_URI,
-      response_type: 'code',
-      scope: 'openid accounts:read',
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      resource: RESOURCE,
-    }).toString()
+    const { url, verifier } = await authorizationUrl(
+      harness,
+      { scope: 'openid accounts:read' },
+      dpopClient,
+    )
     const { callback } = await agent.authorize(url, REDIRECT_URI, user('bob'))
     const params = oauth.validateAuthResponse(harness.as, dpopClient, callback)
     /** Run a token request, once more after a use_dpop_nonce answer (RFC 9449 §8). */

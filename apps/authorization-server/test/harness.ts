@@ -116,6 +116,40 @@ export interface FlowResult {
   readonly idToken: oauth.IDToken | undefined
 }
 
+/**
+ * The parameters of an authorization code request with PKCE (S256) for `client` (or the test
+ * client), to `REDIRECT_URI` and `RESOURCE`, with `params` (at least a `scope`) on top; and the
+ * code verifier for the token request.
+ */
+export async function codeRequest(
+  params: Record<string, string> & { readonly scope: string },
+  forClient: oauth.Client = client,
+): Promise<{ request: URLSearchParams; verifier: string }> {
+  const verifier = oauth.generateRandomCodeVerifier()
+  const request = new URLSearchParams({
+    client_id: forClient.client_id,
+    redirect_uri: REDIRECT_URI,
+    response_type: 'code',
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    resource: RESOURCE,
+    ...params,
+  })
+  return { request, verifier }
+}
+
+/** The same request sent in the front channel: the authorization endpoint's URL carrying it. */
+export async function authorizationUrl(
+  harness: Harness,
+  params: Record<string, string> & { readonly scope: string },
+  forClient: oauth.Client = client,
+): Promise<{ url: URL; verifier: string }> {
+  const { request, verifier } = await codeRequest(params, forClient)
+  const url = new URL(harness.as.authorization_endpoint!)
+  url.search = request.toString()
+  return { url, verifier }
+}
+
 /** Run an authorization code flow with PKCE (S256), through PAR unless `par: false`. */
 export async function authorize(
   harness: Harness,
@@ -131,17 +165,10 @@ export async function authorize(
   nonce: string
   verifier: string
 }> {
-  const verifier = oauth.generateRandomCodeVerifier()
   const state = oauth.generateRandomState()
   const nonce = oauth.generateRandomNonce()
-  const request = new URLSearchParams({
-    client_id: client.client_id,
-    redirect_uri: REDIRECT_URI,
-    response_type: 'code',
+  const { request, verifier } = await codeRequest({
     scope: 'openid offline_access accounts:read transfers:write',
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    resource: RESOURCE,
     state,
     nonce,
     ...params,

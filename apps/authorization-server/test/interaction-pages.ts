@@ -3,10 +3,10 @@ import type { SoftwareAuthenticator } from '../src/testing/software-authenticato
 import { registrationOptions, verifyRegistration } from '../src/webauthn.ts'
 import {
   client,
+  codeRequest,
   type Harness,
   insecure,
   REDIRECT_URI,
-  RESOURCE,
   type UserAgent,
 } from './harness.ts'
 
@@ -34,14 +34,8 @@ export async function openPage(
   agent: UserAgent,
   params: Record<string, string>,
 ): Promise<{ html: string; url: URL; status: number }> {
-  const request = new URLSearchParams({
-    client_id: client.client_id,
-    redirect_uri: REDIRECT_URI,
-    response_type: 'code',
+  const { request } = await codeRequest({
     scope: 'openid accounts:read transfers:write',
-    code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
-    code_challenge_method: 'S256',
-    resource: RESOURCE,
     state: oauth.generateRandomState(),
     ...params,
   })
